@@ -1,0 +1,88 @@
+"""Per-file analysis: run every file detector that applies to one file.
+
+This is the unit of work that can be spread over processes and cached by
+content hash: its input is one file and the list of detector calls, its
+output is plain, picklable evidence keyed by each call's key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pathspec
+
+from readycheck.detectors import REGISTRY
+from readycheck.detectors.base import FileDetector
+from readycheck.model import Evidence, FileEntry, ScanWarning
+from readycheck.rulebook import AllOf, AnyOf, Check, DetectorCall, Rulebook
+from readycheck.workspace import SourceFile
+
+_MAX_EVIDENCE_PER_FILE = 50
+
+
+@dataclass(frozen=True)
+class FileAnalysis:
+    path: str
+    evidence: dict[str, tuple[Evidence, ...]]
+    warnings: tuple[ScanWarning, ...]
+
+
+def detector_calls(check: Check) -> Iterable[DetectorCall]:
+    if isinstance(check, AnyOf | AllOf):
+        for child in check.checks:
+            yield from detector_calls(child)
+    else:
+        yield check
+
+
+def file_calls(rulebook: Rulebook) -> tuple[DetectorCall, ...]:
+    """Every distinct file-detector call in the rulebook (facts included), in a stable order."""
+    checks = [fact.check for fact in rulebook.facts.values()] + [rule.check for rule in rulebook.rules]
+    unique: dict[str, DetectorCall] = {}
+    for check in checks:
+        for call in detector_calls(check):
+            if isinstance(REGISTRY[call.detector], FileDetector):
+                unique.setdefault(call.key, call)
+    return tuple(unique[key] for key in sorted(unique))
+
+
+@lru_cache(maxsize=256)
+def _path_spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+
+
+def applies_to(call: DetectorCall, entry: FileEntry) -> bool:
+    detector = REGISTRY[call.detector]
+    assert isinstance(detector, FileDetector)
+    kinds = call.kinds if call.kinds is not None else detector.kinds
+    if entry.kind not in kinds or not entry.readable:
+        return False
+    if call.roles is not None and entry.role not in call.roles:
+        return False
+    return not call.paths or _path_spec(call.paths).match_file(entry.path)
+
+
+def analyze_file(root: Path, entry: FileEntry, calls: Sequence[DetectorCall]) -> FileAnalysis:
+    """Run the calls that apply to `entry`; a detector that fails is a warning, not a crash."""
+    source = SourceFile(root, entry)
+    evidence: dict[str, tuple[Evidence, ...]] = {}
+    for call in calls:
+        if not applies_to(call, entry):
+            continue
+        detector = REGISTRY[call.detector]
+        assert isinstance(detector, FileDetector)
+        try:
+            found = []
+            for item in detector.run(source, call.params):
+                found.append(item)
+                if len(found) >= _MAX_EVIDENCE_PER_FILE:
+                    break
+        except Exception as error:  # noqa: BLE001 - one bad file must not end the scan
+            source.warn("detector-error", f"detector {call.detector} failed on this file: {error!r}")
+            continue
+        if found:
+            evidence[call.key] = tuple(found)
+    return FileAnalysis(entry.path, evidence, tuple(source.warnings))

@@ -1,0 +1,32 @@
+"""The one explicit registry of detectors, by the name rules use in `check.detector`.
+
+To add a detector: write a small function in the module for its kind of
+input, decorate it with `file_detector` or `repo_detector`, and list it here.
+"""
+
+from __future__ import annotations
+
+from readycheck.detectors import dependencies, docker, files, manifests, notebooks, python, text
+from readycheck.detectors.base import Detector
+
+REGISTRY: dict[str, Detector] = {
+    detector.name: detector
+    for detector in (
+        files.file_exists,
+        text.text_pattern,
+        python.python_import,
+        python.python_call,
+        python.python_class,
+        python.python_string,
+        python.python_identifier,
+        python.http_route,
+        python.python_threshold,
+        dependencies.dependency_declared,
+        dependencies.dependencies_pinned,
+        docker.dockerfile_instruction,
+        docker.dockerfile_unpinned_base,
+        manifests.k8s_field,
+        manifests.yaml_path,
+        notebooks.notebook_issue,
+    )
+}

@@ -1,0 +1,81 @@
+"""Detectors over Dockerfiles: one verdict per Dockerfile, so two images where
+only one has a HEALTHCHECK is a partial pass, pointing at the other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from readycheck.detectors.base import NoParams, file_detector
+from readycheck.detectors.text import compiled
+from readycheck.model import Evidence, FileKind, Location
+from readycheck.parsers.dockerfile import image_tag
+from readycheck.workspace import SourceFile, clip
+
+
+@dataclass(frozen=True)
+class InstructionParams:
+    instruction: str
+    #: Regular expression searched in the instruction's arguments.
+    pattern: str | None = None
+    #: `final`: only the last build stage, the image that ships.
+    stage: Literal["final", "any"] = "any"
+    #: Only the last such instruction counts (USER: the one in force at run time).
+    last: bool = False
+
+
+@file_detector(FileKind.DOCKERFILE, params=InstructionParams)
+def dockerfile_instruction(source: SourceFile, params: InstructionParams) -> Iterator[Evidence]:
+    """Instructions of a kind (optionally matching a pattern); a Dockerfile with none is a gap."""
+    dockerfile = source.dockerfile
+    if dockerfile is None or not dockerfile.stages:
+        return
+    keyword = params.instruction.upper()
+    candidates = [
+        i for i in dockerfile.instructions
+        if i.keyword == keyword and (params.stage == "any" or i.stage == dockerfile.final_stage)
+    ]  # fmt: skip
+    if params.last:
+        candidates = candidates[-1:]
+    regex = compiled(params.pattern) if params.pattern else None
+    found = [i for i in candidates if regex is None or regex.search(i.arguments)]
+    for instruction in found:
+        yield Evidence(
+            Location(source.path, instruction.line),
+            f"{keyword} {clip(instruction.arguments, 60)}",
+            source.snippet(instruction.line),
+        )
+    if not found:
+        final = dockerfile.stages[-1]
+        where = "final stage" if params.stage == "final" else "Dockerfile"
+        yield Evidence(
+            Location(source.path, final.line),
+            f"no matching {keyword} instruction in the {where}",
+            source.snippet(final.line),
+            missing=True,
+        )
+
+
+@file_detector(FileKind.DOCKERFILE, params=NoParams)
+def dockerfile_unpinned_base(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
+    """FROM lines whose image has no tag, or the `latest` tag, and no digest
+    (hadolint DL3006, DL3007). Earlier build stages and `scratch` are exempt."""
+    dockerfile = source.dockerfile
+    if dockerfile is None:
+        return
+    seen_stages: set[str] = set()
+    for stage in dockerfile.stages:
+        base = stage.base
+        exempt = base.lower() in seen_stages or base == "scratch" or "$" in base
+        if not exempt:
+            _name, tag, digest = image_tag(base)
+            if digest is None and (tag is None or tag == "latest"):
+                problem = "the `latest` tag" if tag == "latest" else "no tag"
+                yield Evidence(
+                    Location(source.path, stage.line),
+                    f"base image {base} has {problem}",
+                    source.snippet(stage.line),
+                )
+        if stage.name:
+            seen_stages.add(stage.name.lower())

@@ -1,0 +1,168 @@
+"""Detectors over structured documents: Kubernetes manifests, compose files,
+CI definitions, alerting rules. Each target (a container, a compose service)
+gets its own verdict, and the evidence points at its line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from readycheck.detectors.base import file_detector
+from readycheck.detectors.text import compiled
+from readycheck.model import Evidence, FileKind, Location
+from readycheck.workspace import SourceFile
+from readycheck.yamlload import LineDict, LineList
+
+STRUCTURED_KINDS = (FileKind.YAML, FileKind.JSON)
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
+_POD_SPEC_PATHS = {
+    "Pod": ("spec",),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+_DEFAULT_POD_SPEC_PATH = ("spec", "template", "spec")
+
+
+def line_of(node: Any, key: Any = None) -> int | None:
+    """The line of `node` (or of its `key`) when it came from YAML; None for JSON."""
+    if isinstance(node, LineDict):
+        return node.line_of(key) if key is not None else node.line
+    if isinstance(node, LineList):
+        return node.line_of(key) if isinstance(key, int) else node.line
+    return None
+
+
+def kubernetes_objects(source: SourceFile) -> Iterator[dict[str, Any]]:
+    """Every Kubernetes object in a file, including the items of a `kind: List`."""
+    for document in source.documents:
+        if not isinstance(document, dict) or "apiVersion" not in document or "kind" not in document:
+            continue
+        if document.get("kind") == "List" and isinstance(document.get("items"), list):
+            yield from (item for item in document["items"] if isinstance(item, dict))
+        else:
+            yield document
+
+
+def pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
+    node: Any = obj
+    for key in _POD_SPEC_PATHS.get(str(obj.get("kind")), _DEFAULT_POD_SPEC_PATH):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node if isinstance(node, dict) else None
+
+
+def walk(node: Any, path: tuple[str, ...]) -> Iterator[tuple[Any, Any, Any]]:
+    """(parent, key, value) for every value at `path`; `*` matches any key or list item."""
+    if not path:
+        return
+    head, rest = path[0], path[1:]
+    if isinstance(node, dict):
+        keys = list(node) if head == "*" else [head] if head in node else []
+    elif isinstance(node, list):
+        keys = list(range(len(node))) if head == "*" else []
+    else:
+        keys = []
+    for key in keys:
+        value = node[key]
+        if rest:
+            yield from walk(value, rest)
+        else:
+            yield node, key, value
+
+
+def split_path(path: str | None) -> tuple[str, ...]:
+    return tuple(part for part in (path or "").split(".") if part)
+
+
+def _object_name(obj: dict[str, Any]) -> str:
+    metadata = obj.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    return f"{obj.get('kind')}/{name or '?'}"
+
+
+@dataclass(frozen=True)
+class KubernetesParams:
+    #: Object kinds to look at; workloads by default.
+    kinds: tuple[str, ...] = WORKLOAD_KINDS
+    #: What each verdict is about: every container, every pod spec, or the object itself.
+    target: Literal["container", "pod", "object"] = "container"
+    #: Dotted path that must exist in the target (`resources.limits.memory`); none: the target itself counts.
+    field: str | None = None
+    #: Regular expression the field's value (as text) must match.
+    pattern: str | None = None
+    label: str = ""
+
+
+def _targets(obj: dict[str, Any], target: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    if target == "object":
+        yield _object_name(obj), obj
+        return
+    spec = pod_spec(obj)
+    if spec is None:
+        return
+    if target == "pod":
+        yield _object_name(obj), spec
+        return
+    containers = spec.get("containers")
+    if isinstance(containers, list):
+        for container in containers:
+            if isinstance(container, dict):
+                yield f"container {container.get('name', '?')} in {_object_name(obj)}", container
+
+
+@file_detector(*STRUCTURED_KINDS, params=KubernetesParams)
+def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence]:
+    """For each Kubernetes container, pod spec or object of the given kinds:
+    whether a field is set (and matches a pattern). Missing fields are gaps."""
+    regex = compiled(params.pattern) if params.pattern else None
+    path = split_path(params.field)
+    label = params.label or params.field or "present"
+    for obj in kubernetes_objects(source):
+        if obj.get("kind") not in params.kinds:
+            continue
+        for name, target in _targets(obj, params.target):
+            hits = list(walk(target, path)) if path else [(None, None, target)]
+            good = [h for h in hits if regex is None or regex.search(str(h[2]))]
+            if good:
+                parent, key, _value = good[0]
+                line = line_of(parent, key) if parent is not None else line_of(target)
+                yield Evidence(Location(source.path, line), f"{name}: {label}", source.snippet(line))
+            else:
+                line = line_of(target)
+                yield Evidence(
+                    Location(source.path, line), f"{name}: no {label}", source.snippet(line), missing=True
+                )
+
+
+@dataclass(frozen=True)
+class YamlPathParams:
+    #: Dotted path that must exist, `*` matching any key or item: `groups.*.rules.*.alert`.
+    key: str
+    #: Dotted path selecting the targets, each judged on its own: `services.*` for compose.
+    each: str | None = None
+    label: str = ""
+
+
+@file_detector(*STRUCTURED_KINDS, FileKind.TOML, params=YamlPathParams)
+def yaml_path(source: SourceFile, params: YamlPathParams) -> Iterator[Evidence]:
+    """Whether a key path exists in YAML/JSON/TOML documents, per target when `each` is given."""
+    key_path = split_path(params.key)
+    label = params.label or params.key
+    for document in source.documents:
+        if params.each:
+            targets = [(str(key), value) for _p, key, value in walk(document, split_path(params.each))]
+        else:
+            targets = [("", document)]
+        for name, target in targets:
+            hits = list(walk(target, key_path))
+            prefix = f"{name}: " if name else ""
+            if hits:
+                parent, key, _value = hits[0]
+                line = line_of(parent, key)
+                yield Evidence(Location(source.path, line), f"{prefix}{label}", source.snippet(line))
+            elif params.each:
+                line = line_of(target)
+                yield Evidence(
+                    Location(source.path, line), f"{prefix}no {label}", source.snippet(line), missing=True
+                )

@@ -1,0 +1,256 @@
+"""Detectors over Python code, in modules and in notebooks' code cells alike.
+
+All of them work on names resolved through imports (see parsers/python.py),
+so `import pandera as pa; pa.DataFrameSchema(...)` counts as a call to
+`pandera.DataFrameSchema`, while the word "validate" in a comment counts
+for nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from readycheck.detectors.base import file_detector
+from readycheck.detectors.text import compiled
+from readycheck.model import Evidence, FileKind
+from readycheck.parsers.python import has_star_kwargs, keyword_value
+from readycheck.workspace import SourceFile
+
+PYTHON_KINDS = (FileKind.PYTHON, FileKind.NOTEBOOK)
+_ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket"}
+
+
+def matches_any(name: str, patterns: tuple[str, ...]) -> bool:
+    """fnmatch-style, case-sensitive: `pandera.*`, `*.predict_proba`, `pickle.load`."""
+    return any(fnmatchcase(name, pattern) for pattern in patterns)
+
+
+@dataclass(frozen=True)
+class ImportParams:
+    #: Top-level or dotted module names; `sklearn` also matches `sklearn.pipeline`.
+    modules: tuple[str, ...]
+
+
+@file_detector(*PYTHON_KINDS, params=ImportParams)
+def python_import(source: SourceFile, params: ImportParams) -> Iterator[Evidence]:
+    """Imports of any of the given modules (or their submodules)."""
+    code = source.python
+    if code is None:
+        return
+    for ref in code.imports:
+        if any(ref.module == m or ref.module.startswith(m + ".") for m in params.modules):
+            yield Evidence(source.locate(ref.line), f"imports {ref.module}", source.snippet(ref.line))
+
+
+@dataclass(frozen=True)
+class CallParams:
+    #: Resolved call names, fnmatch patterns allowed: `pickle.load`, `mlflow.*`, `*.predict_proba`.
+    calls: tuple[str, ...]
+    #: Only calls that pass this keyword (optionally with one of `when_values`).
+    when_keyword: str | None = None
+    when_values: tuple[str, ...] = ()
+    #: Ignore calls that pass this keyword (optionally with one of `unless_values`) ...
+    unless_keyword: str | None = None
+    unless_values: tuple[str, ...] = ()
+    #: ... or pass it positionally at this 0-based position.
+    unless_position: int | None = None
+
+
+def literal_text(node: ast.expr, source: SourceFile) -> str:
+    """An argument as comparable text: constants as written, names resolved through imports."""
+    if isinstance(node, ast.Constant):
+        return str(node.value)
+    if isinstance(node, ast.Name | ast.Attribute) and source.python is not None:
+        return source.python.resolve(node)
+    return ast.unparse(node)
+
+
+def _argument(call: ast.Call, keyword: str, position: int | None) -> ast.expr | None | bool:
+    """The value passed as `keyword` (or at `position`); True if it may hide in **kwargs."""
+    value = keyword_value(call, keyword)
+    if value is None and position is not None and len(call.args) > position:
+        value = call.args[position]
+    if value is None and has_star_kwargs(call):
+        return True
+    return value
+
+
+def _passes(source: SourceFile, call: ast.Call, keyword: str, values: tuple[str, ...],
+            position: int | None = None) -> bool:
+    value = _argument(call, keyword, position)
+    if value is None:
+        return False
+    if value is True or not values:
+        return True
+    assert isinstance(value, ast.expr)
+    return matches_any(literal_text(value, source), values)
+
+
+@file_detector(*PYTHON_KINDS, params=CallParams)
+def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
+    """Calls to the given functions, optionally only those passing (or lacking) a keyword."""
+    code = source.python
+    if code is None:
+        return
+    for ref in code.calls:
+        if not matches_any(ref.name, params.calls):
+            continue
+        if params.when_keyword and not _passes(source, ref.node, params.when_keyword, params.when_values):
+            continue
+        if params.unless_keyword and _passes(
+            source, ref.node, params.unless_keyword, params.unless_values, params.unless_position
+        ):
+            continue
+        yield Evidence(source.locate(ref.line), f"calls {ref.name}()", source.snippet(ref.line))
+
+
+@dataclass(frozen=True)
+class ClassParams:
+    #: Resolved base-class names, fnmatch patterns allowed: `pydantic.BaseModel`.
+    bases: tuple[str, ...]
+
+
+@file_detector(*PYTHON_KINDS, params=ClassParams)
+def python_class(source: SourceFile, params: ClassParams) -> Iterator[Evidence]:
+    """Classes deriving directly from any of the given bases."""
+    code = source.python
+    if code is None:
+        return
+    for ref in code.classes:
+        base = next((b for b in ref.bases if matches_any(b, params.bases)), None)
+        if base:
+            yield Evidence(source.locate(ref.line), f"class {ref.name}({base})", source.snippet(ref.line))
+
+
+@dataclass(frozen=True)
+class StringParams:
+    pattern: str
+    label: str = "string literal"
+    ignore_case: bool = False
+
+
+@file_detector(*PYTHON_KINDS, params=StringParams)
+def python_string(source: SourceFile, params: StringParams) -> Iterator[Evidence]:
+    """String literals (docstrings excluded) matching a regular expression."""
+    code = source.python
+    if code is None:
+        return
+    regex = compiled(params.pattern, params.ignore_case)
+    for ref in code.strings:
+        if regex.search(ref.value[:2000]):
+            yield Evidence(source.locate(ref.line), params.label, source.snippet(ref.line))
+
+
+@dataclass(frozen=True)
+class IdentifierParams:
+    #: Regular expression matched against whole identifiers.
+    pattern: str
+    label: str = "identifier"
+
+
+@file_detector(*PYTHON_KINDS, params=IdentifierParams)
+def python_identifier(source: SourceFile, params: IdentifierParams) -> Iterator[Evidence]:
+    """Names of variables, attributes, functions, classes, parameters and keywords
+    matching a regular expression (comments and strings never count)."""
+    code = source.python
+    if code is None:
+        return
+    regex = compiled(params.pattern, True)
+    seen: set[int] = set()
+    for name, line in code.identifiers:
+        if line not in seen and regex.fullmatch(name):
+            seen.add(line)
+            yield Evidence(source.locate(line), f"{params.label} `{name}`", source.snippet(line))
+
+
+@dataclass(frozen=True)
+class RouteParams:
+    #: Regular expression searched in the route's URL path, e.g. `^/(health|healthz|livez)$`.
+    path_pattern: str = ".*"
+    label: str = "HTTP route"
+
+
+def _route_path(call: ast.Call) -> str | None:
+    candidate = call.args[0] if call.args else keyword_value(call, "path") or keyword_value(call, "rule")
+    if isinstance(candidate, ast.Constant) and isinstance(candidate.value, str):
+        return candidate.value
+    return None
+
+
+@file_detector(*PYTHON_KINDS, params=RouteParams)
+def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
+    """HTTP routes declared with FastAPI, Starlette, Flask or Quart decorators
+    (`@app.get("/x")`, `@router.post`, `@bp.route`) or `add_api_route`/`add_url_rule`."""
+    code = source.python
+    if code is None:
+        return
+    regex = compiled(params.path_pattern)
+    for function in code.functions:
+        for decorator in function.node.decorator_list:
+            if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
+                continue
+            if decorator.func.attr not in _ROUTE_METHODS:
+                continue
+            path = _route_path(decorator)
+            if path is not None and path.startswith("/") and regex.search(path):
+                method = decorator.func.attr.upper()
+                yield Evidence(
+                    source.locate(decorator.lineno),
+                    f"{params.label} {method} {path} ({function.name})",
+                    source.snippet(decorator.lineno),
+                )
+    for ref in code.calls:
+        if ref.name.rsplit(".", 1)[-1] in {"add_api_route", "add_url_rule", "add_route"}:
+            path = _route_path(ref.node)
+            if path is not None and regex.search(path):
+                yield Evidence(source.locate(ref.line), f"{params.label} {path}", source.snippet(ref.line))
+
+
+@dataclass(frozen=True)
+class ThresholdParams:
+    #: Regular expression for the compared name: a probability, score or confidence.
+    names: str = r"(?i).*(prob|proba|probability|score|confidence|certainty|likelihood).*"
+    #: Only literals strictly between these bounds look like a probability cut-off.
+    low: float = 0.0
+    high: float = 1.0
+
+
+def _compared_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+@file_detector(*PYTHON_KINDS, params=ThresholdParams)
+def python_threshold(source: SourceFile, params: ThresholdParams) -> Iterator[Evidence]:
+    """Comparisons of a score-like name with a literal cut-off (`proba > 0.5`):
+    a decision threshold hard-coded instead of calibrated and configured."""
+    code = source.python
+    if code is None:
+        return
+    regex = compiled(params.names)
+    for node in ast.walk(code.tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        literals = [
+            o.value for o in operands
+            if isinstance(o, ast.Constant) and isinstance(o.value, float | int)
+            and not isinstance(o.value, bool) and params.low < o.value < params.high
+        ]  # fmt: skip
+        names = [n for n in (_compared_name(o) for o in operands) if n and regex.fullmatch(n)]
+        if literals and names:
+            yield Evidence(
+                source.locate(node.lineno),
+                f"`{names[0]}` compared with the literal {literals[0]}",
+                source.snippet(node.lineno),
+            )

@@ -1,0 +1,73 @@
+"""Regular expressions over the text of files, notebooks cell by cell."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from readycheck.detectors.base import file_detector
+from readycheck.model import Evidence, FileKind, Location
+from readycheck.workspace import SourceFile, clip
+
+_MAX_LINE = 2000  # minified or generated lines are not worth a regex pass
+
+
+@dataclass(frozen=True)
+class PatternParams:
+    pattern: str
+    #: What a match is, in words, for the report: "AWS access key", "absolute path".
+    label: str = "matching text"
+    ignore_case: bool = False
+    #: Hide what the pattern matched (or its `secret` group) in the report: for credentials.
+    mask: bool = False
+    max_matches: int = 20
+
+
+@lru_cache(maxsize=512)
+def compiled(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+
+
+def mask_secret(secret: str) -> str:
+    """Enough of a secret to recognise it, never enough to use it."""
+    shown = secret[:4] if len(secret) >= 12 else ""
+    return shown + "*" * 8
+
+
+def _lines(source: SourceFile) -> Iterator[tuple[Location, str]]:
+    """Every line of text in a file; for notebooks, cell sources and outputs."""
+    if source.kind is FileKind.NOTEBOOK:
+        notebook = source.notebook
+        if notebook is None:
+            return
+        for cell in notebook.cells:
+            for number, line in enumerate(cell.source.split("\n"), start=1):
+                yield Location(source.path, number, cell.number), line
+            for output in cell.outputs:
+                for line in output.text.split("\n"):
+                    yield Location(source.path, None, cell.number), line
+        return
+    for number, line in enumerate(source.lines, start=1):
+        yield Location(source.path, number), line
+
+
+@file_detector(*FileKind, params=PatternParams)
+def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence]:
+    """Lines of text matching a regular expression (in notebooks, cell sources and outputs)."""
+    regex = compiled(params.pattern, params.ignore_case)
+    found = 0
+    for location, line in _lines(source):
+        match = regex.search(line[:_MAX_LINE])
+        if not match:
+            continue
+        snippet = clip(line)
+        if params.mask:
+            secret = match.group("secret") if "secret" in regex.groupindex else match.group(0)
+            snippet = clip(line.replace(secret, mask_secret(secret)))
+        where = " in a cell output" if location.line is None else ""
+        yield Evidence(location, f"{params.label}{where}", snippet)
+        found += 1
+        if found >= params.max_matches:
+            return

@@ -1,0 +1,177 @@
+"""From evidence to verdicts: decide each fact, then each rule.
+
+A detector call expects its pattern `present` (a good practice: a schema
+library, a probe) or `absent` (a hazard: `pickle.load`, a secret):
+
+    present  strong match, no gaps      -> pass
+             matches and gaps            -> partial (findings at the gaps)
+             only weak matches           -> partial (notebooks, tests, docs...)
+             gaps only, or nothing       -> fail
+    absent   no match                    -> pass
+             only weak matches           -> partial
+             any strong match            -> fail (a finding per match)
+
+`any` takes the best outcome of its checks, `all` the worst. A rule whose
+`applies_when` facts do not hold is not applicable, and says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from readycheck.detectors import REGISTRY
+from readycheck.detectors.base import FileDetector
+from readycheck.model import Detection, Evidence, Finding, Role, RuleResult, ScanWarning, Status
+from readycheck.rulebook import AllOf, AnyOf, Check, DetectorCall, Fact, Rule, Rulebook
+from readycheck.workspace import Repository
+
+_STATUS_ORDER = {Status.PASS: 3, Status.PARTIAL: 2, Status.FAIL: 1}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    evidence: tuple[Evidence, ...] = ()  # what supports a pass
+    problems: tuple[Evidence, ...] = ()  # where to act
+    reason: str | None = None
+    #: Failed with nothing to point at: the whole practice is missing from the repository.
+    missing: bool = False
+
+
+class Evaluator:
+    """Evaluates checks against per-file evidence and the repository, each call once."""
+
+    def __init__(
+        self,
+        rulebook: Rulebook,
+        repository: Repository,
+        file_evidence: Mapping[str, list[Evidence]],
+    ) -> None:
+        self.rulebook = rulebook
+        self.repository = repository
+        self.file_evidence = file_evidence
+        self.roles = {entry.path: entry.role for entry in repository.files}
+        self.warnings: list[ScanWarning] = []
+        self._detections: dict[str, Detection | None] = {}
+        self.facts = {name: self._fact_holds(fact) for name, fact in rulebook.facts.items()}
+
+    def _fact_holds(self, fact: Fact) -> bool:
+        return self.outcome(fact.check).status in (Status.PASS, Status.PARTIAL)
+
+    def detection(self, call: DetectorCall) -> Detection | None:
+        """What a call saw; None when its detector failed (already reported as a warning)."""
+        if call.key not in self._detections:
+            detector = REGISTRY[call.detector]
+            if isinstance(detector, FileDetector):
+                found = self.file_evidence.get(call.key, [])
+                self._detections[call.key] = Detection(
+                    tuple(e for e in found if not e.missing), tuple(e for e in found if e.missing)
+                )
+            else:
+                try:
+                    self._detections[call.key] = detector.run(self.repository, call.params)
+                except Exception as error:  # noqa: BLE001 - a detector bug must not end the scan
+                    self.warnings.append(
+                        ScanWarning("detector-error", f"detector {call.detector} failed: {error!r}")
+                    )
+                    self._detections[call.key] = None
+        return self._detections[call.key]
+
+    def _role(self, evidence: Evidence) -> Role:
+        if evidence.location is None:
+            return Role.CODE
+        return self.roles.get(evidence.location.path, Role.CODE)
+
+    def outcome(self, check: Check) -> Outcome:
+        if isinstance(check, AnyOf):
+            return _best([self.outcome(child) for child in check.checks])
+        if isinstance(check, AllOf):
+            return _worst([self.outcome(child) for child in check.checks])
+        detection = self.detection(check)
+        if detection is None:
+            return Outcome(Status.ERROR, reason=f"detector {check.detector} failed")
+        if detection.inapplicable:
+            return Outcome(Status.NOT_APPLICABLE, reason=detection.inapplicable)
+        strong = tuple(m for m in detection.matches if self._role(m) not in check.partial_in)
+        weak = tuple(m for m in detection.matches if self._role(m) in check.partial_in)
+        if check.expect == "absent":
+            if strong:
+                return Outcome(Status.FAIL, problems=strong + weak)
+            if weak:
+                return Outcome(Status.PARTIAL, problems=weak)
+            return Outcome(Status.PASS)
+        if detection.gaps:
+            status = Status.PARTIAL if detection.matches else Status.FAIL
+            return Outcome(status, evidence=detection.matches, problems=detection.gaps)
+        if strong:
+            return Outcome(Status.PASS, evidence=strong + weak)
+        if weak:
+            return Outcome(Status.PARTIAL, evidence=weak, problems=weak)
+        return Outcome(Status.FAIL, missing=True)
+
+    def applicability(self, rule: Rule) -> str | None:
+        """None when the rule applies; otherwise the reason it does not."""
+        reasons = []
+        for name in rule.applies_when.facts:
+            fact = self.rulebook.facts[name.lstrip("!")]
+            negated = name.startswith("!")
+            holds = self.facts[fact.name] != negated
+            if holds and rule.applies_when.mode == "any":
+                return None
+            if not holds:
+                reasons.append(fact.description if negated else fact.otherwise)
+        if not reasons:
+            return None
+        return reasons[0] if rule.applies_when.mode == "all" else "; ".join(reasons)
+
+    def evaluate(self, rule: Rule) -> RuleResult:
+        reason = self.applicability(rule)
+        if reason is not None:
+            return RuleResult(rule, Status.NOT_APPLICABLE, reason=reason)
+        outcome = self.outcome(rule.check)
+        findings: tuple[Finding, ...] = ()
+        if outcome.status in (Status.FAIL, Status.PARTIAL):
+            findings = _findings(rule, outcome)
+        return RuleResult(rule, outcome.status, findings, outcome.evidence, outcome.reason)
+
+
+def _findings(rule: Rule, outcome: Outcome) -> tuple[Finding, ...]:
+    located = [p for p in outcome.problems if p.location is not None]
+    whole_repository = (Finding(rule.id, rule.problem),) if outcome.missing or not located else ()
+    if not located:
+        return whole_repository
+    if outcome.status is Status.PARTIAL and outcome.evidence and not any(p.missing for p in located):
+        # Evidence exists, but only in notebooks, tests or docs: one finding, at the first such place.
+        first = located[0]
+        note = f"{rule.problem} It was only seen outside production code: {first.detail}."
+        return (Finding(rule.id, note, first.location, first.snippet),)
+    unique = {(p.location, p.detail): p for p in located}
+    return whole_repository + tuple(
+        Finding(rule.id, p.detail, p.location, p.snippet)
+        for p in sorted(unique.values(), key=lambda p: (p.location, p.detail))
+    )
+
+
+def _best(outcomes: list[Outcome]) -> Outcome:
+    judged = [o for o in outcomes if o.status in _STATUS_ORDER]
+    if not judged:
+        return outcomes[0]
+    top = max(judged, key=lambda o: _STATUS_ORDER[o.status])
+    if top.status is Status.FAIL:
+        problems = tuple(p for o in judged for p in o.problems)
+        return Outcome(Status.FAIL, problems=problems, missing=not problems)
+    return top
+
+
+def _worst(outcomes: list[Outcome]) -> Outcome:
+    judged = [o for o in outcomes if o.status in _STATUS_ORDER]
+    if not judged:
+        return outcomes[0]
+    low = min(judged, key=lambda o: _STATUS_ORDER[o.status])
+    return Outcome(
+        low.status,
+        evidence=tuple(e for o in judged for e in o.evidence),
+        problems=tuple(p for o in judged for p in o.problems),
+        missing=any(o.missing for o in judged),
+    )

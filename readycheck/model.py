@@ -1,0 +1,279 @@
+"""The values that flow through a scan, from discovered files to the final report.
+
+Every type here is immutable once built, so each stage of the pipeline can hand
+its output to the next (or to another process) without defensive copies.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Pillar(enum.Enum):
+    """The five production pillars, plus the engineering hygiene they stand on."""
+
+    DATA = "data"
+    INFRASTRUCTURE = "infrastructure"
+    MONITORING = "monitoring"
+    SECURITY = "security"
+    HUMAN_IN_THE_LOOP = "human_in_the_loop"
+    HYGIENE = "hygiene"
+
+    @property
+    def title(self) -> str:
+        return _PILLAR_TITLES[self]
+
+    @property
+    def short(self) -> str:
+        return _PILLAR_SHORT[self]
+
+
+_PILLAR_TITLES = {
+    Pillar.DATA: "Data pipeline robustness",
+    Pillar.INFRASTRUCTURE: "Infrastructure that scales",
+    Pillar.MONITORING: "Monitoring and observability",
+    Pillar.SECURITY: "Security and governance",
+    Pillar.HUMAN_IN_THE_LOOP: "Human-in-the-loop design",
+    Pillar.HYGIENE: "Engineering hygiene",
+}
+_PILLAR_SHORT = {
+    Pillar.DATA: "Data",
+    Pillar.INFRASTRUCTURE: "Infrastructure",
+    Pillar.MONITORING: "Monitoring",
+    Pillar.SECURITY: "Security",
+    Pillar.HUMAN_IN_THE_LOOP: "Human in the loop",
+    Pillar.HYGIENE: "Hygiene",
+}
+
+
+class Severity(enum.Enum):
+    """How much a failed rule matters; the weight is OpenSSF Scorecard's risk weight."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def weight(self) -> float:
+        return _SEVERITY_WEIGHTS[self]
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe; used for sorting and for `--fail-on` comparisons."""
+        return _SEVERITY_RANKS[self]
+
+
+_SEVERITY_WEIGHTS = {
+    Severity.CRITICAL: 10.0,
+    Severity.HIGH: 7.5,
+    Severity.MEDIUM: 5.0,
+    Severity.LOW: 2.5,
+}
+_SEVERITY_RANKS = {Severity.CRITICAL: 4, Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1}
+
+
+class Confidence(enum.Enum):
+    """How sure a rule's check can be: `high` is decided by a file, key or call;
+    `medium` and `low` infer intent from names or co-occurrence (heuristics)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Status(enum.Enum):
+    """The outcome of one rule. `not_applicable` and `error` never enter a score."""
+
+    PASS = "pass"
+    PARTIAL = "partial"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+
+    @property
+    def value_earned(self) -> float | None:
+        """The share of a rule's weight earned: the ML Test Score's full and half point."""
+        return _STATUS_VALUES[self]
+
+
+_STATUS_VALUES: dict[Status, float | None] = {
+    Status.PASS: 1.0,
+    Status.PARTIAL: 0.5,
+    Status.FAIL: 0.0,
+    Status.NOT_APPLICABLE: None,
+    Status.ERROR: None,
+}
+
+
+class FileKind(enum.Enum):
+    """What a file is, decided once at discovery from its name."""
+
+    PYTHON = "python"
+    NOTEBOOK = "notebook"
+    DOCKERFILE = "dockerfile"
+    YAML = "yaml"
+    JSON = "json"
+    TOML = "toml"
+    REQUIREMENTS = "requirements"
+    MARKDOWN = "markdown"
+    OTHER = "other"
+
+
+class Role(enum.Enum):
+    """What part a file plays in the project, decided from its path.
+
+    Evidence found only in notebooks, tests, docs or examples counts for half a
+    point where a rule says so: it shows intent, not a production path.
+    """
+
+    CODE = "code"
+    TEST = "test"
+    NOTEBOOK = "notebook"
+    DOCS = "docs"
+    EXAMPLE = "example"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where something is: a path relative to the scanned root, and optionally a
+    1-based line, and for notebooks the 1-based cell number (the line is then
+    within the cell)."""
+
+    path: str
+    line: int | None = None
+    cell: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = self.path
+        if self.cell is not None:
+            text += f" cell {self.cell}"
+            if self.line is not None:
+                text += f", line {self.line}"
+        elif self.line is not None:
+            text += f":{self.line}"
+        return text
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One thing a detector saw.
+
+    `missing` marks a target that lacks what was looked for (a container with
+    no resource limits, a Dockerfile with no HEALTHCHECK): the place to fix.
+    """
+
+    location: Location | None
+    detail: str
+    snippet: str = ""
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What one detector saw across the repository."""
+
+    matches: tuple[Evidence, ...] = ()
+    gaps: tuple[Evidence, ...] = ()
+    inapplicable: str | None = None
+
+
+@dataclass(frozen=True)
+class ScanWarning:
+    """A file or feature readycheck could not fully read; the scan went on without it."""
+
+    code: str
+    message: str
+    path: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+@dataclass(frozen=True)
+class Reference:
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem the user should act on: what, where, and (through its rule) why and how."""
+
+    rule_id: str
+    message: str
+    location: Location | None = None
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A discovered file: its path relative to the root, and how it was classified."""
+
+    path: str
+    kind: FileKind
+    role: Role
+    size: int
+    readable: bool = True
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """What was scanned: the folder, and its git state when it is a repository."""
+
+    path: str
+    name: str
+    files: int
+    commit: str | None = None
+    branch: str | None = None
+    commit_date: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """The verdict on one rule, with the evidence behind it."""
+
+    rule: Any  # readycheck.rulebook.Rule; typed loosely to keep this module dependency-free
+    status: Status
+    findings: tuple[Finding, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    reason: str | None = None
+    gain: float = 0.0
+
+
+@dataclass(frozen=True)
+class PillarScore:
+    pillar: Pillar
+    score: float | None
+    earned: float
+    possible: float
+    counts: dict[Status, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Level:
+    """A readiness level; `rank` orders them (higher is more ready)."""
+
+    id: str
+    title: str
+    rank: int
+    summary: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a renderer needs; every output format is a function of this."""
+
+    tool_version: str
+    rulebook_version: str
+    target: TargetInfo
+    scanned_at: str
+    score: float
+    level: Level
+    level_capped_by: Pillar | None
+    pillars: tuple[PillarScore, ...]
+    results: tuple[RuleResult, ...]
+    warnings: tuple[ScanWarning, ...]

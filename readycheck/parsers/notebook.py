@@ -1,0 +1,230 @@
+"""Jupyter notebooks read as JSON, never executed.
+
+Code cells are turned into one Python module so that a name imported in cell 1
+resolves in cell 7; every line of that module maps back to its cell. IPython
+syntax is neutralised line by line (`!pip install x` and `%matplotlib` become
+`pass` at the same indentation) and remembered, because shell installs in a
+notebook are themselves a finding. A cell that is still not Python is left
+out, with a reason, and the other cells are analysed as usual.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from readycheck.parsers import ParseError
+from readycheck.parsers.python import PythonCode, parse_module
+
+#: Output text kept per output; notebooks can hold megabytes of printed data.
+MAX_OUTPUT_TEXT = 64 * 1024
+_CELL_MAGICS_WITH_PYTHON_BODY = {"time", "timeit", "capture", "prun", "debug"}
+_SHELL_CELL_MAGICS = {"bash", "sh", "script", "system"}
+_ASSIGNED_MAGIC = re.compile(r"^(\s*[A-Za-z_][\w.,\s\[\]]*=\s*)([!%])(.*)$")
+_HELP = re.compile(r"^\s*[\w.]+\?\??\s*$|^\s*\?\??[\w.]+\s*$")
+
+
+@dataclass(frozen=True)
+class Output:
+    type: str
+    text: str
+    ename: str = ""
+    evalue: str = ""
+
+
+@dataclass(frozen=True)
+class Cell:
+    number: int  # 1-based position in the notebook
+    type: str
+    source: str
+    execution_count: int | None = None
+    outputs: tuple[Output, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShellLine:
+    """A `!command`, `%pip`/`%conda` or `%%bash` line: code that runs outside Python."""
+
+    cell: int
+    line: int
+    command: str
+
+
+@dataclass
+class Notebook:
+    cells: tuple[Cell, ...]
+    language: str
+    nbformat: int
+    code: PythonCode | None
+    shell_lines: tuple[ShellLine, ...]
+    problems: tuple[str, ...] = ()
+    _line_map: list[tuple[int, int]] = field(default_factory=list, repr=False)
+
+    def locate(self, line: int) -> tuple[int | None, int | None]:
+        """Map a line of the combined code back to (cell number, line within the cell)."""
+        if 1 <= line <= len(self._line_map):
+            return self._line_map[line - 1]
+        return None, None
+
+    @property
+    def code_cells(self) -> tuple[Cell, ...]:
+        return tuple(c for c in self.cells if c.type == "code")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "".join(value)
+    raise ValueError("not a string or list of strings")
+
+
+def _outputs(raw: Any) -> tuple[Output, ...]:
+    if not isinstance(raw, list):
+        return ()
+    outputs = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        kind = str(item.get("output_type", ""))
+        text = ""
+        try:
+            if kind == "stream":
+                text = _text(item.get("text", ""))
+            elif kind in {"execute_result", "display_data"}:
+                data = item.get("data", {})
+                if isinstance(data, dict):
+                    text = _text(data.get("text/plain", ""))
+            elif kind == "error":
+                text = "\n".join(_text(line) for line in item.get("traceback", []))
+        except ValueError:
+            text = ""
+        outputs.append(
+            Output(
+                kind,
+                text[:MAX_OUTPUT_TEXT],
+                str(item.get("ename", ""))[:200],
+                str(item.get("evalue", ""))[:1000],
+            )
+        )
+    return tuple(outputs)
+
+
+def _python_lines(cell: Cell) -> tuple[list[str], list[ShellLine]]:
+    """The cell's lines with IPython syntax replaced by Python that parses the same way."""
+    lines = cell.source.split("\n")
+    shell: list[ShellLine] = []
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%"):
+        magic = first[2:].split(" ")[0]
+        if magic in _SHELL_CELL_MAGICS:
+            shell.extend(
+                ShellLine(cell.number, i + 1, line.strip())
+                for i, line in enumerate(lines[1:], start=1)
+                if line.strip()
+            )
+        if magic not in _CELL_MAGICS_WITH_PYTHON_BODY:
+            return [""] * len(lines), shell
+        lines = ["", *lines[1:]]
+    result = []
+    for index, line in enumerate(lines):
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if stripped.startswith("!") or stripped.startswith(("%pip ", "%conda ", "%sx ", "%system ")):
+            shell.append(ShellLine(cell.number, index + 1, stripped.lstrip("!%").strip()))
+            result.append(indent + "pass")
+        elif stripped.startswith("%"):
+            result.append(indent + "pass")
+        elif assigned := _ASSIGNED_MAGIC.match(line):
+            if assigned.group(2) == "!":
+                shell.append(ShellLine(cell.number, index + 1, assigned.group(3).strip()))
+            result.append(assigned.group(1) + "None")
+        elif _HELP.match(line):
+            result.append(indent + "pass")
+        else:
+            result.append(line)
+    return result, shell
+
+
+def parse_notebook(text: str) -> Notebook:
+    """Read a notebook's JSON; raise ParseError when it is not a notebook at all."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ParseError(f"invalid notebook JSON: {error.msg}", error.lineno) from None
+    except RecursionError:
+        raise ParseError("notebook JSON is nested too deeply") from None
+    if not isinstance(raw, dict):
+        raise ParseError("not a notebook: the top level is not a JSON object")
+    nbformat = raw.get("nbformat")
+    if nbformat != 4 or not isinstance(raw.get("cells"), list):
+        if "worksheets" in raw:
+            raise ParseError("nbformat 3 notebook: open and save it in Jupyter to upgrade it")
+        raise ParseError(f"not an nbformat 4 notebook (nbformat is {nbformat!r})")
+    metadata = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+    language = _language(metadata)
+
+    cells: list[Cell] = []
+    problems: list[str] = []
+    for number, item in enumerate(raw["cells"], start=1):
+        if not isinstance(item, dict):
+            problems.append(f"cell {number} is not a JSON object")
+            continue
+        try:
+            source = _text(item.get("source", ""))
+        except ValueError:
+            problems.append(f"cell {number} has a source that is not text")
+            continue
+        count = item.get("execution_count")
+        cells.append(
+            Cell(
+                number,
+                str(item.get("cell_type", "")),
+                source,
+                count if isinstance(count, int) and not isinstance(count, bool) else None,
+                _outputs(item.get("outputs")),
+            )
+        )
+
+    notebook = Notebook(tuple(cells), language, 4, None, (), tuple(problems))
+    if language == "python":
+        _attach_code(notebook, problems)
+        notebook.problems = tuple(problems)
+    return notebook
+
+
+def _language(metadata: dict[str, Any]) -> str:
+    for key in ("kernelspec", "language_info"):
+        section = metadata.get(key)
+        if isinstance(section, dict):
+            name = section.get("language") or section.get("name")
+            if isinstance(name, str) and name:
+                return "python" if name.lower().startswith("python") else name.lower()
+    return "python"  # Jupyter's default kernel
+
+
+def _attach_code(notebook: Notebook, problems: list[str]) -> None:
+    """Parse each code cell once and stitch the trees into one module."""
+    body: list[ast.stmt] = []
+    virtual_lines: list[str] = []
+    line_map: list[tuple[int, int]] = []
+    shell: list[ShellLine] = []
+    for cell in notebook.code_cells:
+        lines, cell_shell = _python_lines(cell)
+        shell.extend(cell_shell)
+        try:
+            tree = parse_module("\n".join(lines), filename=f"<cell {cell.number}>")
+        except ParseError as error:
+            problems.append(f"cell {cell.number} is not valid Python ({error})")
+            continue
+        ast.increment_lineno(tree, len(virtual_lines))
+        body.extend(tree.body)
+        virtual_lines.extend(lines)
+        line_map.extend((cell.number, i) for i in range(1, len(lines) + 1))
+    module = ast.Module(body=body, type_ignores=[])
+    notebook.code = PythonCode(module, "\n".join(virtual_lines))
+    notebook.shell_lines = tuple(shell)
+    notebook._line_map = line_map

@@ -1,0 +1,253 @@
+"""Python source as an `ast` tree with the facts detectors ask for, found in one walk.
+
+Names are resolved through the module's imports, so `np.random.seed(0)` after
+`import numpy as np` is seen as `numpy.random.seed`, and `load(f)` after
+`from pickle import load` as `pickle.load`. A call on something that is not an
+imported name keeps its written form (`model.predict_proba`), and a call on an
+expression (`pd.read_csv(p).dropna()`) shows the receiver as `(...)`, so rule
+patterns like `*.dropna` still match it.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from readycheck.parsers import ParseError
+
+#: How a call's receiver is written when it is an expression rather than a name.
+UNRESOLVED_RECEIVER = "(...)"
+
+
+def parse_module(source: str, filename: str = "<file>") -> ast.Module:
+    """Parse without executing anything; every failure becomes a ParseError."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences etc. are not our business
+            return ast.parse(source, filename=filename)
+    except SyntaxError as error:
+        reason = error.msg or "invalid syntax"
+        if "print" in reason.lower() or "Missing parentheses" in reason:
+            reason += " (Python 2 code?)"
+        raise ParseError(f"syntax error: {reason}", error.lineno) from None
+    except ValueError as error:  # e.g. "source code string cannot contain null bytes"
+        raise ParseError(f"cannot parse: {error}") from None
+    except (RecursionError, MemoryError):
+        raise ParseError("expressions are nested too deeply to parse") from None
+
+
+@dataclass(frozen=True)
+class ImportRef:
+    """One imported name: `module` is the full dotted module (or `module.name`)."""
+
+    module: str
+    alias: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CallRef:
+    name: str
+    line: int
+    column: int
+    node: ast.Call
+
+
+@dataclass(frozen=True)
+class StringRef:
+    value: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    name: str
+    bases: tuple[str, ...]
+    line: int
+    node: ast.ClassDef
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    name: str
+    decorators: tuple[str, ...]
+    line: int
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+
+
+class PythonCode:
+    """A parsed module and the facts about it, each computed at most once."""
+
+    def __init__(self, tree: ast.Module, source: str) -> None:
+        self.tree = tree
+        self.lines = source.splitlines()
+        self._imports: list[ast.Import | ast.ImportFrom] = []
+        self._calls: list[ast.Call] = []
+        self._strings: list[ast.Constant] = []
+        self._classes: list[ast.ClassDef] = []
+        self._functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        self._handlers: list[ast.ExceptHandler] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                self._calls.append(node)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                self._strings.append(node)
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                self._imports.append(node)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self._functions.append(node)
+            elif isinstance(node, ast.ClassDef):
+                self._classes.append(node)
+            elif isinstance(node, ast.ExceptHandler):
+                self._handlers.append(node)
+
+    def line(self, number: int) -> str:
+        """The stripped text of a 1-based line, or '' when out of range."""
+        if 1 <= number <= len(self.lines):
+            return self.lines[number - 1].strip()
+        return ""
+
+    @cached_property
+    def imports(self) -> tuple[ImportRef, ...]:
+        refs: list[ImportRef] = []
+        for node in self._imports:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    refs.append(ImportRef(alias.name, bound, node.lineno))
+            else:
+                base = _from_base(node)
+                for alias in node.names:
+                    refs.append(
+                        ImportRef(_join(base, alias.name), alias.asname or alias.name, node.lineno)
+                    )
+        return tuple(sorted(refs, key=lambda r: (r.line, r.module)))
+
+    @cached_property
+    def aliases(self) -> dict[str, str]:
+        """Local name -> what it refers to. `import os.path` binds `os` to `os`."""
+        names: dict[str, str] = {}
+        for node in self._imports:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        names[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".")[0]
+                        names[head] = head
+            else:
+                base = _from_base(node)
+                for alias in node.names:
+                    if alias.name != "*":
+                        names[alias.asname or alias.name] = _join(base, alias.name)
+        return names
+
+    def resolve(self, node: ast.expr) -> str:
+        """The dotted name an expression refers to, resolved through imports."""
+        parts: list[str] = []
+        current: ast.expr = node
+        while isinstance(current, ast.Attribute):
+            parts.append(current.attr)
+            current = current.value
+        if isinstance(current, ast.Name):
+            parts.append(self.aliases.get(current.id, current.id))
+        else:
+            parts.append(UNRESOLVED_RECEIVER)
+        return ".".join(reversed(parts))
+
+    @cached_property
+    def calls(self) -> tuple[CallRef, ...]:
+        refs = [
+            CallRef(self.resolve(call.func), call.lineno, call.col_offset, call)
+            for call in self._calls
+        ]
+        return tuple(sorted(refs, key=lambda r: (r.line, r.column)))
+
+    @cached_property
+    def strings(self) -> tuple[StringRef, ...]:
+        """String literals, docstrings left out (they document, they do not run)."""
+        docstrings = {id(node) for node in self._docstrings()}
+        refs = [
+            StringRef(node.value, node.lineno, node.col_offset)
+            for node in self._strings
+            if id(node) not in docstrings
+        ]
+        return tuple(sorted(refs, key=lambda r: (r.line, r.column)))
+
+    def _docstrings(self) -> Iterator[ast.expr]:
+        for owner in (self.tree, *self._classes, *self._functions):
+            body = owner.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                yield body[0].value
+
+    @cached_property
+    def identifiers(self) -> tuple[tuple[str, int], ...]:
+        """Every name the code defines or uses: variables, attributes, functions,
+        classes, parameters and keyword arguments, with their line (comments excluded)."""
+        found: list[tuple[str, int]] = []
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Name):
+                found.append((node.id, node.lineno))
+            elif isinstance(node, ast.Attribute):
+                found.append((node.attr, node.lineno))
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                found.append((node.name, node.lineno))
+            elif isinstance(node, ast.arg):
+                found.append((node.arg, node.lineno))
+            elif isinstance(node, ast.keyword) and node.arg:
+                found.append((node.arg, node.lineno))
+        return tuple(sorted(found, key=lambda item: item[1]))
+
+    @cached_property
+    def classes(self) -> tuple[ClassRef, ...]:
+        refs = [
+            ClassRef(node.name, tuple(self.resolve(b) for b in node.bases), node.lineno, node)
+            for node in self._classes
+        ]
+        return tuple(sorted(refs, key=lambda r: r.line))
+
+    @cached_property
+    def functions(self) -> tuple[FunctionRef, ...]:
+        refs = [
+            FunctionRef(
+                node.name,
+                tuple(
+                    self.resolve(d.func if isinstance(d, ast.Call) else d)
+                    for d in node.decorator_list
+                ),
+                node.lineno,
+                node,
+            )
+            for node in self._functions
+        ]
+        return tuple(sorted(refs, key=lambda r: r.line))
+
+    @property
+    def handlers(self) -> tuple[ast.ExceptHandler, ...]:
+        return tuple(self._handlers)
+
+
+def _from_base(node: ast.ImportFrom) -> str:
+    """`from ..pkg import x` -> `..pkg`: relative imports keep their dots."""
+    return "." * node.level + (node.module or "")
+
+
+def _join(base: str, name: str) -> str:
+    return f"{base}.{name}" if base and not base.endswith(".") else base + name
+
+
+def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
+    """The expression passed as keyword `name`, or None when absent."""
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def has_star_kwargs(call: ast.Call) -> bool:
+    """`f(**options)` may pass any keyword: absence of one cannot be proven."""
+    return any(keyword.arg is None for keyword in call.keywords)

@@ -1,0 +1,44 @@
+"""Turning bytes into text, honouring Python encoding cookies and refusing binary junk."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import tokenize
+
+from readycheck.parsers import ParseError
+
+_BINARY_SNIFF = 8192
+
+
+def looks_binary(data: bytes) -> bool:
+    """A NUL byte near the start is git's own test for a binary file."""
+    return b"\x00" in data[:_BINARY_SNIFF]
+
+
+def decode_text(data: bytes) -> str:
+    """Decode a text file as UTF-8 (with or without BOM), replacing bad bytes.
+
+    Replacing rather than failing keeps a file with one stray Latin-1 byte
+    scannable; only files that look binary are refused.
+    """
+    if looks_binary(data):
+        raise ParseError("looks like a binary file, not text")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    return data.decode("utf-8", errors="replace")
+
+
+def decode_python(data: bytes) -> str:
+    """Decode Python source the way the interpreter would (PEP 263 coding cookie)."""
+    if looks_binary(data):
+        raise ParseError("looks like a binary file, not Python source")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        codecs.lookup(encoding)
+    except (SyntaxError, LookupError) as error:
+        raise ParseError(f"invalid encoding declaration: {error}") from None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ParseError(f"not valid {encoding} text at byte {error.start}") from None

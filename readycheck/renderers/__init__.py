@@ -1,0 +1,1 @@
+"""Renderers: each output format is one module with a function of the same Report."""

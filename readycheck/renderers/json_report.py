@@ -1,0 +1,103 @@
+"""The versioned JSON report (schema: readycheck/schemas/report.schema.json).
+
+`schema_version` follows semantic versioning: a new optional field is a
+minor bump, anything that can break a consumer is a major one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from readycheck.model import Evidence, Finding, Location, PillarScore, Report, RuleResult, Status
+
+SCHEMA_VERSION = "1.0.0"
+
+
+def _location(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    data: dict[str, Any] = {"path": location.path}
+    if location.line is not None:
+        data["line"] = location.line
+    if location.cell is not None:
+        data["cell"] = location.cell
+    return data
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "message": finding.message,
+        "location": _location(finding.location),
+        "snippet": finding.snippet,
+    }
+
+
+def _evidence(evidence: Evidence) -> dict[str, Any]:
+    return {"detail": evidence.detail, "location": _location(evidence.location), "snippet": evidence.snippet}
+
+
+def _result(result: RuleResult) -> dict[str, Any]:
+    rule = result.rule
+    return {
+        "rule_id": rule.id,
+        "title": rule.title,
+        "pillar": rule.pillar.value,
+        "severity": rule.severity.value,
+        "weight": rule.weight,
+        "confidence": rule.confidence.value,
+        "status": result.status.value,
+        "gain": result.gain,
+        "reason": result.reason,
+        "problem": rule.problem,
+        "why": rule.why,
+        "fix": rule.fix,
+        "references": [{"title": r.title, "url": r.url} for r in rule.references],
+        "findings": [_finding(f) for f in result.findings],
+        "evidence": [_evidence(e) for e in result.evidence[:10]],
+    }
+
+
+def _pillar(pillar: PillarScore) -> dict[str, Any]:
+    return {
+        "id": pillar.pillar.value,
+        "title": pillar.pillar.title,
+        "score": pillar.score,
+        "earned": round(pillar.earned, 2),
+        "possible": round(pillar.possible, 2),
+        "counts": {status.value: pillar.counts.get(status, 0) for status in Status},
+    }
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    counts = {status.value: 0 for status in Status}
+    for result in report.results:
+        counts[result.status.value] += 1
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "readycheck", "version": report.tool_version},
+        "rulebook": {"version": report.rulebook_version, "rules": len(report.results)},
+        "target": {
+            "name": report.target.name,
+            "path": report.target.path,
+            "files": report.target.files,
+            "commit": report.target.commit,
+            "branch": report.target.branch,
+            "commit_date": report.target.commit_date,
+        },
+        "scanned_at": report.scanned_at,
+        "summary": {
+            "score": report.score,
+            "level": {"id": report.level.id, "title": report.level.title, "rank": report.level.rank,
+                      "summary": report.level.summary},
+            "level_capped_by": report.level_capped_by.value if report.level_capped_by else None,
+            "counts": counts,
+        },
+        "pillars": [_pillar(p) for p in report.pillars],
+        "results": [_result(r) for r in report.results],
+        "warnings": [{"code": w.code, "message": w.message, "path": w.path} for w in report.warnings],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,221 @@
+"""The terminal report: the score and level first, then what to fix, biggest gain first.
+
+Text that comes from the scanned repository (paths, snippets, details) is
+never interpreted as rich markup and has its control characters made
+visible, so a file name cannot recolour, move or clear the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from readycheck.model import Finding, Pillar, PillarScore, Report, RuleResult, Severity, Status
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "bold yellow",
+    Severity.LOW: "bold blue",
+}
+LEVEL_STYLE = {4: "bold green", 3: "bold cyan", 2: "bold yellow", 1: "bold red"}
+_FINDINGS_SHOWN = 5
+
+
+def safe(text: str) -> str:
+    """Make control characters (escape sequences, bidi overrides, newlines) visible."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
+
+
+def score_style(score: float | None) -> str:
+    if score is None:
+        return "dim"
+    if score >= 80:
+        return "green"
+    if score >= 60:
+        return "cyan"
+    if score >= 35:
+        return "yellow"
+    return "red"
+
+
+def _bar(score: float | None, width: int = 20) -> Text:
+    if score is None:
+        return Text("not applicable", style="dim")
+    filled = round(score / 100 * width)
+    return Text("█" * filled, style=score_style(score)) + Text("░" * (width - filled), style="dim")
+
+
+def _header(report: Report) -> Panel:
+    level_style = LEVEL_STYLE.get(report.level.rank, "bold")
+    headline = Text.assemble(
+        (f"{report.score:.0f}", f"bold {score_style(report.score)}"),
+        (" / 100   ", "dim"),
+        (report.level.title.upper(), level_style),
+    )
+    lines: list[RenderableType] = [headline, Text(report.level.summary)]
+    if report.level_capped_by is not None:
+        weakest = next(p for p in report.pillars if p.pillar is report.level_capped_by)
+        lines.append(
+            Text.assemble(
+                ("Held back by its weakest pillar: ", "yellow"),
+                (f"{weakest.pillar.title} ({weakest.score:.0f})", "bold yellow"),
+            )
+        )
+    target = report.target
+    facts = [f"{target.files} files"]
+    if target.commit:
+        facts.append(f"commit {target.commit[:10]}" + (f" on {safe(target.branch)}" if target.branch else ""))
+    facts.append(f"rulebook {report.rulebook_version}")
+    lines.append(Text(" · ".join(facts), style="dim"))
+    title = Text.assemble(("readycheck ", "bold"), (safe(target.name), "bold cyan"))
+    return Panel(Group(*lines), title=title, title_align="left", box=box.ROUNDED, padding=(0, 2))
+
+
+def _pillar_table(pillars: Iterable[PillarScore]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
+    table.add_column("Pillar")
+    table.add_column("Score", justify="right")
+    table.add_column("", no_wrap=True)
+    for label, status in (("pass", Status.PASS), ("partial", Status.PARTIAL),
+                          ("fail", Status.FAIL), ("n/a", Status.NOT_APPLICABLE)):  # fmt: skip
+        table.add_column(label, justify="right", style="dim" if status is Status.NOT_APPLICABLE else None)
+    for pillar in pillars:
+        score = "–" if pillar.score is None else f"{pillar.score:.0f}"
+        name = Text(pillar.pillar.title, style="dim" if pillar.pillar is Pillar.HYGIENE else "")
+        table.add_row(
+            name,
+            Text(score, style=f"bold {score_style(pillar.score)}"),
+            _bar(pillar.score),
+            *(str(pillar.counts.get(s, 0) or "·") for s in (Status.PASS, Status.PARTIAL, Status.FAIL,
+                                                             Status.NOT_APPLICABLE)),
+        )
+    return table
+
+
+def _where(finding: Finding) -> Text:
+    if finding.location is None:
+        return Text("whole repository", style="dim italic")
+    return Text(safe(str(finding.location)), style="cyan")
+
+
+def _result_block(result: RuleResult, verbose: bool) -> RenderableType:
+    rule = result.rule
+    heading = Text.assemble(
+        (f" {rule.severity.value.upper()} ", SEVERITY_STYLE[rule.severity]),
+        " ",
+        (rule.id, "bold"),
+        "  ",
+        (rule.title, "bold"),
+    )
+    if result.status is Status.PARTIAL:
+        heading.append("  partial", style="yellow")
+    if rule.confidence.value != "high":
+        heading.append(f"  {rule.confidence.value}-confidence heuristic", style="dim italic")
+    if result.gain:
+        heading.append(f"  +{result.gain:.1f} pts", style="bold green")
+    body = Table.grid(padding=(0, 1))
+    body.add_column(style="dim", no_wrap=True)
+    body.add_column()
+    shown = result.findings if verbose else result.findings[:_FINDINGS_SHOWN]
+    for finding in shown:
+        what = Text(safe(finding.message))
+        if finding.location is not None:
+            body.add_row("where", _where(finding))
+            body.add_row("", what)
+            if finding.snippet:
+                body.add_row("", Text(safe(finding.snippet), style="italic dim"))
+        else:
+            body.add_row("what", what)
+    hidden = len(result.findings) - len(shown)
+    if hidden > 0:
+        body.add_row("", Text(f"... and {hidden} more (--verbose shows all)", style="dim"))
+    body.add_row("why", Text(rule.why))
+    body.add_row("fix", Text(rule.fix, style="green"))
+    return Group(heading, Padding(body, (0, 0, 1, 6)))
+
+
+def _findings_section(report: Report, verbose: bool) -> list[RenderableType]:
+    failing = [r for r in report.results if r.status in (Status.FAIL, Status.PARTIAL)]
+    if not failing:
+        return [Text("No findings: every applicable rule passed.", style="bold green")]
+    parts: list[RenderableType] = [
+        Text.assemble(("Findings", "bold underline"), ("  by pillar, biggest score gain first", "dim")),
+        Text(""),
+    ]
+    order = {p.pillar: i for i, p in enumerate(sorted(report.pillars, key=lambda p: (p.score or 0)))}
+    for pillar in sorted({r.rule.pillar for r in failing}, key=lambda p: order[p]):
+        score = next(p.score for p in report.pillars if p.pillar is pillar)
+        parts.append(
+            Text.assemble((f"▍{pillar.title}", "bold magenta"),
+                          (f"  {score:.0f}/100" if score is not None else "", "dim"))
+        )
+        items = sorted(
+            (r for r in failing if r.rule.pillar is pillar),
+            key=lambda r: (-r.gain, -r.rule.severity.rank, r.rule.id),
+        )
+        parts.extend(_result_block(r, verbose) for r in items)
+    return parts
+
+
+def _passed_section(report: Report) -> list[RenderableType]:
+    passed = [r for r in report.results if r.status is Status.PASS]
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="green", no_wrap=True)
+    table.add_column(style="bold")
+    table.add_column()
+    for result in passed:
+        first = result.evidence[0] if result.evidence else None
+        where = safe(str(first.location)) if first and first.location else ""
+        table.add_row("✓ " + result.rule.id, result.rule.title, Text(where, style="dim cyan"))
+    na = [r for r in report.results if r.status is Status.NOT_APPLICABLE]
+    for result in na:
+        table.add_row(Text("– " + result.rule.id, style="dim"), Text(result.rule.title, style="dim"),
+                      Text(f"n/a: {result.reason}", style="dim"))
+    return [Text("Passed and not applicable", style="bold underline"), table, Text("")]
+
+
+def _warnings_section(report: Report) -> list[RenderableType]:
+    if not report.warnings:
+        return []
+    lines: list[RenderableType] = [
+        Text.assemble((f"Scan warnings ({len(report.warnings)})", "bold yellow"),
+                      ("  files readycheck could not fully read; the scan went on", "dim"))
+    ]
+    for warning in report.warnings[:20]:
+        lines.append(Text.assemble(("  ! ", "yellow"), (safe(str(warning)), "")))
+    if len(report.warnings) > 20:
+        lines.append(Text(f"  ... and {len(report.warnings) - 20} more (see --format json)", style="dim"))
+    lines.append(Text(""))
+    return lines
+
+
+def render(report: Report, console: Console, *, verbose: bool = False, show_passed: bool = False) -> None:
+    """Print the report to `console`."""
+    console.print(_header(report))
+    console.print(_pillar_table(report.pillars))
+    console.print()
+    for part in _findings_section(report, verbose):
+        console.print(part)
+    if show_passed or verbose:
+        for part in _passed_section(report):
+            console.print(part)
+    for part in _warnings_section(report):
+        console.print(part)
+    counts = {s: sum(1 for r in report.results if r.status is s) for s in Status}
+    console.print(
+        Text(
+            f"{counts[Status.PASS]} passed · {counts[Status.PARTIAL]} partial · {counts[Status.FAIL]} failed · "
+            f"{counts[Status.NOT_APPLICABLE]} not applicable, of {len(report.results)} rules"
+            + ("" if show_passed or verbose else "  (--show-passed lists what passed)"),
+            style="dim",
+        )
+    )

@@ -1,0 +1,400 @@
+"""Load and validate rulebooks: YAML files of rules and applicability facts.
+
+Validation happens in two passes, both reporting the file, line and field of
+the first mistake: the JSON Schema (shape of every rule), then what a schema
+cannot know (duplicate ids, unknown detectors, each detector's parameters,
+unknown facts, regular expressions that do not compile).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import jsonschema
+
+from readycheck import yamlload
+from readycheck.detectors import REGISTRY
+from readycheck.detectors.base import FileDetector, build_params, params_schema
+from readycheck.errors import RulebookError
+from readycheck.model import Confidence, FileKind, Pillar, Reference, Role, Severity
+
+Expect = Literal["present", "absent"]
+#: Evidence from these roles earns half credit, unless a check says otherwise.
+DEFAULT_PARTIAL_IN = {
+    "present": frozenset({Role.NOTEBOOK, Role.TEST, Role.DOCS, Role.EXAMPLE}),
+    "absent": frozenset({Role.TEST, Role.DOCS, Role.EXAMPLE}),
+}
+
+
+@dataclass(frozen=True)
+class DetectorCall:
+    """One use of a detector: its parameters and which files it looks at."""
+
+    detector: str
+    params: Any
+    raw_params: tuple[tuple[str, Any], ...]
+    expect: Expect
+    kinds: frozenset[FileKind] | None
+    roles: frozenset[Role] | None
+    paths: tuple[str, ...]
+    partial_in: frozenset[Role]
+    key: str
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    checks: tuple[Check, ...]
+
+
+Check = DetectorCall | AnyOf | AllOf
+
+
+@dataclass(frozen=True)
+class Applicability:
+    facts: tuple[str, ...] = ()  # "name" must hold, "!name" must not
+    mode: Literal["all", "any"] = "all"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    pillar: Pillar
+    severity: Severity
+    weight: float
+    confidence: Confidence
+    applies_when: Applicability
+    check: Check
+    problem: str
+    why: str
+    fix: str
+    references: tuple[Reference, ...]
+    tags: tuple[str, ...]
+    source: str  # "rules/data.yaml:12"
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    description: str
+    otherwise: str
+    check: Check
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    version: str
+    digest: str  # content hash of every file: what a cache must be keyed on
+    rules: tuple[Rule, ...]
+    facts: dict[str, Fact]
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+def default_rules_dir() -> Path:
+    """The built-in rulebook: inside the installed wheel, or rules/ of a source checkout."""
+    packaged = resources.files("readycheck") / "rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    text = (resources.files("readycheck") / "schemas" / "rulebook.schema.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def rule_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in {".yml", ".yaml"} and p.is_file())
+
+
+def load_rulebook(paths: Sequence[Path] | None = None) -> Rulebook:
+    """Load rulebook files (default: the built-in rulebook) into one validated Rulebook."""
+    files: list[Path] = []
+    for path in paths or [default_rules_dir()]:
+        if path.is_dir():
+            files.extend(rule_files(path))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise RulebookError("rulebook file or folder not found", path=str(path))
+    if not files:
+        raise RulebookError("no rulebook files (*.yaml) found", path=str(paths))
+    return _Builder().build(files)
+
+
+class _Builder:
+    """Turns validated YAML into Rule and Fact values, failing on the first mistake."""
+
+    def __init__(self) -> None:
+        self.version: str | None = None
+        self.facts: dict[str, Fact] = {}
+        self.raw_rules: list[tuple[str, dict[str, Any], int]] = []
+        self.digest = hashlib.sha256()
+
+    def build(self, files: list[Path]) -> Rulebook:
+        for path in files:
+            self._read(path)
+        seen: dict[str, str] = {}
+        rules = []
+        for display, raw, index in self.raw_rules:
+            rule = self._rule(display, raw, index)
+            if rule.id in seen:
+                raise RulebookError(
+                    f"duplicate rule id {rule.id} (first defined at {seen[rule.id]})",
+                    path=display, line=raw.line_of("id"), field=f"rules[{index}].id",
+                )
+            seen[rule.id] = rule.source
+            rules.append(rule)
+        return Rulebook(self.version or "unversioned", self.digest.hexdigest()[:16], tuple(rules), self.facts)
+
+    def _read(self, path: Path) -> None:
+        display = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise RulebookError(f"cannot read rulebook file: {error}", path=display) from None
+        self.digest.update(path.name.encode() + b"\0" + text.encode() + b"\0")
+        try:
+            loaded = yamlload.load_all(text)
+        except (yamlload.yaml.YAMLError, RecursionError) as error:
+            line, column = yamlload.error_position(error)
+            raise RulebookError(
+                f"invalid YAML: {yamlload.describe_error(error)}", path=display, line=line, column=column
+            ) from None
+        if loaded.duplicates:
+            duplicate = loaded.duplicates[0]
+            raise RulebookError(
+                "key defined twice", path=display, line=duplicate.line, column=duplicate.column,
+                field=duplicate.key,
+            )
+        if len(loaded.documents) != 1:
+            raise RulebookError("a rulebook file must hold exactly one YAML document", path=display)
+        data = loaded.documents[0]
+        validate(data, _schema(), display)
+        if "version" in data:
+            if self.version is not None:
+                raise RulebookError(
+                    "the rulebook version is declared in more than one file",
+                    path=display, line=data.line_of("version"), field="version",
+                )
+            self.version = data["version"]
+        for name, raw in (data.get("facts") or {}).items():
+            if name in self.facts:
+                raise RulebookError("fact defined twice", path=display, line=data["facts"].line_of(name),
+                                    field=f"facts.{name}")
+            check = self._check(raw["check"], display, f"facts.{name}.check")
+            self.facts[name] = Fact(name, raw["description"], raw["otherwise"], check)
+        for index, raw in enumerate(data.get("rules") or []):
+            self.raw_rules.append((display, raw, index))
+
+    def _rule(self, display: str, raw: dict[str, Any], index: int) -> Rule:
+        where = f"rules[{index}]"
+        applies = _applicability(raw["applies_when"])
+        for fact in applies.facts:
+            if fact.lstrip("!") not in self.facts:
+                known = ", ".join(sorted(self.facts)) or "none defined"
+                raise RulebookError(
+                    f"unknown fact {fact.lstrip('!')!r}; known facts: {known}",
+                    path=display, line=raw.line_of("applies_when"), field=f"{where}.applies_when",
+                )
+        severity = Severity(raw["severity"])
+        return Rule(
+            id=raw["id"],
+            title=raw["title"],
+            pillar=Pillar(raw["pillar"]),
+            severity=severity,
+            weight=float(raw.get("weight", severity.weight)),
+            confidence=Confidence(raw.get("confidence", "high")),
+            applies_when=applies,
+            check=self._check(raw["check"], display, f"{where}.check"),
+            problem=_prose(raw["problem"]),
+            why=_prose(raw["why"]),
+            fix=_prose(raw["fix"]),
+            references=tuple(_reference(r) for r in raw["references"]),
+            tags=tuple(raw.get("tags", ())),
+            source=f"{display}:{raw.line}",
+        )
+
+    def _check(self, raw: dict[str, Any], display: str, where: str) -> Check:
+        if "any" in raw:
+            return AnyOf(tuple(self._check(c, display, f"{where}.any[{i}]") for i, c in enumerate(raw["any"])))
+        if "all" in raw:
+            return AllOf(tuple(self._check(c, display, f"{where}.all[{i}]") for i, c in enumerate(raw["all"])))
+        return _detector_call(raw, display, where)
+
+
+def _detector_call(raw: dict[str, Any], display: str, where: str) -> DetectorCall:
+    name = raw["detector"]
+    detector = REGISTRY.get(name)
+    if detector is None:
+        close = difflib.get_close_matches(name, REGISTRY, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known detectors: {', '.join(sorted(REGISTRY))}"
+        raise RulebookError(f"unknown detector {name!r}{hint}", path=display,
+                            line=raw.line_of("detector"), field=f"{where}.detector")
+    params_raw = raw.get("params") or {}
+    validate(params_raw, params_schema(detector.params), display, prefix=f"{where}.params",
+             what=f"parameters of detector {name!r}")
+    _check_patterns(params_raw, display, where)
+    kinds = frozenset(FileKind(k) for k in raw["kinds"]) if "kinds" in raw else None
+    if kinds is not None:
+        if not isinstance(detector, FileDetector):
+            raise RulebookError(f"detector {name!r} looks at the whole repository; `kinds` does not apply",
+                                path=display, line=raw.line_of("kinds"), field=f"{where}.kinds")
+        unsupported = kinds - detector.kinds
+        if unsupported:
+            raise RulebookError(
+                f"detector {name!r} cannot read {', '.join(sorted(k.value for k in unsupported))} files",
+                path=display, line=raw.line_of("kinds"), field=f"{where}.kinds",
+            )
+    expect: Expect = raw.get("expect", "present")
+    roles = frozenset(Role(r) for r in raw["roles"]) if "roles" in raw else None
+    partial_in = (
+        frozenset(Role(r) for r in raw["partial_in"]) if "partial_in" in raw else DEFAULT_PARTIAL_IN[expect]
+    )
+    paths = tuple(raw.get("paths", ()))
+    identity = {
+        "detector": name, "params": params_raw,
+        "kinds": sorted(k.value for k in kinds) if kinds else None,
+        "roles": sorted(r.value for r in roles) if roles else None, "paths": list(paths),
+    }
+    key = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return DetectorCall(
+        detector=name,
+        params=build_params(detector.params, dict(params_raw)),
+        raw_params=tuple(sorted(params_raw.items())),
+        expect=expect,
+        kinds=kinds,
+        roles=roles,
+        paths=paths,
+        partial_in=partial_in,
+        key=key,
+    )
+
+
+def _check_patterns(params: dict[str, Any], display: str, where: str) -> None:
+    for key, value in params.items():
+        if (key == "pattern" or key.endswith("_pattern")) and isinstance(value, str):
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise RulebookError(f"invalid regular expression: {error}", path=display,
+                                    line=params.line_of(key) if isinstance(params, yamlload.LineDict) else None,
+                                    field=f"{where}.params.{key}") from None
+
+
+def _applicability(raw: Any) -> Applicability:
+    if raw == "always":
+        return Applicability()
+    if isinstance(raw, list):
+        return Applicability(tuple(raw), "all")
+    mode, facts = next(iter(raw.items()))
+    return Applicability(tuple(facts), mode)
+
+
+def _reference(raw: Any) -> Reference:
+    if isinstance(raw, str):
+        url = re.search(r"https?://\S+", raw)
+        return Reference(raw, url.group(0) if url else None)
+    return Reference(raw["title"], raw.get("url"))
+
+
+def _prose(text: str) -> str:
+    """YAML folded text, with its line breaks and runs of spaces made single spaces."""
+    return " ".join(text.split())
+
+
+def validate(data: Any, schema: dict[str, Any], display: str, prefix: str = "", what: str = "") -> None:
+    """Validate against a JSON Schema; raise a RulebookError at the best-matching error's line."""
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is None:
+        return
+    path = list(error.absolute_path)
+    node, line, column = _locate(data, path)
+    field = _field_name(prefix, path)
+    message = _message(error)
+    if error.validator == "additionalProperties" and isinstance(node, dict):
+        allowed = set((error.schema.get("properties") or {}).keys())
+        extra = sorted(str(k) for k in node if k not in allowed)
+        if extra:
+            key = extra[0]
+            if isinstance(node, yamlload.LineDict) and key in node.key_positions:
+                line, column = node.key_positions[key]
+            field = _field_name(prefix, [*path, key])
+            options = ", ".join(sorted(allowed))
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            message = f"unknown field {key!r}{hint}; expected one of: {options}"
+    elif error.validator == "required" and isinstance(node, dict):
+        missing = [k for k in error.validator_value if k not in node]
+        if missing:
+            field = _field_name(prefix, [*path, missing[0]])
+            message = f"missing required field {missing[0]!r}"
+    if what:
+        message = f"{what}: {message}"
+    rule_id = _rule_id(data, path)
+    if rule_id:
+        message = f"rule {rule_id}: {message}"
+    raise RulebookError(message, path=display, line=line, column=column, field=field)
+
+
+def _locate(data: Any, path: Iterable[Any]) -> tuple[Any, int | None, int | None]:
+    """The node at `path` and the best-known line and column on the way to it."""
+    node = data
+    line = getattr(data, "line", None)
+    column = getattr(data, "column", None)
+    for key in path:
+        if isinstance(node, yamlload.LineDict) and key in node.value_positions:
+            line, column = node.value_positions[key]
+        elif isinstance(node, yamlload.LineList) and isinstance(key, int) and key < len(node.item_positions):
+            line, column = node.item_positions[key]
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    return node, line, column
+
+
+def _field_name(prefix: str, path: Iterable[Any]) -> str:
+    text = prefix
+    for key in path:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text or "(top level)"
+
+
+def _rule_id(data: Any, path: list[Any]) -> str | None:
+    if len(path) >= 2 and path[0] == "rules" and isinstance(data, dict):
+        rules = data.get("rules")
+        if isinstance(rules, list) and isinstance(path[1], int) and path[1] < len(rules):
+            rule = rules[path[1]]
+            if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+                return rule["id"]
+    return None
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "enum":
+        options = ", ".join(str(o) for o in error.validator_value)
+        return f"{error.instance!r} is not allowed; expected one of: {options}"
+    if error.validator == "type":
+        return f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
+    if error.validator == "pattern":
+        return f"{error.instance!r} does not match the expected form {error.validator_value}"
+    return error.message

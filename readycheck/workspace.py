@@ -1,0 +1,201 @@
+"""The shared, lazily parsed view of the scanned repository.
+
+`SourceFile` reads a file at most once and parses it at most once per form
+(Python tree, notebook, Dockerfile, YAML/JSON/TOML documents, dependency
+declarations), whichever detectors ask first. A file that cannot be parsed
+yields None for that form and one scan warning; it never raises.
+
+`Repository` is what repository-wide detectors see: the file list, globbing
+over it, and git facts.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pathspec
+
+from readycheck import yamlload
+from readycheck.model import FileEntry, FileKind, Location, ScanWarning
+from readycheck.parsers import ParseError
+from readycheck.parsers import dependencies as deps
+from readycheck.parsers.dockerfile import Dockerfile, parse_dockerfile
+from readycheck.parsers.notebook import Notebook, parse_notebook
+from readycheck.parsers.python import PythonCode, parse_module
+from readycheck.parsers.text import decode_python, decode_text
+
+MAX_SNIPPET = 160
+
+
+def clip(text: str, limit: int = MAX_SNIPPET) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class SourceFile:
+    """One file of the scanned repository, read once and parsed on demand."""
+
+    def __init__(self, root: Path, entry: FileEntry) -> None:
+        self.root = root
+        self.entry = entry
+        self.path = entry.path
+        self.kind = entry.kind
+        self.role = entry.role
+        self.warnings: list[ScanWarning] = []
+
+    def warn(self, code: str, message: str) -> None:
+        self.warnings.append(ScanWarning(code, message, self.path))
+
+    @cached_property
+    def data(self) -> bytes | None:
+        if not self.entry.readable:
+            return None  # over the size cap; discovery already said so
+        try:
+            with open(self.root / self.path, "rb") as handle:
+                return handle.read(self.entry.size + 1)
+        except OSError as error:
+            self.warn("unreadable", f"cannot read: {error.strerror}")
+            return None
+
+    @cached_property
+    def text(self) -> str | None:
+        if self.data is None:
+            return None
+        try:
+            if self.kind is FileKind.PYTHON:
+                return decode_python(self.data)
+            return decode_text(self.data)
+        except ParseError as error:
+            self.warn("unreadable", str(error))
+            return None
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines() if self.text is not None else []
+
+    @cached_property
+    def notebook(self) -> Notebook | None:
+        if self.kind is not FileKind.NOTEBOOK or self.text is None:
+            return None
+        try:
+            notebook = parse_notebook(self.text)
+        except ParseError as error:
+            self.warn("parse-error", str(error))
+            return None
+        for problem in notebook.problems:
+            self.warn("parse-error", problem)
+        return notebook
+
+    @cached_property
+    def python(self) -> PythonCode | None:
+        """Python code: the module itself, or a notebook's code cells stitched together."""
+        if self.kind is FileKind.NOTEBOOK:
+            return self.notebook.code if self.notebook else None
+        if self.kind is not FileKind.PYTHON or self.text is None:
+            return None
+        try:
+            return PythonCode(parse_module(self.text, self.path), self.text)
+        except ParseError as error:
+            self.warn("parse-error", str(error))
+            return None
+
+    @cached_property
+    def dockerfile(self) -> Dockerfile | None:
+        if self.kind is not FileKind.DOCKERFILE or self.text is None:
+            return None
+        return parse_dockerfile(self.text)
+
+    @cached_property
+    def documents(self) -> list[Any]:
+        """The data in a YAML (every document), JSON or TOML file; [] when unreadable."""
+        if self.text is None:
+            return []
+        try:
+            if self.kind is FileKind.YAML:
+                loaded = yamlload.load_all(self.text)
+                for duplicate in loaded.duplicates[:5]:
+                    self.warn(
+                        "duplicate-key",
+                        f"key {duplicate.key!r} repeated at line {duplicate.line}; the last value wins",
+                    )
+                return [doc for doc in loaded.documents if doc is not None]
+            if self.kind is FileKind.JSON:
+                return [json.loads(self.text)]
+            if self.kind is FileKind.TOML:
+                return [tomllib.loads(self.text)]
+        except yamlload.YamlBudgetError as error:
+            self.warn("parse-error", f"invalid YAML: {error}")
+        except Exception as error:  # noqa: BLE001 - any parser failure is a warning, never a crash
+            if "{{" in self.text or "{%" in self.text:
+                return []  # a Helm or Jinja template: not YAML until rendered
+            self.warn("parse-error", _describe_data_error(self.kind, error))
+        return []
+
+    @cached_property
+    def dependencies(self) -> list[deps.Dependency]:
+        """Dependencies declared in this file, if it is a dependency file."""
+        if self.text is None or not deps.is_dependency_file(self.path):
+            return []
+        name = PurePosixPath(self.path).name.lower()
+        if self.kind is FileKind.REQUIREMENTS:
+            return deps.parse_requirements_text(self.text)
+        if name == "setup.py":
+            return deps.from_setup_py(self.python.tree) if self.python else []
+        if name == "setup.cfg":
+            return deps.from_setup_cfg(self.text)
+        document = self.documents[0] if self.documents else None
+        if not isinstance(document, dict):
+            return []
+        if name == "pyproject.toml":
+            return deps.from_pyproject(document, self.text)
+        if name == "pipfile":
+            return deps.from_pipfile(document, self.text)
+        return deps.from_conda(document, self.text)
+
+    def locate(self, line: int | None) -> Location:
+        """A location for a line of this file's Python code (notebook lines map to cells)."""
+        if line is not None and self.kind is FileKind.NOTEBOOK and self.notebook:
+            cell, cell_line = self.notebook.locate(line)
+            return Location(self.path, cell_line, cell)
+        return Location(self.path, line)
+
+    def snippet(self, line: int | None) -> str:
+        """The text of a line: of the Python code for notebooks, of the file otherwise."""
+        if line is None:
+            return ""
+        if self.kind is FileKind.NOTEBOOK:
+            return clip(self.python.line(line)) if self.python else ""
+        if 1 <= line <= len(self.lines):
+            return clip(self.lines[line - 1])
+        return ""
+
+
+def _describe_data_error(kind: FileKind, error: Exception) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"invalid JSON: {error.msg} (line {error.lineno})"
+    if isinstance(error, tomllib.TOMLDecodeError):
+        return f"invalid TOML: {error}"
+    if isinstance(error, RecursionError):
+        return f"invalid {kind.value.upper()}: nesting is too deep to read"
+    line, _ = yamlload.error_position(error)
+    where = f" (line {line})" if line else ""
+    return f"invalid YAML: {yamlload.describe_error(error)}{where}"
+
+
+class Repository:
+    """The whole scanned tree, as repository-wide detectors see it."""
+
+    def __init__(self, root: Path, files: Iterable[FileEntry], git: Any = None) -> None:
+        self.root = root
+        self.files = tuple(files)
+        self.git = git
+
+    def glob(self, patterns: Iterable[str]) -> Iterator[FileEntry]:
+        """Files matching gitignore-style patterns (`Dockerfile`, `/setup.py`, `docs/**/*.md`)."""
+        spec = pathspec.GitIgnoreSpec.from_lines(list(patterns))
+        return (entry for entry in self.files if spec.match_file(entry.path))

@@ -1,0 +1,181 @@
+"""Safe YAML loading that remembers where every key and item came from.
+
+One loader serves both the scanned repository (Kubernetes manifests, compose
+files, CI definitions) and readycheck's own rulebook and config, because both
+need line numbers: findings point at the offending key, and rulebook errors
+name the line of the bad field.
+
+It only ever builds plain data (dicts, lists, strings, numbers). Tags such as
+CloudFormation's `!Ref` or GitLab's `!reference` are read as the plain value
+they decorate; a `!!python/object` tag is read the same way and so can never
+construct an object. Alias expansion is budgeted ("billion laughs").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # the C loader is 5-10x faster; fall back when PyYAML was built without it
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+#: How many nodes aliases may add when expanded, per document.
+ALIAS_EXPANSION_BUDGET = 100_000
+
+
+class LineDict(dict[Any, Any]):
+    """A mapping that knows the 1-based line and column of itself and of each key."""
+
+    line: int
+    column: int
+    key_positions: dict[Any, tuple[int, int]]
+    value_positions: dict[Any, tuple[int, int]]
+
+    def line_of(self, key: Any) -> int:
+        return self.key_positions.get(key, (self.line, self.column))[0]
+
+
+class LineList(list[Any]):
+    """A sequence that knows the 1-based line and column of itself and of each item."""
+
+    line: int
+    column: int
+    item_positions: list[tuple[int, int]]
+
+    def line_of(self, index: int) -> int:
+        if 0 <= index < len(self.item_positions):
+            return self.item_positions[index][0]
+        return self.line
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    key: str
+    line: int
+    column: int
+
+
+class YamlBudgetError(yaml.YAMLError):
+    """Raised when aliases would expand a document beyond the budget."""
+
+
+def _position(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """SafeLoader that builds LineDict/LineList and records duplicate keys."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[DuplicateKey] = []
+
+
+def _expanded_size(value: Any, sizes: dict[int, int]) -> int:
+    """Node count of `value` as if every alias were copied out.
+
+    An alias is the same Python object at each use, so memoising on identity
+    makes this cost one visit per distinct node, however large the expansion.
+    """
+    if not isinstance(value, dict | list):
+        return 1
+    known = sizes.get(id(value))
+    if known is not None:
+        return known
+    children = value.values() if isinstance(value, dict) else value
+    total = 1 + sum(_expanded_size(child, sizes) for child in children)
+    sizes[id(value)] = total
+    return total
+
+
+def _construct_mapping(loader: _Loader, node: MappingNode) -> LineDict:
+    loader.flatten_mapping(node)  # resolves `<<: *anchor` merge keys
+    result = LineDict()
+    result.line, result.column = _position(node)
+    result.key_positions = {}
+    result.value_positions = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            key = str(key)
+        if key in result:
+            line, column = _position(key_node)
+            loader.duplicates.append(DuplicateKey(str(key), line, column))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_positions[key] = _position(key_node)
+        result.value_positions[key] = _position(value_node)
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line, result.column = _position(node)
+    result.item_positions = [_position(child) for child in node.value]
+    return result
+
+
+def _construct_any_tag(loader: _Loader, _suffix: str, node: Node) -> Any:
+    """Read a value under an unknown tag (`!Ref`, `!!python/object`, ...) as plain data."""
+    if isinstance(node, MappingNode):
+        return _construct_mapping(loader, node)
+    if isinstance(node, SequenceNode):
+        return _construct_sequence(loader, node)
+    if isinstance(node, ScalarNode):
+        return loader.construct_scalar(node)
+    return None  # pragma: no cover - every node is one of the three
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:omap", _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Loader.add_multi_constructor("", _construct_any_tag)
+
+
+@dataclass(frozen=True)
+class YamlDocuments:
+    documents: list[Any]
+    duplicates: list[DuplicateKey]
+
+
+def load_all(text: str) -> YamlDocuments:
+    """Parse every document in `text`.
+
+    Raises yaml.YAMLError (with a problem_mark where PyYAML knows one),
+    YamlBudgetError, or RecursionError for pathologically deep nesting.
+    """
+    loader = _Loader(text)
+    try:
+        documents = []
+        while loader.check_data():
+            document = loader.get_data()
+            if _expanded_size(document, {}) > ALIAS_EXPANSION_BUDGET:
+                raise YamlBudgetError(
+                    f"aliases expand to more than {ALIAS_EXPANSION_BUDGET:,} nodes"
+                )
+            documents.append(document)
+        return YamlDocuments(documents, list(loader.duplicates))
+    finally:
+        loader.dispose()
+
+
+def error_position(error: BaseException) -> tuple[int | None, int | None]:
+    """The 1-based line and column PyYAML reports for a parse error, if any."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is None:
+        return None, None
+    return mark.line + 1, mark.column + 1
+
+
+def describe_error(error: BaseException) -> str:
+    """A one-line description of a YAML error without PyYAML's multi-line layout."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        parts = [p for p in (error.context, error.problem) if p]
+        return "; ".join(parts) or "invalid YAML"
+    if isinstance(error, RecursionError):
+        return "nesting is too deep to read"
+    return str(error).splitlines()[0] if str(error) else "invalid YAML"
