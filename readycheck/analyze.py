@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
@@ -40,7 +41,9 @@ def detector_calls(check: Check) -> Iterable[DetectorCall]:
 
 def file_calls(rulebook: Rulebook) -> tuple[DetectorCall, ...]:
     """Every distinct file-detector call in the rulebook (facts included), in a stable order."""
-    checks = [fact.check for fact in rulebook.facts.values()] + [rule.check for rule in rulebook.rules]
+    checks = [fact.check for fact in rulebook.facts.values()] + [
+        rule.check for rule in rulebook.rules
+    ]
     unique: dict[str, DetectorCall] = {}
     for check in checks:
         for call in detector_calls(check):
@@ -50,7 +53,7 @@ def file_calls(rulebook: Rulebook) -> tuple[DetectorCall, ...]:
 
 
 @lru_cache(maxsize=256)
-def _path_spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+def _path_spec(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any]:
     return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
@@ -80,8 +83,10 @@ def analyze_file(root: Path, entry: FileEntry, calls: Sequence[DetectorCall]) ->
                 found.append(item)
                 if len(found) >= _MAX_EVIDENCE_PER_FILE:
                     break
-        except Exception as error:  # noqa: BLE001 - one bad file must not end the scan
-            source.warn("detector-error", f"detector {call.detector} failed on this file: {error!r}")
+        except Exception as error:
+            source.warn(
+                "detector-error", f"detector {call.detector} failed on this file: {error!r}"
+            )
             continue
         if found:
             evidence[call.key] = tuple(found)

@@ -51,7 +51,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Is this ML repository ready for production?"""
@@ -65,31 +68,50 @@ def _fail(message: str) -> NoReturn:
 @app.command()
 def scan(
     path: Annotated[
-        Path, typer.Argument(help="Folder to scan: a git repository or a plain folder.", show_default=True)
+        Path,
+        typer.Argument(
+            help="Folder to scan: a git repository or a plain folder.", show_default=True
+        ),
     ] = Path("."),
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Report format.", case_sensitive=False)
     ] = OutputFormat.terminal,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file instead of standard output.",
-                     dir_okay=False, writable=True),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to this file instead of standard output.",
+            dir_okay=False,
+            writable=True,
+        ),
     ] = None,
     rulebook: Annotated[
         list[Path] | None,
-        typer.Option("--rulebook", help="Use these rulebook files or folders instead of the built-in one.",
-                     exists=True),
+        typer.Option(
+            "--rulebook",
+            help="Use these rulebook files or folders instead of the built-in one.",
+            exists=True,
+        ),
     ] = None,
     exclude: Annotated[
         list[str] | None,
-        typer.Option("--exclude", "-x", help="Skip paths matching this gitignore-style pattern (repeatable)."),
+        typer.Option(
+            "--exclude", "-x", help="Skip paths matching this gitignore-style pattern (repeatable)."
+        ),
     ] = None,
     max_file_size: Annotated[
-        int, typer.Option("--max-file-size", min=1024, help="Files larger than this many bytes are not read.")
+        int,
+        typer.Option(
+            "--max-file-size", min=1024, help="Files larger than this many bytes are not read."
+        ),
     ] = 5 * 1024 * 1024,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every finding and what passed.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show every finding and what passed.")
+    ] = False,
     show_passed: Annotated[
-        bool, typer.Option("--show-passed", help="Also list the rules that passed or did not apply.")
+        bool,
+        typer.Option("--show-passed", help="Also list the rules that passed or did not apply."),
     ] = False,
 ) -> None:
     """Scan a repository and report how ready it is for production.
@@ -139,7 +161,9 @@ def _emit(report: object, output_format: OutputFormat, output: Path | None, **fl
 
     if output:
         with output.open("w", encoding="utf-8") as handle:
-            terminal.render(report, Console(file=handle, width=100, no_color=True, highlight=False), **flags)
+            terminal.render(
+                report, Console(file=handle, width=100, no_color=True, highlight=False), **flags
+            )
         return
     terminal.render(report, Console(highlight=False), **flags)
 
@@ -159,7 +183,7 @@ def main() -> None:
         sys.exit(130 if sys.exc_info()[0] is KeyboardInterrupt else EXIT_ERROR)
     except SystemExit:
         raise
-    except Exception as error:  # noqa: BLE001 - a tool in CI must fail with a message, not a traceback
+    except Exception as error:
         if os.environ.get("READYCHECK_DEBUG"):
             raise
         typer.secho(

@@ -16,6 +16,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pathspec
 
@@ -78,9 +79,8 @@ def classify_kind(path: str) -> FileKind:
         return FileKind.JSON
     if suffix == ".toml":
         return FileKind.TOML
-    if (
-        (suffix in {".txt", ".in"} and lower.startswith(("requirements", "constraints")))
-        or (parent == "requirements" and suffix in {".txt", ".in"})
+    if (suffix in {".txt", ".in"} and lower.startswith(("requirements", "constraints"))) or (
+        parent == "requirements" and suffix in {".txt", ".in"}
     ):
         return FileKind.REQUIREMENTS
     if suffix in {".md", ".markdown", ".rst"}:
@@ -109,10 +109,10 @@ def classify_role(path: str, kind: FileKind) -> Role:
 class _IgnoreRules:
     """The .gitignore files seen on the way down, each relative to its own folder."""
 
-    def __init__(self, specs: tuple[tuple[str, pathspec.PathSpec], ...] = ()) -> None:
+    def __init__(self, specs: tuple[tuple[str, pathspec.PathSpec[Any]], ...] = ()) -> None:
         self.specs = specs
 
-    def child(self, rel_dir: str, spec: pathspec.PathSpec | None) -> _IgnoreRules:
+    def child(self, rel_dir: str, spec: pathspec.PathSpec[Any] | None) -> _IgnoreRules:
         return _IgnoreRules((*self.specs, (rel_dir, spec))) if spec else self
 
     def ignored(self, rel_path: str, is_dir: bool) -> bool:
@@ -127,7 +127,7 @@ class _IgnoreRules:
         return verdict
 
 
-def _read_ignore_file(path: Path) -> pathspec.PathSpec | None:
+def _read_ignore_file(path: Path) -> pathspec.PathSpec[Any] | None:
     try:
         if path.is_symlink() or not path.is_file() or path.stat().st_size > _GITIGNORE_MAX_SIZE:
             return None
@@ -179,7 +179,9 @@ def discover(root: Path, options: DiscoveryOptions | None = None) -> Discovery:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as error:
             warnings.append(
-                ScanWarning("unreadable-dir", f"cannot list folder: {error.strerror}", rel_dir or ".")
+                ScanWarning(
+                    "unreadable-dir", f"cannot list folder: {error.strerror}", rel_dir or "."
+                )
             )
             continue
         for entry in entries:
@@ -204,7 +206,7 @@ def _visit(
     entry: os.DirEntry[str],
     rel: str,
     rules: _IgnoreRules,
-    excludes: pathspec.PathSpec | None,
+    excludes: pathspec.PathSpec[Any] | None,
     options: DiscoveryOptions,
     warnings: list[ScanWarning],
 ) -> FileEntry | bool | None:
@@ -239,7 +241,7 @@ def _visit_symlink(
     entry: os.DirEntry[str],
     rel: str,
     rules: _IgnoreRules,
-    excludes: pathspec.PathSpec | None,
+    excludes: pathspec.PathSpec[Any] | None,
     options: DiscoveryOptions,
     warnings: list[ScanWarning],
 ) -> FileEntry | None:
@@ -253,7 +255,9 @@ def _visit_symlink(
         return None
     if not target.is_relative_to(root):
         warnings.append(
-            ScanWarning("symlink-outside", "skipped a symlink that points outside the scanned folder", rel)
+            ScanWarning(
+                "symlink-outside", "skipped a symlink that points outside the scanned folder", rel
+            )
         )
         return None
     if not target.is_file() or rules.ignored(rel, False):

@@ -71,7 +71,7 @@ class Evaluator:
             else:
                 try:
                     self._detections[call.key] = detector.run(self.repository, call.params)
-                except Exception as error:  # noqa: BLE001 - a detector bug must not end the scan
+                except Exception as error:
                     self.warnings.append(
                         ScanWarning("detector-error", f"detector {call.detector} failed: {error!r}")
                     )
@@ -141,7 +141,11 @@ def _findings(rule: Rule, outcome: Outcome) -> tuple[Finding, ...]:
     whole_repository = (Finding(rule.id, rule.problem),) if outcome.missing or not located else ()
     if not located:
         return whole_repository
-    if outcome.status is Status.PARTIAL and outcome.evidence and not any(p.missing for p in located):
+    if (
+        outcome.status is Status.PARTIAL
+        and outcome.evidence
+        and not any(p.missing for p in located)
+    ):
         # Evidence exists, but only in notebooks, tests or docs: one finding, at the first such place.
         first = located[0]
         note = f"{rule.problem} It was only seen outside production code: {first.detail}."

@@ -95,6 +95,8 @@ def _now() -> str:
     """Scan time, or SOURCE_DATE_EPOCH's when set, so reports can be reproducible."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = (
-        dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit() else dt.datetime.now(dt.UTC)
+        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        if epoch and epoch.isdigit()
+        else dt.datetime.now(dt.UTC)
     )
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import jsonschema
 
@@ -26,6 +26,7 @@ from readycheck.detectors import REGISTRY
 from readycheck.detectors.base import FileDetector, build_params, params_schema
 from readycheck.errors import RulebookError
 from readycheck.model import Confidence, FileKind, Pillar, Reference, Role, Severity
+from readycheck.yamlload import LineDict
 
 Expect = Literal["present", "absent"]
 #: Evidence from these roles earns half credit, unless a check says otherwise.
@@ -145,7 +146,7 @@ class _Builder:
     def __init__(self) -> None:
         self.version: str | None = None
         self.facts: dict[str, Fact] = {}
-        self.raw_rules: list[tuple[str, dict[str, Any], int]] = []
+        self.raw_rules: list[tuple[str, LineDict, int]] = []
         self.digest = hashlib.sha256()
 
     def build(self, files: list[Path]) -> Rulebook:
@@ -158,11 +159,15 @@ class _Builder:
             if rule.id in seen:
                 raise RulebookError(
                     f"duplicate rule id {rule.id} (first defined at {seen[rule.id]})",
-                    path=display, line=raw.line_of("id"), field=f"rules[{index}].id",
+                    path=display,
+                    line=raw.line_of("id"),
+                    field=f"rules[{index}].id",
                 )
             seen[rule.id] = rule.source
             rules.append(rule)
-        return Rulebook(self.version or "unversioned", self.digest.hexdigest()[:16], tuple(rules), self.facts)
+        return Rulebook(
+            self.version or "unversioned", self.digest.hexdigest()[:16], tuple(rules), self.facts
+        )
 
     def _read(self, path: Path) -> None:
         display = str(path)
@@ -176,12 +181,18 @@ class _Builder:
         except (yamlload.yaml.YAMLError, RecursionError) as error:
             line, column = yamlload.error_position(error)
             raise RulebookError(
-                f"invalid YAML: {yamlload.describe_error(error)}", path=display, line=line, column=column
+                f"invalid YAML: {yamlload.describe_error(error)}",
+                path=display,
+                line=line,
+                column=column,
             ) from None
         if loaded.duplicates:
             duplicate = loaded.duplicates[0]
             raise RulebookError(
-                "key defined twice", path=display, line=duplicate.line, column=duplicate.column,
+                "key defined twice",
+                path=display,
+                line=duplicate.line,
+                column=duplicate.column,
                 field=duplicate.key,
             )
         if len(loaded.documents) != 1:
@@ -192,19 +203,25 @@ class _Builder:
             if self.version is not None:
                 raise RulebookError(
                     "the rulebook version is declared in more than one file",
-                    path=display, line=data.line_of("version"), field="version",
+                    path=display,
+                    line=data.line_of("version"),
+                    field="version",
                 )
             self.version = data["version"]
         for name, raw in (data.get("facts") or {}).items():
             if name in self.facts:
-                raise RulebookError("fact defined twice", path=display, line=data["facts"].line_of(name),
-                                    field=f"facts.{name}")
+                raise RulebookError(
+                    "fact defined twice",
+                    path=display,
+                    line=data["facts"].line_of(name),
+                    field=f"facts.{name}",
+                )
             check = self._check(raw["check"], display, f"facts.{name}.check")
             self.facts[name] = Fact(name, raw["description"], raw["otherwise"], check)
         for index, raw in enumerate(data.get("rules") or []):
             self.raw_rules.append((display, raw, index))
 
-    def _rule(self, display: str, raw: dict[str, Any], index: int) -> Rule:
+    def _rule(self, display: str, raw: LineDict, index: int) -> Rule:
         where = f"rules[{index}]"
         applies = _applicability(raw["applies_when"])
         for fact in applies.facts:
@@ -212,7 +229,9 @@ class _Builder:
                 known = ", ".join(sorted(self.facts)) or "none defined"
                 raise RulebookError(
                     f"unknown fact {fact.lstrip('!')!r}; known facts: {known}",
-                    path=display, line=raw.line_of("applies_when"), field=f"{where}.applies_when",
+                    path=display,
+                    line=raw.line_of("applies_when"),
+                    field=f"{where}.applies_when",
                 )
         severity = Severity(raw["severity"])
         return Rule(
@@ -232,49 +251,82 @@ class _Builder:
             source=f"{display}:{raw.line}",
         )
 
-    def _check(self, raw: dict[str, Any], display: str, where: str) -> Check:
+    def _check(self, raw: LineDict, display: str, where: str) -> Check:
         if "any" in raw:
-            return AnyOf(tuple(self._check(c, display, f"{where}.any[{i}]") for i, c in enumerate(raw["any"])))
+            return AnyOf(
+                tuple(
+                    self._check(c, display, f"{where}.any[{i}]") for i, c in enumerate(raw["any"])
+                )
+            )
         if "all" in raw:
-            return AllOf(tuple(self._check(c, display, f"{where}.all[{i}]") for i, c in enumerate(raw["all"])))
+            return AllOf(
+                tuple(
+                    self._check(c, display, f"{where}.all[{i}]") for i, c in enumerate(raw["all"])
+                )
+            )
         return _detector_call(raw, display, where)
 
 
-def _detector_call(raw: dict[str, Any], display: str, where: str) -> DetectorCall:
+def _detector_call(raw: LineDict, display: str, where: str) -> DetectorCall:
     name = raw["detector"]
     detector = REGISTRY.get(name)
     if detector is None:
         close = difflib.get_close_matches(name, REGISTRY, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; known detectors: {', '.join(sorted(REGISTRY))}"
-        raise RulebookError(f"unknown detector {name!r}{hint}", path=display,
-                            line=raw.line_of("detector"), field=f"{where}.detector")
+        hint = (
+            f"; did you mean {close[0]!r}?"
+            if close
+            else f"; known detectors: {', '.join(sorted(REGISTRY))}"
+        )
+        raise RulebookError(
+            f"unknown detector {name!r}{hint}",
+            path=display,
+            line=raw.line_of("detector"),
+            field=f"{where}.detector",
+        )
     params_raw = raw.get("params") or {}
-    validate(params_raw, params_schema(detector.params), display, prefix=f"{where}.params",
-             what=f"parameters of detector {name!r}")
+    validate(
+        params_raw,
+        params_schema(detector.params),
+        display,
+        prefix=f"{where}.params",
+        what=f"parameters of detector {name!r}",
+    )
     _check_patterns(params_raw, display, where)
     kinds = frozenset(FileKind(k) for k in raw["kinds"]) if "kinds" in raw else None
     if kinds is not None:
         if not isinstance(detector, FileDetector):
-            raise RulebookError(f"detector {name!r} looks at the whole repository; `kinds` does not apply",
-                                path=display, line=raw.line_of("kinds"), field=f"{where}.kinds")
+            raise RulebookError(
+                f"detector {name!r} looks at the whole repository; `kinds` does not apply",
+                path=display,
+                line=raw.line_of("kinds"),
+                field=f"{where}.kinds",
+            )
         unsupported = kinds - detector.kinds
         if unsupported:
             raise RulebookError(
                 f"detector {name!r} cannot read {', '.join(sorted(k.value for k in unsupported))} files",
-                path=display, line=raw.line_of("kinds"), field=f"{where}.kinds",
+                path=display,
+                line=raw.line_of("kinds"),
+                field=f"{where}.kinds",
             )
     expect: Expect = raw.get("expect", "present")
     roles = frozenset(Role(r) for r in raw["roles"]) if "roles" in raw else None
     partial_in = (
-        frozenset(Role(r) for r in raw["partial_in"]) if "partial_in" in raw else DEFAULT_PARTIAL_IN[expect]
+        frozenset(Role(r) for r in raw["partial_in"])
+        if "partial_in" in raw
+        else DEFAULT_PARTIAL_IN[expect]
     )
     paths = tuple(raw.get("paths", ()))
     identity = {
-        "detector": name, "params": params_raw,
+        "detector": name,
+        "params": params_raw,
         "kinds": sorted(k.value for k in kinds) if kinds else None,
-        "roles": sorted(r.value for r in roles) if roles else None, "paths": list(paths),
+        "roles": sorted(r.value for r in roles) if roles else None,
+        "paths": list(paths),
     }
-    key = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[
+        :16
+    ]
     return DetectorCall(
         detector=name,
         params=build_params(detector.params, dict(params_raw)),
@@ -294,9 +346,12 @@ def _check_patterns(params: dict[str, Any], display: str, where: str) -> None:
             try:
                 re.compile(value)
             except re.error as error:
-                raise RulebookError(f"invalid regular expression: {error}", path=display,
-                                    line=params.line_of(key) if isinstance(params, yamlload.LineDict) else None,
-                                    field=f"{where}.params.{key}") from None
+                raise RulebookError(
+                    f"invalid regular expression: {error}",
+                    path=display,
+                    line=params.line_of(key) if isinstance(params, yamlload.LineDict) else None,
+                    field=f"{where}.params.{key}",
+                ) from None
 
 
 def _applicability(raw: Any) -> Applicability:
@@ -320,12 +375,17 @@ def _prose(text: str) -> str:
     return " ".join(text.split())
 
 
-def validate(data: Any, schema: dict[str, Any], display: str, prefix: str = "", what: str = "") -> None:
+def validate(
+    data: Any, schema: dict[str, Any], display: str, prefix: str = "", what: str = ""
+) -> None:
     """Validate against a JSON Schema; raise a RulebookError at the best-matching error's line."""
     validator = jsonschema.Draft202012Validator(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
-    if error is None:
+    errors = list(validator.iter_errors(data))
+    if not errors:
         return
+    # An unknown key is usually the typo behind a "missing required field" next to it: report it first.
+    unknown = [e for e in errors if e.validator == "additionalProperties"]
+    error = jsonschema.exceptions.best_match(unknown or errors)
     path = list(error.absolute_path)
     node, line, column = _locate(data, path)
     field = _field_name(prefix, path)
@@ -343,7 +403,7 @@ def validate(data: Any, schema: dict[str, Any], display: str, prefix: str = "", 
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             message = f"unknown field {key!r}{hint}; expected one of: {options}"
     elif error.validator == "required" and isinstance(node, dict):
-        missing = [k for k in error.validator_value if k not in node]
+        missing = [k for k in cast(list[str], error.validator_value) if k not in node]
         if missing:
             field = _field_name(prefix, [*path, missing[0]])
             message = f"missing required field {missing[0]!r}"
@@ -363,7 +423,11 @@ def _locate(data: Any, path: Iterable[Any]) -> tuple[Any, int | None, int | None
     for key in path:
         if isinstance(node, yamlload.LineDict) and key in node.value_positions:
             line, column = node.value_positions[key]
-        elif isinstance(node, yamlload.LineList) and isinstance(key, int) and key < len(node.item_positions):
+        elif (
+            isinstance(node, yamlload.LineList)
+            and isinstance(key, int)
+            and key < len(node.item_positions)
+        ):
             line, column = node.item_positions[key]
         try:
             node = node[key]
@@ -384,14 +448,15 @@ def _rule_id(data: Any, path: list[Any]) -> str | None:
         rules = data.get("rules")
         if isinstance(rules, list) and isinstance(path[1], int) and path[1] < len(rules):
             rule = rules[path[1]]
-            if isinstance(rule, dict) and isinstance(rule.get("id"), str):
-                return rule["id"]
+            rule_id = rule.get("id") if isinstance(rule, dict) else None
+            if isinstance(rule_id, str):
+                return rule_id
     return None
 
 
 def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "enum":
-        options = ", ".join(str(o) for o in error.validator_value)
+        options = ", ".join(str(o) for o in cast(list[Any], error.validator_value))
         return f"{error.instance!r} is not allowed; expected one of: {options}"
     if error.validator == "type":
         return f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"

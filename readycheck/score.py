@@ -92,7 +92,8 @@ def gain(result: RuleResult, pillars: Sequence[PillarScore]) -> float:
     scored = sum(1 for p in pillars if p.score is not None)
     if not pillar.possible or not scored:
         return 0.0
-    return round(100 * result.rule.weight * (1 - value) / pillar.possible / scored, 1)
+    weight: float = result.rule.weight
+    return round(100 * weight * (1 - value) / pillar.possible / scored, 1)
 
 
 def status_counts(results: Iterable[RuleResult]) -> dict[Status, int]:

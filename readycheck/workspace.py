@@ -130,7 +130,7 @@ class SourceFile:
                 return [tomllib.loads(self.text)]
         except yamlload.YamlBudgetError as error:
             self.warn("parse-error", f"invalid YAML: {error}")
-        except Exception as error:  # noqa: BLE001 - any parser failure is a warning, never a crash
+        except Exception as error:
             if "{{" in self.text or "{%" in self.text:
                 return []  # a Helm or Jinja template: not YAML until rendered
             self.warn("parse-error", _describe_data_error(self.kind, error))

@@ -17,6 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+__all__ = [
+    "LineDict",
+    "LineList",
+    "YamlBudgetError",
+    "describe_error",
+    "error_position",
+    "load_all",
+    "yaml",
+]
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 try:  # the C loader is 5-10x faster; fall back when PyYAML was built without it
@@ -68,7 +78,7 @@ def _position(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """SafeLoader that builds LineDict/LineList and records duplicate keys."""
 
     def __init__(self, stream: str) -> None:
@@ -151,7 +161,7 @@ def load_all(text: str) -> YamlDocuments:
     loader = _Loader(text)
     try:
         documents = []
-        while loader.check_data():
+        while loader.check_data():  # type: ignore[no-untyped-call]
             document = loader.get_data()
             if _expanded_size(document, {}) > ALIAS_EXPANSION_BUDGET:
                 raise YamlBudgetError(

@@ -93,7 +93,11 @@ def _type_schema(annotation: Any) -> dict[str, Any]:
         return {"type": "array", "items": _type_schema(args[0])}
     if origin in (typing.Union, types.UnionType):
         options = [a for a in args if a is not type(None)]
-        schema = _type_schema(options[0]) if len(options) == 1 else {"anyOf": [_type_schema(a) for a in options]}
+        schema = (
+            _type_schema(options[0])
+            if len(options) == 1
+            else {"anyOf": [_type_schema(a) for a in options]}
+        )
         return {"anyOf": [schema, {"type": "null"}]} if type(None) in args else schema
     raise TypeError(f"unsupported parameter type {annotation!r}")
 
@@ -107,7 +111,12 @@ def params_schema(params: type[Any]) -> dict[str, Any]:
         properties[item.name] = _type_schema(hints[item.name])
         if item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING:
             required.append(item.name)
-    return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
 
 
 def build_params(params: type[P], raw: dict[str, Any]) -> P:

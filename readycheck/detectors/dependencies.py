@@ -47,5 +47,8 @@ def dependencies_pinned(source: SourceFile, params: PinnedParams) -> Iterator[Ev
         else:
             spec = dep.specifier or "any version"
             yield Evidence(
-                Location(source.path, dep.line), f"{dep.name} is not pinned ({spec})", dep.raw, missing=True
+                Location(source.path, dep.line),
+                f"{dep.name} is not pinned ({spec})",
+                dep.raw,
+                missing=True,
             )

@@ -127,11 +127,16 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
             if good:
                 parent, key, _value = good[0]
                 line = line_of(parent, key) if parent is not None else line_of(target)
-                yield Evidence(Location(source.path, line), f"{name}: {label}", source.snippet(line))
+                yield Evidence(
+                    Location(source.path, line), f"{name}: {label}", source.snippet(line)
+                )
             else:
                 line = line_of(target)
                 yield Evidence(
-                    Location(source.path, line), f"{name}: no {label}", source.snippet(line), missing=True
+                    Location(source.path, line),
+                    f"{name}: no {label}",
+                    source.snippet(line),
+                    missing=True,
                 )
 
 
@@ -151,7 +156,9 @@ def yaml_path(source: SourceFile, params: YamlPathParams) -> Iterator[Evidence]:
     label = params.label or params.key
     for document in source.documents:
         if params.each:
-            targets = [(str(key), value) for _p, key, value in walk(document, split_path(params.each))]
+            targets = [
+                (str(key), value) for _p, key, value in walk(document, split_path(params.each))
+            ]
         else:
             targets = [("", document)]
         for name, target in targets:
@@ -160,9 +167,14 @@ def yaml_path(source: SourceFile, params: YamlPathParams) -> Iterator[Evidence]:
             if hits:
                 parent, key, _value = hits[0]
                 line = line_of(parent, key)
-                yield Evidence(Location(source.path, line), f"{prefix}{label}", source.snippet(line))
+                yield Evidence(
+                    Location(source.path, line), f"{prefix}{label}", source.snippet(line)
+                )
             elif params.each:
                 line = line_of(target)
                 yield Evidence(
-                    Location(source.path, line), f"{prefix}no {label}", source.snippet(line), missing=True
+                    Location(source.path, line),
+                    f"{prefix}no {label}",
+                    source.snippet(line),
+                    missing=True,
                 )

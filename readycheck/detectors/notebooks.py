@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from readycheck.detectors.base import file_detector
@@ -30,8 +31,10 @@ def notebook_issue(source: SourceFile, params: NotebookParams) -> Iterator[Evide
     if notebook is None:
         return
     if params.issue == "out_of_order":
-        counts = [(c, c.execution_count) for c in notebook.code_cells if c.execution_count is not None]
-        for (_previous, before), (cell, count) in zip(counts, counts[1:], strict=False):
+        counts = [
+            (c, c.execution_count) for c in notebook.code_cells if c.execution_count is not None
+        ]
+        for (_previous, before), (cell, count) in pairwise(counts):
             if count is not None and before is not None and count < before:
                 yield Evidence(
                     Location(source.path, None, cell.number),
@@ -52,7 +55,8 @@ def notebook_issue(source: SourceFile, params: NotebookParams) -> Iterator[Evide
         for line in notebook.shell_lines:
             if any(installer in " ".join(line.command.split()) for installer in _INSTALLERS):
                 yield Evidence(
-                    Location(source.path, line.line, line.cell), "installs packages from a cell",
+                    Location(source.path, line.line, line.cell),
+                    "installs packages from a cell",
                     clip(line.command),
                 )
     elif params.issue == "too_long" and len(notebook.cells) > params.max_cells:
@@ -64,6 +68,7 @@ def notebook_issue(source: SourceFile, params: NotebookParams) -> Iterator[Evide
         for cell in notebook.code_cells:
             if ran and cell.execution_count is None and cell.source.strip():
                 yield Evidence(
-                    Location(source.path, None, cell.number), "code cell was never run",
+                    Location(source.path, None, cell.number),
+                    "code cell was never run",
                     clip(cell.source.split("\n")[0]),
                 )

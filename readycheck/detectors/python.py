@@ -42,7 +42,9 @@ def python_import(source: SourceFile, params: ImportParams) -> Iterator[Evidence
         return
     for ref in code.imports:
         if any(ref.module == m or ref.module.startswith(m + ".") for m in params.modules):
-            yield Evidence(source.locate(ref.line), f"imports {ref.module}", source.snippet(ref.line))
+            yield Evidence(
+                source.locate(ref.line), f"imports {ref.module}", source.snippet(ref.line)
+            )
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def literal_text(node: ast.expr, source: SourceFile) -> str:
     return ast.unparse(node)
 
 
-def _argument(call: ast.Call, keyword: str, position: int | None) -> ast.expr | None | bool:
+def _argument(call: ast.Call, keyword: str, position: int | None) -> ast.expr | bool | None:
     """The value passed as `keyword` (or at `position`); True if it may hide in **kwargs."""
     value = keyword_value(call, keyword)
     if value is None and position is not None and len(call.args) > position:
@@ -78,8 +80,13 @@ def _argument(call: ast.Call, keyword: str, position: int | None) -> ast.expr | 
     return value
 
 
-def _passes(source: SourceFile, call: ast.Call, keyword: str, values: tuple[str, ...],
-            position: int | None = None) -> bool:
+def _passes(
+    source: SourceFile,
+    call: ast.Call,
+    keyword: str,
+    values: tuple[str, ...],
+    position: int | None = None,
+) -> bool:
     value = _argument(call, keyword, position)
     if value is None:
         return False
@@ -98,7 +105,9 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     for ref in code.calls:
         if not matches_any(ref.name, params.calls):
             continue
-        if params.when_keyword and not _passes(source, ref.node, params.when_keyword, params.when_values):
+        if params.when_keyword and not _passes(
+            source, ref.node, params.when_keyword, params.when_values
+        ):
             continue
         if params.unless_keyword and _passes(
             source, ref.node, params.unless_keyword, params.unless_values, params.unless_position
@@ -122,7 +131,9 @@ def python_class(source: SourceFile, params: ClassParams) -> Iterator[Evidence]:
     for ref in code.classes:
         base = next((b for b in ref.bases if matches_any(b, params.bases)), None)
         if base:
-            yield Evidence(source.locate(ref.line), f"class {ref.name}({base})", source.snippet(ref.line))
+            yield Evidence(
+                source.locate(ref.line), f"class {ref.name}({base})", source.snippet(ref.line)
+            )
 
 
 @dataclass(frozen=True)
@@ -174,7 +185,9 @@ class RouteParams:
 
 
 def _route_path(call: ast.Call) -> str | None:
-    candidate = call.args[0] if call.args else keyword_value(call, "path") or keyword_value(call, "rule")
+    candidate = (
+        call.args[0] if call.args else keyword_value(call, "path") or keyword_value(call, "rule")
+    )
     if isinstance(candidate, ast.Constant) and isinstance(candidate.value, str):
         return candidate.value
     return None
@@ -206,7 +219,9 @@ def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
         if ref.name.rsplit(".", 1)[-1] in {"add_api_route", "add_url_rule", "add_route"}:
             path = _route_path(ref.node)
             if path is not None and regex.search(path):
-                yield Evidence(source.locate(ref.line), f"{params.label} {path}", source.snippet(ref.line))
+                yield Evidence(
+                    source.locate(ref.line), f"{params.label} {path}", source.snippet(ref.line)
+                )
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,14 @@ def _poetry(table: Any, text: str, group: str) -> list[Dependency]:
             isinstance(spec, dict) and isinstance(spec.get("rev"), str)
         )
         deps.append(
-            Dependency(normalise(str(name)), version, pinned, _line_of(text, f"{name} ="), group,
-                       f"{name} = {version}")
+            Dependency(
+                normalise(str(name)),
+                version,
+                pinned,
+                _line_of(text, f"{name} ="),
+                group,
+                f"{name} = {version}",
+            )
         )
     return deps
 
@@ -143,8 +149,14 @@ def from_pipfile(data: dict[str, Any], text: str) -> list[Dependency]:
             version = spec.get("version", "*") if isinstance(spec, dict) else str(spec)
             pinned = bool(_EXACT.match(version.strip()))
             deps.append(
-                Dependency(normalise(str(name)), version, pinned, _line_of(text, f"{name} ="),
-                           group, f"{name} = {version}")
+                Dependency(
+                    normalise(str(name)),
+                    version,
+                    pinned,
+                    _line_of(text, f"{name} ="),
+                    group,
+                    f"{name} = {version}",
+                )
             )
     return deps
 
@@ -181,7 +193,9 @@ def from_setup_py(tree: ast.Module) -> list[Dependency]:
         if name != "setup":
             continue
         for keyword in node.keywords:
-            if keyword.arg == "install_requires" and isinstance(keyword.value, ast.List | ast.Tuple):
+            if keyword.arg == "install_requires" and isinstance(
+                keyword.value, ast.List | ast.Tuple
+            ):
                 deps += _literal_requirements(keyword.value.elts, "runtime")
             elif keyword.arg == "extras_require" and isinstance(keyword.value, ast.Dict):
                 for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
@@ -214,7 +228,9 @@ def from_conda(data: Any, text: str) -> list[Dependency]:
             spec = match.group(2).strip()
             pinned = bool(re.match(r"^==?[\d][\w.]*(=\S+)?$", spec)) and "*" not in spec
             deps.append(
-                Dependency(normalise(match.group(1)), spec, pinned, _line_of(text, item), "runtime", item)
+                Dependency(
+                    normalise(match.group(1)), spec, pinned, _line_of(text, item), "runtime", item
+                )
             )
         elif isinstance(item, dict) and isinstance(item.get("pip"), list):
             deps += _from_strings(item["pip"], text, "runtime")

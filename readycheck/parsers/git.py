@@ -46,14 +46,11 @@ def open_repository(path: Path) -> tuple[GitInfo | None, ScanWarning | None]:
             pass  # an empty repository: no commits yet
         shallow = (Path(repo.git_dir) / "shallow").exists()
         return GitInfo(root, subpath, commit, branch, date, shallow, repo), None
-    except Exception as error:  # noqa: BLE001 - corrupt repositories raise many kinds of errors
+    except Exception as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         return None, ScanWarning("git-unavailable", f"git history not read: {message}")
 
 
 def _inside_a_repository(path: Path) -> bool:
     current = path.resolve()
-    for candidate in (current, *current.parents):
-        if (candidate / ".git").exists():
-            return True
-    return False
+    return any((candidate / ".git").exists() for candidate in (current, *current.parents))

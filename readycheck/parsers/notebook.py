@@ -133,7 +133,9 @@ def _python_lines(cell: Cell) -> tuple[list[str], list[ShellLine]]:
     for index, line in enumerate(lines):
         stripped = line.lstrip()
         indent = line[: len(line) - len(stripped)]
-        if stripped.startswith("!") or stripped.startswith(("%pip ", "%conda ", "%sx ", "%system ")):
+        if stripped.startswith("!") or stripped.startswith(
+            ("%pip ", "%conda ", "%sx ", "%system ")
+        ):
             shell.append(ShellLine(cell.number, index + 1, stripped.lstrip("!%").strip()))
             result.append(indent + "pass")
         elif stripped.startswith("%"):
@@ -164,7 +166,7 @@ def parse_notebook(text: str) -> Notebook:
         if "worksheets" in raw:
             raise ParseError("nbformat 3 notebook: open and save it in Jupyter to upgrade it")
         raise ParseError(f"not an nbformat 4 notebook (nbformat is {nbformat!r})")
-    metadata = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+    metadata = raw["metadata"] if isinstance(raw.get("metadata"), dict) else {}
     language = _language(metadata)
 
     cells: list[Cell] = []

@@ -172,7 +172,7 @@ class PythonCode:
         """String literals, docstrings left out (they document, they do not run)."""
         docstrings = {id(node) for node in self._docstrings()}
         refs = [
-            StringRef(node.value, node.lineno, node.col_offset)
+            StringRef(str(node.value), node.lineno, node.col_offset)
             for node in self._strings
             if id(node) not in docstrings
         ]
@@ -196,9 +196,7 @@ class PythonCode:
                 found.append((node.attr, node.lineno))
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 found.append((node.name, node.lineno))
-            elif isinstance(node, ast.arg):
-                found.append((node.arg, node.lineno))
-            elif isinstance(node, ast.keyword) and node.arg:
+            elif isinstance(node, ast.arg | ast.keyword) and node.arg is not None:
                 found.append((node.arg, node.lineno))
         return tuple(sorted(found, key=lambda item: item[1]))
 

@@ -34,7 +34,11 @@ def _finding(finding: Finding) -> dict[str, Any]:
 
 
 def _evidence(evidence: Evidence) -> dict[str, Any]:
-    return {"detail": evidence.detail, "location": _location(evidence.location), "snippet": evidence.snippet}
+    return {
+        "detail": evidence.detail,
+        "location": _location(evidence.location),
+        "snippet": evidence.snippet,
+    }
 
 
 def _result(result: RuleResult) -> dict[str, Any]:
@@ -88,14 +92,20 @@ def to_dict(report: Report) -> dict[str, Any]:
         "scanned_at": report.scanned_at,
         "summary": {
             "score": report.score,
-            "level": {"id": report.level.id, "title": report.level.title, "rank": report.level.rank,
-                      "summary": report.level.summary},
+            "level": {
+                "id": report.level.id,
+                "title": report.level.title,
+                "rank": report.level.rank,
+                "summary": report.level.summary,
+            },
             "level_capped_by": report.level_capped_by.value if report.level_capped_by else None,
             "counts": counts,
         },
         "pillars": [_pillar(p) for p in report.pillars],
         "results": [_result(r) for r in report.results],
-        "warnings": [{"code": w.code, "message": w.message, "path": w.path} for w in report.warnings],
+        "warnings": [
+            {"code": w.code, "message": w.message, "path": w.path} for w in report.warnings
+        ],
     }
 
 

@@ -47,7 +47,7 @@ def score_style(score: float | None) -> str:
     return "red"
 
 
-def _bar(score: float | None, width: int = 20) -> Text:
+def _bar(score: float | None, width: int = 12) -> Text:
     if score is None:
         return Text("not applicable", style="dim")
     filled = round(score / 100 * width)
@@ -73,7 +73,9 @@ def _header(report: Report) -> Panel:
     target = report.target
     facts = [f"{target.files} files"]
     if target.commit:
-        facts.append(f"commit {target.commit[:10]}" + (f" on {safe(target.branch)}" if target.branch else ""))
+        facts.append(
+            f"commit {target.commit[:10]}" + (f" on {safe(target.branch)}" if target.branch else "")
+        )
     facts.append(f"rulebook {report.rulebook_version}")
     lines.append(Text(" · ".join(facts), style="dim"))
     title = Text.assemble(("readycheck ", "bold"), (safe(target.name), "bold cyan"))
@@ -82,12 +84,14 @@ def _header(report: Report) -> Panel:
 
 def _pillar_table(pillars: Iterable[PillarScore]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
-    table.add_column("Pillar")
+    table.add_column("Pillar", no_wrap=True)
     table.add_column("Score", justify="right")
     table.add_column("", no_wrap=True)
-    for label, status in (("pass", Status.PASS), ("partial", Status.PARTIAL),
+    for label, status in (("pass", Status.PASS), ("part", Status.PARTIAL),
                           ("fail", Status.FAIL), ("n/a", Status.NOT_APPLICABLE)):  # fmt: skip
-        table.add_column(label, justify="right", style="dim" if status is Status.NOT_APPLICABLE else None)
+        table.add_column(
+            label, justify="right", style="dim" if status is Status.NOT_APPLICABLE else None
+        )
     for pillar in pillars:
         score = "–" if pillar.score is None else f"{pillar.score:.0f}"
         name = Text(pillar.pillar.title, style="dim" if pillar.pillar is Pillar.HYGIENE else "")
@@ -95,8 +99,10 @@ def _pillar_table(pillars: Iterable[PillarScore]) -> Table:
             name,
             Text(score, style=f"bold {score_style(pillar.score)}"),
             _bar(pillar.score),
-            *(str(pillar.counts.get(s, 0) or "·") for s in (Status.PASS, Status.PARTIAL, Status.FAIL,
-                                                             Status.NOT_APPLICABLE)),
+            *(
+                str(pillar.counts.get(s, 0) or "·")
+                for s in (Status.PASS, Status.PARTIAL, Status.FAIL, Status.NOT_APPLICABLE)
+            ),
         )
     return table
 
@@ -109,7 +115,7 @@ def _where(finding: Finding) -> Text:
 
 def _result_block(result: RuleResult, verbose: bool) -> RenderableType:
     rule = result.rule
-    heading = Text.assemble(
+    title = Text.assemble(
         (f" {rule.severity.value.upper()} ", SEVERITY_STYLE[rule.severity]),
         " ",
         (rule.id, "bold"),
@@ -117,24 +123,26 @@ def _result_block(result: RuleResult, verbose: bool) -> RenderableType:
         (rule.title, "bold"),
     )
     if result.status is Status.PARTIAL:
-        heading.append("  partial", style="yellow")
+        title.append("  partial", style="yellow")
     if rule.confidence.value != "high":
-        heading.append(f"  {rule.confidence.value}-confidence heuristic", style="dim italic")
-    if result.gain:
-        heading.append(f"  +{result.gain:.1f} pts", style="bold green")
+        title.append(f"  ({rule.confidence.value}-confidence heuristic)", style="dim italic")
+    heading = Table.grid(expand=True)
+    heading.add_column(ratio=1)
+    heading.add_column(justify="right", no_wrap=True)
+    heading.add_row(
+        title, Text(f"+{result.gain:.1f} pts" if result.gain else "", style="bold green")
+    )
     body = Table.grid(padding=(0, 1))
     body.add_column(style="dim", no_wrap=True)
     body.add_column()
     shown = result.findings if verbose else result.findings[:_FINDINGS_SHOWN]
     for finding in shown:
-        what = Text(safe(finding.message))
-        if finding.location is not None:
-            body.add_row("where", _where(finding))
-            body.add_row("", what)
-            if finding.snippet:
-                body.add_row("", Text(safe(finding.snippet), style="italic dim"))
-        else:
-            body.add_row("what", what)
+        if finding.location is None:
+            body.add_row("what", Text(safe(finding.message)))
+            continue
+        body.add_row("at", _where(finding) + Text("  ") + Text(safe(finding.message)))
+        if finding.snippet and finding.snippet not in finding.message:
+            body.add_row("", Text("│ " + safe(finding.snippet), style="dim"))
     hidden = len(result.findings) - len(shown)
     if hidden > 0:
         body.add_row("", Text(f"... and {hidden} more (--verbose shows all)", style="dim"))
@@ -148,15 +156,19 @@ def _findings_section(report: Report, verbose: bool) -> list[RenderableType]:
     if not failing:
         return [Text("No findings: every applicable rule passed.", style="bold green")]
     parts: list[RenderableType] = [
-        Text.assemble(("Findings", "bold underline"), ("  by pillar, biggest score gain first", "dim")),
+        Text.assemble(
+            ("Findings", "bold underline"), ("  by pillar, biggest score gain first", "dim")
+        ),
         Text(""),
     ]
-    order = {p.pillar: i for i, p in enumerate(sorted(report.pillars, key=lambda p: (p.score or 0)))}
+    order = {p.pillar: i for i, p in enumerate(sorted(report.pillars, key=lambda p: p.score or 0))}
     for pillar in sorted({r.rule.pillar for r in failing}, key=lambda p: order[p]):
         score = next(p.score for p in report.pillars if p.pillar is pillar)
         parts.append(
-            Text.assemble((f"▍{pillar.title}", "bold magenta"),
-                          (f"  {score:.0f}/100" if score is not None else "", "dim"))
+            Text.assemble(
+                (f"▍{pillar.title}", "bold magenta"),
+                (f"  {score:.0f}/100" if score is not None else "", "dim"),
+            )
         )
         items = sorted(
             (r for r in failing if r.rule.pillar is pillar),
@@ -178,8 +190,11 @@ def _passed_section(report: Report) -> list[RenderableType]:
         table.add_row("✓ " + result.rule.id, result.rule.title, Text(where, style="dim cyan"))
     na = [r for r in report.results if r.status is Status.NOT_APPLICABLE]
     for result in na:
-        table.add_row(Text("– " + result.rule.id, style="dim"), Text(result.rule.title, style="dim"),
-                      Text(f"n/a: {result.reason}", style="dim"))
+        table.add_row(
+            Text("– " + result.rule.id, style="dim"),
+            Text(result.rule.title, style="dim"),
+            Text(f"n/a: {result.reason}", style="dim"),
+        )
     return [Text("Passed and not applicable", style="bold underline"), table, Text("")]
 
 
@@ -187,18 +202,24 @@ def _warnings_section(report: Report) -> list[RenderableType]:
     if not report.warnings:
         return []
     lines: list[RenderableType] = [
-        Text.assemble((f"Scan warnings ({len(report.warnings)})", "bold yellow"),
-                      ("  files readycheck could not fully read; the scan went on", "dim"))
+        Text.assemble(
+            (f"Scan warnings ({len(report.warnings)})", "bold yellow"),
+            ("  files readycheck could not fully read; the scan went on", "dim"),
+        )
     ]
     for warning in report.warnings[:20]:
         lines.append(Text.assemble(("  ! ", "yellow"), (safe(str(warning)), "")))
     if len(report.warnings) > 20:
-        lines.append(Text(f"  ... and {len(report.warnings) - 20} more (see --format json)", style="dim"))
+        lines.append(
+            Text(f"  ... and {len(report.warnings) - 20} more (see --format json)", style="dim")
+        )
     lines.append(Text(""))
     return lines
 
 
-def render(report: Report, console: Console, *, verbose: bool = False, show_passed: bool = False) -> None:
+def render(
+    report: Report, console: Console, *, verbose: bool = False, show_passed: bool = False
+) -> None:
     """Print the report to `console`."""
     console.print(_header(report))
     console.print(_pillar_table(report.pillars))

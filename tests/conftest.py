@@ -1,0 +1,44 @@
+"""Shared fixtures: the built-in rulebook (loaded once), and helpers to build small repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from readycheck.model import Report
+from readycheck.pipeline import ScanOptions, scan
+from readycheck.rulebook import Rulebook, load_rulebook
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = REPO_ROOT / "sample_projects"
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> Rulebook:
+    return load_rulebook()
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Create `files` (relative path -> content) under `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    for relative, content in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root
+
+
+@pytest.fixture()
+def scan_tree(tmp_path: Path, rulebook: Rulebook) -> Callable[[Mapping[str, str | bytes]], Report]:
+    """Build a repository from a dict of files and scan it with the built-in rulebook."""
+
+    def run(files: Mapping[str, str | bytes]) -> Report:
+        root = write_tree(tmp_path / "repo", files)
+        return scan(ScanOptions(path=root), rulebook)
+
+    return run

@@ -1,0 +1,100 @@
+"""The command line as a user meets it: help, version, formats, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+from typer.testing import CliRunner
+
+from readycheck.cli import app
+from tests.conftest import write_tree
+
+runner = CliRunner()
+
+SERVICE = {
+    "app/main.py": (
+        "from fastapi import FastAPI\nimport pickle\n\napp = FastAPI()\n"
+        "model = pickle.load(open('model.pkl', 'rb'))\n\n"
+        "@app.post('/predict')\ndef predict(payload: dict) -> dict:\n    return {'y': model.predict([payload])}\n"
+    ),
+    "requirements.txt": "fastapi\nscikit-learn\n",
+}
+
+
+def test_help_reads_like_a_tool() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "Is this ML repository ready for production?" in result.output
+    assert "scan" in result.output
+    scan_help = runner.invoke(app, ["scan", "--help"])
+    assert scan_help.exit_code == 0
+    for option in ("--format", "--output", "--rulebook", "--exclude", "--verbose"):
+        assert option in scan_help.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("readycheck ")
+
+
+def test_python_dash_m_works() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "readycheck", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("readycheck ")
+
+
+def test_terminal_report_says_what_where_why_and_fix(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "svc", SERVICE)
+    result = runner.invoke(app, ["scan", str(root)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "/ 100" in out
+    assert "Data pipeline robustness" in out
+    assert "RC-SEC-002" in out
+    assert "app/main.py:5" in out
+    assert "why" in out and "fix" in out
+
+
+def test_json_report_is_valid_against_the_shipped_schema(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "svc", SERVICE)
+    result = runner.invoke(app, ["scan", str(root), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    schema = json.loads(
+        (resources.files("readycheck") / "schemas" / "report.schema.json").read_text()
+    )
+    jsonschema.validate(report, schema)
+    assert report["schema_version"].startswith("1.")
+    pickle_result = next(r for r in report["results"] if r["rule_id"] == "RC-SEC-002")
+    assert pickle_result["status"] == "fail"
+    assert pickle_result["findings"][0]["location"] == {"path": "app/main.py", "line": 5}
+
+
+def test_output_file(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "svc", SERVICE)
+    target = tmp_path / "report.json"
+    result = runner.invoke(app, ["scan", str(root), "-f", "json", "-o", str(target)])
+    assert result.exit_code == 0
+    assert json.loads(target.read_text())["target"]["name"] == "svc"
+
+
+def test_missing_path_exits_2_without_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["scan", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    assert runner.invoke(app, ["scan", "--frobnicate"]).exit_code == 2

@@ -1,0 +1,140 @@
+"""Discovery: which files are scanned, how each is classified, and what is refused."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from readycheck.discover import DiscoveryOptions, classify_kind, classify_role, discover
+from readycheck.model import FileKind, Role
+from tests.conftest import write_tree
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("src/app.py", FileKind.PYTHON),
+        ("notebooks/EDA.ipynb", FileKind.NOTEBOOK),
+        ("Dockerfile", FileKind.DOCKERFILE),
+        ("docker/Dockerfile.gpu", FileKind.DOCKERFILE),
+        ("serve.dockerfile", FileKind.DOCKERFILE),
+        ("Containerfile", FileKind.DOCKERFILE),
+        ("deploy/k8s/deployment.yaml", FileKind.YAML),
+        (".github/workflows/ci.yml", FileKind.YAML),
+        ("package.json", FileKind.JSON),
+        ("pyproject.toml", FileKind.TOML),
+        ("requirements.txt", FileKind.REQUIREMENTS),
+        ("requirements-dev.txt", FileKind.REQUIREMENTS),
+        ("requirements/prod.txt", FileKind.REQUIREMENTS),
+        ("README.md", FileKind.MARKDOWN),
+        ("Jenkinsfile", FileKind.OTHER),
+        ("notes.txt", FileKind.OTHER),
+    ],
+)
+def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
+    assert classify_kind(path) is kind
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        ("src/churn/features.py", Role.CODE),
+        ("tests/test_features.py", Role.TEST),
+        ("src/churn/test_utils.py", Role.TEST),
+        ("conftest.py", Role.TEST),
+        ("notebooks/eda.ipynb", Role.NOTEBOOK),
+        ("docs/serving.md", Role.DOCS),
+        ("README.md", Role.DOCS),
+        ("examples/quickstart.py", Role.EXAMPLE),
+        ("deploy/k8s/deployment.yaml", Role.CODE),
+    ],
+)
+def test_role_is_decided_by_path(path: str, role: Role) -> None:
+    assert classify_role(path, classify_kind(path)) is role
+
+
+def _paths(root: Path, **options: object) -> list[str]:
+    return [f.path for f in discover(root, DiscoveryOptions(**options)).files]  # type: ignore[arg-type]
+
+
+def test_gitignore_is_honoured_at_every_level(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        ".gitignore": "data/\n*.pkl\n!keep.pkl\n",
+        "src/app.py": "",
+        "src/model.pkl": "",
+        "src/keep.pkl": "",
+        "data/train.csv": "",
+        "src/generated/.gitignore": "*.py\n",
+        "src/generated/client.py": "",
+    })  # fmt: skip
+    assert _paths(tmp_path) == [
+        ".gitignore",
+        "src/app.py",
+        "src/generated/.gitignore",
+        "src/keep.pkl",
+    ]
+
+
+def test_noise_folders_and_virtualenvs_are_skipped(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "app.py": "",
+        "node_modules/x/index.js": "",
+        ".venv/lib/site.py": "",
+        "__pycache__/app.cpython-311.pyc": "",
+        "myenv/pyvenv.cfg": "home = /usr/bin",
+        "myenv/lib/python3.11/os.py": "",
+        "build/lib/app.py": "",
+        "build/Dockerfile": "FROM python:3.11",
+    })  # fmt: skip
+    # build/ holds setuptools output (build/lib), so the whole folder is noise
+    assert _paths(tmp_path) == ["app.py"]
+
+
+def test_a_build_folder_that_is_not_packaging_output_is_scanned(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"build/Dockerfile": "FROM python:3.11-slim\n"})
+    assert _paths(tmp_path) == ["build/Dockerfile"]
+
+
+def test_symlink_out_of_the_tree_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write_tree(outside, {"secret.py": "TOKEN = 'x'\n"})
+    root = write_tree(tmp_path / "repo", {"app.py": ""})
+    os.symlink(outside / "secret.py", root / "linked.py")
+    os.symlink(outside, root / "linked_dir")
+    found = discover(root)
+    assert [f.path for f in found.files] == ["app.py"]
+    assert {w.path for w in found.warnings if w.code == "symlink-outside"} == {
+        "linked.py",
+        "linked_dir",
+    }
+
+
+def test_symlink_loops_do_not_hang(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {"app.py": ""})
+    os.symlink(root / "loop_a", root / "loop_b")
+    os.symlink(root / "loop_b", root / "loop_a")
+    os.symlink(root, root / "self")
+    found = discover(root)
+    assert [f.path for f in found.files] == ["app.py"]
+    assert any(w.code == "symlink" for w in found.warnings)
+
+
+def test_files_over_the_size_cap_are_listed_but_not_read(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"big.py": "x = 1\n" * 1000, "big.csv": "a,b\n" * 1000, "small.py": ""})
+    found = discover(tmp_path, DiscoveryOptions(max_file_size=1024))
+    readable = {f.path: f.readable for f in found.files}
+    assert readable == {"big.csv": False, "big.py": False, "small.py": True}
+    assert [w.path for w in found.warnings if w.code == "too-large"] == ["big.py"]
+
+
+def test_fifo_is_never_opened(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app.py": ""})
+    os.mkfifo(tmp_path / "pipe.py")
+    assert _paths(tmp_path) == ["app.py"]
+
+
+def test_exclude_patterns(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app.py": "", "vendor/lib.py": "", "legacy/old.py": ""})
+    assert _paths(tmp_path, exclude=("vendor/", "legacy/*.py")) == ["app.py"]
