@@ -27,9 +27,80 @@ from readycheck.parsers import dependencies as deps
 from readycheck.parsers.dockerfile import Dockerfile, parse_dockerfile
 from readycheck.parsers.notebook import Notebook, parse_notebook
 from readycheck.parsers.python import PythonCode, parse_module
-from readycheck.parsers.text import decode_python, decode_text
+from readycheck.parsers.text import decode_python, decode_text, looks_binary
 
 MAX_SNIPPET = 160
+#: Files of kind "other" with these suffixes are data or build output: never read as text.
+BINARY_SUFFIXES = frozenset(
+    [
+        ".so",
+        ".pyd",
+        ".dll",
+        ".dylib",
+        ".exe",
+        ".o",
+        ".a",
+        ".pyc",
+        ".pyo",
+        ".whl",
+        ".egg",
+        ".zip",
+        ".gz",
+        ".bz2",
+        ".xz",
+        ".tar",
+        ".tgz",
+        ".7z",
+        ".rar",
+        ".jar",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".ico",
+        ".webp",
+        ".tif",
+        ".tiff",
+        ".pdf",
+        ".mp3",
+        ".mp4",
+        ".wav",
+        ".avi",
+        ".mov",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".pkl",
+        ".pickle",
+        ".joblib",
+        ".pt",
+        ".pth",
+        ".ckpt",
+        ".h5",
+        ".hdf5",
+        ".onnx",
+        ".safetensors",
+        ".pb",
+        ".tflite",
+        ".npy",
+        ".npz",
+        ".parquet",
+        ".feather",
+        ".arrow",
+        ".avro",
+        ".orc",
+        ".db",
+        ".sqlite",
+        ".sqlite3",
+        ".bin",
+        ".dat",
+        ".model",
+        ".mo",
+    ]
+)
 
 
 def clip(text: str, limit: int = MAX_SNIPPET) -> str:
@@ -64,8 +135,15 @@ class SourceFile:
 
     @cached_property
     def text(self) -> str | None:
+        if (
+            self.kind is FileKind.OTHER
+            and PurePosixPath(self.path).suffix.lower() in BINARY_SUFFIXES
+        ):
+            return None
         if self.data is None:
             return None
+        if self.kind is FileKind.OTHER and looks_binary(self.data):
+            return None  # data, not a file readycheck is meant to understand: nothing to warn about
         try:
             if self.kind is FileKind.PYTHON:
                 return decode_python(self.data)

@@ -9,9 +9,11 @@ for nothing.
 from __future__ import annotations
 
 import ast
+import fnmatch
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from readycheck.detectors.base import file_detector
 from readycheck.detectors.text import compiled
@@ -23,9 +25,15 @@ PYTHON_KINDS = (FileKind.PYTHON, FileKind.NOTEBOOK)
 _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket"}
 
 
+@lru_cache(maxsize=1024)
+def _name_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """All of a rule's fnmatch patterns as one compiled regular expression."""
+    return re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns))
+
+
 def matches_any(name: str, patterns: tuple[str, ...]) -> bool:
     """fnmatch-style, case-sensitive: `pandera.*`, `*.predict_proba`, `pickle.load`."""
-    return any(fnmatchcase(name, pattern) for pattern in patterns)
+    return _name_regex(patterns).match(name) is not None
 
 
 @dataclass(frozen=True)

@@ -91,19 +91,30 @@ class PythonCode:
         self._classes: list[ast.ClassDef] = []
         self._functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self._handlers: list[ast.ExceptHandler] = []
+        self._names: list[tuple[str, int]] = []
+        names = self._names
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                self._calls.append(node)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                self._strings.append(node)
-            elif isinstance(node, ast.Import | ast.ImportFrom):
-                self._imports.append(node)
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                self._functions.append(node)
-            elif isinstance(node, ast.ClassDef):
-                self._classes.append(node)
-            elif isinstance(node, ast.ExceptHandler):
-                self._handlers.append(node)
+            kind = type(node)  # exact-type dispatch: this loop sees every node of every file
+            if kind is ast.Name:
+                names.append((node.id, node.lineno))  # type: ignore[attr-defined]
+            elif kind is ast.Attribute:
+                names.append((node.attr, node.lineno))  # type: ignore[attr-defined]
+            elif kind is ast.Call:
+                self._calls.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Constant:
+                if isinstance(node.value, str):  # type: ignore[attr-defined]
+                    self._strings.append(node)  # type: ignore[arg-type]
+            elif kind is ast.arg or kind is ast.keyword:
+                if node.arg is not None:  # type: ignore[attr-defined]
+                    names.append((node.arg, node.lineno))  # type: ignore[attr-defined]
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                self._imports.append(node)  # type: ignore[arg-type]
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self._functions.append(node)  # type: ignore[arg-type]
+            elif kind is ast.ClassDef:
+                self._classes.append(node)  # type: ignore[arg-type]
+            elif kind is ast.ExceptHandler:
+                self._handlers.append(node)  # type: ignore[arg-type]
 
     def line(self, number: int) -> str:
         """The stripped text of a 1-based line, or '' when out of range."""
@@ -188,16 +199,8 @@ class PythonCode:
     def identifiers(self) -> tuple[tuple[str, int], ...]:
         """Every name the code defines or uses: variables, attributes, functions,
         classes, parameters and keyword arguments, with their line (comments excluded)."""
-        found: list[tuple[str, int]] = []
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Name):
-                found.append((node.id, node.lineno))
-            elif isinstance(node, ast.Attribute):
-                found.append((node.attr, node.lineno))
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                found.append((node.name, node.lineno))
-            elif isinstance(node, ast.arg | ast.keyword) and node.arg is not None:
-                found.append((node.arg, node.lineno))
+        found = list(self._names)
+        found.extend((node.name, node.lineno) for node in (*self._functions, *self._classes))
         return tuple(sorted(found, key=lambda item: item[1]))
 
     @cached_property
