@@ -11,11 +11,14 @@ import enum
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from readycheck import __version__
+
+if TYPE_CHECKING:
+    from readycheck.model import Report
 
 app = typer.Typer(
     name="readycheck",
@@ -40,6 +43,8 @@ EXIT_OK, EXIT_GATE_FAILED, EXIT_ERROR = 0, 1, 2
 class OutputFormat(enum.StrEnum):
     terminal = "terminal"
     json = "json"
+    html = "html"
+    markdown = "markdown"
 
 
 def _version(value: bool) -> None:
@@ -74,18 +79,29 @@ def scan(
         ),
     ] = Path("."),
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Report format.", case_sensitive=False)
-    ] = OutputFormat.terminal,
+        OutputFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format on standard output (default: terminal), or of the single --output file.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--output",
             "-o",
-            help="Write the report to this file instead of standard output.",
+            help="Also write the report to this file, in the format its extension names "
+            "(.json, .html, .md, .txt); repeatable.",
             dir_okay=False,
             writable=True,
         ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing on standard output.")
+    ] = False,
     rulebook: Annotated[
         list[Path] | None,
         typer.Option(
@@ -139,33 +155,56 @@ def scan(
         report = run_scan(options)
     except ReadycheckError as error:
         _fail(str(error))
-    _emit(report, output_format, output, verbose=verbose, show_passed=show_passed)
+    targets = _output_targets(output or [], output_format)
+    for target, name in targets:
+        _write(target, _text(report, name, verbose=verbose, show_passed=show_passed))
+    if not quiet:
+        stdout_format = output_format.value if output_format and not targets else "terminal"
+        if stdout_format == "terminal":
+            from rich.console import Console
 
+            from readycheck.renderers import terminal
 
-def _emit(report: object, output_format: OutputFormat, output: Path | None, **flags: bool) -> None:
-    from rich.console import Console
-
-    from readycheck.model import Report
-
-    assert isinstance(report, Report)
-    if output_format is OutputFormat.json:
-        from readycheck.renderers import json_report
-
-        text = json_report.render(report)
-        if output:
-            _write(output, text)
-        else:
-            sys.stdout.write(text)
-        return
-    from readycheck.renderers import terminal
-
-    if output:
-        with output.open("w", encoding="utf-8") as handle:
             terminal.render(
-                report, Console(file=handle, width=100, no_color=True, highlight=False), **flags
+                report, Console(highlight=False), verbose=verbose, show_passed=show_passed
             )
-        return
-    terminal.render(report, Console(highlight=False), **flags)
+        else:
+            sys.stdout.write(_text(report, stdout_format))
+
+
+def _output_targets(paths: list[Path], explicit: OutputFormat | None) -> list[tuple[Path, str]]:
+    """Each -o file with its format: --format for a single file, else the file's extension."""
+    from readycheck.renderers import format_for
+
+    targets = []
+    for path in paths:
+        name = explicit.value if explicit and len(paths) == 1 else format_for(path)
+        if name is None:
+            _fail(
+                f"cannot tell the format of {path} from its extension; use --format or one of "
+                ".json, .html, .md, .txt"
+            )
+        targets.append((path, name))
+    return targets
+
+
+def _text(report: Report, name: str, **flags: bool) -> str:
+    """The report rendered as text in format `name`."""
+    if name == "terminal":
+        import io
+
+        from rich.console import Console
+
+        from readycheck.renderers import terminal
+
+        buffer = io.StringIO()
+        terminal.render(
+            report, Console(file=buffer, width=100, no_color=True, highlight=False), **flags
+        )
+        return buffer.getvalue()
+    from readycheck.renderers import renderer
+
+    return renderer(name)(report)
 
 
 def _write(path: Path, text: str) -> None:

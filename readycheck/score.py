@@ -99,3 +99,13 @@ def gain(result: RuleResult, pillars: Sequence[PillarScore]) -> float:
 def status_counts(results: Iterable[RuleResult]) -> dict[Status, int]:
     counts = Counter(result.status for result in results)
     return {status: counts.get(status, 0) for status in Status}
+
+
+def top_actions(results: Iterable[RuleResult], limit: int = 5) -> list[RuleResult]:
+    """The rules whose fix would raise the overall score most, biggest gain first.
+
+    Ties go to the more severe rule, then to the rule id, so the order is stable.
+    """
+    candidates = [r for r in results if r.gain > 0 and r.status in (Status.FAIL, Status.PARTIAL)]
+    candidates.sort(key=lambda r: (-r.gain, -r.rule.severity.rank, r.rule.id))
+    return candidates[:limit]

@@ -112,3 +112,14 @@ def test_gain_is_exactly_what_fixing_the_rule_adds() -> None:
         assert score.gain(result, score.pillar_scores(results)) == pytest.approx(
             after - before, abs=0.11
         )
+
+
+def test_top_actions_are_the_biggest_gains_first() -> None:
+    results = [
+        _result(Pillar.DATA, Severity.LOW, Status.FAIL, "small"),
+        _result(Pillar.DATA, Severity.CRITICAL, Status.FAIL, "big"),
+        _result(Pillar.HYGIENE, Severity.HIGH, Status.PASS, "done"),
+    ]
+    pillars = score.pillar_scores(results)
+    with_gain = [r.__class__(r.rule, r.status, gain=score.gain(r, pillars)) for r in results]
+    assert [r.rule.id for r in score.top_actions(with_gain)] == ["big", "small"]
