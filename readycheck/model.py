@@ -146,6 +146,13 @@ class Location:
     line: int | None = None
     cell: int | None = None
     column: int | None = None
+    #: For notebooks: the line in the .ipynb file itself (what diffs and SARIF viewers show).
+    file_line: int | None = None
+
+    @property
+    def physical_line(self) -> int | None:
+        """The line in the file on disk: the notebook JSON line for cells, else `line`."""
+        return self.file_line if self.cell is not None else self.line
 
     def __str__(self) -> str:
         text = self.path
@@ -200,13 +207,38 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a finding is accepted: an inline comment or a config entry, with a reason."""
+
+    reason: str
+    source: str  # "inline" or "config"
+    location: Location | None = None  # where the suppression itself is written
+    until: str | None = None  # ISO date after which it stops applying
+
+
+@dataclass(frozen=True)
 class Finding:
-    """A problem the user should act on: what, where, and (through its rule) why and how."""
+    """A problem the user should act on: what, where, and (through its rule) why and how.
+
+    `fingerprint` identifies the finding across edits that move it (rule, path and
+    the normalised offending text, never the line number). `suppression` is set when
+    the finding is accepted; `in_baseline` when it was already known; `in_change`
+    tells, for diff-aware scans, whether it lies on a changed line (None otherwise).
+    """
 
     rule_id: str
     message: str
     location: Location | None = None
     snippet: str = ""
+    fingerprint: str = ""
+    suppression: Suppression | None = None
+    in_baseline: bool = False
+    in_change: bool | None = None
+
+    @property
+    def gating(self) -> bool:
+        """Whether this finding can fail a CI gate: not accepted, not known, in the change."""
+        return self.suppression is None and not self.in_baseline and self.in_change is not False
 
 
 @dataclass(frozen=True)
@@ -230,6 +262,8 @@ class TargetInfo:
     commit: str | None = None
     branch: str | None = None
     commit_date: str | None = None
+    #: A real file to anchor repository-wide findings to (README first), for SARIF viewers.
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -264,6 +298,15 @@ class Level:
 
 
 @dataclass(frozen=True)
+class GateResult:
+    """Whether a CI gate passed, and every reason it failed (empty when it passed)."""
+
+    passed: bool
+    reasons: tuple[str, ...] = ()
+    checked: tuple[str, ...] = ()  # what the gate checked, in words, for the summary line
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a renderer needs; every output format is a function of this."""
 
@@ -277,3 +320,10 @@ class Report:
     pillars: tuple[PillarScore, ...]
     results: tuple[RuleResult, ...]
     warnings: tuple[ScanWarning, ...]
+    gate: GateResult | None = None
+    #: Baseline entries no longer found: "RULE-ID path" descriptions of what was fixed.
+    fixed: tuple[str, ...] = ()
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for r in self.results for f in r.findings)

@@ -239,7 +239,8 @@ class SourceFile:
         """A location for a line of this file's Python code (notebook lines map to cells)."""
         if line is not None and self.kind is FileKind.NOTEBOOK and self.notebook:
             cell, cell_line = self.notebook.locate(line)
-            return Location(self.path, cell_line, cell)
+            if cell is not None:
+                return self.notebook.location(self.path, cell, cell_line)
         return Location(self.path, line)
 
     def snippet(self, line: int | None) -> str:

@@ -37,7 +37,7 @@ def notebook_issue(source: SourceFile, params: NotebookParams) -> Iterator[Evide
         for (_previous, before), (cell, count) in pairwise(counts):
             if count is not None and before is not None and count < before:
                 yield Evidence(
-                    Location(source.path, None, cell.number),
+                    notebook.location(source.path, cell.number, None),
                     f"cell ran as [{count}] after a cell that ran as [{before}]",
                     clip(cell.source.split("\n")[0]),
                 )
@@ -47,7 +47,7 @@ def notebook_issue(source: SourceFile, params: NotebookParams) -> Iterator[Evide
             for output in cell.outputs:
                 if output.type == "error":
                     yield Evidence(
-                        Location(source.path, None, cell.number),
+                        notebook.location(source.path, cell.number, None),
                         f"committed error output: {output.ename}: {clip(output.evalue, 80)}",
                         clip(cell.source.split("\n")[0]),
                     )
@@ -55,7 +55,7 @@ def notebook_issue(source: SourceFile, params: NotebookParams) -> Iterator[Evide
         for line in notebook.shell_lines:
             if any(installer in " ".join(line.command.split()) for installer in _INSTALLERS):
                 yield Evidence(
-                    Location(source.path, line.line, line.cell),
+                    notebook.location(source.path, line.cell, line.line),
                     "installs packages from a cell",
                     clip(line.command),
                 )
@@ -68,7 +68,7 @@ def notebook_issue(source: SourceFile, params: NotebookParams) -> Iterator[Evide
         for cell in notebook.code_cells:
             if ran and cell.execution_count is None and cell.source.strip():
                 yield Evidence(
-                    Location(source.path, None, cell.number),
+                    notebook.location(source.path, cell.number, None),
                     "code cell was never run",
                     clip(cell.source.split("\n")[0]),
                 )

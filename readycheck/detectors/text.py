@@ -44,10 +44,10 @@ def _lines(source: SourceFile) -> Iterator[tuple[Location, str]]:
             return
         for cell in notebook.cells:
             for number, line in enumerate(cell.source.split("\n"), start=1):
-                yield Location(source.path, number, cell.number), line
+                yield notebook.location(source.path, cell.number, number), line
             for output in cell.outputs:
                 for line in output.text.split("\n"):
-                    yield Location(source.path, None, cell.number), line
+                    yield notebook.location(source.path, cell.number, None), line
         return
     for number, line in enumerate(source.lines, start=1):
         yield Location(source.path, number), line

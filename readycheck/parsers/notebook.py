@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from readycheck.model import Location
 from readycheck.parsers import ParseError
 from readycheck.parsers.python import PythonCode, parse_module
 
@@ -62,6 +63,20 @@ class Notebook:
     shell_lines: tuple[ShellLine, ...]
     problems: tuple[str, ...] = ()
     _line_map: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    #: cell number -> the .ipynb line of each of its source lines (or of its "source" key)
+    _file_lines: dict[int, list[int]] = field(default_factory=dict, repr=False)
+
+    def file_line(self, cell: int, line: int | None) -> int | None:
+        """The line in the .ipynb file where line `line` of cell `cell` is written."""
+        lines = self._file_lines.get(cell)
+        if not lines:
+            return None
+        if line is None or line < 1:
+            return lines[0]
+        return lines[min(line, len(lines)) - 1]
+
+    def location(self, path: str, cell: int, line: int | None) -> Location:
+        return Location(path, line, cell, file_line=self.file_line(cell, line))
 
     def locate(self, line: int) -> tuple[int | None, int | None]:
         """Map a line of the combined code back to (cell number, line within the cell)."""
@@ -192,10 +207,36 @@ def parse_notebook(text: str) -> Notebook:
         )
 
     notebook = Notebook(tuple(cells), language, 4, None, (), tuple(problems))
+    notebook._file_lines = _source_file_lines(text, cells)
     if language == "python":
         _attach_code(notebook, problems)
         notebook.problems = tuple(problems)
     return notebook
+
+
+_SOURCE_KEY = re.compile(r'"source"\s*:\s*(\[)?')
+
+
+def _source_file_lines(text: str, cells: list[Cell]) -> dict[int, list[int]]:
+    """Where each cell's source lines sit in the raw JSON.
+
+    Jupyter writes `"source": [` with one JSON string per line; we find each
+    cell's `"source"` key in order and count from there. A notebook written
+    differently (one string, minified) maps every line of a cell to the line of
+    its `"source"` key, which is still the right place to look.
+    """
+    positions = [m for m in _SOURCE_KEY.finditer(text)]
+    if len(positions) < len(cells):
+        return {}
+    mapping: dict[int, list[int]] = {}
+    for cell, match in zip(cells, positions, strict=False):
+        start = text.count("\n", 0, match.start()) + 1
+        count = max(1, cell.source.count("\n") + 1)
+        if match.group(1) and text[match.end() : match.end() + 1] in {"\n", "\r"}:
+            mapping[cell.number] = [start + i for i in range(1, count + 1)]
+        else:
+            mapping[cell.number] = [start] * count
+    return mapping
 
 
 def _language(metadata: dict[str, Any]) -> str:
