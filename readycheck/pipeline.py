@@ -12,12 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from readycheck import __version__, score
+from readycheck import __version__, fingerprints, score
 from readycheck.analyze import analyze_file, applies_to, file_calls
 from readycheck.discover import DEFAULT_MAX_FILE_SIZE, DiscoveryOptions, discover
 from readycheck.errors import ConfigError
 from readycheck.evaluate import Evaluator
-from readycheck.model import Evidence, Report, ScanWarning, TargetInfo
+from readycheck.model import Evidence, FileEntry, Report, ScanWarning, TargetInfo
 from readycheck.parsers.git import open_repository
 from readycheck.rulebook import Rulebook, load_rulebook
 from readycheck.workspace import Repository
@@ -64,6 +64,9 @@ def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
     results = [evaluator.evaluate(rule) for rule in rulebook.rules]
     warnings.extend(evaluator.warnings)
 
+    results = [
+        dataclasses.replace(r, findings=tuple(fingerprints.assign(r.findings))) for r in results
+    ]
     pillars = score.pillar_scores(results)
     overall = score.overall_score(pillars)
     level, capped_by = score.readiness(overall, pillars)
@@ -76,6 +79,7 @@ def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
         commit=git_info.commit if git_info else None,
         branch=git_info.branch if git_info else None,
         commit_date=git_info.commit_date if git_info else None,
+        anchor=_anchor(discovery.files),
     )
     return Report(
         tool_version=__version__,
@@ -89,6 +93,24 @@ def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
         results=tuple(results),
         warnings=tuple(sorted(set(warnings), key=lambda w: (w.path or "", w.code, w.message))),
     )
+
+
+def _anchor(files: tuple[FileEntry, ...]) -> str | None:
+    """A real file for repository-wide findings to point at: the README if there is one."""
+    paths = [f.path for f in files]
+    for candidate in (
+        "README.md",
+        "README.rst",
+        "README.txt",
+        "README",
+        "pyproject.toml",
+        "setup.py",
+    ):
+        if candidate in paths:
+            return candidate
+    top_level = [p for p in paths if "/" not in p]
+    candidates = top_level or paths
+    return candidates[0] if candidates else None
 
 
 def _now() -> str:

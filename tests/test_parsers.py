@@ -203,7 +203,9 @@ def test_notebook_lines_map_to_lines_of_the_ipynb_file() -> None:
         {"cell_type": "markdown", "metadata": {}, "source": ["# Churn\n", "model"]},
         _code(["import os\n", "KEY = 'x'\n", "print(KEY)"], 1),
     ]
-    text = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}, indent=1)
+    text = json.dumps(
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}, indent=1
+    )
     notebook = parse_notebook(text)
     raw_lines = text.splitlines()
     line = notebook.file_line(2, 2)
