@@ -45,6 +45,9 @@ class OutputFormat(enum.StrEnum):
     json = "json"
     html = "html"
     markdown = "markdown"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
 
 
 def _version(value: bool) -> None:
@@ -94,7 +97,7 @@ def scan(
             "--output",
             "-o",
             help="Also write the report to this file, in the format its extension names "
-            "(.json, .html, .md, .txt); repeatable.",
+            "(.json, .sarif, .xml for JUnit, .html, .md, .txt); repeatable.",
             dir_okay=False,
             writable=True,
         ),

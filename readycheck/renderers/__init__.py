@@ -18,10 +18,15 @@ TEXT_FORMATS: dict[str, str] = {
     "json": "readycheck.renderers.json_report",
     "html": "readycheck.renderers.html",
     "markdown": "readycheck.renderers.markdown",
+    "sarif": "readycheck.renderers.sarif",
+    "junit": "readycheck.renderers.junit",
+    "github": "readycheck.renderers.github",
 }
 
 #: file suffix -> format, for `-o report.html`
 SUFFIXES: dict[str, str] = {
+    ".sarif": "sarif",
+    ".xml": "junit",
     ".json": "json",
     ".html": "html",
     ".htm": "html",
