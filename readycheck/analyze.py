@@ -19,6 +19,7 @@ from readycheck.detectors import REGISTRY
 from readycheck.detectors.base import FileDetector
 from readycheck.model import Evidence, FileEntry, ScanWarning
 from readycheck.rulebook import AllOf, AnyOf, Check, DetectorCall, Rulebook
+from readycheck.suppress import InlineSuppression, inline_suppressions
 from readycheck.workspace import SourceFile
 
 _MAX_EVIDENCE_PER_FILE = 50
@@ -29,6 +30,7 @@ class FileAnalysis:
     path: str
     evidence: dict[str, tuple[Evidence, ...]]
     warnings: tuple[ScanWarning, ...]
+    suppressions: tuple[InlineSuppression, ...] = ()
 
 
 def detector_calls(check: Check) -> Iterable[DetectorCall]:
@@ -68,8 +70,12 @@ def applies_to(call: DetectorCall, entry: FileEntry) -> bool:
     return not call.paths or _path_spec(call.paths).match_file(entry.path)
 
 
-def analyze_file(root: Path, entry: FileEntry, calls: Sequence[DetectorCall]) -> FileAnalysis:
-    """Run the calls that apply to `entry`; a detector that fails is a warning, not a crash."""
+def analyze_file(
+    root: Path, entry: FileEntry, calls: Sequence[DetectorCall], inline_ignores: bool = True
+) -> FileAnalysis:
+    """Run the calls that apply to `entry`, and collect its suppression comments.
+
+    A detector that fails on this file is a warning, never a crash."""
     source = SourceFile(root, entry)
     evidence: dict[str, tuple[Evidence, ...]] = {}
     for call in calls:
@@ -90,4 +96,5 @@ def analyze_file(root: Path, entry: FileEntry, calls: Sequence[DetectorCall]) ->
             continue
         if found:
             evidence[call.key] = tuple(found)
-    return FileAnalysis(entry.path, evidence, tuple(source.warnings))
+    suppressions = tuple(inline_suppressions(source)) if inline_ignores and entry.readable else ()
+    return FileAnalysis(entry.path, evidence, tuple(source.warnings), suppressions)

@@ -1,4 +1,5 @@
-"""The scan, end to end: discover, analyse each file, evaluate the rules, score.
+"""The scan, end to end: configure, discover, analyse each file, evaluate, then apply
+suppressions, baseline and diff, score, and judge the gate.
 
 Renderers take the Report this returns; nothing here prints.
 """
@@ -11,38 +12,80 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from readycheck import __version__, fingerprints, score
+from readycheck import __version__, baseline, diff, fingerprints, gate, score, suppress
 from readycheck.analyze import analyze_file, applies_to, file_calls
+from readycheck.config import Config, find_config, load_config
 from readycheck.discover import DEFAULT_MAX_FILE_SIZE, DiscoveryOptions, discover
 from readycheck.errors import ConfigError
 from readycheck.evaluate import Evaluator
-from readycheck.model import Evidence, FileEntry, Report, ScanWarning, TargetInfo
+from readycheck.model import Evidence, FileEntry, Report, RuleResult, ScanWarning, TargetInfo
 from readycheck.parsers.git import open_repository
-from readycheck.rulebook import Rulebook, load_rulebook
+from readycheck.rulebook import Rulebook, customise, load_rulebook
 from readycheck.workspace import Repository
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class ScanOptions:
+    """What the command line asks for; None means "use the config file, else the default"."""
+
     path: Path
     rulebook_paths: tuple[Path, ...] = ()
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    config_path: Path | None = None
+    use_repository_config: bool = True
+    max_file_size: int | None = None
     exclude: tuple[str, ...] = field(default=())
+    inline_ignores: bool | None = None
+    baseline: Path | None = None
+    since: str | None = None
+    gate: gate.GateOptions = field(default_factory=gate.GateOptions)
+
+
+def effective_config(options: ScanOptions) -> Config:
+    """--config replaces the repository's own config file; --no-config ignores it."""
+    if options.config_path is not None:
+        return load_config(options.config_path)
+    if options.use_repository_config:
+        found = find_config(options.path)
+        if found is not None:
+            return load_config(found)
+    return Config()
+
+
+def effective_rulebook(options: ScanOptions, config: Config) -> Rulebook:
+    extra = (
+        [(f"{config.source} (rules.custom)", {"rules": config.custom_rules})]
+        if config.custom_rules
+        else []
+    )
+    rulebook = load_rulebook(list(options.rulebook_paths) or None, extra)
+    return customise(rulebook, config)
 
 
 def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
     """Scan a folder and return the full report. Raises ReadycheckError only for
-    problems the user controls (path, rulebook); problems in the scanned tree
-    become warnings in the report."""
+    problems the user controls (path, rulebook, config, baseline, git reference);
+    problems in the scanned tree become warnings in the report."""
     root = options.path
     if not root.exists():
         raise ConfigError("no such file or folder", path=str(root))
     if not root.is_dir():
         raise ConfigError("readycheck scans a folder, not a single file", path=str(root))
-    rulebook = rulebook or load_rulebook(list(options.rulebook_paths) or None)
+    config = effective_config(options)
+    if rulebook is None or config.source is not None:
+        rulebook = effective_rulebook(options, config)
+    inline_ignores = _first(options.inline_ignores, config.inline_ignores, True)
 
-    discovery = discover(root, DiscoveryOptions(options.max_file_size, options.exclude))
+    discovery = discover(
+        root,
+        DiscoveryOptions(
+            _first(options.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE),
+            config.exclude + options.exclude,
+        ),
+    )
     warnings: list[ScanWarning] = list(discovery.warnings)
     git_info, git_warning = open_repository(discovery.root)
     if git_warning:
@@ -50,12 +93,14 @@ def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
 
     calls = file_calls(rulebook)
     evidence: dict[str, list[Evidence]] = defaultdict(list)
+    inline: list[suppress.InlineSuppression] = []
     for entry in discovery.files:
         wanted = [call for call in calls if applies_to(call, entry)]
-        if not wanted:
+        if not wanted and not (inline_ignores and entry.readable):
             continue
-        analysis = analyze_file(discovery.root, entry, wanted)
+        analysis = analyze_file(discovery.root, entry, wanted, inline_ignores)
         warnings.extend(analysis.warnings)
+        inline.extend(analysis.suppressions)
         for key, items in analysis.evidence.items():
             evidence[key].extend(items)
 
@@ -64,22 +109,53 @@ def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
     results = [evaluator.evaluate(rule) for rule in rulebook.rules]
     warnings.extend(evaluator.warnings)
 
+    known_rules = {rule.id for rule in rulebook.rules} | set(config.disable)
+    results, suppression_warnings = suppress.apply(
+        results, inline, config.suppressions, known_rules, config.source
+    )
+    warnings.extend(suppression_warnings)
     results = [
         dataclasses.replace(r, findings=tuple(fingerprints.assign(r.findings))) for r in results
     ]
+    fixed: list[str] = []
+    baseline_path = options.baseline or (root / config.baseline if config.baseline else None)
+    if baseline_path is not None:
+        results, fixed = baseline.mark(results, baseline.load(baseline_path))
+    if options.since:
+        results = diff.mark(results, diff.changes_since(git_info, options.since))
+
+    report = _report(rulebook, root, discovery.files, git_info, results, warnings, fixed)
+    gate_options = gate.GateOptions(
+        fail_under=_optional(options.gate.fail_under, config.fail_under),
+        fail_on=_optional(options.gate.fail_on, config.fail_on),
+        min_pillar=config.min_pillar | options.gate.min_pillar,
+    )
+    if gate_options.active:
+        report = dataclasses.replace(report, gate=gate.evaluate(report, gate_options))
+    return report
+
+
+def _report(
+    rulebook: Rulebook,
+    root: Path,
+    files: tuple[FileEntry, ...],
+    git_info: object,
+    results: list[RuleResult],
+    warnings: list[ScanWarning],
+    fixed: list[str],
+) -> Report:
     pillars = score.pillar_scores(results)
     overall = score.overall_score(pillars)
     level, capped_by = score.readiness(overall, pillars)
     results = [dataclasses.replace(r, gain=score.gain(r, pillars)) for r in results]
-
     target = TargetInfo(
         path=str(root),
-        name=discovery.root.name,
-        files=len(discovery.files),
-        commit=git_info.commit if git_info else None,
-        branch=git_info.branch if git_info else None,
-        commit_date=git_info.commit_date if git_info else None,
-        anchor=_anchor(discovery.files),
+        name=root.resolve().name,
+        files=len(files),
+        commit=getattr(git_info, "commit", None),
+        branch=getattr(git_info, "branch", None),
+        commit_date=getattr(git_info, "commit_date", None),
+        anchor=_anchor(files),
     )
     return Report(
         tool_version=__version__,
@@ -92,7 +168,19 @@ def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
         pillars=pillars,
         results=tuple(results),
         warnings=tuple(sorted(set(warnings), key=lambda w: (w.path or "", w.code, w.message))),
+        fixed=tuple(fixed),
     )
+
+
+def _first(cli: T | None, configured: T | None, default: T) -> T:
+    """The command line's value if given, else the config file's, else the default."""
+    if cli is not None:
+        return cli
+    return configured if configured is not None else default
+
+
+def _optional(cli: T | None, configured: T | None) -> T | None:
+    return cli if cli is not None else configured
 
 
 def _anchor(files: tuple[FileEntry, ...]) -> str | None:

@@ -8,25 +8,28 @@ unknown facts, regular expressions that do not compile).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, cast
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Literal
 
 from readycheck import yamlload
 from readycheck.detectors import REGISTRY
 from readycheck.detectors.base import FileDetector, build_params, params_schema
-from readycheck.errors import RulebookError
+from readycheck.errors import ConfigError, RulebookError
 from readycheck.model import Confidence, FileKind, Pillar, Reference, Role, Severity
+from readycheck.validation import validate
 from readycheck.yamlload import LineDict
+
+if TYPE_CHECKING:
+    from readycheck.config import Config
 
 Expect = Literal["present", "absent"]
 #: Evidence from these roles earns half credit, unless a check says otherwise.
@@ -125,8 +128,12 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in {".yml", ".yaml"} and p.is_file())
 
 
-def load_rulebook(paths: Sequence[Path] | None = None) -> Rulebook:
-    """Load rulebook files (default: the built-in rulebook) into one validated Rulebook."""
+def load_rulebook(
+    paths: Sequence[Path] | None = None, extra: Sequence[tuple[str, Any]] = ()
+) -> Rulebook:
+    """Load rulebook files (default: the built-in rulebook), plus `extra` documents
+    already parsed elsewhere (a config's custom rules, as (where, data)), into one
+    validated Rulebook."""
     files: list[Path] = []
     for path in paths or [default_rules_dir()]:
         if path.is_dir():
@@ -137,7 +144,7 @@ def load_rulebook(paths: Sequence[Path] | None = None) -> Rulebook:
             raise RulebookError("rulebook file or folder not found", path=str(path))
     if not files:
         raise RulebookError("no rulebook files (*.yaml) found", path=str(paths))
-    return _Builder().build(files)
+    return _Builder().build(files, extra)
 
 
 class _Builder:
@@ -149,9 +156,14 @@ class _Builder:
         self.raw_rules: list[tuple[str, LineDict, int]] = []
         self.digest = hashlib.sha256()
 
-    def build(self, files: list[Path]) -> Rulebook:
+    def build(self, files: list[Path], extra: Sequence[tuple[str, Any]] = ()) -> Rulebook:
         for path in files:
             self._read(path)
+        for display, data in extra:
+            self.digest.update(
+                display.encode() + json.dumps(data, sort_keys=True, default=str).encode()
+            )
+            self._add(display, data)
         seen: dict[str, str] = {}
         rules = []
         for display, raw, index in self.raw_rules:
@@ -197,7 +209,9 @@ class _Builder:
             )
         if len(loaded.documents) != 1:
             raise RulebookError("a rulebook file must hold exactly one YAML document", path=display)
-        data = loaded.documents[0]
+        self._add(display, loaded.documents[0])
+
+    def _add(self, display: str, data: Any) -> None:
         validate(data, _schema(), display)
         if "version" in data:
             if self.version is not None:
@@ -317,16 +331,7 @@ def _detector_call(raw: LineDict, display: str, where: str) -> DetectorCall:
         else DEFAULT_PARTIAL_IN[expect]
     )
     paths = tuple(raw.get("paths", ()))
-    identity = {
-        "detector": name,
-        "params": params_raw,
-        "kinds": sorted(k.value for k in kinds) if kinds else None,
-        "roles": sorted(r.value for r in roles) if roles else None,
-        "paths": list(paths),
-    }
-    key = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[
-        :16
-    ]
+    key = _call_key(name, params_raw, kinds, roles, paths)
     return DetectorCall(
         detector=name,
         params=build_params(detector.params, dict(params_raw)),
@@ -337,6 +342,92 @@ def _detector_call(raw: LineDict, display: str, where: str) -> DetectorCall:
         paths=paths,
         partial_in=partial_in,
         key=key,
+    )
+
+
+def _call_key(
+    name: str,
+    params: Any,
+    kinds: frozenset[FileKind] | None,
+    roles: frozenset[Role] | None,
+    paths: tuple[str, ...],
+) -> str:
+    """What identifies a detector call: equal calls in two rules run once per file."""
+    identity = {
+        "detector": name,
+        "params": params,
+        "kinds": sorted(k.value for k in kinds) if kinds else None,
+        "roles": sorted(r.value for r in roles) if roles else None,
+        "paths": list(paths),
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[
+        :16
+    ]
+
+
+def customise(rulebook: Rulebook, config: Config) -> Rulebook:
+    """Apply a config's `rules:` section: disable rules, change severities and parameters."""
+    known = {rule.id for rule in rulebook.rules}
+    line = config.lines.get("rules")
+    for section, ids in (
+        ("disable", config.disable),
+        ("severity", config.severity),
+        ("params", config.params),
+    ):
+        for rule_id in ids:
+            if rule_id not in known:
+                close = difflib.get_close_matches(rule_id, known, n=1)
+                hint = f"; did you mean {close[0]}?" if close else ""
+                raise ConfigError(
+                    f"unknown rule {rule_id}{hint}",
+                    path=config.source,
+                    line=config.disable.get(rule_id) if section == "disable" else line,
+                    field=f"rules.{section}",
+                )
+    rules = []
+    for rule in rulebook.rules:
+        if rule.id in config.disable:
+            continue
+        if rule.id in config.severity:
+            severity = config.severity[rule.id]
+            rule = dataclasses.replace(rule, severity=severity, weight=severity.weight)
+        if rule.id in config.params:
+            rule = dataclasses.replace(
+                rule, check=_with_params(rule, config.params[rule.id], config)
+            )
+        rules.append(rule)
+    digest = hashlib.sha256(
+        (rulebook.digest + json.dumps([config.disable, {k: v.value for k, v in config.severity.items()},
+                                       config.params], sort_keys=True, default=str)).encode()
+    ).hexdigest()[:16]  # fmt: skip
+    return dataclasses.replace(rulebook, rules=tuple(rules), digest=digest)
+
+
+def _with_params(rule: Rule, overrides: Any, config: Config) -> DetectorCall:
+    call = rule.check
+    where = f"rules.params.{rule.id}"
+    if not isinstance(call, DetectorCall):
+        raise ConfigError(
+            f"rule {rule.id} combines several checks, so its parameters cannot be overridden; "
+            "disable it and add a custom rule instead",
+            path=config.source, line=config.lines.get("rules"), field=where,
+        )  # fmt: skip
+    detector = REGISTRY[call.detector]
+    merged = dict(call.raw_params) | dict(overrides)
+    validate(merged, params_schema(detector.params), config.source or "config", prefix=where,
+             what=f"parameters of detector {call.detector!r}", error_type=ConfigError)  # fmt: skip
+    for key, value in merged.items():
+        if (key == "pattern" or key.endswith("_pattern")) and isinstance(value, str):
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise ConfigError(f"invalid regular expression: {error}", path=config.source,
+                                  field=f"{where}.{key}") from None  # fmt: skip
+    return dataclasses.replace(
+        call,
+        params=build_params(detector.params, merged),
+        raw_params=tuple(sorted(merged.items())),
+        key=_call_key(call.detector, merged, call.kinds, call.roles, call.paths),
     )
 
 
@@ -373,93 +464,3 @@ def _reference(raw: Any) -> Reference:
 def _prose(text: str) -> str:
     """YAML folded text, with its line breaks and runs of spaces made single spaces."""
     return " ".join(text.split())
-
-
-def validate(
-    data: Any, schema: dict[str, Any], display: str, prefix: str = "", what: str = ""
-) -> None:
-    """Validate against a JSON Schema; raise a RulebookError at the best-matching error's line."""
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = list(validator.iter_errors(data))
-    if not errors:
-        return
-    # An unknown key is usually the typo behind a "missing required field" next to it: report it first.
-    unknown = [e for e in errors if e.validator == "additionalProperties"]
-    error = jsonschema.exceptions.best_match(unknown or errors)
-    path = list(error.absolute_path)
-    node, line, column = _locate(data, path)
-    field = _field_name(prefix, path)
-    message = _message(error)
-    if error.validator == "additionalProperties" and isinstance(node, dict):
-        allowed = set((error.schema.get("properties") or {}).keys())
-        extra = sorted(str(k) for k in node if k not in allowed)
-        if extra:
-            key = extra[0]
-            if isinstance(node, yamlload.LineDict) and key in node.key_positions:
-                line, column = node.key_positions[key]
-            field = _field_name(prefix, [*path, key])
-            options = ", ".join(sorted(allowed))
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            message = f"unknown field {key!r}{hint}; expected one of: {options}"
-    elif error.validator == "required" and isinstance(node, dict):
-        missing = [k for k in cast(list[str], error.validator_value) if k not in node]
-        if missing:
-            field = _field_name(prefix, [*path, missing[0]])
-            message = f"missing required field {missing[0]!r}"
-    if what:
-        message = f"{what}: {message}"
-    rule_id = _rule_id(data, path)
-    if rule_id:
-        message = f"rule {rule_id}: {message}"
-    raise RulebookError(message, path=display, line=line, column=column, field=field)
-
-
-def _locate(data: Any, path: Iterable[Any]) -> tuple[Any, int | None, int | None]:
-    """The node at `path` and the best-known line and column on the way to it."""
-    node = data
-    line = getattr(data, "line", None)
-    column = getattr(data, "column", None)
-    for key in path:
-        if isinstance(node, yamlload.LineDict) and key in node.value_positions:
-            line, column = node.value_positions[key]
-        elif (
-            isinstance(node, yamlload.LineList)
-            and isinstance(key, int)
-            and key < len(node.item_positions)
-        ):
-            line, column = node.item_positions[key]
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            break
-    return node, line, column
-
-
-def _field_name(prefix: str, path: Iterable[Any]) -> str:
-    text = prefix
-    for key in path:
-        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
-    return text or "(top level)"
-
-
-def _rule_id(data: Any, path: list[Any]) -> str | None:
-    if len(path) >= 2 and path[0] == "rules" and isinstance(data, dict):
-        rules = data.get("rules")
-        if isinstance(rules, list) and isinstance(path[1], int) and path[1] < len(rules):
-            rule = rules[path[1]]
-            rule_id = rule.get("id") if isinstance(rule, dict) else None
-            if isinstance(rule_id, str):
-                return rule_id
-    return None
-
-
-def _message(error: jsonschema.ValidationError) -> str:
-    if error.validator == "enum":
-        options = ", ".join(str(o) for o in cast(list[Any], error.validator_value))
-        return f"{error.instance!r} is not allowed; expected one of: {options}"
-    if error.validator == "type":
-        return f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
-    if error.validator == "pattern":
-        return f"{error.instance!r} does not match the expected form {error.validator_value}"
-    return error.message

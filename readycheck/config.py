@@ -1,0 +1,259 @@
+"""Configuration: defaults < `.readycheck.yml` or `[tool.readycheck]` < command line.
+
+The file is validated against schemas/config.schema.json; an unknown key or
+a wrong value stops readycheck with exit code 2 and names the file, line and
+key. The repository's own config is convenient, but a pull request can edit
+it: a central team passes `--config` (which replaces it) and
+`--no-inline-ignores`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from readycheck import yamlload
+from readycheck.errors import ConfigError
+from readycheck.model import Pillar, Severity
+from readycheck.validation import validate
+
+CONFIG_NAMES = (".readycheck.yml", ".readycheck.yaml")
+
+
+@dataclass(frozen=True)
+class ConfigSuppression:
+    rule: str
+    reason: str
+    path: str | None = None
+    until: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a configuration file can set; None means "not set here"."""
+
+    source: str | None = None
+    exclude: tuple[str, ...] = ()
+    max_file_size: int | None = None
+    inline_ignores: bool | None = None
+    disable: dict[str, int | None] = field(default_factory=dict)  # rule id -> line
+    severity: dict[str, Severity] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    custom_rules: Any = None  # the raw `rules.custom` list, validated as a rulebook
+    fail_under: float | None = None
+    fail_on: Severity | None = None
+    min_pillar: dict[Pillar, float] = field(default_factory=dict)
+    baseline: str | None = None
+    suppressions: tuple[ConfigSuppression, ...] = ()
+    #: key path -> line, for errors found after validation (unknown rule ids)
+    lines: dict[str, int | None] = field(default_factory=dict)
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    text = (resources.files("readycheck") / "schemas" / "config.schema.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def find_config(root: Path) -> Path | None:
+    """The repository's own config: .readycheck.yml, else pyproject.toml with [tool.readycheck]."""
+    for name in CONFIG_NAMES:
+        candidate = root / name
+        if candidate.is_file() and not candidate.is_symlink():
+            return candidate
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and not pyproject.is_symlink():
+        try:
+            if (
+                "tool" in (data := tomllib.loads(pyproject.read_text("utf-8")))
+                and "readycheck" in data["tool"]
+            ):
+                return pyproject
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None  # a broken pyproject is the scanned project's problem, reported by the scan
+    return None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file (YAML, or the [tool.readycheck] table of a TOML file)."""
+    display = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read config file: {error}", path=display) from None
+    if path.suffix == ".toml":
+        data, lines = _from_toml(text, display)
+    else:
+        data = _from_yaml(text, display)
+        lines = {}
+    if data is None:
+        return Config(source=display)
+    if lines:
+        data = _with_lines(data, lines, 1)
+    validate(data, _schema(), display, error_type=ConfigError)
+    return _build(data, display)
+
+
+def _from_yaml(text: str, display: str) -> Any:
+    try:
+        loaded = yamlload.load_all(text)
+    except (yamlload.yaml.YAMLError, RecursionError) as error:
+        line, column = yamlload.error_position(error)
+        raise ConfigError(
+            f"invalid YAML: {yamlload.describe_error(error)}",
+            path=display,
+            line=line,
+            column=column,
+        ) from None
+    if loaded.duplicates:
+        duplicate = loaded.duplicates[0]
+        raise ConfigError(
+            "key defined twice",
+            path=display,
+            line=duplicate.line,
+            column=duplicate.column,
+            field=duplicate.key,
+        )
+    if len(loaded.documents) > 1:
+        raise ConfigError("a config file must hold one YAML document", path=display)
+    return loaded.documents[0] if loaded.documents else None
+
+
+def _from_toml(text: str, display: str) -> tuple[Any, dict[str, int]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        raise ConfigError(
+            f"invalid TOML: {error}", path=display, line=int(match.group(1)) if match else None
+        ) from None
+    table = data.get("tool", {}).get("readycheck")
+    return table, _toml_key_lines(text)
+
+
+def _toml_key_lines(text: str) -> dict[str, int]:
+    """Line of each `key =` inside [tool.readycheck...] tables (tomllib keeps no positions)."""
+    lines: dict[str, int] = {}
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.strip("[] ").startswith("tool.readycheck")
+            continue
+        match = re.match(r"([A-Za-z0-9_\-\"']+)\s*=", stripped)
+        if inside and match:
+            lines.setdefault(match.group(1).strip("\"'"), number)
+    return lines
+
+
+def _with_lines(value: Any, lines: dict[str, int], default: int) -> Any:
+    """TOML data as LineDict/LineList, so schema errors can name a line as they do for YAML."""
+    if isinstance(value, dict):
+        result = yamlload.LineDict()
+        result.line, result.column = default, 1
+        result.key_positions, result.value_positions = {}, {}
+        for key, item in value.items():
+            line = lines.get(str(key), default)
+            result[key] = _with_lines(item, lines, line)
+            result.key_positions[key] = result.value_positions[key] = (line, 1)
+        return result
+    if isinstance(value, list):
+        items = yamlload.LineList(_with_lines(item, lines, default) for item in value)
+        items.line, items.column, items.item_positions = default, 1, [(default, 1)] * len(value)
+        return items
+    return value
+
+
+def _build(data: Any, display: str) -> Config:
+    rules = data.get("rules") or {}
+    gate = data.get("gate") or {}
+    suppressions = tuple(
+        ConfigSuppression(
+            rule=item["rule"],
+            reason=str(item.get("reason") or "").strip(),
+            path=item.get("path"),
+            until=item.get("until"),
+            line=getattr(data.get("suppressions"), "line_of", lambda _i: None)(index),
+        )
+        for index, item in enumerate(data.get("suppressions") or [])
+    )
+    disable_list = rules.get("disable") or []
+    return Config(
+        source=display,
+        exclude=tuple(data.get("exclude") or ()),
+        max_file_size=data.get("max_file_size"),
+        inline_ignores=data.get("inline_ignores"),
+        disable={
+            rule_id: getattr(disable_list, "line_of", lambda _i: None)(index)
+            for index, rule_id in enumerate(disable_list)
+        },
+        severity={
+            rule_id: Severity(value) for rule_id, value in (rules.get("severity") or {}).items()
+        },
+        params=dict(rules.get("params") or {}),
+        custom_rules=rules.get("custom"),
+        fail_under=gate.get("fail_under"),
+        fail_on=Severity(gate["fail_on"]) if gate.get("fail_on") else None,
+        min_pillar={
+            Pillar(name): float(value) for name, value in (gate.get("min_pillar") or {}).items()
+        },
+        baseline=gate.get("baseline"),
+        suppressions=suppressions,
+        lines={"rules": getattr(data, "line_of", lambda _k: None)("rules")},
+    )
+
+
+STARTER = """\
+# readycheck configuration: https://github.com/readycheck/readycheck#configuration
+# Command-line options override what is set here. Delete what you do not need.
+
+# Paths not to scan (gitignore syntax).
+exclude:
+  - "vendor/"
+  - "**/fixtures/**"
+
+# Files larger than this are listed but not read.
+# max_file_size: 5242880
+
+# Honour `# readycheck: ignore[RULE-ID] reason` comments in the code.
+inline_ignores: true
+
+rules:
+  # Rules that do not apply to this project, by id (`readycheck scan --show-passed` lists them).
+  disable: []
+  # Change a rule's severity (and so its weight in the score).
+  severity: {}
+  #   RC-SEC-004: low
+  # Change a rule's detector parameters (only for rules with a single check).
+  params: {}
+  #   RC-HYG-007:
+  #     pattern: "^/(Users|home)/"
+  # Your own rules, in the same format as the built-in rulebook (rules/*.yaml).
+  custom: []
+
+gate:
+  # Fail (exit 1) when the overall score is below this.
+  fail_under: 50
+  # Fail when any finding at or above this severity is not suppressed or in the baseline.
+  fail_on: critical
+  # Minimum score per pillar.
+  min_pillar: {}
+  #   security: 60
+  #   monitoring: 40
+  # Findings already known; create it with `readycheck baseline create`.
+  # baseline: .readycheck-baseline.json
+
+# Accepted findings. Each needs a reason, and may expire.
+suppressions: []
+#  - rule: RC-SEC-002
+#    path: src/serving/loader.py
+#    reason: the model is loaded from our signed registry and its checksum verified
+#    until: 2027-03-31
+"""

@@ -1,0 +1,204 @@
+"""Suppressions an auditor can trust: each names its rules, gives a reason, may expire.
+
+Inline, on the offending line or alone on the line above it, in any file with
+`#` comments (Python, notebook cells, Dockerfiles, YAML, requirements):
+
+    model = joblib.load(path)  # readycheck: ignore[RC-SEC-002] signed artefact, checksum verified
+
+or in the config (`suppressions:`), by rule and optional path pattern. A
+suppression without a reason, for an unknown rule, past its `until:` date, or
+that matches no finding does not hide anything silently: it becomes a scan
+warning. Suppressed findings stay in every report, marked with their reason;
+only the gate and SARIF leave them out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import pathspec
+
+from readycheck.config import ConfigSuppression
+from readycheck.model import FileKind, Finding, Location, RuleResult, ScanWarning, Suppression
+from readycheck.workspace import SourceFile
+
+_INLINE = re.compile(r"#\s*readycheck:\s*ignore\[(?P<ids>[^\]]*)\](?P<rest>.*)$", re.IGNORECASE)
+_UNTIL = re.compile(r"\(?\buntil\s*[:=]?\s*(\d{4}-\d{2}-\d{2})\)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class InlineSuppression:
+    location: Location  # where the comment is written
+    rules: tuple[str, ...]
+    reason: str
+    until: str | None
+    target_line: int  # the line it applies to: its own, or the next code line if it stands alone
+
+
+def _parse(line: str) -> tuple[tuple[str, ...], str, str | None] | None:
+    if "readycheck" not in line:
+        return None
+    match = _INLINE.search(line)
+    if not match:
+        return None
+    rules = tuple(r.strip().upper() for r in match.group("ids").split(",") if r.strip())
+    rest = match.group("rest")
+    until = _UNTIL.search(rest)
+    reason = _UNTIL.sub("", rest).strip(" -:;,\t")
+    return rules, reason, until.group(1) if until else None
+
+
+def _scan_lines(
+    lines: Sequence[str],
+) -> Iterator[tuple[int, tuple[str, ...], str, str | None, int]]:
+    """(line, rules, reason, until, target line) for each suppression comment in `lines`."""
+    for index, line in enumerate(lines):
+        parsed = _parse(line)
+        if parsed is None:
+            continue
+        target = index + 1
+        if line.lstrip().startswith("#"):  # alone on its line: applies to the next code line
+            for following in range(index + 1, len(lines)):
+                if lines[following].strip() and not lines[following].lstrip().startswith("#"):
+                    target = following + 1
+                    break
+        yield index + 1, *parsed, target
+
+
+def inline_suppressions(source: SourceFile) -> list[InlineSuppression]:
+    """Every `# readycheck: ignore[...]` comment in a file (notebooks: in code cells)."""
+    if source.text is None or "readycheck" not in source.text:
+        return []
+    found = []
+    if source.kind is FileKind.NOTEBOOK:
+        notebook = source.notebook
+        for cell in notebook.code_cells if notebook else ():
+            for line, rules, reason, until, target in _scan_lines(cell.source.split("\n")):
+                assert notebook is not None
+                location = notebook.location(source.path, cell.number, line)
+                found.append(InlineSuppression(location, rules, reason, until, target))
+        return found
+    for line, rules, reason, until, target in _scan_lines(source.lines):
+        found.append(InlineSuppression(Location(source.path, line), rules, reason, until, target))
+    return found
+
+
+@dataclass
+class _Candidate:
+    """A suppression being applied, and whether it matched anything."""
+
+    suppression: Suppression
+    rules: tuple[str, ...]
+    inline: InlineSuppression | None = None
+    config: ConfigSuppression | None = None
+    spec: pathspec.PathSpec | None = None  # type: ignore[type-arg]
+    used: bool = False
+
+    def matches(self, finding: Finding) -> bool:
+        if finding.rule_id not in self.rules:
+            return False
+        if self.inline is not None:
+            where = finding.location
+            return (
+                where is not None
+                and where.path == self.inline.location.path
+                and where.cell == self.inline.location.cell
+                and where.line == self.inline.target_line
+            )
+        if self.spec is None:
+            return True
+        return finding.location is not None and self.spec.match_file(finding.location.path)
+
+
+def apply(
+    results: Iterable[RuleResult],
+    inline: Iterable[InlineSuppression],
+    configured: Iterable[ConfigSuppression],
+    known_rules: set[str],
+    config_path: str | None,
+    today: dt.date | None = None,
+) -> tuple[list[RuleResult], list[ScanWarning]]:
+    """Mark suppressed findings, and report every suppression that cannot be trusted."""
+    today = today or dt.date.today()
+    warnings: list[ScanWarning] = []
+    candidates: list[_Candidate] = []
+
+    def admit(
+        rules: tuple[str, ...], reason: str, until: str | None, where: str, path: str | None
+    ) -> bool:
+        unknown = [r for r in rules if r not in known_rules]
+        if unknown:
+            warnings.append(
+                ScanWarning(
+                    "suppression-unknown-rule",
+                    f"{where} names unknown rule {', '.join(unknown)}",
+                    path,
+                )
+            )
+        if not rules:
+            warnings.append(
+                ScanWarning("suppression-no-rule", f"{where} names no rule; it is ignored", path)
+            )
+            return False
+        if not reason:
+            warnings.append(
+                ScanWarning(
+                    "suppression-no-reason", f"{where} gives no reason, so it is ignored", path
+                )
+            )
+            return False
+        if until and _expired(until, today):
+            warnings.append(
+                ScanWarning(
+                    "suppression-expired", f"{where} expired on {until} and no longer applies", path
+                )
+            )
+            return False
+        return True
+
+    for item in inline:
+        where = f"suppression at {item.location}"
+        if admit(item.rules, item.reason, item.until, where, item.location.path):
+            supp = Suppression(item.reason, "inline", item.location, item.until)
+            candidates.append(_Candidate(supp, item.rules, inline=item))
+    for entry in configured:
+        where = f"config suppression of {entry.rule}" + (
+            f" (line {entry.line})" if entry.line else ""
+        )
+        if admit((entry.rule,), entry.reason, entry.until, where, config_path):
+            location = Location(config_path, entry.line) if config_path else None
+            spec = pathspec.GitIgnoreSpec.from_lines([entry.path]) if entry.path else None
+            supp = Suppression(entry.reason, "config", location, entry.until)
+            candidates.append(_Candidate(supp, (entry.rule,), config=entry, spec=spec))
+
+    updated = []
+    for result in results:
+        findings = []
+        for finding in result.findings:
+            match = next((c for c in candidates if c.matches(finding)), None)
+            if match is not None:
+                match.used = True
+                finding = dataclasses.replace(finding, suppression=match.suppression)
+            findings.append(finding)
+        updated.append(dataclasses.replace(result, findings=tuple(findings)))
+
+    for candidate in candidates:
+        if not candidate.used and all(r in known_rules for r in candidate.rules):
+            written = candidate.suppression.location
+            warnings.append(ScanWarning(
+                "suppression-unused",
+                f"suppression of {', '.join(candidate.rules)} at {written} matches no finding; remove it",
+                written.path if written else None,
+            ))  # fmt: skip
+    return updated, warnings
+
+
+def _expired(until: str, today: dt.date) -> bool:
+    try:
+        return dt.date.fromisoformat(until) < today
+    except ValueError:
+        return True  # an unreadable date must not make a suppression permanent
