@@ -18,7 +18,8 @@ import typer
 from readycheck import __version__
 
 if TYPE_CHECKING:
-    from readycheck.model import Report
+    from readycheck.model import Pillar, Report
+    from readycheck.pipeline import ScanOptions
 
 app = typer.Typer(
     name="readycheck",
@@ -38,6 +39,13 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+class SeverityChoice(enum.StrEnum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
 
 
 class OutputFormat(enum.StrEnum):
@@ -98,6 +106,7 @@ def scan(
             "-o",
             help="Also write the report to this file, in the format its extension names "
             "(.json, .sarif, .xml for JUnit, .html, .md, .txt); repeatable.",
+            metavar="FILE",
             dir_okay=False,
             writable=True,
         ),
@@ -109,6 +118,7 @@ def scan(
         list[Path] | None,
         typer.Option(
             "--rulebook",
+            metavar="PATH",
             help="Use these rulebook files or folders instead of the built-in one.",
             exists=True,
         ),
@@ -116,15 +126,99 @@ def scan(
     exclude: Annotated[
         list[str] | None,
         typer.Option(
-            "--exclude", "-x", help="Skip paths matching this gitignore-style pattern (repeatable)."
+            "--exclude",
+            "-x",
+            metavar="PATTERN",
+            help="Skip paths matching this gitignore-style pattern (repeatable).",
         ),
     ] = None,
     max_file_size: Annotated[
-        int,
+        int | None,
         typer.Option(
-            "--max-file-size", min=1024, help="Files larger than this many bytes are not read."
+            "--max-file-size",
+            min=1024,
+            help="Files larger than this many bytes are not read [default: 5 MiB].",
+            show_default=False,
         ),
-    ] = 5 * 1024 * 1024,
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Use this config file instead of the repository's .readycheck.yml / [tool.readycheck].",
+            exists=True,
+            dir_okay=False,
+            rich_help_panel="Configuration",
+        ),
+    ] = None,
+    no_config: Annotated[
+        bool,
+        typer.Option(
+            "--no-config",
+            help="Ignore the repository's own config file.",
+            rich_help_panel="Configuration",
+        ),
+    ] = False,
+    no_inline_ignores: Annotated[
+        bool,
+        typer.Option(
+            "--no-inline-ignores",
+            help="Disregard `# readycheck: ignore[...]` comments; honour only the config's suppressions.",
+            rich_help_panel="Configuration",
+        ),
+    ] = False,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-under",
+            min=0,
+            max=100,
+            help="Exit 1 when the overall score is below SCORE.",
+            metavar="SCORE",
+            rich_help_panel="CI gate",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        SeverityChoice | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding at or above this severity is not suppressed, not in the "
+            "baseline and (with --since) on a changed line.",
+            case_sensitive=False,
+            rich_help_panel="CI gate",
+        ),
+    ] = None,
+    min_pillar: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--min-pillar",
+            help="Exit 1 when a pillar scores below its minimum, e.g. security=70 (repeatable). "
+            "Pillars: data, infrastructure, monitoring, security, human_in_the_loop, hygiene.",
+            metavar="PILLAR=SCORE",
+            rich_help_panel="CI gate",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            "-b",
+            help="Gate only on findings not in this baseline (see `readycheck baseline create`).",
+            dir_okay=False,
+            rich_help_panel="CI gate",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Gate only on findings in files and lines changed since this git branch, tag or commit "
+            "(the score still covers the whole repository).",
+            metavar="REF",
+            rich_help_panel="CI gate",
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show every finding and what passed.")
     ] = False,
@@ -145,16 +239,13 @@ def scan(
       readycheck scan path/to/repo --format json --output report.json
     """
     from readycheck.errors import ReadycheckError
-    from readycheck.pipeline import ScanOptions
     from readycheck.pipeline import scan as run_scan
 
-    options = ScanOptions(
-        path=path,
-        rulebook_paths=tuple(rulebook or ()),
-        max_file_size=max_file_size,
-        exclude=tuple(exclude or ()),
-    )
     try:
+        options = _scan_options(
+            path, rulebook, exclude, max_file_size, config, no_config, no_inline_ignores,
+            fail_under, fail_on, min_pillar, baseline, since,
+        )  # fmt: skip
         report = run_scan(options)
     except ReadycheckError as error:
         _fail(str(error))
@@ -173,6 +264,149 @@ def scan(
             )
         else:
             sys.stdout.write(_text(report, stdout_format))
+    if os.environ.get("GITHUB_ACTIONS") == "true" and report.gate is not None and not quiet:
+        annotations = _text(report, "github")
+        if annotations:
+            sys.stdout.write(annotations if annotations.endswith("\n") else annotations + "\n")
+    if report.gate is not None and not report.gate.passed:
+        raise typer.Exit(EXIT_GATE_FAILED)
+
+
+def _scan_options(
+    path: Path,
+    rulebook: list[Path] | None,
+    exclude: list[str] | None,
+    max_file_size: int | None,
+    config: Path | None,
+    no_config: bool,
+    no_inline_ignores: bool,
+    fail_under: float | None,
+    fail_on: SeverityChoice | None,
+    min_pillar: list[str] | None,
+    baseline: Path | None,
+    since: str | None,
+) -> ScanOptions:
+    from readycheck.gate import GateOptions
+    from readycheck.model import Severity
+    from readycheck.pipeline import ScanOptions
+
+    return ScanOptions(
+        path=path,
+        rulebook_paths=tuple(rulebook or ()),
+        config_path=config,
+        use_repository_config=not no_config,
+        max_file_size=max_file_size,
+        exclude=tuple(exclude or ()),
+        inline_ignores=False if no_inline_ignores else None,
+        baseline=baseline,
+        since=since,
+        gate=GateOptions(
+            fail_under=fail_under,
+            fail_on=Severity(fail_on.value) if fail_on else None,
+            min_pillar=_pillar_minimums(min_pillar or []),
+        ),
+    )
+
+
+def _pillar_minimums(values: list[str]) -> dict[Pillar, float]:
+    from readycheck.errors import ConfigError
+    from readycheck.model import Pillar
+
+    minimums = {}
+    names = ", ".join(p.value for p in Pillar)
+    for value in values:
+        name, _, number = value.partition("=")
+        try:
+            pillar = Pillar(name.strip().lower().replace("-", "_"))
+            minimum = float(number)
+        except ValueError:
+            raise ConfigError(
+                f"expected PILLAR=SCORE with PILLAR one of {names}, got {value!r}",
+                field="--min-pillar",
+            ) from None
+        if not 0 <= minimum <= 100:
+            raise ConfigError(
+                f"a minimum score is between 0 and 100, got {number}", field="--min-pillar"
+            )
+        minimums[pillar] = minimum
+    return minimums
+
+
+baseline_app = typer.Typer(
+    help="Record today's findings, so a gate fails only on new ones.", no_args_is_help=True
+)
+app.add_typer(baseline_app, name="baseline")
+
+
+@baseline_app.command("create")
+def baseline_create(
+    path: Annotated[Path, typer.Argument(help="Folder to scan.")] = Path("."),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Baseline file to write [default: PATH/.readycheck-baseline.json].",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Config file to use instead of the repository's.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    rulebook: Annotated[
+        list[Path] | None,
+        typer.Option("--rulebook", help="Rulebook files or folders to use.", exists=True),
+    ] = None,
+) -> None:
+    """Write a baseline of every current (unsuppressed) finding, keyed by stable fingerprints.
+
+    Commit the file, then gate with `readycheck scan --baseline FILE --fail-on high`: findings
+    already in the baseline no longer fail the gate, findings fixed since are reported.
+    """
+    from readycheck import baseline as baseline_module
+    from readycheck.errors import ReadycheckError
+    from readycheck.pipeline import ScanOptions
+    from readycheck.pipeline import scan as run_scan
+
+    try:
+        report = run_scan(
+            ScanOptions(path=path, rulebook_paths=tuple(rulebook or ()), config_path=config)
+        )
+    except ReadycheckError as error:
+        _fail(str(error))
+    target = output or path / baseline_module.DEFAULT_NAME
+    _write(target, baseline_module.to_json(report))
+    count = sum(1 for f in report.findings if f.suppression is None)
+    typer.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {target}")
+
+
+@app.command()
+def init(
+    path: Annotated[
+        Path, typer.Argument(help="Repository root to write .readycheck.yml into.")
+    ] = Path("."),
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing config file.")
+    ] = False,
+) -> None:
+    """Write a commented starter configuration (.readycheck.yml)."""
+    from readycheck.config import STARTER
+
+    target = path / ".readycheck.yml"
+    if target.exists() and not force:
+        _fail(f"{target} already exists; use --force to overwrite it")
+    if not path.is_dir():
+        _fail(f"{path} is not a folder")
+    _write(target, STARTER)
+    typer.echo(f"Wrote {target}. Edit it, then run `readycheck scan {path}`.")
 
 
 def _output_targets(paths: list[Path], explicit: OutputFormat | None) -> list[tuple[Path, str]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from readycheck.model import Evidence, Finding, Location, PillarScore, Report, RuleResult, Status
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 
 def _location(location: Location | None) -> dict[str, Any] | None:
@@ -22,14 +22,29 @@ def _location(location: Location | None) -> dict[str, Any] | None:
         data["line"] = location.line
     if location.cell is not None:
         data["cell"] = location.cell
+    if location.file_line is not None:
+        data["file_line"] = location.file_line
     return data
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
+    suppression = finding.suppression
     return {
         "message": finding.message,
         "location": _location(finding.location),
         "snippet": finding.snippet,
+        "fingerprint": finding.fingerprint,
+        "suppression": None
+        if suppression is None
+        else {
+            "reason": suppression.reason,
+            "source": suppression.source,
+            "location": _location(suppression.location),
+            "until": suppression.until,
+        },
+        "in_baseline": finding.in_baseline,
+        "in_change": finding.in_change,
+        "gating": finding.gating,
     }
 
 
@@ -106,7 +121,15 @@ def to_dict(report: Report) -> dict[str, Any]:
         "warnings": [
             {"code": w.code, "message": w.message, "path": w.path} for w in report.warnings
         ],
+        "gate": None if report.gate is None else _gate(report),
+        "fixed": list(report.fixed),
     }
+
+
+def _gate(report: Report) -> dict[str, Any]:
+    assert report.gate is not None
+    gate = report.gate
+    return {"passed": gate.passed, "reasons": list(gate.reasons), "checked": list(gate.checked)}
 
 
 def render(report: Report) -> str:

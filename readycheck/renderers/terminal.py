@@ -113,6 +113,30 @@ def _where(finding: Finding) -> Text:
     return Text(safe(str(finding.location)), style="cyan")
 
 
+def _marks(finding: Finding) -> Text:
+    """Why a finding will not fail a gate: suppressed, known in the baseline, outside the change."""
+    marks = Text()
+    if finding.suppression is not None:
+        marks.append("  [suppressed]", style="bold blue")
+    if finding.in_baseline:
+        marks.append("  [baseline]", style="dim")
+    if finding.in_change is False:
+        marks.append("  [outside the change]", style="dim")
+    return marks
+
+
+def _gate_line(report: Report) -> Text | None:
+    gate = report.gate
+    if gate is None:
+        return None
+    checked = "; ".join(gate.checked)
+    if gate.passed:
+        return Text.assemble(("✔ Gate passed", "bold green"), (f"  ({checked})", "dim"))
+    return Text.assemble(
+        ("✘ Gate failed: ", "bold red"), ("; ".join(gate.reasons), "red"), (f"  ({checked})", "dim")
+    )
+
+
 def _result_block(result: RuleResult, verbose: bool) -> RenderableType:
     rule = result.rule
     title = Text.assemble(
@@ -138,11 +162,22 @@ def _result_block(result: RuleResult, verbose: bool) -> RenderableType:
     shown = result.findings if verbose else result.findings[:_FINDINGS_SHOWN]
     for finding in shown:
         if finding.location is None:
-            body.add_row("what", Text(safe(finding.message)))
+            body.add_row("what", Text(safe(finding.message)) + _marks(finding))
             continue
-        body.add_row("at", _where(finding) + Text("  ") + Text(safe(finding.message)))
+        body.add_row(
+            "at", _where(finding) + Text("  ") + Text(safe(finding.message)) + _marks(finding)
+        )
         if finding.snippet and finding.snippet not in finding.message:
             body.add_row("", Text("│ " + safe(finding.snippet), style="dim"))
+        if finding.suppression is not None:
+            body.add_row(
+                "",
+                Text(
+                    f"suppressed ({finding.suppression.source}): "
+                    f"{safe(finding.suppression.reason)}",
+                    style="dim italic",
+                ),
+            )
     hidden = len(result.findings) - len(shown)
     if hidden > 0:
         body.add_row("", Text(f"... and {hidden} more (--verbose shows all)", style="dim"))
@@ -231,6 +266,11 @@ def render(
             console.print(part)
     for part in _warnings_section(report):
         console.print(part)
+    if report.fixed:
+        console.print(Text(f"Fixed since the baseline ({len(report.fixed)})", style="bold green"))
+        for item in report.fixed[:20]:
+            console.print(Text("  ✔ " + safe(item), style="green"))
+        console.print()
     counts = {s: sum(1 for r in report.results if r.status is s) for s in Status}
     console.print(
         Text(
@@ -240,3 +280,14 @@ def render(
             style="dim",
         )
     )
+    suppressed = sum(1 for f in report.findings if f.suppression is not None)
+    if suppressed:
+        console.print(
+            Text(
+                f"{suppressed} finding{'s' if suppressed > 1 else ''} suppressed, with reasons shown above",
+                style="dim",
+            )
+        )
+    gate_line = _gate_line(report)
+    if gate_line is not None:
+        console.print(gate_line)
