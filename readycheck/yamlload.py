@@ -129,6 +129,10 @@ def _construct_sequence(loader: _Loader, node: SequenceNode) -> LineList:
     return result
 
 
+def _construct_any_tag_scalar(loader: _Loader, node: Node) -> Any:
+    return loader.construct_scalar(node) if isinstance(node, ScalarNode) else None
+
+
 def _construct_any_tag(loader: _Loader, _suffix: str, node: Node) -> Any:
     """Read a value under an unknown tag (`!Ref`, `!!python/object`, ...) as plain data."""
     if isinstance(node, MappingNode):
@@ -145,9 +149,7 @@ _Loader.add_constructor("tag:yaml.org,2002:omap", _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_multi_constructor("", _construct_any_tag)
 # Dates stay text, as JSON would have them: `until: 2027-03-31` is compared as an ISO string.
-_Loader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_any_tag_scalar)
 
 
 @dataclass(frozen=True)
