@@ -1,0 +1,1 @@
+"""Offline monitoring jobs (drift, data quality)."""

@@ -1,0 +1,3 @@
+"""Fraud detection model for card transactions."""
+
+__version__ = "0.3.0"

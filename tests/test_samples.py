@@ -1,0 +1,85 @@
+"""The sample projects are ordered as an ML platform engineer would order them, for the right reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+from readycheck.model import Report, Status
+from readycheck.pipeline import ScanOptions, scan
+from readycheck.rulebook import Rulebook
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture(scope="module")
+def reports(rulebook: Rulebook) -> dict[str, Report]:
+    return {
+        name: scan(ScanOptions(path=SAMPLES / name), rulebook)
+        for name in ("churn-pilot", "fraud-detector", "credit-risk-service")
+    }
+
+
+def _status(report: Report, rule_id: str) -> Status:
+    return next(r.status for r in report.results if r.rule.id == rule_id)
+
+
+def _where(report: Report, rule_id: str) -> set[str]:
+    result = next(r for r in report.results if r.rule.id == rule_id)
+    return {str(f.location) for f in result.findings if f.location}
+
+
+def test_pilot_scores_below_half_way_below_production(reports: dict[str, Report]) -> None:
+    pilot, half_way, production = (
+        reports["churn-pilot"],
+        reports["fraud-detector"],
+        reports["credit-risk-service"],
+    )
+    assert pilot.score < half_way.score < production.score
+    assert pilot.level.id == "prototype"
+    assert production.level.id == "production_ready"
+    assert production.score >= 90
+
+
+def test_samples_scan_without_warnings(reports: dict[str, Report]) -> None:
+    for name, report in reports.items():
+        assert report.warnings == (), name
+
+
+def test_pilot_key_findings(reports: dict[str, Report]) -> None:
+    pilot = reports["churn-pilot"]
+    notebook = "notebooks/churn_model.ipynb"
+    assert _status(pilot, "RC-SEC-001") is Status.FAIL
+    assert all(where.startswith(f"{notebook} cell") for where in _where(pilot, "RC-SEC-001"))
+    secret = next(r for r in pilot.results if r.rule.id == "RC-SEC-001").findings[0]
+    assert "AKIAIOSFODNN7EXAMPLE" not in secret.snippet  # the secret itself is masked
+    assert _status(pilot, "RC-SEC-002") is Status.FAIL  # pickle.load of the model
+    assert _status(pilot, "RC-HYG-001") is Status.FAIL  # no tests
+    assert _status(pilot, "RC-HYG-003") is Status.FAIL  # cells run out of order
+    assert _status(pilot, "RC-HYG-004") is Status.FAIL  # !pip install in a cell
+    assert _status(pilot, "RC-HYG-005") is Status.FAIL  # committed KeyError traceback
+    assert _status(pilot, "RC-HYG-007") is Status.FAIL  # /Users/... and /home/... paths
+    assert _status(pilot, "RC-INFRA-007") is Status.FAIL  # unpinned requirements
+
+
+def test_half_way_key_findings(reports: dict[str, Report]) -> None:
+    half_way = reports["fraud-detector"]
+    for passing in ("RC-HYG-001", "RC-HYG-002", "RC-HYG-006", "RC-MON-001", "RC-MON-004"):
+        assert _status(half_way, passing) is Status.PASS, passing
+    assert _where(half_way, "RC-DATA-003") == {
+        "src/fraud_detector/data.py:39"
+    }  # requests.get, no timeout
+    assert _where(half_way, "RC-SEC-002") == {"src/fraud_detector/predict.py:39"}  # joblib.load
+    assert _status(half_way, "RC-INFRA-007") is Status.FAIL  # lower bounds only, no lock
+    assert _status(half_way, "RC-MON-003") is Status.FAIL  # no drift monitoring
+    assert _status(half_way, "RC-SEC-003") is Status.FAIL  # no model card
+
+
+def test_production_service_passes_what_it_should(reports: dict[str, Report]) -> None:
+    production = reports["credit-risk-service"]
+    for rule_id in (
+        "RC-DATA-001", "RC-DATA-002", "RC-INFRA-001", "RC-INFRA-003", "RC-INFRA-005", "RC-INFRA-006",
+        "RC-MON-002", "RC-MON-003", "RC-MON-005", "RC-SEC-002", "RC-SEC-003", "RC-SEC-005",
+        "RC-SEC-006", "RC-HITL-001", "RC-HITL-004", "RC-HITL-006",
+    ):  # fmt: skip
+        assert _status(production, rule_id) is Status.PASS, rule_id
+    failing = [r.rule.id for r in production.results if r.status in (Status.FAIL, Status.PARTIAL)]
+    assert failing == []
