@@ -36,6 +36,19 @@ def mask_secret(secret: str) -> str:
     return shown + "*" * 8
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9/+=_\-]{16,}")
+
+
+def mask_tokens(text: str) -> str:
+    """Mask the credential-looking tokens of a match (long, with a digit), keeping the
+    words around them (`AWS_SECRET_ACCESS_KEY = "wJal********"`) readable."""
+    masked = _TOKEN.sub(
+        lambda m: mask_secret(m.group(0)) if any(c.isdigit() for c in m.group(0)) else m.group(0),
+        text,
+    )
+    return masked if masked != text else mask_secret(text)
+
+
 def _lines(source: SourceFile) -> Iterator[tuple[Location, str]]:
     """Every line of text in a file; for notebooks, cell sources and outputs."""
     if source.kind is FileKind.NOTEBOOK:
@@ -65,7 +78,7 @@ def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence
         snippet = clip(line)
         if params.mask:
             secret = match.group("secret") if "secret" in regex.groupindex else match.group(0)
-            snippet = clip(line.replace(secret, mask_secret(secret)))
+            snippet = clip(line.replace(secret, mask_tokens(secret)))
         where = " in a cell output" if location.line is None else ""
         yield Evidence(location, f"{params.label}{where}", snippet)
         found += 1

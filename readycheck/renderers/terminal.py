@@ -148,8 +148,6 @@ def _result_block(result: RuleResult, verbose: bool) -> RenderableType:
     )
     if result.status is Status.PARTIAL:
         title.append("  partial", style="yellow")
-    if rule.confidence.value != "high":
-        title.append(f"  ({rule.confidence.value}-confidence heuristic)", style="dim italic")
     heading = Table.grid(expand=True)
     heading.add_column(ratio=1)
     heading.add_column(justify="right", no_wrap=True)
@@ -181,6 +179,9 @@ def _result_block(result: RuleResult, verbose: bool) -> RenderableType:
     hidden = len(result.findings) - len(shown)
     if hidden > 0:
         body.add_row("", Text(f"... and {hidden} more (--verbose shows all)", style="dim"))
+    if rule.confidence.value != "high":
+        note = f"a heuristic ({rule.confidence.value} confidence): it infers intent from names and calls"
+        body.add_row("note", Text(note, style="dim italic"))
     body.add_row("why", Text(rule.why))
     body.add_row("fix", Text(rule.fix, style="green"))
     return Group(heading, Padding(body, (0, 0, 1, 6)))
@@ -192,12 +193,18 @@ def _findings_section(report: Report, verbose: bool) -> list[RenderableType]:
         return [Text("No findings: every applicable rule passed.", style="bold green")]
     parts: list[RenderableType] = [
         Text.assemble(
-            ("Findings", "bold underline"), ("  by pillar, biggest score gain first", "dim")
+            ("Findings", "bold underline"),
+            ("  grouped by pillar, biggest score gains first", "dim"),
         ),
         Text(""),
     ]
-    order = {p.pillar: i for i, p in enumerate(sorted(report.pillars, key=lambda p: p.score or 0))}
-    for pillar in sorted({r.rule.pillar for r in failing}, key=lambda p: order[p]):
+    available = {
+        pillar: sum(r.gain for r in failing if r.rule.pillar is pillar) for pillar in Pillar
+    }
+    pillars = sorted(
+        {r.rule.pillar for r in failing}, key=lambda p: (-available[p], list(Pillar).index(p))
+    )
+    for pillar in pillars:
         score = next(p.score for p in report.pillars if p.pillar is pillar)
         parts.append(
             Text.assemble(
