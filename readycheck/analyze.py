@@ -20,7 +20,7 @@ from readycheck.detectors.base import FileDetector
 from readycheck.model import Evidence, FileEntry, ScanWarning
 from readycheck.rulebook import AllOf, AnyOf, Check, DetectorCall, Rulebook
 from readycheck.suppress import InlineSuppression, inline_suppressions
-from readycheck.workspace import SourceFile
+from readycheck.workspace import AnalysisContext, SourceFile
 
 _MAX_EVIDENCE_PER_FILE = 50
 
@@ -70,13 +70,26 @@ def applies_to(call: DetectorCall, entry: FileEntry) -> bool:
     return not call.paths or _path_spec(call.paths).match_file(entry.path)
 
 
+def analysis_context(calls: Sequence[DetectorCall]) -> AnalysisContext:
+    """What the planned calls share: the union of bandit tests, so bandit visits a file once."""
+    tests: set[str] = set()
+    for call in calls:
+        if call.detector == "bandit":
+            tests.update(call.params.tests)
+    return AnalysisContext(bandit_tests=frozenset(tests))
+
+
 def analyze_file(
-    root: Path, entry: FileEntry, calls: Sequence[DetectorCall], inline_ignores: bool = True
+    root: Path,
+    entry: FileEntry,
+    calls: Sequence[DetectorCall],
+    inline_ignores: bool = True,
+    context: AnalysisContext | None = None,
 ) -> FileAnalysis:
     """Run the calls that apply to `entry`, and collect its suppression comments.
 
     A detector that fails on this file is a warning, never a crash."""
-    source = SourceFile(root, entry)
+    source = SourceFile(root, entry, context)
     evidence: dict[str, tuple[Evidence, ...]] = {}
     for call in calls:
         if not applies_to(call, entry):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from readycheck import __version__, baseline, diff, fingerprints, gate, score, suppress
-from readycheck.analyze import analyze_file, applies_to, file_calls
+from readycheck.analyze import analysis_context, analyze_file, applies_to, file_calls
 from readycheck.config import Config, find_config, load_config
 from readycheck.discover import DEFAULT_MAX_FILE_SIZE, DiscoveryOptions, discover
 from readycheck.errors import ConfigError
@@ -92,13 +92,14 @@ def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
         warnings.append(git_warning)
 
     calls = file_calls(rulebook)
+    context = analysis_context(calls)
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     inline: list[suppress.InlineSuppression] = []
     for entry in discovery.files:
         wanted = [call for call in calls if applies_to(call, entry)]
         if not wanted and not (inline_ignores and entry.readable):
             continue
-        analysis = analyze_file(discovery.root, entry, wanted, inline_ignores)
+        analysis = analyze_file(discovery.root, entry, wanted, inline_ignores, context)
         warnings.extend(analysis.warnings)
         inline.extend(analysis.suppressions)
         for key, items in analysis.evidence.items():

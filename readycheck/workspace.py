@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -108,16 +109,32 @@ def clip(text: str, limit: int = MAX_SNIPPET) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass(frozen=True)
+class AnalysisContext:
+    """What all detectors of one scan share, computed once from the rulebook.
+
+    `bandit_tests` is the union of the bandit tests any rule asks for, so each
+    file is visited by bandit once, whichever rule asks first.
+    """
+
+    bandit_tests: frozenset[str] = frozenset()
+
+
 class SourceFile:
     """One file of the scanned repository, read once and parsed on demand."""
 
-    def __init__(self, root: Path, entry: FileEntry) -> None:
+    def __init__(
+        self, root: Path, entry: FileEntry, context: AnalysisContext | None = None
+    ) -> None:
         self.root = root
         self.entry = entry
         self.path = entry.path
         self.kind = entry.kind
         self.role = entry.role
+        self.context = context or AnalysisContext()
         self.warnings: list[ScanWarning] = []
+        #: Results that several detectors share (bandit's issues, radon's metrics), by key.
+        self.memo: dict[Any, Any] = {}
 
     def warn(self, code: str, message: str) -> None:
         self.warnings.append(ScanWarning(code, message, self.path))

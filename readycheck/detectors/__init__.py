@@ -6,7 +6,17 @@ input, decorate it with `file_detector` or `repo_detector`, and list it here.
 
 from __future__ import annotations
 
-from readycheck.detectors import dependencies, docker, files, manifests, notebooks, python, text
+from readycheck.detectors import (
+    bandit,
+    dependencies,
+    docker,
+    files,
+    maintainability,
+    manifests,
+    notebooks,
+    python,
+    text,
+)
 from readycheck.detectors.base import Detector
 
 REGISTRY: dict[str, Detector] = {
@@ -28,5 +38,8 @@ REGISTRY: dict[str, Detector] = {
         manifests.k8s_field,
         manifests.yaml_path,
         notebooks.notebook_issue,
+        bandit.bandit,
+        maintainability.radon_complexity,
+        maintainability.radon_maintainability,
     )
 }

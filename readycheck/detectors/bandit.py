@@ -1,0 +1,108 @@
+"""bandit, used as a library on the tree readycheck already parsed.
+
+bandit's own manager reads and parses every file again; here its node
+visitor runs over the shared `ast` tree (notebook code cells included, with
+lines mapped back to their cells), with only the tests some rule asks for.
+Each file is visited once for the union of those tests, whichever rule asks
+first; bandit's issues then become evidence carrying its test id, severity,
+confidence and CWE.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from readycheck.detectors.base import file_detector
+from readycheck.model import Evidence, FileKind
+from readycheck.workspace import SourceFile
+
+_RANKS = {"UNDEFINED": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
+
+
+@dataclass(frozen=True)
+class BanditIssue:
+    test_id: str
+    severity: str
+    confidence: str
+    text: str
+    line: int
+    cwe: int | None
+
+
+@dataclass(frozen=True)
+class BanditParams:
+    #: bandit test ids (B301, B506, ...), as `bandit -t` takes them.
+    tests: tuple[str, ...]
+    #: Leave out issues bandit ranks below these (LOW, MEDIUM, HIGH).
+    min_severity: str = "LOW"
+    min_confidence: str = "LOW"
+
+
+@lru_cache(maxsize=8)
+def _test_set(tests: frozenset[str]) -> Any:
+    """bandit's plugin loading is slow: build each test set once per process."""
+    from bandit.core import config, test_set
+
+    logging.getLogger("bandit").setLevel(
+        logging.CRITICAL
+    )  # its warnings are not our user's business
+    return test_set.BanditTestSet(config.BanditConfig(), profile={"include": sorted(tests)})
+
+
+def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue]:
+    """Run bandit's visitor once over this file's tree for `tests` (memoised per file)."""
+    key = ("bandit", tests)
+    if key in source.memo:
+        return source.memo[key]  # type: ignore[no-any-return]
+    issues: list[BanditIssue] = []
+    code = source.python
+    if code is not None:
+        from bandit.core import metrics, node_visitor
+
+        data = "\n".join(code.lines).encode("utf-8", errors="replace")
+        visitor = node_visitor.BanditNodeVisitor(
+            source.path, io.BytesIO(data), None, _test_set(tests), False, {}, metrics.Metrics()
+        )
+        visitor.generic_visit(code.tree)
+        visitor.context = {"file_data": io.BytesIO(data), "filename": source.path, "lineno": 0,
+                           "linerange": [0, 1], "col_offset": 0}  # fmt: skip
+        visitor.tester.run_tests(visitor.context, "File")
+        for issue in visitor.tester.results:
+            cwe = getattr(getattr(issue, "cwe", None), "id", None)
+            issues.append(
+                BanditIssue(
+                    issue.test_id,
+                    issue.severity,
+                    issue.confidence,
+                    issue.text,
+                    issue.lineno or 0,
+                    cwe if isinstance(cwe, int) and cwe else None,
+                )
+            )
+    source.memo[key] = issues
+    return issues
+
+
+@file_detector(FileKind.PYTHON, FileKind.NOTEBOOK, params=BanditParams)
+def bandit(source: SourceFile, params: BanditParams) -> Iterator[Evidence]:
+    """Issues bandit's tests find (B301 pickle, B506 yaml.load, B113 no timeout, ...)."""
+    tests = source.context.bandit_tests or frozenset(params.tests)
+    wanted = set(params.tests)
+    for issue in bandit_issues(source, frozenset(tests)):
+        if issue.test_id not in wanted:
+            continue
+        if _RANKS.get(issue.severity, 0) < _RANKS[params.min_severity.upper()]:
+            continue
+        if _RANKS.get(issue.confidence, 0) < _RANKS[params.min_confidence.upper()]:
+            continue
+        cwe = f", CWE-{issue.cwe}" if issue.cwe else ""
+        detail = (
+            f"bandit {issue.test_id} ({issue.severity.lower()} severity, "
+            f"{issue.confidence.lower()} confidence{cwe}): {issue.text}"
+        )
+        yield Evidence(source.locate(issue.line), detail, source.snippet(issue.line))
