@@ -20,6 +20,7 @@ from readycheck import __version__
 if TYPE_CHECKING:
     from readycheck.model import Pillar, Report
     from readycheck.pipeline import ScanOptions
+    from readycheck.rulebook import Rulebook
 
 app = typer.Typer(
     name="readycheck",
@@ -407,6 +408,121 @@ def init(
         _fail(f"{path} is not a folder")
     _write(target, STARTER)
     typer.echo(f"Wrote {target}. Edit it, then run `readycheck scan {path}`.")
+
+
+rules_app = typer.Typer(help="Browse the rulebook.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+def rules_list(
+    pillar: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pillar", "-p", help="Only rules of this pillar (repeatable).", metavar="PILLAR"
+        ),
+    ] = None,
+    severity: Annotated[
+        SeverityChoice | None,
+        typer.Option(
+            "--severity", "-s", help="Only rules at or above this severity.", case_sensitive=False
+        ),
+    ] = None,
+    rulebook: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--rulebook", help="Rulebook files or folders to list.", exists=True, metavar="PATH"
+        ),
+    ] = None,
+) -> None:
+    """List the rules: id, pillar, severity, confidence and title."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from readycheck.model import Pillar, Severity
+
+    loaded = _load_rulebook(rulebook)
+    try:
+        pillars = {Pillar(p.lower().replace("-", "_")) for p in pillar or []}
+    except ValueError:
+        _fail(f"unknown pillar; expected one of {', '.join(p.value for p in Pillar)}")
+    minimum = Severity(severity.value).rank if severity else 0
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("id", "pillar", "severity", "confidence", "title"):
+        table.add_column(column, no_wrap=column != "title")
+    shown = 0
+    for rule in loaded.rules:
+        if (pillars and rule.pillar not in pillars) or rule.severity.rank < minimum:
+            continue
+        table.add_row(
+            rule.id, rule.pillar.short, rule.severity.value, rule.confidence.value, rule.title
+        )
+        shown += 1
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"[dim]{shown} of {len(loaded.rules)} rules · rulebook {loaded.version}[/dim]")
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. RC-SEC-002.", metavar="ID")],
+    rulebook: Annotated[
+        list[Path] | None,
+        typer.Option("--rulebook", help="Rulebook files or folders.", exists=True, metavar="PATH"),
+    ] = None,
+) -> None:
+    """Show one rule in full: why it matters, how to fix it, its check and references."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from readycheck.rulesdoc import rule_markdown
+
+    loaded = _load_rulebook(rulebook)
+    rule = loaded.rule(rule_id.upper())
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(rule_id.upper(), [r.id for r in loaded.rules], n=3)
+        hint = (
+            f"; did you mean {', '.join(close)}?"
+            if close
+            else "; `readycheck rules list` lists them"
+        )
+        _fail(f"no rule {rule_id}{hint}")
+    Console(highlight=False).print(Markdown(rule_markdown(rule, heading="#")))
+
+
+@rules_app.command("docs")
+def rules_docs(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write here instead of standard output.",
+            dir_okay=False,
+            metavar="FILE",
+        ),
+    ] = None,
+) -> None:
+    """Print the rulebook as Markdown (this is how docs/rules.md is generated)."""
+    from readycheck.rulesdoc import rulebook_markdown
+
+    text = rulebook_markdown(_load_rulebook(None))
+    if output:
+        _write(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def _load_rulebook(paths: list[Path] | None) -> Rulebook:
+    from readycheck.errors import ReadycheckError
+    from readycheck.rulebook import load_rulebook
+
+    try:
+        return load_rulebook(paths or None)
+    except ReadycheckError as error:
+        _fail(str(error))
 
 
 def _output_targets(paths: list[Path], explicit: OutputFormat | None) -> list[tuple[Path, str]]:

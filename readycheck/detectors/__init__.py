@@ -11,6 +11,7 @@ from readycheck.detectors import (
     dependencies,
     docker,
     files,
+    history,
     maintainability,
     manifests,
     notebooks,
@@ -41,5 +42,9 @@ REGISTRY: dict[str, Detector] = {
         bandit.bandit,
         maintainability.radon_complexity,
         maintainability.radon_maintainability,
+        history.git_large_files,
+        history.git_authors,
+        history.git_recently_touched,
+        history.gitignore_covers,
     )
 }
