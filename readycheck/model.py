@@ -307,6 +307,26 @@ class GateResult:
 
 
 @dataclass(frozen=True)
+class MLTestItem:
+    """One ML Test Score test: its points (None: not verifiable statically) and why."""
+
+    id: str
+    title: str
+    points: float | None
+    rules: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class MLTestScore:
+    """The ML Test Score (Breck et al., 2017), estimated from static evidence."""
+
+    sections: tuple[tuple[str, float, tuple[MLTestItem, ...]], ...]  # name, points, tests
+    score: float  # the minimum of the section sums, as in the paper
+    band: str  # the paper's interpretation of that score
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a renderer needs; every output format is a function of this."""
 
@@ -323,6 +343,7 @@ class Report:
     gate: GateResult | None = None
     #: Baseline entries no longer found: "RULE-ID path" descriptions of what was fixed.
     fixed: tuple[str, ...] = ()
+    ml_test_score: MLTestScore | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from readycheck import __version__, baseline, diff, fingerprints, gate, score, suppress
+from readycheck import __version__, baseline, diff, fingerprints, gate, mltestscore, score, suppress
 from readycheck.analyze import analysis_context, analyze_file, applies_to, file_calls
 from readycheck.config import Config, find_config, load_config
 from readycheck.discover import DEFAULT_MAX_FILE_SIZE, DiscoveryOptions, discover
@@ -126,6 +126,9 @@ def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
         results = diff.mark(results, diff.changes_since(git_info, options.since))
 
     report = _report(rulebook, root, discovery.files, git_info, results, warnings, fixed)
+    if rulebook.ml_test_score is not None:
+        estimate = mltestscore.estimate(rulebook.ml_test_score, report.results, evaluator.facts)
+        report = dataclasses.replace(report, ml_test_score=estimate)
     gate_options = gate.GateOptions(
         fail_under=_optional(options.gate.fail_under, config.fail_under),
         fail_on=_optional(options.gate.fail_on, config.fail_on),

@@ -100,11 +100,28 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class MLTest:
+    """One test of the ML Test Score and the rules whose results evidence it."""
+
+    id: str  # "Data 1"
+    title: str
+    rules: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MLTestSpec:
+    automated_when: tuple[str, ...]
+    sections: tuple[tuple[str, tuple[MLTest, ...]], ...]
+
+
+@dataclass(frozen=True)
 class Rulebook:
     version: str
     digest: str  # content hash of every file: what a cache must be keyed on
     rules: tuple[Rule, ...]
     facts: dict[str, Fact]
+    ml_test_score: MLTestSpec | None = None
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -152,6 +169,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.version: str | None = None
+        self.ml_test_raw: tuple[str, LineDict] | None = None
         self.facts: dict[str, Fact] = {}
         self.raw_rules: list[tuple[str, LineDict, int]] = []
         self.digest = hashlib.sha256()
@@ -178,8 +196,41 @@ class _Builder:
             seen[rule.id] = rule.source
             rules.append(rule)
         return Rulebook(
-            self.version or "unversioned", self.digest.hexdigest()[:16], tuple(rules), self.facts
+            self.version or "unversioned",
+            self.digest.hexdigest()[:16],
+            tuple(rules),
+            self.facts,
+            self._ml_test_score(set(seen)),
         )
+
+    def _ml_test_score(self, rule_ids: set[str]) -> MLTestSpec | None:
+        """The ML Test Score map, checked against the rules and facts that exist."""
+        if self.ml_test_raw is None:
+            return None
+        display, raw = self.ml_test_raw
+        for fact in raw["automated_when"]:
+            if fact.lstrip("!") not in self.facts:
+                raise RulebookError(
+                    f"unknown fact {fact!r}",
+                    path=display,
+                    line=raw.line_of("automated_when"),
+                    field="ml_test_score.automated_when",
+                )
+        sections = []
+        for section in raw["sections"]:
+            tests = []
+            for test in section["tests"]:
+                unknown = [r for r in test["rules"] if r not in rule_ids]
+                if unknown:
+                    raise RulebookError(
+                        f"ML Test Score test {test['id']!r} names unknown rule {unknown[0]}",
+                        path=display, line=test.line_of("rules"), field="ml_test_score.sections.tests.rules",
+                    )  # fmt: skip
+                tests.append(
+                    MLTest(test["id"], test["title"], tuple(test["rules"]), test.get("note", ""))
+                )
+            sections.append((section["name"], tuple(tests)))
+        return MLTestSpec(tuple(raw["automated_when"]), tuple(sections))
 
     def _read(self, path: Path) -> None:
         display = str(path)
@@ -222,6 +273,11 @@ class _Builder:
                     field="version",
                 )
             self.version = data["version"]
+        if "ml_test_score" in data:
+            if self.ml_test_raw is not None:
+                raise RulebookError("the ML Test Score map is declared in more than one file", path=display,
+                                    line=data.line_of("ml_test_score"), field="ml_test_score")  # fmt: skip
+            self.ml_test_raw = (display, data["ml_test_score"])
         for name, raw in (data.get("facts") or {}).items():
             if name in self.facts:
                 raise RulebookError(

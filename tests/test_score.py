@@ -123,3 +123,35 @@ def test_top_actions_are_the_biggest_gains_first() -> None:
     pillars = score.pillar_scores(results)
     with_gain = [r.__class__(r.rule, r.status, gain=score.gain(r, pillars)) for r in results]
     assert [r.rule.id for r in score.top_actions(with_gain)] == ["big", "small"]
+
+
+def test_ml_test_score_estimate_takes_the_weakest_section(rulebook) -> None:  # type: ignore[no-untyped-def]
+    from readycheck import mltestscore
+    from readycheck.rulebook import MLTest, MLTestSpec
+
+    spec = MLTestSpec(
+        ("ci",),
+        (
+            ("Data", (MLTest("Data 1", "schema", ("A",)), MLTest("Data 2", "beneficial", ()))),
+            (
+                "Monitor",
+                (MLTest("Monitor 1", "deps", ("B",)), MLTest("Monitor 2", "invariants", ("C",))),
+            ),
+        ),
+    )
+    results = [
+        _result(Pillar.DATA, Severity.HIGH, Status.PASS, "A"),
+        _result(Pillar.MONITORING, Severity.HIGH, Status.PARTIAL, "B"),
+        _result(Pillar.MONITORING, Severity.HIGH, Status.NOT_APPLICABLE, "C"),
+    ]
+    automated = mltestscore.estimate(spec, results, {"ci": True})
+    assert [(name, points) for name, points, _ in automated.sections] == [
+        ("Data", 1.0),
+        ("Monitor", 0.5),
+    ]
+    assert automated.score == 0.5
+    assert automated.band.startswith("Not totally untested")
+    items = {t.id: t for _, _, tests in automated.sections for t in tests}
+    assert items["Data 2"].points is None and items["Monitor 2"].points is None  # not verifiable
+    by_hand = mltestscore.estimate(spec, results, {"ci": False})
+    assert [points for _, points, _ in by_hand.sections] == [0.5, 0.5]

@@ -123,6 +123,34 @@ def to_dict(report: Report) -> dict[str, Any]:
         ],
         "gate": None if report.gate is None else _gate(report),
         "fixed": list(report.fixed),
+        "ml_test_score": _ml_test_score(report),
+    }
+
+
+def _ml_test_score(report: Report) -> dict[str, Any] | None:
+    estimate = report.ml_test_score
+    if estimate is None:
+        return None
+    return {
+        "score": estimate.score,
+        "band": estimate.band,
+        "sections": [
+            {
+                "name": name,
+                "points": points,
+                "tests": [
+                    {
+                        "id": t.id,
+                        "title": t.title,
+                        "points": t.points,
+                        "rules": list(t.rules),
+                        "note": t.note,
+                    }
+                    for t in tests
+                ],
+            }
+            for name, points, tests in estimate.sections
+        ],
     }
 
 

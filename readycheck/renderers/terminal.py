@@ -107,6 +107,35 @@ def _pillar_table(pillars: Iterable[PillarScore]) -> Table:
     return table
 
 
+def _ml_test_score(report: Report, verbose: bool) -> list[RenderableType]:
+    estimate = report.ml_test_score
+    if estimate is None:
+        return []
+    sections = " · ".join(
+        f"{name} {points:g}/{len(tests)}" for name, points, tests in estimate.sections
+    )
+    parts: list[RenderableType] = [
+        Text.assemble(
+            ("ML Test Score ", "bold"),
+            ("(static estimate, Breck et al. 2017): ", "dim"),
+            (f"{estimate.score:g}", "bold"),
+            ("  " + estimate.band, "italic"),
+        ),
+        Text(f"  {sections}   (the weakest section is the score)", style="dim"),
+    ]
+    if verbose:
+        table = Table(box=None, show_header=False, pad_edge=False)
+        for column in ("test", "points", "title", "evidence"):
+            table.add_column(column, style="dim" if column == "evidence" else None)
+        for _name, _points, tests in estimate.sections:
+            for test in tests:
+                points = "–" if test.points is None else f"{test.points:g}"
+                table.add_row("  " + test.id, points, test.title, test.note)
+        parts.append(table)
+    parts.append(Text(""))
+    return parts
+
+
 def _where(finding: Finding) -> Text:
     if finding.location is None:
         return Text("whole repository", style="dim italic")
@@ -266,6 +295,8 @@ def render(
     console.print(_header(report))
     console.print(_pillar_table(report.pillars))
     console.print()
+    for part in _ml_test_score(report, verbose):
+        console.print(part)
     for part in _findings_section(report, verbose):
         console.print(part)
     if show_passed or verbose:
