@@ -36,4 +36,6 @@ def test_rules_show_suggests_close_ids() -> None:
 def test_docs_rules_md_is_current() -> None:
     expected = rulebook_markdown(load_rulebook())
     actual = (REPO_ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert actual == expected, "docs/rules.md is stale: run `readycheck rules docs -o docs/rules.md`"
+    assert actual == expected, (
+        "docs/rules.md is stale: run `readycheck rules docs -o docs/rules.md`"
+    )
