@@ -17,10 +17,10 @@ import pathspec
 
 from readycheck.detectors import REGISTRY
 from readycheck.detectors.base import FileDetector
-from readycheck.model import Evidence, FileEntry, ScanWarning
+from readycheck.model import Evidence, FileEntry, FileKind, ScanWarning
 from readycheck.rulebook import AllOf, AnyOf, Check, DetectorCall, Rulebook
 from readycheck.suppress import InlineSuppression, inline_suppressions
-from readycheck.workspace import AnalysisContext, SourceFile
+from readycheck.workspace import AnalysisContext, CodeSummary, SourceFile, summarise
 
 _MAX_EVIDENCE_PER_FILE = 50
 
@@ -31,6 +31,7 @@ class FileAnalysis:
     evidence: dict[str, tuple[Evidence, ...]]
     warnings: tuple[ScanWarning, ...]
     suppressions: tuple[InlineSuppression, ...] = ()
+    summary: CodeSummary | None = None
 
 
 def detector_calls(check: Check) -> Iterable[DetectorCall]:
@@ -110,4 +111,5 @@ def analyze_file(
         if found:
             evidence[call.key] = tuple(found)
     suppressions = tuple(inline_suppressions(source)) if inline_ignores and entry.readable else ()
-    return FileAnalysis(entry.path, evidence, tuple(source.warnings), suppressions)
+    summary = summarise(source) if entry.kind in (FileKind.PYTHON, FileKind.NOTEBOOK) else None
+    return FileAnalysis(entry.path, evidence, tuple(source.warnings), suppressions, summary)

@@ -20,10 +20,18 @@ from readycheck.config import Config, find_config, load_config
 from readycheck.discover import DEFAULT_MAX_FILE_SIZE, DiscoveryOptions, discover
 from readycheck.errors import ConfigError
 from readycheck.evaluate import Evaluator
-from readycheck.model import Evidence, FileEntry, Report, RuleResult, ScanWarning, TargetInfo
+from readycheck.model import (
+    Evidence,
+    FileEntry,
+    FileKind,
+    Report,
+    RuleResult,
+    ScanWarning,
+    TargetInfo,
+)
 from readycheck.parsers.git import open_repository
 from readycheck.rulebook import Rulebook, customise, load_rulebook
-from readycheck.workspace import Repository
+from readycheck.workspace import CodeSummary, Repository
 
 T = TypeVar("T")
 
@@ -95,17 +103,21 @@ def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
     context = analysis_context(calls)
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     inline: list[suppress.InlineSuppression] = []
+    summaries: dict[str, CodeSummary] = {}
     for entry in discovery.files:
         wanted = [call for call in calls if applies_to(call, entry)]
-        if not wanted and not (inline_ignores and entry.readable):
+        code = entry.kind in (FileKind.PYTHON, FileKind.NOTEBOOK)
+        if not wanted and not code and not (inline_ignores and entry.readable):
             continue
         analysis = analyze_file(discovery.root, entry, wanted, inline_ignores, context)
         warnings.extend(analysis.warnings)
         inline.extend(analysis.suppressions)
         for key, items in analysis.evidence.items():
             evidence[key].extend(items)
+        if analysis.summary is not None:
+            summaries[entry.path] = analysis.summary
 
-    repository = Repository(discovery.root, discovery.files, git_info)
+    repository = Repository(discovery.root, discovery.files, git_info, summaries)
     evaluator = Evaluator(rulebook, repository, evidence)
     results = [evaluator.evaluate(rule) for rule in rulebook.rules]
     warnings.extend(evaluator.warnings)

@@ -283,13 +283,42 @@ def _describe_data_error(kind: FileKind, error: Exception) -> str:
     return f"invalid YAML: {yamlload.describe_error(error)}{where}"
 
 
+@dataclass(frozen=True)
+class CodeSummary:
+    """What cross-file detectors need to know about one Python file or notebook, kept
+    after its tree is gone: the modules it imports and the functions it defines."""
+
+    imports: tuple[str, ...]
+    functions: tuple[tuple[str, Location, int], ...]  # name, where, length in lines
+
+
+def summarise(source: SourceFile) -> CodeSummary | None:
+    code = source.python
+    if code is None:
+        return None
+    functions = tuple(
+        (ref.name, source.locate(ref.line), (ref.node.end_lineno or ref.line) - ref.line + 1)
+        for ref in code.functions
+        if isinstance(ref.node.col_offset, int) and ref.node.col_offset == 0  # top-level functions
+    )
+    return CodeSummary(tuple(sorted({ref.module for ref in code.imports})), functions)
+
+
 class Repository:
     """The whole scanned tree, as repository-wide detectors see it."""
 
-    def __init__(self, root: Path, files: Iterable[FileEntry], git: Any = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        files: Iterable[FileEntry],
+        git: Any = None,
+        summaries: dict[str, CodeSummary] | None = None,
+    ) -> None:
         self.root = root
         self.files = tuple(files)
         self.git = git
+        self.summaries = summaries or {}
+        self.roles = {entry.path: entry.role for entry in self.files}
 
     def glob(self, patterns: Iterable[str]) -> Iterator[FileEntry]:
         """Files matching gitignore-style patterns (`Dockerfile`, `/setup.py`, `docs/**/*.md`)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from readycheck.detectors import (
     bandit,
+    crossfile,
     dependencies,
     docker,
     files,
@@ -32,6 +33,11 @@ REGISTRY: dict[str, Detector] = {
         python.python_identifier,
         python.http_route,
         python.python_threshold,
+        python.python_nan_comparison,
+        python.python_fit_before_split,
+        python.model_load_in_handler,
+        crossfile.notebook_only_logic,
+        crossfile.tested_modules,
         dependencies.dependency_declared,
         dependencies.dependencies_pinned,
         docker.dockerfile_instruction,

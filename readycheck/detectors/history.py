@@ -94,6 +94,8 @@ def git_large_files(repo: Repository, params: BlobParams) -> Detection:
 class AuthorParams:
     #: How many recent commits to look at.
     commits: int = 500
+    #: Fewer distinct authors than this is reported as nothing found.
+    min_authors: int = 1
 
 
 @repo_detector(params=AuthorParams)
@@ -107,6 +109,8 @@ def git_authors(repo: Repository, params: AuthorParams) -> Detection:
     scope = [git.subpath] if git.subpath else []
     log = git.repo.git.log(f"-n{params.commits}", "--format=%aE", "--", *scope)
     authors = sorted({line.strip().lower() for line in log.splitlines() if line.strip()})
+    if len(authors) < params.min_authors:
+        return Detection()
     return Detection(tuple(Evidence(None, f"commits by {author}") for author in authors))
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from readycheck.detectors.base import file_detector
+from readycheck.detectors.base import NoParams, file_detector
 from readycheck.detectors.text import compiled
 from readycheck.model import Evidence, FileKind
 from readycheck.parsers.python import has_star_kwargs, keyword_value
@@ -277,3 +277,112 @@ def python_threshold(source: SourceFile, params: ThresholdParams) -> Iterator[Ev
                 f"`{names[0]}` compared with the literal {literals[0]}",
                 source.snippet(node.lineno),
             )
+
+
+_NAN_NAMES = {
+    "numpy.nan",
+    "numpy.NaN",
+    "numpy.NAN",
+    "math.nan",
+    "pandas.NA",
+    "float('nan')",
+    'float("nan")',
+}
+
+
+@file_detector(*PYTHON_KINDS, params=NoParams)
+def python_nan_comparison(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
+    """`x == np.nan` (or `!=`, `is`): always False, so the missing values it means to
+    catch slip through (ML code smell 2; use `isna()` / `np.isnan`)."""
+    code = source.python
+    if code is None:
+        return
+    for node in ast.walk(code.tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        if not any(isinstance(op, ast.Eq | ast.NotEq | ast.Is | ast.IsNot) for op in node.ops):
+            continue
+        for operand in operands:
+            text = (
+                code.resolve(operand)
+                if isinstance(operand, ast.Name | ast.Attribute)
+                else ast.unparse(operand)
+            )
+            if text in _NAN_NAMES:
+                yield Evidence(
+                    source.locate(node.lineno), f"compares with {text}", source.snippet(node.lineno)
+                )
+                break
+
+
+_SPLITTERS = ("sklearn.model_selection.train_test_split", "*.train_test_split", "train_test_split")
+
+
+@dataclass(frozen=True)
+class LeakageParams:
+    #: Calls that split data; fitting before them in the same file is leakage.
+    splits: tuple[str, ...] = _SPLITTERS
+    #: Fitting calls that learn statistics from the data they see.
+    fits: tuple[str, ...] = ("*.fit_transform", "*.fit")
+
+
+@file_detector(*PYTHON_KINDS, params=LeakageParams)
+def python_fit_before_split(source: SourceFile, params: LeakageParams) -> Iterator[Evidence]:
+    """A transformer fitted (`scaler.fit_transform(X)`) before the data is split in
+    the same module or notebook: test rows leak into the training statistics."""
+    code = source.python
+    if code is None:
+        return
+    splits = [c.line for c in code.calls if matches_any(c.name, params.splits)]
+    if not splits:
+        return
+    first_split = min(splits)
+    for ref in code.calls:
+        if ref.line >= first_split or not matches_any(ref.name, params.fits):
+            continue
+        if (
+            ref.name.rsplit(".", 1)[0]
+            .lower()
+            .endswith(("model", "clf", "classifier", "regressor", "estimator"))
+        ):
+            continue  # fitting a model before splitting is a different bug, not leakage of statistics
+        yield Evidence(
+            source.locate(ref.line),
+            f"{ref.name}() learns from the data before it is split (line {source.locate(first_split).line})",
+            source.snippet(ref.line),
+        )
+
+
+@dataclass(frozen=True)
+class HandlerLoadParams:
+    #: Calls that load a model from storage.
+    loads: tuple[str, ...] = (
+        "joblib.load", "pickle.load", "torch.load", "*.from_pretrained", "mlflow.*.load_model",
+        "tensorflow.keras.models.load_model", "keras.models.load_model", "onnxruntime.InferenceSession",
+        "skops.io.load", "xgboost.*.load_model", "*.load_model",
+    )  # fmt: skip
+
+
+@file_detector(*PYTHON_KINDS, params=HandlerLoadParams)
+def model_load_in_handler(source: SourceFile, params: HandlerLoadParams) -> Iterator[Evidence]:
+    """Model loads inside an HTTP route handler: the model is read from disk on every request."""
+    code = source.python
+    if code is None:
+        return
+    for function in code.functions:
+        is_route = any(
+            isinstance(d, ast.Call)
+            and isinstance(d.func, ast.Attribute)
+            and d.func.attr in _ROUTE_METHODS
+            for d in function.node.decorator_list
+        )
+        if not is_route:
+            continue
+        for node in ast.walk(function.node):
+            if isinstance(node, ast.Call) and matches_any(code.resolve(node.func), params.loads):
+                yield Evidence(
+                    source.locate(node.lineno),
+                    f"{code.resolve(node.func)}() runs on every request to {function.name}",
+                    source.snippet(node.lineno),
+                )

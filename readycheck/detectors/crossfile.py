@@ -1,0 +1,81 @@
+"""Detectors that compare files with each other, from per-file code summaries
+(imports and top-level functions) kept after each file's tree is gone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from readycheck.detectors.base import repo_detector
+from readycheck.model import Detection, Evidence, Location, Role
+from readycheck.workspace import Repository
+
+
+@dataclass(frozen=True)
+class NotebookLogicParams:
+    #: Functions shorter than this are helpers for display, not logic worth a module.
+    min_lines: int = 5
+
+
+@repo_detector(params=NotebookLogicParams)
+def notebook_only_logic(repo: Repository, params: NotebookLogicParams) -> Detection:
+    """Functions defined in notebooks that no Python module defines: logic whose only
+    copy lives in a notebook, where it cannot be imported, tested or reviewed."""
+    notebooks = {p: s for p, s in repo.summaries.items() if repo.roles.get(p) is Role.NOTEBOOK}
+    if not notebooks:
+        return Detection(inapplicable="no notebook defines functions")
+    in_modules = {
+        name
+        for path, summary in repo.summaries.items()
+        if repo.roles.get(path) is not Role.NOTEBOOK
+        for name, _where, _length in summary.functions
+    }
+    matches = tuple(
+        Evidence(where, f"function {name}() ({length} lines) exists only in this notebook")
+        for _path, summary in sorted(notebooks.items())
+        for name, where, length in summary.functions
+        if length >= params.min_lines and name not in in_modules
+    )
+    return Detection(matches)
+
+
+@dataclass(frozen=True)
+class TestedParams:
+    #: gitignore-style patterns of the modules that need tests.
+    modules: tuple[str, ...] = (
+        "**/features/**/*.py", "**/features.py", "**/feature_*.py", "**/preprocess*.py", "**/transform*.py",
+        "**/etl/**/*.py", "**/ingest*.py", "**/data.py", "**/validation.py",
+    )  # fmt: skip
+
+
+def _module_names(path: str) -> set[str]:
+    """The dotted names a test may import a file by: `src/pkg/features.py` -> pkg.features, features."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return {".".join(parts[i:]) for i in range(len(parts))}
+
+
+@repo_detector(params=TestedParams)
+def tested_modules(repo: Repository, params: TestedParams) -> Detection:
+    """For each data or feature module: imported by a test (a match) or by none (a gap)."""
+    import pathspec
+
+    spec = pathspec.GitIgnoreSpec.from_lines(list(params.modules))
+    targets = [p for p in repo.summaries if repo.roles.get(p) is Role.CODE and spec.match_file(p)]
+    if not targets:
+        return Detection(inapplicable="no feature or data-processing modules were found")
+    imported: set[str] = set()
+    for path, summary in repo.summaries.items():
+        if repo.roles.get(path) is Role.TEST:
+            for module in summary.imports:
+                parts = module.split(".")
+                imported.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+                imported.update(".".join(parts[i:]) for i in range(len(parts)))
+    matches, gaps = [], []
+    for path in sorted(targets):
+        if _module_names(path) & imported:
+            matches.append(Evidence(Location(path), f"{path} is imported by a test"))
+        else:
+            gaps.append(Evidence(Location(path), f"no test imports {path}", missing=True))
+    return Detection(tuple(matches), tuple(gaps))
