@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from readycheck.model import Report, Status
@@ -11,11 +13,14 @@ from tests.conftest import SAMPLES
 
 
 @pytest.fixture(scope="module")
-def reports(rulebook: Rulebook) -> dict[str, Report]:
-    return {
-        name: scan(ScanOptions(path=SAMPLES / name), rulebook)
-        for name in ("churn-pilot", "fraud-detector", "credit-risk-service")
-    }
+def reports(rulebook: Rulebook, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
+    """Scan copies outside this repository, so its own git history cannot change the results."""
+    copies = tmp_path_factory.mktemp("samples")
+    found = {}
+    for name in ("churn-pilot", "fraud-detector", "credit-risk-service"):
+        shutil.copytree(SAMPLES / name, copies / name)
+        found[name] = scan(ScanOptions(path=copies / name), rulebook)
+    return found
 
 
 def _status(report: Report, rule_id: str) -> Status:

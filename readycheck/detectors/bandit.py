@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,12 +47,14 @@ class BanditParams:
 @lru_cache(maxsize=8)
 def _test_set(tests: frozenset[str]) -> Any:
     """bandit's plugin loading is slow: build each test set once per process."""
-    from bandit.core import config, test_set
+    # bandit's log messages and its plugins' deprecation warnings (raised while they are
+    # imported and loaded) are not our user's business
+    logging.getLogger("bandit").setLevel(logging.CRITICAL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from bandit.core import config, test_set
 
-    logging.getLogger("bandit").setLevel(
-        logging.CRITICAL
-    )  # its warnings are not our user's business
-    return test_set.BanditTestSet(config.BanditConfig(), profile={"include": sorted(tests)})
+        return test_set.BanditTestSet(config.BanditConfig(), profile={"include": sorted(tests)})
 
 
 def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue]:
@@ -62,7 +65,9 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
     issues: list[BanditIssue] = []
     code = source.python
     if code is not None:
-        from bandit.core import metrics, node_visitor
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # importing bandit loads its plugins; see _test_set
+            from bandit.core import metrics, node_visitor
 
         data = "\n".join(code.lines).encode("utf-8", errors="replace")
         visitor = node_visitor.BanditNodeVisitor(

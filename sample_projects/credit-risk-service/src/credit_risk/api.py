@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import secrets
 import time
 import uuid
@@ -169,6 +170,9 @@ def predict(
         frame = pd.DataFrame([inputs])
         with metrics.PREDICTION_LATENCY.time():
             probability = float(state.model.predict_proba(frame)[0, 1])
+        if not math.isfinite(probability):
+            logger.error("non-finite score for prediction %s", prediction_id)
+            raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "model returned a non-finite score")
         needs_review = settings.review_band_low <= probability <= settings.review_band_high
         if needs_review:
             decision = "manual_review"

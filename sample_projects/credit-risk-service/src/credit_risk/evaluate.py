@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from fairlearn.metrics import MetricFrame
 from sklearn.metrics import precision_score, recall_score, roc_auc_score
 
 from credit_risk.pipeline import FEATURES, load_model
@@ -48,10 +49,13 @@ def main(argv: list[str] | None = None) -> int:
 
     report = {"overall": score(holdout[TARGET], holdout["proba"], cfg["threshold"]), "slices": {}}
     for column in cfg["slices"]:
-        report["slices"][column] = {
-            str(value): score(group[TARGET], group["proba"], cfg["threshold"])
-            for value, group in holdout.groupby(column, observed=True)
-        }
+        by_group = MetricFrame(
+            metrics=lambda y, p: score(y, p, cfg["threshold"]),
+            y_true=holdout[TARGET],
+            y_pred=holdout["proba"],
+            sensitive_features=holdout[column],
+        )
+        report["slices"][column] = {str(group): values for group, values in by_group.by_group.items()}
 
     Path("reports").mkdir(exist_ok=True)
     Path("reports/metrics.json").write_text(json.dumps(report, indent=2))
