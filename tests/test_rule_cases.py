@@ -14,6 +14,11 @@ Cases live in tests/rule_cases/*.yaml, one mapping per rule id:
 A failing case asserts the rule's status and the exact set of finding
 locations (a finding with no location is written `{path: null}`); a passing
 case asserts the rule passes with no findings.
+
+Rules about git history build a repository at test time: `git: true` commits
+every file at once; a list of commits gives each an author, a message and the
+paths it adds (`files`, default all). A file's content may be
+`{repeat: "x", times: 2000000}` to make a large file without storing it.
 """
 
 from __future__ import annotations
@@ -63,6 +68,23 @@ def test_every_rule_has_a_failing_and_a_passing_case() -> None:
     assert not unknown, f"cases for rules that do not exist: {unknown}"
 
 
+def _commit(root: Path, plan: Any) -> None:
+    import git
+
+    repo = git.Repo.init(root, initial_branch="main")
+    commits = [{"message": "initial commit"}] if plan is True else plan
+    for index, commit in enumerate(commits):
+        author = commit.get("author", "dev@example.com")
+        actor = git.Actor(author.split("@")[0], author)
+        paths = commit.get("files") or [
+            str(p.relative_to(root))
+            for p in root.rglob("*")
+            if p.is_file() and ".git" not in p.parts
+        ]
+        repo.index.add(paths)
+        repo.index.commit(commit.get("message", f"commit {index}"), author=actor, committer=actor)
+
+
 def _location(finding_location: Any) -> tuple[Any, Any, Any]:
     if finding_location is None:
         return (None, None, None)
@@ -72,7 +94,13 @@ def _location(finding_location: Any) -> tuple[Any, Any, Any]:
 @pytest.mark.parametrize(("rule_id", "kind"), PARAMS)
 def test_rule_case(rule_id: str, kind: str, tmp_path: Path, rulebook: Rulebook) -> None:
     case = CASES[rule_id][kind]
-    root = write_tree(tmp_path / "repo", case["files"])
+    files = {
+        path: content["repeat"] * content["times"] if isinstance(content, dict) else content
+        for path, content in case["files"].items()
+    }
+    root = write_tree(tmp_path / "repo", files)
+    if case.get("git"):
+        _commit(root, case["git"])
     report = scan(ScanOptions(path=root), rulebook)
     result = next(r for r in report.results if r.rule.id == rule_id)
     if kind == "pass":
