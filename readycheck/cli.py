@@ -220,6 +220,35 @@ def scan(
             rich_help_panel="CI gate",
         ),
     ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Keep the incremental cache here [default: ~/.cache/readycheck].",
+            file_okay=False,
+            show_default=False,
+            rich_help_panel="Performance",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Analyse every file again; read and write no cache.",
+            rich_help_panel="Performance",
+        ),
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes [default: one per available core].",
+            show_default=False,
+            rich_help_panel="Performance",
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show every finding and what passed.")
     ] = False,
@@ -239,6 +268,9 @@ def scan(
 
       readycheck scan path/to/repo --format json --output report.json
     """
+    import dataclasses
+
+    from readycheck import cache, progress, runner
     from readycheck.errors import ReadycheckError
     from readycheck.pipeline import scan as run_scan
 
@@ -247,7 +279,13 @@ def scan(
             path, rulebook, exclude, max_file_size, config, no_config, no_inline_ignores,
             fail_under, fail_on, min_pillar, baseline, since,
         )  # fmt: skip
-        report = run_scan(options)
+        options = dataclasses.replace(
+            options,
+            cache_dir=None if no_cache else (cache_dir or cache.default_dir()),
+            workers=jobs or runner.default_workers(),
+        )
+        bar = progress.Bar() if progress.wanted() and not quiet else None
+        report = run_scan(options, progress=bar)
     except ReadycheckError as error:
         _fail(str(error))
     targets = _output_targets(output or [], output_format)

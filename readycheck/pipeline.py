@@ -12,10 +12,21 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from readycheck import __version__, baseline, diff, fingerprints, gate, mltestscore, score, suppress
-from readycheck.analyze import analysis_context, analyze_file, applies_to, file_calls
+from readycheck import (
+    __version__,
+    baseline,
+    diff,
+    fingerprints,
+    gate,
+    mltestscore,
+    runner,
+    score,
+    suppress,
+)
+from readycheck.analyze import analysis_context, applies_to, file_calls
+from readycheck.cache import AnalysisCache
 from readycheck.config import Config, find_config, load_config
 from readycheck.discover import DEFAULT_MAX_FILE_SIZE, DiscoveryOptions, discover
 from readycheck.errors import ConfigError
@@ -50,6 +61,18 @@ class ScanOptions:
     baseline: Path | None = None
     since: str | None = None
     gate: gate.GateOptions = field(default_factory=gate.GateOptions)
+    #: Where the incremental cache lives; None: no cache.
+    cache_dir: Path | None = None
+    #: Worker processes for per-file analysis; 1 runs everything in this process.
+    workers: int = 1
+
+
+class Progress(Protocol):
+    """What the pipeline reports while it analyses files (the CLI draws a bar from it)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, count: int) -> None: ...
+    def stop(self) -> None: ...
 
 
 def effective_config(options: ScanOptions) -> Config:
@@ -73,7 +96,9 @@ def effective_rulebook(options: ScanOptions, config: Config) -> Rulebook:
     return customise(rulebook, config)
 
 
-def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
+def scan(
+    options: ScanOptions, rulebook: Rulebook | None = None, progress: Progress | None = None
+) -> Report:
     """Scan a folder and return the full report. Raises ReadycheckError only for
     problems the user controls (path, rulebook, config, baseline, git reference);
     problems in the scanned tree become warnings in the report."""
@@ -101,21 +126,38 @@ def scan(options: ScanOptions, rulebook: Rulebook | None = None) -> Report:
 
     calls = file_calls(rulebook)
     context = analysis_context(calls)
+    jobs = []
+    for entry in discovery.files:
+        wanted = tuple(call for call in calls if applies_to(call, entry))
+        code = entry.kind in (FileKind.PYTHON, FileKind.NOTEBOOK)
+        if wanted or code or (inline_ignores and entry.readable):
+            jobs.append(runner.FileJob(entry, wanted))
+    cache = AnalysisCache(options.cache_dir) if options.cache_dir is not None else None
+    if progress is not None:
+        progress.start(len(jobs))
+    try:
+        analyses = runner.analyze_all(
+            discovery.root, jobs, inline_ignores, context,
+            cache=cache, rulebook_digest=rulebook.digest, workers=options.workers,
+            advance=progress.advance if progress is not None else None,
+        )  # fmt: skip
+    finally:
+        if progress is not None:
+            progress.stop()
+        if cache is not None:
+            cache.close()
+            warnings.extend(cache.warnings)
+
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     inline: list[suppress.InlineSuppression] = []
     summaries: dict[str, CodeSummary] = {}
-    for entry in discovery.files:
-        wanted = [call for call in calls if applies_to(call, entry)]
-        code = entry.kind in (FileKind.PYTHON, FileKind.NOTEBOOK)
-        if not wanted and not code and not (inline_ignores and entry.readable):
-            continue
-        analysis = analyze_file(discovery.root, entry, wanted, inline_ignores, context)
+    for analysis in analyses:
         warnings.extend(analysis.warnings)
         inline.extend(analysis.suppressions)
         for key, items in analysis.evidence.items():
             evidence[key].extend(items)
         if analysis.summary is not None:
-            summaries[entry.path] = analysis.summary
+            summaries[analysis.path] = analysis.summary
 
     repository = Repository(discovery.root, discovery.files, git_info, summaries)
     evaluator = Evaluator(rulebook, repository, evidence)

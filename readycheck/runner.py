@@ -1,0 +1,138 @@
+"""Per-file analysis of the whole tree: from the cache when a file is unchanged,
+across processes when there is enough work, always in a deterministic order.
+
+The CPU-bound part of a scan (parsing, bandit's visitor, radon, detectors) is
+per file and independent, so it runs in worker processes (threads would share
+one interpreter lock). Results are merged in discovery order, so a parallel
+scan's report is identical to a single-process one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from readycheck import cache as cache_module
+from readycheck.analyze import FileAnalysis, analyze_file
+from readycheck.model import FileEntry
+from readycheck.rulebook import DetectorCall
+from readycheck.workspace import AnalysisContext
+
+#: Below this many files to analyse, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 48
+_BATCH = 16
+
+
+@dataclass(frozen=True)
+class FileJob:
+    entry: FileEntry
+    calls: tuple[DetectorCall, ...]
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _analyze_batch(
+    root: Path, jobs: Sequence[FileJob], inline: bool, context: AnalysisContext
+) -> list[FileAnalysis]:
+    return [analyze_file(root, job.entry, job.calls, inline, context) for job in jobs]
+
+
+def _content(root: Path, entry: FileEntry) -> bytes | None:
+    if not entry.readable:
+        return b""
+    try:
+        with open(root / entry.path, "rb") as handle:
+            return handle.read(entry.size + 1)
+    except OSError:
+        return None  # let the analysis itself report the problem
+
+
+def analyze_all(
+    root: Path,
+    jobs: Sequence[FileJob],
+    inline: bool,
+    context: AnalysisContext,
+    *,
+    cache: cache_module.AnalysisCache | None = None,
+    rulebook_digest: str = "",
+    workers: int = 1,
+    advance: Callable[[int], None] | None = None,
+) -> list[FileAnalysis]:
+    """Analyses for `jobs`, in the same order as `jobs`."""
+    results: list[FileAnalysis | None] = [None] * len(jobs)
+    keys: list[str | None] = [None] * len(jobs)
+    todo: list[int] = []
+    for index, job in enumerate(jobs):
+        content = _content(root, job.entry) if cache is not None else None
+        if cache is not None and content is not None:
+            key = cache_module.entry_key(
+                rulebook_digest, job.entry.path, job.entry.role.value, content,
+                [call.key for call in job.calls], inline,
+            )  # fmt: skip
+            keys[index] = key
+            hit = cache.get(key)
+            if hit is not None:
+                results[index] = hit
+                if advance:
+                    advance(1)
+                continue
+        todo.append(index)
+
+    if workers > 1 and len(todo) >= PARALLEL_THRESHOLD:
+        _run_parallel(root, jobs, todo, inline, context, workers, results, advance)
+    else:
+        for index in todo:
+            results[index] = analyze_file(
+                root, jobs[index].entry, jobs[index].calls, inline, context
+            )
+            if advance:
+                advance(1)
+
+    if cache is not None:
+        for index in todo:
+            entry_key, analysis = keys[index], results[index]
+            if entry_key is not None and analysis is not None:
+                cache.put(entry_key, analysis)
+    done = [analysis for analysis in results if analysis is not None]
+    assert len(done) == len(jobs)
+    return done
+
+
+def _run_parallel(
+    root: Path,
+    jobs: Sequence[FileJob],
+    todo: list[int],
+    inline: bool,
+    context: AnalysisContext,
+    workers: int,
+    results: list[FileAnalysis | None],
+    advance: Callable[[int], None] | None,
+) -> None:
+    if context.bandit_tests:
+        from readycheck.detectors.bandit import _test_set
+
+        _test_set(context.bandit_tests)  # load bandit's plugins once, before the workers fork
+    batches = [todo[i : i + _BATCH] for i in range(0, len(todo), _BATCH)]
+    method = "fork" if sys.platform == "linux" else None
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context(method)
+    ) as pool:
+        futures = [
+            (batch, pool.submit(_analyze_batch, root, [jobs[i] for i in batch], inline, context))
+            for batch in batches
+        ]
+        for batch, future in futures:
+            for index, analysis in zip(batch, future.result(), strict=True):
+                results[index] = analysis
+            if advance:
+                advance(len(batch))

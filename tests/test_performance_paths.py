@@ -1,0 +1,109 @@
+"""Parallel and cached scans give exactly the report a plain single-process scan gives."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from readycheck import runner
+from readycheck.pipeline import ScanOptions, scan
+from readycheck.renderers import json_report
+from readycheck.rulebook import Rulebook
+from tests.conftest import SAMPLES
+
+
+def _comparable(options: ScanOptions, rulebook: Rulebook) -> dict:  # type: ignore[type-arg]
+    data = json_report.to_dict(scan(options, rulebook))
+    data.pop("scanned_at")
+    data["target"].pop("path")
+    return data
+
+
+@pytest.fixture()
+def big_tree(tmp_path: Path) -> Path:
+    """All three samples side by side, enough files to cross the parallel threshold."""
+    root = tmp_path / "monorepo"
+    for name in ("churn-pilot", "fraud-detector", "credit-risk-service"):
+        shutil.copytree(SAMPLES / name, root / name)
+    return root
+
+
+def test_parallel_equals_single_process(
+    big_tree: Path, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 2)
+    single = _comparable(ScanOptions(path=big_tree, workers=1), rulebook)
+    parallel = _comparable(ScanOptions(path=big_tree, workers=2), rulebook)
+    assert json.dumps(parallel, sort_keys=True) == json.dumps(single, sort_keys=True)
+
+
+def test_warm_cache_gives_the_same_report(
+    big_tree: Path, rulebook: Rulebook, tmp_path: Path
+) -> None:
+    cache_dir = tmp_path / "cache"
+    uncached = _comparable(ScanOptions(path=big_tree), rulebook)
+    cold = _comparable(ScanOptions(path=big_tree, cache_dir=cache_dir), rulebook)
+    warm = _comparable(ScanOptions(path=big_tree, cache_dir=cache_dir), rulebook)
+    assert cold == uncached
+    assert warm == uncached
+    with sqlite3.connect(cache_dir / "readycheck.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] > 50
+
+
+def test_a_changed_file_is_analysed_again(tmp_path: Path, rulebook: Rulebook) -> None:
+    root = tmp_path / "repo"
+    (root / "app").mkdir(parents=True)
+    (root / "app/model.py").write_text("import joblib\n")
+    cache_dir = tmp_path / "cache"
+    first = scan(ScanOptions(path=root, cache_dir=cache_dir), rulebook)
+    assert not next(r for r in first.results if r.rule.id == "RC-SEC-002").findings
+    (root / "app/model.py").write_text("import joblib\nmodel = joblib.load('m.joblib')\n")
+    second = scan(ScanOptions(path=root, cache_dir=cache_dir), rulebook)
+    assert next(r for r in second.results if r.rule.id == "RC-SEC-002").findings
+
+
+@pytest.mark.parametrize("garbage", [b"not a database at all" * 100, b""])
+def test_a_corrupt_cache_is_discarded_with_a_warning(
+    tmp_path: Path, rulebook: Rulebook, garbage: bytes
+) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(SAMPLES / "fraud-detector", root)
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / "readycheck.sqlite3").write_bytes(garbage)
+    expected = _comparable(ScanOptions(path=root), rulebook)
+    result = scan(ScanOptions(path=root, cache_dir=cache_dir), rulebook)
+    got = json_report.to_dict(result)
+    got.pop("scanned_at")
+    got["target"].pop("path")
+    warnings = [w for w in got["warnings"] if w["code"] == "cache"]
+    got["warnings"] = [w for w in got["warnings"] if w["code"] != "cache"]
+    assert got == expected
+    assert warnings or garbage == b""  # an empty file is a valid new SQLite database
+    assert _comparable(ScanOptions(path=root, cache_dir=cache_dir), rulebook) == expected
+
+
+def test_a_foreign_sqlite_file_is_not_trusted(tmp_path: Path, rulebook: Rulebook) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(SAMPLES / "churn-pilot", root)
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    with sqlite3.connect(cache_dir / "readycheck.sqlite3") as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('schema', 'someone-else/7')")
+    report = scan(ScanOptions(path=root, cache_dir=cache_dir), rulebook)
+    assert any(w.code == "cache" and "another kind" in w.message for w in report.warnings)
+
+
+def test_poisoned_cache_entries_are_ignored(tmp_path: Path, rulebook: Rulebook) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(SAMPLES / "churn-pilot", root)
+    cache_dir = tmp_path / "cache"
+    expected = _comparable(ScanOptions(path=root, cache_dir=cache_dir), rulebook)
+    with sqlite3.connect(cache_dir / "readycheck.sqlite3") as db:
+        db.execute("UPDATE entries SET value = ?", ('{"evidence": 42}',))
+    assert _comparable(ScanOptions(path=root, cache_dir=cache_dir), rulebook) == expected
