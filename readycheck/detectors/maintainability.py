@@ -62,13 +62,20 @@ def radon_maintainability(source: SourceFile, params: MaintainabilityParams) -> 
     from radon.metrics import h_visit_ast, mi_compute, mi_rank
     from radon.raw import analyze
 
-    try:
-        raw = analyze("\n".join(code.lines))
-    except Exception:
-        return
-    comments = (raw.comments + raw.multi) / raw.sloc * 100 if raw.sloc else 0
     volume = h_visit_ast(code.tree).total.volume
     complexity = ComplexityVisitor.from_ast(code.tree).total_complexity
+    # radon's raw line counts tokenize the whole file, its costliest step. The index
+    # falls as logical lines grow and rises with comments, so the index with no comments
+    # and every non-blank line counted as logical is a floor: when even the floor is at
+    # the threshold, the file cannot be below it, and it is not tokenized at all.
+    code_lines = sum(1 for line in code.lines if line.strip() and not line.lstrip().startswith("#"))
+    if mi_compute(volume, complexity, max(1, code_lines), 0) >= params.min_index:
+        return
+    try:
+        raw = analyze("\n".join(code.lines))
+    except Exception:  # radon's tokenizer rejects some files Python accepts: no index then
+        return
+    comments = (raw.comments + raw.multi) / raw.sloc * 100 if raw.sloc else 0
     index = mi_compute(volume, complexity, raw.lloc, comments)
     if index < params.min_index:
         yield Evidence(

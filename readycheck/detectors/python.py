@@ -110,9 +110,8 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     code = source.python
     if code is None:
         return
-    for ref in code.calls:
-        if not matches_any(ref.name, params.calls):
-            continue
+    regex = _name_regex(params.calls)
+    for ref in code.calls_matching(lambda name: regex.match(name) is not None):
         if params.when_keyword and not _passes(
             source, ref.node, params.when_keyword, params.when_values
         ):
@@ -261,9 +260,7 @@ def python_threshold(source: SourceFile, params: ThresholdParams) -> Iterator[Ev
     if code is None:
         return
     regex = compiled(params.names)
-    for node in ast.walk(code.tree):
-        if not isinstance(node, ast.Compare):
-            continue
+    for node in code.compares:
         operands = [node.left, *node.comparators]
         literals = [
             o.value for o in operands
@@ -297,9 +294,7 @@ def python_nan_comparison(source: SourceFile, params: NoParams) -> Iterator[Evid
     code = source.python
     if code is None:
         return
-    for node in ast.walk(code.tree):
-        if not isinstance(node, ast.Compare):
-            continue
+    for node in code.compares:
         operands = [node.left, *node.comparators]
         if not any(isinstance(op, ast.Eq | ast.NotEq | ast.Is | ast.IsNot) for op in node.ops):
             continue
@@ -334,12 +329,12 @@ def python_fit_before_split(source: SourceFile, params: LeakageParams) -> Iterat
     code = source.python
     if code is None:
         return
-    splits = [c.line for c in code.calls if matches_any(c.name, params.splits)]
+    splits = [c.line for c in code.calls_matching(lambda name: matches_any(name, params.splits))]
     if not splits:
         return
     first_split = min(splits)
-    for ref in code.calls:
-        if ref.line >= first_split or not matches_any(ref.name, params.fits):
+    for ref in code.calls_matching(lambda name: matches_any(name, params.fits)):
+        if ref.line >= first_split:
             continue
         if (
             ref.name.rsplit(".", 1)[0]

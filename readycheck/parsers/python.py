@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -91,6 +91,7 @@ class PythonCode:
         self._classes: list[ast.ClassDef] = []
         self._functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self._handlers: list[ast.ExceptHandler] = []
+        self._compares: list[ast.Compare] = []
         self._names: list[tuple[str, int]] = []
         names = self._names
         for node in ast.walk(tree):
@@ -113,6 +114,8 @@ class PythonCode:
                 self._functions.append(node)  # type: ignore[arg-type]
             elif kind is ast.ClassDef:
                 self._classes.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Compare:
+                self._compares.append(node)  # type: ignore[arg-type]
             elif kind is ast.ExceptHandler:
                 self._handlers.append(node)  # type: ignore[arg-type]
 
@@ -230,6 +233,25 @@ class PythonCode:
     @property
     def handlers(self) -> tuple[ast.ExceptHandler, ...]:
         return tuple(self._handlers)
+
+    @property
+    def compares(self) -> tuple[ast.Compare, ...]:
+        """Every comparison (`a == b`, `p > 0.5`), in walk order."""
+        return tuple(self._compares)
+
+    @cached_property
+    def calls_by_name(self) -> dict[str, tuple[CallRef, ...]]:
+        """Calls grouped by resolved name: rules match patterns against the few distinct
+        names rather than against every call."""
+        grouped: dict[str, list[CallRef]] = {}
+        for ref in self.calls:
+            grouped.setdefault(ref.name, []).append(ref)
+        return {name: tuple(refs) for name, refs in grouped.items()}
+
+    def calls_matching(self, matches: Callable[[str], bool]) -> list[CallRef]:
+        """Calls whose resolved name satisfies `matches`, in source order."""
+        found = [ref for name, refs in self.calls_by_name.items() if matches(name) for ref in refs]
+        return sorted(found, key=lambda r: (r.line, r.column))
 
 
 def _from_base(node: ast.ImportFrom) -> str:
