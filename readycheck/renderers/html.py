@@ -1,0 +1,439 @@
+"""The stakeholder scorecard: one self-contained HTML page, readable offline and in print.
+
+Above the fold: what was scanned, the overall score and level, a radar of the
+five pillars and the actions worth most points. Below: a section per pillar
+with what failed (why it matters, how to fix, where), what passed (with its
+evidence), suppressed findings with their reasons, then scan warnings.
+
+Everything the scanned repository controls (paths, snippets, messages, the
+folder and branch names) goes through the escaping builder in `markup`, and a
+Content-Security-Policy lets only this module's own script run and forbids
+every network fetch, as a second line of defence. Score elements carry
+`data-score` / `data-gain` attributes with the JSON report's exact values.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+
+from readycheck import score
+from readycheck.model import Pillar, Report, RuleResult, Severity, Status
+from readycheck.renderers.html_assets import SCRIPT, STYLE
+from readycheck.renderers.html_pillars import pillar_section, prose
+from readycheck.renderers.markup import Html, el, join, raw
+from readycheck.renderers.svg import Axis, band, bar, fmt_score, radar
+
+LIST_SHOWN = 100  # scan warnings, fixed findings; the JSON report has every one
+ACTIONS = 5
+FIVE = tuple(p for p in Pillar if p is not Pillar.HYGIENE)
+
+
+def render(report: Report) -> str:
+    """The whole page, ready to write to a file; it needs nothing else to display or print."""
+    body = el(
+        "div",
+        _masthead(report),
+        el(
+            "main",
+            _hero(report),
+            _pillar_strip(report),
+            _filters(),
+            join(pillar_section(p, report) for p in report.pillars),
+            _warnings(report),
+            _fixed(report),
+        ),
+        _footer(report),
+        class_="page",
+    )
+    page = el(
+        "html",
+        _head(report),
+        el("body", body, el("script", raw(SCRIPT))),
+        lang="en",
+    )
+    return "<!DOCTYPE html>\n" + page + "\n"
+
+
+def _head(report: Report) -> Html:
+    script_hash = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
+    # No fetch of any kind is allowed, and only our own script (by hash) may run.
+    policy = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        f"script-src 'sha256-{script_hash}'; base-uri 'none'; form-action 'none'"
+    )
+    return el(
+        "head",
+        el("meta", charset="utf-8"),
+        el("meta", http_equiv="Content-Security-Policy", content=policy),
+        el("meta", name="viewport", content="width=device-width, initial-scale=1"),
+        el("meta", name="referrer", content="no-referrer"),
+        el("meta", name="generator", content=f"readycheck {report.tool_version}"),
+        el("link", rel="icon", href="data:,"),
+        el("title", f"{report.target.name} · readiness scorecard"),
+        el("style", raw(STYLE)),
+    )
+
+
+def _when(value: str | None, with_time: bool) -> str | None:
+    """An ISO timestamp as `2026-11-25 07:36 UTC` (or just the date); as is if unparseable."""
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
+
+
+def _masthead(report: Report) -> Html:
+    target = report.target
+    facts: list[Html] = []
+    if target.commit:
+        commit = [el("b", "Commit"), " ", el("code", target.commit[:10], title=target.commit)]
+        if target.branch:
+            commit += [" on ", el("code", target.branch)]
+        facts.append(el("li", commit, data_commit=target.commit))
+        committed = _when(target.commit_date, with_time=False)
+        if committed:
+            facts.append(
+                el(
+                    "li",
+                    el("b", "Committed"),
+                    " ",
+                    el("time", committed, datetime=target.commit_date),
+                )
+            )
+    else:
+        facts.append(el("li", el("b", "Commit"), " none (not a git repository)"))
+    facts.append(
+        el(
+            "li",
+            el("b", "Scanned"),
+            " ",
+            el("time", _when(report.scanned_at, with_time=True), datetime=report.scanned_at),
+        )
+    )
+    facts.append(el("li", el("b", f"{target.files}"), " files"))
+    facts.append(el("li", el("b", "Rulebook"), " ", report.rulebook_version))
+    if report.warnings:
+        count = len(report.warnings)
+        link = el("a", f"⚠ {count} scan warning{'s' if count > 1 else ''}", href="#warnings")
+        facts.append(el("li", link, class_="warned"))
+    return el(
+        "header",
+        el(
+            "div",
+            el("div", "Production-readiness scorecard", class_="eyebrow"),
+            el("h1", target.name, id="target-name"),
+            el("ul", facts, class_="meta"),
+        ),
+        class_="masthead",
+    )
+
+
+def _hero(report: Report) -> Html:
+    return el(
+        "section",
+        _overall(report),
+        _chart(report),
+        _actions(report),
+        class_="hero",
+        aria_label="Summary",
+    )
+
+
+def _overall(report: Report) -> Html:
+    counts = score.status_counts(report.results)
+    capped = None
+    if report.level_capped_by is not None:
+        weakest = next(p for p in report.pillars if p.pillar is report.level_capped_by)
+        capped = el(
+            "p",
+            f"Held back by its weakest pillar: {weakest.pillar.title} ({fmt_score(weakest.score)})",
+            class_="capped",
+            data_capped_by=weakest.pillar.value,
+        )
+    tally = el(
+        "dl",
+        (
+            el(
+                "div",
+                el("dt", label),
+                el("dd", str(counts[status])),
+                class_=f"tally-{status.value}",
+            )
+            for label, status in (
+                ("Passed", Status.PASS),
+                ("Partial", Status.PARTIAL),
+                ("Failed", Status.FAIL),
+                ("N/A", Status.NOT_APPLICABLE),
+            )
+        ),
+        class_="tally",
+        aria_label=f"Rules, of {len(report.results)}",
+    )
+    return el(
+        "div",
+        el("div", "Overall score", class_="label"),
+        el(
+            "div",
+            fmt_score(report.score),
+            el("small", " / 100"),
+            class_=f"big band-{band(report.score)}",
+            id="overall-score",
+            data_score=report.score,
+        ),
+        el(
+            "div",
+            report.level.title,
+            class_=f"level band-{band_of_level(report.level.rank)}",
+            id="level",
+            data_level=report.level.id,
+        ),
+        el("p", report.level.summary),
+        capped,
+        el("div", f"Rules ({len(report.results)})", class_="label rules-label"),
+        tally,
+        _gate(report),
+        _legend(),
+        class_="card overall",
+    )
+
+
+def _legend() -> Html:
+    """What the colours mean: each readiness level and the overall score it starts at."""
+    bands = score.LEVEL_BANDS
+    items = [
+        el(
+            "li",
+            el(
+                "span",
+                f"{b.level.title} "
+                + (f"≥ {b.min_overall:g}" if b.min_overall else f"< {bands[i - 1].min_overall:g}"),
+            ),
+            class_=f"band-{b.level.id}",
+        )
+        for i, b in enumerate(bands)
+    ]
+    return el(
+        "ul",
+        items,
+        class_="legend",
+        aria_label="Colour key: readiness level by overall score",
+        title="The level also needs a strong enough weakest pillar",
+    )
+
+
+def band_of_level(rank: int) -> str:
+    """The colour band of a readiness level, so a level and a score of that level match."""
+    return next(b.level.id for b in score.LEVEL_BANDS if b.level.rank == rank)
+
+
+def _gate(report: Report) -> Html | None:
+    gate = report.gate
+    if gate is None:
+        return None
+    if gate.passed:
+        return el("p", "✔ CI gate passed", class_="gate passed")
+    return el("p", "✘ CI gate failed: ", "; ".join(gate.reasons), class_="gate failed")
+
+
+def _chart(report: Report) -> Html:
+    scores = {p.pillar: p.score for p in report.pillars}
+    axes = [Axis(p.value, p.short, scores.get(p)) for p in FIVE]
+    chart = radar(axes, band(report.score), "Pillar scores")
+    return el("div", el("div", "The five pillars", class_="label"), chart, class_="card chart")
+
+
+def _actions(report: Report) -> Html:
+    actions = score.top_actions(report.results, limit=ACTIONS)
+    if not actions:
+        counts = score.status_counts(report.results)
+        body: Html = el(
+            "div",
+            el("div", "✓", class_="all-clear-mark", aria_hidden="true"),
+            el(
+                "p",
+                el("strong", "Nothing to fix."),
+                f" All {counts[Status.PASS]} applicable rules pass; "
+                f"{counts[Status.NOT_APPLICABLE]} do not apply to this repository.",
+            ),
+            class_="all-clear",
+        )
+    else:
+        body = el("ol", (_action(r) for r in actions), id="top-actions")
+    return el(
+        "div",
+        el("h2", "What would raise the score most"),
+        body,
+        el(
+            "p",
+            "Points are computed by the scoring formula: fixing the rule adds exactly this "
+            "much to the overall score.",
+            class_="note",
+        ),
+        class_="card actions",
+    )
+
+
+def _action(result: RuleResult) -> Html:
+    rule = result.rule
+    open_findings = [f for f in result.findings if f.suppression is None]
+    meta = [
+        el("span", rule.severity.value, class_=f"sev sev-{rule.severity.value}"),
+        el("span", rule.pillar.short),
+        el("span", rule.id),
+    ]
+    if len(open_findings) > 1:
+        meta.append(el("span", f"{len(open_findings)} places"))
+    return el(
+        "li",
+        el("span", f"+{result.gain:.1f}", class_="gain", title="overall points"),
+        el(
+            "a",
+            el("span", prose(rule.title), class_="action-title"),
+            el("span", meta, class_="action-meta"),
+            href=f"#rule-{rule.id}",
+        ),
+        data_rule=rule.id,
+        data_gain=result.gain,
+    )
+
+
+def _pillar_strip(report: Report) -> Html:
+    chips = []
+    for pillar in report.pillars:
+        to_fix = pillar.counts.get(Status.FAIL, 0) + pillar.counts.get(Status.PARTIAL, 0)
+        if pillar.score is None:
+            detail = "not applicable"
+        else:
+            detail = f"{to_fix} to fix" if to_fix else "nothing to fix"
+        card = el(
+            "div",
+            el("span", pillar.pillar.short, class_="chip-name", title=pillar.pillar.title),
+            el(
+                "span",
+                fmt_score(pillar.score),
+                class_=f"chip-score band-{band(pillar.score)}",
+                data_pillar=pillar.pillar.value,
+                data_score="" if pillar.score is None else pillar.score,
+            ),
+            bar(pillar.score, pillar.pillar.title),
+            el("span", detail, class_="chip-counts"),
+            class_="card",
+        )
+        chips.append(
+            el(
+                "li",
+                el("a", card, href=f"#pillar-{pillar.pillar.value}"),
+                class_="hygiene" if pillar.pillar is Pillar.HYGIENE else None,
+            )
+        )
+    return el("ul", chips, class_="pillar-strip", aria_label="Score per pillar")
+
+
+def _filters() -> Html:
+    options = [el("option", "All pillars", value="all")] + [
+        el("option", p.short, value=p.value) for p in Pillar
+    ]
+    severities = [
+        el(
+            "label",
+            el("input", type="checkbox", name="severity", value=s.value, checked=True),
+            s.value.capitalize(),
+        )
+        for s in Severity
+    ]
+    return el(
+        "div",
+        el(
+            "label",
+            el("span", "Pillar", class_="visually-hidden"),
+            el("select", options, id="filter-pillar"),
+        ),
+        el("fieldset", el("legend", "Severity"), severities),
+        el(
+            "label",
+            el("input", type="checkbox", id="filter-passed", checked=True),
+            "Show passed and not applicable",
+        ),
+        el("output", id="filter-count"),
+        id="filters",
+        class_="card filters",
+        role="search",
+        aria_label="Filter findings",
+        hidden=True,
+    )
+
+
+def _warnings(report: Report) -> Html | None:
+    if not report.warnings:
+        return None
+    shown = report.warnings[:LIST_SHOWN]
+    items = [
+        el(
+            "li",
+            el("code", w.path, class_="loc") if w.path else None,
+            w.message,
+            el("span", w.code, class_="mark"),
+        )
+        for w in shown
+    ]
+    if len(report.warnings) > len(shown):
+        items.append(
+            el(
+                "li",
+                f"… and {len(report.warnings) - len(shown)} more (see the JSON report)",
+                class_="more",
+            )
+        )
+    return el(
+        "section",
+        el("h2", f"Scan warnings ({len(report.warnings)})", class_="section-title"),
+        el(
+            "p",
+            "Files or features readycheck could not fully read; the scan went on without them.",
+            class_="note",
+        ),
+        el("ul", items, class_="box"),
+        class_="warnings",
+        id="warnings",
+    )
+
+
+def _fixed(report: Report) -> Html | None:
+    if not report.fixed:
+        return None
+    return el(
+        "section",
+        el("h2", f"Fixed since the baseline ({len(report.fixed)})", class_="section-title"),
+        el("ul", (el("li", "✔ ", item) for item in report.fixed[:LIST_SHOWN]), class_="box"),
+        class_="fixed",
+    )
+
+
+def _footer(report: Report) -> Html:
+    return el(
+        "footer",
+        el(
+            "p",
+            f"Rulebook {report.rulebook_version} · readycheck {report.tool_version} · "
+            f"{len(report.results)} rules · scanned {report.scanned_at}",
+        ),
+        el(
+            "p",
+            "The overall score is the mean of the pillar scores (the five pillars and "
+            "engineering hygiene count equally); the level also needs a strong enough weakest "
+            "pillar. Not-applicable rules are left out of every score.",
+        ),
+        el(
+            "p",
+            "This page is self-contained: it makes no network requests and can be printed "
+            "to PDF from the browser.",
+            class_="filters-note",
+        ),
+    )

@@ -1,0 +1,304 @@
+"""The scorecard's section for one pillar: its score, then what to fix (why it matters, how
+to fix, where), suppressed findings with their reasons, what passed with the evidence found
+(file and line), and the rules that do not apply, grouped by why.
+
+Every item carries `data-severity` and `data-status`, which the page's filter script reads;
+without the script, everything is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from readycheck.model import Finding, Location, PillarScore, Report, RuleResult, Status
+from readycheck.renderers.markup import Html, el, join
+from readycheck.renderers.svg import band, bar, fmt_score
+
+FINDINGS_SHOWN = 25  # per rule; the JSON report has every one
+EVIDENCE_SHOWN = 3  # per passed rule
+
+
+def pillar_section(pillar: PillarScore, report: Report) -> Html:
+    """A pillar's score, then what to fix, what is suppressed, what passed, what does not apply."""
+    results = [r for r in report.results if r.rule.pillar is pillar.pillar]
+    failing = sorted(
+        (r for r in results if r.status in (Status.FAIL, Status.PARTIAL)),
+        key=lambda r: (-r.gain, -r.rule.severity.rank, r.rule.id),
+    )
+    passed = [r for r in results if r.status is Status.PASS]
+    skipped = [r for r in results if r.status in (Status.NOT_APPLICABLE, Status.ERROR)]
+    suppressed = [(r, f) for r in results for f in r.findings if f.suppression is not None]
+    counts = pillar.counts
+    summary = (
+        f"{counts.get(Status.PASS, 0)} passed · {counts.get(Status.PARTIAL, 0)} partial · "
+        f"{counts.get(Status.FAIL, 0)} failed · {counts.get(Status.NOT_APPLICABLE, 0)} not applicable"
+    )
+    header = el(
+        "header",
+        el("h2", pillar.pillar.title),
+        el(
+            "span",
+            fmt_score(pillar.score),
+            class_=f"score band-{band(pillar.score)}",
+            data_pillar=pillar.pillar.value,
+            data_score="" if pillar.score is None else pillar.score,
+        ),
+        bar(pillar.score, pillar.pillar.title),
+        el("span", summary, class_="counts"),
+    )
+    groups = [
+        _group(f"To fix ({len(failing)})", (_fix_card(r) for r in failing)) if failing else None,
+        _group(
+            f"Suppressed ({len(suppressed)})",
+            el(
+                "ul",
+                (_suppressed_item(r, f) for r, f in suppressed),
+                class_="box checklist suppressed",
+            ),
+        )
+        if suppressed
+        else None,
+        _group(
+            f"Passed ({len(passed)})",
+            el("ul", (_passed_item(r) for r in passed), class_="box checklist passed"),
+        )
+        if passed
+        else None,
+        _group(
+            f"Not applicable ({len(skipped)})",
+            el("ul", _skipped_items(skipped), class_="box checklist na"),
+        )
+        if skipped
+        else None,
+    ]
+    if not results:
+        groups.append(el("p", "No rule in the rulebook covers this pillar.", class_="empty"))
+    elif pillar.score is None:
+        groups.insert(
+            0,
+            el(
+                "p",
+                "No rule applies to this repository, so this pillar has no "
+                "score and does not count towards the overall score.",
+                class_="empty",
+            ),
+        )
+    return el(
+        "section",
+        header,
+        groups,
+        class_="pillar",
+        id=f"pillar-{pillar.pillar.value}",
+        data_pillar=pillar.pillar.value,
+    )
+
+
+def _group(title: str, content: Html | Iterable[Html]) -> Html:
+    return el("div", el("h3", title), content, data_group=True)
+
+
+def _where(location: Location | None) -> Html:
+    if location is None:
+        return el("span", "whole repository", class_="loc")
+    return el("code", str(location), class_="loc")
+
+
+def _marks(finding: Finding) -> list[Html]:
+    marks = []
+    if finding.in_baseline:
+        marks.append(el("span", "known: in the baseline", class_="mark"))
+    if finding.in_change is False:
+        marks.append(el("span", "outside the change", class_="mark"))
+    return marks
+
+
+def prose(text: str) -> Html:
+    """Text with `backticked` spans shown as code, as the rulebook and messages write them."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show the text as it is
+        return join([text])
+    return join(el("code", part) if i % 2 else part for i, part in enumerate(parts))
+
+
+def _finding_item(finding: Finding) -> Html:
+    snippet = (
+        el("pre", finding.snippet, class_="snippet")
+        if finding.snippet and finding.snippet not in finding.message
+        else None
+    )
+    return el("li", _where(finding.location), prose(finding.message), _marks(finding), snippet)
+
+
+def _fix_card(result: RuleResult) -> Html:
+    rule = result.rule
+    # A repository-wide finding that only repeats the rule's problem adds nothing to show.
+    open_findings = [
+        f
+        for f in result.findings
+        if f.suppression is None
+        and (f.location is not None or f.message != rule.problem or _marks(f))
+    ]
+    shown = open_findings[:FINDINGS_SHOWN]
+    items = [_finding_item(f) for f in shown]
+    if len(open_findings) > len(shown):
+        items.append(
+            el(
+                "li",
+                f"… and {len(open_findings) - len(shown)} more (the JSON report lists every one)",
+                class_="more",
+            )
+        )
+    if result.findings and all(f.suppression is not None for f in result.findings):
+        items.append(
+            el(
+                "li",
+                "Every finding of this rule is suppressed (see below); "
+                "the rule still counts against the score.",
+                class_="more",
+            )
+        )
+    tags = []
+    if result.status is Status.PARTIAL:
+        tags.append(el("span", "partial", class_="tag partial", title="half credit"))
+    confidence = (
+        el(
+            "p",
+            f"A {rule.confidence.value}-confidence heuristic: check before acting.",
+            class_="confidence",
+        )
+        if rule.confidence.value != "high"
+        else None
+    )
+    return el(
+        "article",
+        el(
+            "header",
+            el("span", rule.severity.value, class_=f"sev sev-{rule.severity.value}"),
+            el("h4", prose(rule.title)),
+            tags,
+            el("code", rule.id, class_="rule-id"),
+            el(
+                "span",
+                f"+{result.gain:.1f} pts",
+                class_="gain",
+                data_rule=rule.id,
+                data_gain=result.gain,
+            )
+            if result.gain
+            else None,
+        ),
+        el("p", prose(rule.problem), class_="problem"),
+        el("ul", items, class_="where") if items else None,
+        el(
+            "div",
+            el("div", el("h5", "Why it matters"), el("p", prose(rule.why)), class_="why"),
+            el("div", el("h5", "How to fix"), el("p", prose(rule.fix)), class_="fix"),
+            class_="explain",
+        ),
+        _references(result),
+        confidence,
+        class_=f"card rule sev-{rule.severity.value}",
+        id=f"rule-{rule.id}",
+        data_rule=rule.id,
+        data_severity=rule.severity.value,
+        data_status="fail",
+    )
+
+
+def _references(result: RuleResult) -> Html | None:
+    links = []
+    for ref in result.rule.references:
+        url = ref.url or ""
+        if url.startswith(("https://", "http://")):
+            links.append(el("a", ref.title, href=url, rel="noopener noreferrer"))
+        else:
+            links.append(el("span", ref.title))
+    return el("p", "References: ", join(links, "; "), class_="refs") if links else None
+
+
+def _check_item(result: RuleResult, icon: str, status: str, *extra: Html | None) -> Html:
+    rule = result.rule
+    return el(
+        "li",
+        el("span", icon, class_="icon", aria_hidden="true"),
+        el(
+            "div",
+            el("span", prose(rule.title), class_="title"),
+            el("code", rule.id, class_="rule-id"),
+        ),
+        *extra,
+        data_rule=rule.id,
+        data_severity=rule.severity.value,
+        data_status=status,
+    )
+
+
+def _passed_item(result: RuleResult) -> Html:
+    evidence = [e for e in result.evidence if e.location is not None]
+    items = [
+        el("li", _where(item.location), prose(item.detail)) for item in evidence[:EVIDENCE_SHOWN]
+    ]
+    if len(evidence) > EVIDENCE_SHOWN:
+        more = len(evidence) - EVIDENCE_SHOWN
+        items.append(el("li", f"… and {more} more place{'s' if more > 1 else ''}", class_="more"))
+    return _check_item(result, "✓", "pass", el("ul", items, class_="evidence") if items else None)
+
+
+def _skipped_items(results: Iterable[RuleResult]) -> list[Html]:
+    """Rules left out of the score, grouped by why: one fact (no Dockerfile, no serving code)
+    usually rules out several at once."""
+    by_reason: dict[str, list[RuleResult]] = {}
+    for result in results:
+        prefix = "Could not be checked: " if result.status is Status.ERROR else ""
+        by_reason.setdefault(prefix + (result.reason or "does not apply"), []).append(result)
+    return [
+        el(
+            "li",
+            el("span", "–", class_="icon", aria_hidden="true"),
+            el(
+                "div",
+                el("span", reason[:1].upper() + reason[1:], class_="reason"),
+                el(
+                    "ul",
+                    (
+                        el(
+                            "li",
+                            prose(r.rule.title),
+                            " ",
+                            el("code", r.rule.id, class_="rule-id"),
+                            data_rule=r.rule.id,
+                            data_severity=r.rule.severity.value,
+                            data_status="not_applicable",
+                        )
+                        for r in group
+                    ),
+                    class_="na-rules",
+                ),
+            ),
+            data_group=True,
+        )
+        for reason, group in by_reason.items()
+    ]
+
+
+def _suppressed_item(result: RuleResult, finding: Finding) -> Html:
+    suppression = finding.suppression
+    assert suppression is not None
+    written = f" at {suppression.location}" if suppression.location else ""
+    until = f", until {suppression.until}" if suppression.until else ""
+    return _check_item(
+        result,
+        "⊘",
+        "suppressed",
+        el(
+            "ul",
+            _finding_item(finding),
+            el(
+                "li",
+                el("b", "Reason: "),
+                el("span", suppression.reason, class_="reason"),
+                f" ({suppression.source} suppression{written}{until})",
+            ),
+            class_="evidence",
+        ),
+    )

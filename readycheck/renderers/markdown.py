@@ -1,0 +1,239 @@
+"""A compact Markdown summary for a pull-request comment: score, level, a table per pillar,
+the top actions and the new findings.
+
+GitHub rejects comments over 65,536 characters, so the findings list is cut to
+a budget and says how many it left out. Repository text (paths, messages,
+snippets, the folder and branch names) is escaped, or shown as code, so it
+cannot add markup, HTML, disguised links or @-mentions to the comment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from readycheck import score
+from readycheck.model import Finding, Pillar, Report, RuleResult, Severity, Status
+from readycheck.renderers.markup import visible
+from readycheck.renderers.svg import band, fmt_score
+
+#: GitHub's limit for an issue or pull-request comment.
+GITHUB_COMMENT_LIMIT = 65_536
+#: What the summary may use: the limit, less room for a bot's own header or footer.
+BUDGET = 60_000
+LINE_LIMIT = 300  # characters of repository text per finding line
+OPEN_FINDINGS = 5  # shown before the rest are folded into <details>
+
+BAND_MARK = {
+    "production_ready": "🟢",
+    "pre_production": "🔵",
+    "pilot": "🟠",
+    "prototype": "🔴",
+    "na": "⚪",
+}
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def _flat(value: str, limit: int) -> str:
+    """One line: controls made visible, whitespace runs made single spaces, cut to `limit`."""
+    flat = re.sub(r"\s+", " ", visible(value))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _escape(flat: str) -> str:
+    # A zero-width space after @ keeps `@team` from notifying anyone.
+    return _SPECIAL.sub(r"\\\1", flat).replace("@", "@\u200b")
+
+
+def text(value: str, limit: int = LINE_LIMIT) -> str:
+    """Repository or rule text as inert Markdown: one line, specials escaped, no mentions."""
+    return _escape(_flat(value, limit).strip())
+
+
+def code(value: str, limit: int = LINE_LIMIT, *, in_table: bool = False) -> str:
+    """A code span that holds any text, backticks included (CommonMark: a longer fence).
+    In a table a `|` would end the cell, so there (only) it is escaped."""
+    flat = _flat(value, limit).strip()
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat else ""
+    span = f"{fence}{pad}{flat}{pad}{fence}"
+    return span.replace("|", "\\|") if in_table else span
+
+
+def prose(value: str, limit: int = LINE_LIMIT) -> str:
+    """Text whose `backticked` parts become code spans, as rule messages write them."""
+    flat = _flat(value, limit).strip()
+    parts = flat.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no code spans
+        return _escape(flat)
+    return "".join(code(p) if i % 2 else _escape(p) for i, p in enumerate(parts) if p)
+
+
+def size(markdown: str) -> int:
+    """Length as GitHub may count it: UTF-16 code units, so an emoji counts twice."""
+    return len(markdown.encode("utf-16-le")) // 2
+
+
+def _bar(value: float | None, width: int = 10) -> str:
+    if value is None:
+        return ""
+    filled = round(value / 100 * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def _header(report: Report) -> list[str]:
+    target = report.target
+    level_mark = BAND_MARK[band(report.score)]
+    lines = [
+        f"### readycheck: {text(target.name, 100)} scores **{fmt_score(report.score)}** / 100 · "
+        f"{level_mark} {report.level.title}",
+        "",
+    ]
+    note = report.level.summary
+    if report.level_capped_by is not None:
+        weakest = next(p for p in report.pillars if p.pillar is report.level_capped_by)
+        note += f" Held back by its weakest pillar: {weakest.pillar.title} ({fmt_score(weakest.score)})."
+    lines += [note, ""]
+    counts = score.status_counts(report.results)
+    facts = []
+    if target.commit:
+        facts.append(
+            f"commit {code(target.commit[:10])}"
+            + (f" on {code(target.branch, 80)}" if target.branch else "")
+        )
+    facts.append(f"rulebook {text(report.rulebook_version, 40)}")
+    facts.append(
+        f"{len(report.results)} rules: {counts[Status.PASS]} passed, {counts[Status.PARTIAL]} partial, "
+        f"{counts[Status.FAIL]} failed, {counts[Status.NOT_APPLICABLE]} not applicable"
+    )
+    lines += [" · ".join(facts), ""]
+    return lines
+
+
+def _pillar_table(report: Report) -> list[str]:
+    lines = ["| Pillar | Score | | To fix | Passed | N/A |", "|:--|--:|:--|--:|--:|--:|"]
+    for pillar in report.pillars:
+        counts = pillar.counts
+        name = (
+            pillar.pillar.title
+            if pillar.pillar is not Pillar.HYGIENE
+            else f"*{pillar.pillar.title}*"
+        )
+        to_fix = counts.get(Status.FAIL, 0) + counts.get(Status.PARTIAL, 0)
+        lines.append(
+            f"| {BAND_MARK[band(pillar.score)]} {name} | **{fmt_score(pillar.score)}** | "
+            f"{_bar(pillar.score)} | {to_fix} | {counts.get(Status.PASS, 0)} | "
+            f"{counts.get(Status.NOT_APPLICABLE, 0)} |"
+        )
+    return [*lines, ""]
+
+
+def _actions(report: Report) -> list[str]:
+    actions = score.top_actions(report.results)
+    if not actions:
+        return ["**Nothing to fix:** every applicable rule passes.", ""]
+    lines = [
+        "**What would raise the score most**",
+        "",
+        "| Gain | Fix | Pillar | Severity |",
+        "|--:|:--|:--|:--|",
+    ]
+    for result in actions:
+        rule = result.rule
+        lines.append(
+            f"| **+{result.gain:.1f}** | {text(rule.title, 160)} ({code(rule.id, 40, in_table=True)}) | "
+            f"{rule.pillar.short} | {rule.severity.value} |"
+        )
+    return [*lines, ""]
+
+
+def _where(finding: Finding) -> str:
+    return "whole repository" if finding.location is None else code(str(finding.location))
+
+
+def _finding_line(result: RuleResult, finding: Finding) -> str:
+    rule = result.rule
+    return f"- **{rule.severity.value}** {code(rule.id, 40)} {prose(finding.message)} · {_where(finding)}"
+
+
+def _findings(report: Report, room: int) -> list[str]:
+    """The findings a change should fix: not suppressed, not in the baseline, on changed lines
+    when the scan is diff-aware. The most severe few are shown, the rest folded away, all
+    within `room` characters."""
+    new = sorted(
+        ((r, f) for r in report.results for f in r.findings if f.gating),
+        key=lambda rf: (-rf[0].rule.severity.rank, -rf[0].gain, rf[0].rule.id, str(rf[1].location)),
+    )
+    if not new:
+        lines = ["**New findings:** none.", ""]
+    else:
+        by_severity = Counter(r.rule.severity for r, _ in new)
+        counts = ", ".join(f"{by_severity[s]} {s.value}" for s in Severity if by_severity[s])
+        lines = [f"**New findings ({len(new)}):** {counts}", ""]
+        used = sum(size(line) + 1 for line in lines) + 200  # room for the fold and the cut notice
+        folded = False
+        for index, (result, finding) in enumerate(new):
+            if index == OPEN_FINDINGS:
+                folded = True
+                fold = f"<details><summary>{len(new) - index} more new findings</summary>"
+                lines += ["", fold, ""]
+            line = _finding_line(result, finding)
+            if used + size(line) + 1 > room:
+                lines.append(f"- … and {len(new) - index} more: see the full report.")
+                break
+            lines.append(line)
+            used += size(line) + 1
+        if folded:
+            lines += ["", "</details>"]
+        lines.append("")
+    held = [f for f in report.findings if not f.gating]
+    if held:
+        suppressed = sum(1 for f in held if f.suppression is not None)
+        known = sum(1 for f in held if f.suppression is None and f.in_baseline)
+        outside = len(held) - suppressed - known
+        parts = [
+            f"{count} {what}"
+            for count, what in (
+                (suppressed, "suppressed with a reason"),
+                (known, "already in the baseline"),
+                (outside, "outside the changed lines"),
+            )
+            if count
+        ]
+        lines += [f"<sub>Not listed: {', '.join(parts)}.</sub>", ""]
+    return lines
+
+
+def _tail(report: Report) -> list[str]:
+    lines = []
+    gate = report.gate
+    if gate is not None:
+        if gate.passed:
+            lines.append(f"✅ **CI gate passed** ({text('; '.join(gate.checked), 400)})")
+        else:
+            lines.append(f"❌ **CI gate failed:** {text('; '.join(gate.reasons), 1000)}")
+        lines.append("")
+    if report.fixed:
+        shown = ", ".join(code(item, 120) for item in report.fixed[:20])
+        more = f" and {len(report.fixed) - 20} more" if len(report.fixed) > 20 else ""
+        lines += [f"**Fixed since the baseline ({len(report.fixed)}):** {shown}{more}", ""]
+    if report.warnings:
+        lines += [
+            f"<sub>⚠ {len(report.warnings)} scan warning{'s' if len(report.warnings) != 1 else ''}: "
+            "files readycheck could not fully read (see the full report).</sub>",
+            "",
+        ]
+    lines.append(
+        f"<sub>readycheck {text(report.tool_version, 40)} · rulebook "
+        f"{text(report.rulebook_version, 40)}</sub>"
+    )
+    return lines
+
+
+def render(report: Report) -> str:
+    head = _header(report) + _pillar_table(report) + _actions(report)
+    tail = _tail(report)
+    fixed_size = sum(size(line) + 1 for line in head + tail)
+    body = _findings(report, max(BUDGET - fixed_size, 1000))
+    return "\n".join(head + body + tail) + "\n"

@@ -1,0 +1,320 @@
+"""The HTML scorecard, read as markup: self-contained, escaped, and true to the JSON report.
+
+The browser test (test_browser.py) checks the same page as it renders; these
+tests need no browser and run everywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from readycheck import score
+from readycheck.cli import app
+from readycheck.model import (
+    Evidence,
+    Location,
+    Pillar,
+    Report,
+    ScanWarning,
+    Status,
+    Suppression,
+)
+from readycheck.renderers import html, html_pillars, json_report
+from readycheck.renderers.html_assets import SCRIPT
+from readycheck.renderers.svg import Axis, radar
+from tests.conftest import write_tree
+
+Scan = Callable[[Mapping[str, str | bytes]], Report]
+
+SERVICE = {
+    "README.md": "# Loan scoring\n",
+    "app/main.py": (
+        "from fastapi import FastAPI\nimport pickle\nimport requests\n\napp = FastAPI()\n"
+        "model = pickle.load(open('model.pkl', 'rb'))\n\n"
+        "@app.post('/predict')\ndef predict(payload: dict) -> dict:\n"
+        "    requests.get('http://features')\n"
+        "    return {'y': model.predict([payload])}\n"
+    ),
+    "tests/test_app.py": "def test_ok():\n    assert True\n",
+    "Dockerfile": "FROM python:3.11\nCOPY . /app\nCMD uvicorn app.main:app\n",
+    "requirements.txt": "fastapi==0.110.0\nscikit-learn\n",
+}
+HOSTILE = "<script>window.pwned=1</script>"
+
+
+class Page(HTMLParser):
+    """Every element of a page, with its attributes, and the text outside scripts and styles."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self._skip = 0
+        self.feed(markup)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.text.append(data)
+
+    def all(self, tag: str | None = None, **attrs: str) -> list[dict[str, str | None]]:
+        return [
+            a
+            for t, a in self.elements
+            if (tag is None or t == tag) and all(a.get(k) == v for k, v in attrs.items())
+        ]
+
+    @property
+    def content(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+@pytest.fixture()
+def report(scan_tree: Scan) -> Report:
+    return scan_tree(SERVICE)
+
+
+def test_page_is_self_contained(report: Report) -> None:
+    markup = html.render(report)
+    page = Page(markup)
+    assert markup.startswith("<!DOCTYPE html>")
+    # Nothing the browser would fetch: no external scripts, styles, images, fonts or frames.
+    for tag, attrs in page.elements:
+        for name in ("src", "srcset", "data", "poster", "action"):
+            assert name not in attrs, (tag, attrs)
+        if tag == "link":
+            assert (attrs.get("href") or "").startswith("data:"), attrs
+        if tag == "a":  # references are links a reader may follow, never loaded by the page
+            assert (attrs["href"] or "").startswith(("#", "https://", "http://")), attrs
+    assert "@import" not in markup and "url(" not in markup
+    assert [t for t, _ in page.elements].count("script") == 1
+    # A policy that forbids every fetch and runs only the page's own script.
+    policy = page.all("meta", **{"http-equiv": "Content-Security-Policy"})[0]["content"] or ""
+    assert "default-src 'none'" in policy
+    digest = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in policy
+    assert f"<script>{SCRIPT}</script>" in markup
+
+
+def test_hostile_repository_text_is_escaped(scan_tree: Scan) -> None:
+    report = scan_tree(
+        {
+            **SERVICE,
+            # Nested folders, so the path reads as a whole script element.
+            "x<script>window.pwned=1</script>.py": "import pickle\npickle.loads(b'')  # </pre><script>alert(1)</script>\n",
+        }
+    )
+    assert any(HOSTILE in str(f.location) for f in report.findings)
+    report = _taint(report)
+    markup = html.render(report)
+    page = Page(markup)
+
+    assert "<script>window" not in markup and "<script>alert" not in markup
+    assert "<img" not in markup
+    assert [t for t, _ in page.elements].count("script") == 1
+    assert not [a for _, a in page.elements if any(k.startswith("on") for k in a)]
+    # ... and everything still reads as the text it is.
+    assert f"x{HOSTILE}.py" in page.content
+    assert "</pre><script>alert(1)</script>" in page.content
+    for hostile in (report.target.name, report.target.branch, "bidi \\u202e reversed"):
+        assert hostile and hostile in page.content
+    assert "\u202e" not in markup
+
+
+def _taint(report: Report) -> Report:
+    """The report with every repository-controlled string made hostile."""
+    results = []
+    for result in report.results:
+        findings = tuple(
+            dataclasses.replace(
+                f,
+                message=f.message + " " + HOSTILE,
+                snippet=f.snippet + HOSTILE,
+                suppression=Suppression(f"ok {HOSTILE}", "inline", Location(f"s{HOSTILE}", 1))
+                if i == 1
+                else None,
+            )
+            for i, f in enumerate(result.findings)
+        )
+        evidence = tuple(
+            dataclasses.replace(e, detail=e.detail + HOSTILE, snippet=HOSTILE)
+            for e in result.evidence
+        )
+        results.append(dataclasses.replace(result, findings=findings, evidence=evidence))
+    target = dataclasses.replace(
+        report.target,
+        name='loan"><img src=x onerror=alert(1)>',
+        commit="0123456789abcdef",
+        branch=f"feature/{HOSTILE}",
+    )
+    warnings = (
+        ScanWarning("parse-error", f"cannot parse {HOSTILE}", f"w{HOSTILE}.py"),
+        ScanWarning("odd-name", "bidi \u202e reversed", None),
+    )
+    return dataclasses.replace(
+        report, target=target, results=tuple(results), warnings=warnings, fixed=(f"RC-X {HOSTILE}",)
+    )
+
+
+def test_numbers_equal_the_json_report(report: Report) -> None:
+    page = Page(html.render(report))
+    data = json_report.to_dict(report)
+    by_pillar = {p["id"]: p["score"] for p in data["pillars"]}
+
+    overall = page.all(id="overall-score")[0]
+    assert float(overall["data-score"] or "nan") == data["summary"]["score"]
+    assert page.all(id="level")[0]["data-level"] == data["summary"]["level"]["id"]
+    scored = [a for a in page.all() if "data-pillar" in a and "data-score" in a]
+    # Each pillar's score is on the radar (five pillars), in the strip and in its section.
+    assert len(scored) == 5 + 6 + 6
+    for attrs in scored:
+        value = attrs["data-score"]
+        assert (float(value) if value else None) == by_pillar[attrs["data-pillar"] or ""], attrs
+    gains = {r["rule_id"]: r["gain"] for r in data["results"]}
+    shown = [a for a in page.all() if "data-gain" in a]
+    assert shown
+    for attrs in shown:
+        assert float(attrs["data-gain"] or "nan") == gains[attrs["data-rule"] or ""], attrs
+
+
+def test_top_actions_are_the_scoring_codes(report: Report) -> None:
+    page = Page(html.render(report))
+    actions = [a for t, a in page.elements if t == "li" and "data-gain" in a]
+    expected = score.top_actions(report.results)
+    assert 3 <= len(expected) <= 5
+    assert [(a["data-rule"], float(a["data-gain"] or 0)) for a in actions] == [
+        (r.rule.id, r.gain) for r in expected
+    ]
+    for result in expected:
+        assert f"+{result.gain:.1f}" in page.content
+
+
+def test_a_section_per_pillar_with_what_passed_and_what_failed(report: Report) -> None:
+    markup = html.render(report)
+    page = Page(markup)
+    sections = [
+        a["data-pillar"] for t, a in page.elements if t == "section" and a.get("data-pillar")
+    ]
+    assert sections == [p.value for p in Pillar]
+
+    failed = next(r for r in report.results if r.rule.id == "RC-SEC-002")
+    assert failed.status is Status.FAIL
+    card = page.all("article", id="rule-RC-SEC-002")[0]
+    assert card["data-severity"] == failed.rule.severity.value
+    assert "app/main.py:6" in page.content  # where
+    assert failed.rule.why.split("`")[0][:60] in page.content  # why it matters
+    assert "How to fix" in page.content
+
+    passed = next(
+        r
+        for r in report.results
+        if r.status is Status.PASS and r.evidence and r.evidence[0].location
+    )
+    where = passed.evidence[0].location
+    assert where is not None
+    assert str(where) in page.content  # evidence: file and line
+    assert f"Rulebook {report.rulebook_version}" in page.content
+    assert "Not applicable" in page.content
+
+
+def test_suppressed_findings_show_their_reasons(scan_tree: Scan) -> None:
+    files = dict(SERVICE)
+    files["app/main.py"] = files["app/main.py"].replace(
+        "'rb'))\n", "'rb'))  # readycheck: ignore[RC-SEC-002] signed artefact, checksum checked\n"
+    )
+    report = scan_tree(files)
+    assert any(f.suppression for f in report.findings)
+    page = Page(html.render(report))
+    assert "Suppressed (1)" in page.content
+    assert "signed artefact, checksum checked" in page.content
+    assert "suppressed (see below)" in page.content  # the rule's card says where its finding went
+
+
+def test_scan_warnings_are_listed(report: Report) -> None:
+    warned = dataclasses.replace(
+        report, warnings=(ScanWarning("notebook-invalid", "not valid JSON", "nb/broken.ipynb"),)
+    )
+    page = Page(html.render(warned))
+    assert "Scan warnings (1)" in page.content
+    assert "nb/broken.ipynb" in page.content and "not valid JSON" in page.content
+
+
+def test_reads_fully_without_javascript(report: Report) -> None:
+    markup = html.render(report)
+    page = Page(markup)
+    filters = page.all(id="filters")[0]
+    assert "hidden" in filters  # only the script shows controls that need it
+    assert "<details" not in markup  # nothing is folded away where print or no-JS cannot open it
+    hidden = [a for _, a in page.elements if "hidden" in a and a is not filters]
+    assert hidden == []
+    assert "@media print" in markup
+
+
+def test_radar_draws_five_axes_and_an_unscored_pillar_at_zero() -> None:
+    axes = [Axis("data", "Data", 80.0), Axis("infrastructure", "Infrastructure", None)] + [
+        Axis(k, k.title(), 50.0) for k in ("monitoring", "security", "human_in_the_loop")
+    ]
+    page = Page(radar(axes, "pilot", "Pillar scores"))
+    polygons = page.all("polygon")
+    assert len([p for p in polygons if "grid" in (p["class"] or "")]) == 4  # 25/50/75/100
+    shape = next(p for p in polygons if "shape" in (p["class"] or ""))
+    points = [tuple(map(float, xy.split(","))) for xy in (shape["points"] or "").split()]
+    assert len(points) == 5
+    centre = next(p for p in page.all("line"))  # every spoke starts at the centre
+    assert points[1] == (float(centre["x1"] or 0), float(centre["y1"] or 0))
+    assert "n/a" in page.content and "Infrastructure" in page.content
+    assert page.all(**{"data-pillar": "infrastructure"})[0]["data-score"] == ""
+
+
+def test_long_reports_stay_bounded(report: Report) -> None:
+    many = tuple(
+        dataclasses.replace(
+            report.findings[0], location=Location(f"src/m{i}.py", i), message=f"m{i}"
+        )
+        for i in range(500)
+    )
+    results = tuple(
+        dataclasses.replace(r, findings=many) if r.rule.id == "RC-SEC-002" else r
+        for r in report.results
+    )
+    page = Page(html.render(dataclasses.replace(report, results=results)))
+    assert f"… and {500 - html_pillars.FINDINGS_SHOWN} more" in page.content
+    assert "src/m499.py" not in page.content
+
+
+def test_evidence_is_capped_per_passed_rule(report: Report) -> None:
+    passed = next(r for r in report.results if r.status is Status.PASS)
+    evidence = tuple(Evidence(Location(f"e{i}.py", 1), f"seen {i}") for i in range(9))
+    results = tuple(
+        dataclasses.replace(r, evidence=evidence) if r is passed else r for r in report.results
+    )
+    content = Page(html.render(dataclasses.replace(report, results=results))).content
+    assert "… and 6 more places" in content
+
+
+def test_cli_writes_the_scorecard(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "svc", SERVICE)
+    out = tmp_path / "scorecard.html"
+    result = CliRunner().invoke(app, ["scan", str(root), "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    result = CliRunner().invoke(app, ["scan", str(root), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r'id="overall-score"[^>]*data-score="[\d.]+"', result.output)
