@@ -1,0 +1,176 @@
+"""Production ML does not live on Kubernetes alone: managed endpoints, infrastructure
+as code and cloud schedulers count as evidence as good as a Deployment and an HPA."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pytest
+
+from readycheck.model import Report, Status
+
+Scan = Callable[[Mapping[str, str | bytes]], Report]
+
+TRAIN = """\
+import joblib
+from sklearn.linear_model import LogisticRegression
+
+
+def train(features, labels):
+    model = LogisticRegression(max_iter=500).fit(features, labels)
+    joblib.dump(model, "model.joblib")
+"""
+
+SAGEMAKER_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ChurnEndpointConfig:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - ModelName: !Ref ChurnModel
+          VariantName: AllTraffic
+          InitialInstanceCount: 2
+          InstanceType: ml.m5.large
+      DataCaptureConfig:
+        EnableCapture: true
+        InitialSamplingPercentage: 20
+        DestinationS3Uri: !Sub s3://${CaptureBucket}/churn
+        CaptureOptions:
+          - CaptureMode: Input
+          - CaptureMode: Output
+  ChurnEndpoint:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointConfigName: !GetAtt ChurnEndpointConfig.EndpointConfigName
+  ChurnScalableTarget:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      MinCapacity: 2
+      MaxCapacity: 8
+      ResourceId: !Sub endpoint/${ChurnEndpoint.EndpointName}/variant/AllTraffic
+      ScalableDimension: sagemaker:variant:DesiredInstanceCount
+      ServiceNamespace: sagemaker
+  NightlyRetrain:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: cron(0 3 * * ? *)
+"""
+
+TERRAFORM = """\
+resource "aws_sagemaker_endpoint_configuration" "churn" {
+  name = "churn-config"
+
+  production_variants {
+    variant_name           = "primary"
+    model_name             = aws_sagemaker_model.churn.name
+    initial_instance_count = 2
+    instance_type          = "ml.m5.large"
+  }
+
+  data_capture_config {
+    enable_capture              = true
+    initial_sampling_percentage = 10
+    destination_s3_uri          = "s3://ml-capture/churn"
+  }
+}
+
+resource "aws_sagemaker_endpoint" "churn" {
+  name                 = "churn"
+  endpoint_config_name = aws_sagemaker_endpoint_configuration.churn.name
+}
+
+resource "aws_appautoscaling_target" "churn" {
+  min_capacity       = 2
+  max_capacity       = 10
+  resource_id        = "endpoint/${aws_sagemaker_endpoint.churn.name}/variant/primary"
+  scalable_dimension = "sagemaker:variant:DesiredInstanceCount"
+  service_namespace  = "sagemaker"
+}
+
+resource "aws_cloudwatch_event_rule" "retrain" {
+  name                = "churn-retrain"
+  schedule_expression = "cron(0 4 ? * MON *)"
+}
+"""
+
+VERTEX = """\
+from google.cloud import aiplatform
+
+
+def deploy(model_resource_name: str) -> None:
+    model = aiplatform.Model(model_resource_name)
+    model.deploy(
+        machine_type="n1-standard-4",
+        min_replica_count=2,
+        max_replica_count=6,
+        enable_access_logging=True,
+    )
+"""
+
+AZURE_DEPLOYMENT = """\
+$schema: https://azuremlschemas.azureedge.net/latest/kubernetesOnlineDeployment.schema.json
+name: blue
+endpoint_name: churn-endpoint
+model: azureml:churn-model:3
+instance_type: defaultinstancetype
+scale_settings:
+  type: target_utilization
+  min_instances: 2
+  max_instances: 8
+  target_utilization_percentage: 70
+data_collector:
+  collections:
+    model_inputs:
+      enabled: "true"
+    model_outputs:
+      enabled: "true"
+"""
+
+
+def _status(report: Report, rule_id: str) -> Status:
+    return next(r.status for r in report.results if r.rule.id == rule_id)
+
+
+@pytest.mark.parametrize(
+    "infrastructure",
+    [
+        pytest.param({"infra/template.yaml": SAGEMAKER_TEMPLATE}, id="cloudformation"),
+        pytest.param({"infra/main.tf": TERRAFORM}, id="terraform"),
+    ],
+)
+def test_a_sagemaker_endpoint_in_infrastructure_as_code_is_serving_with_scaling_capture_and_schedule(
+    scan_tree: Scan, infrastructure: dict[str, str]
+) -> None:
+    report = scan_tree({"src/churn/train.py": TRAIN, **infrastructure})
+    # RC-INFRA-001 applies only when the repository serves predictions.
+    assert _status(report, "RC-INFRA-001") is not Status.NOT_APPLICABLE
+    assert _status(report, "RC-INFRA-006") is Status.PASS  # autoscaling
+    assert _status(report, "RC-MON-009") is Status.PASS  # data capture
+    assert _status(report, "RC-MON-010") is Status.PASS  # scheduled retraining
+
+
+def test_without_the_endpoint_nothing_is_served(scan_tree: Scan) -> None:
+    report = scan_tree({"src/churn/train.py": TRAIN})
+    assert _status(report, "RC-INFRA-001") is Status.NOT_APPLICABLE
+    assert _status(report, "RC-INFRA-006") is Status.NOT_APPLICABLE
+
+
+def test_a_vertex_ai_deployment_with_replica_bounds_scales(scan_tree: Scan) -> None:
+    report = scan_tree({"src/churn/train.py": TRAIN, "src/churn/deploy.py": VERTEX})
+    assert _status(report, "RC-INFRA-001") is not Status.NOT_APPLICABLE
+    assert _status(report, "RC-INFRA-006") is Status.PASS
+
+
+def test_a_vertex_ai_deployment_without_max_replicas_does_not_scale(scan_tree: Scan) -> None:
+    fixed_size = VERTEX.replace("        max_replica_count=6,\n", "")
+    report = scan_tree({"src/churn/train.py": TRAIN, "src/churn/deploy.py": fixed_size})
+    assert _status(report, "RC-INFRA-006") is Status.FAIL
+
+
+def test_an_azure_ml_online_deployment_scales_and_collects_data(scan_tree: Scan) -> None:
+    report = scan_tree({"src/churn/train.py": TRAIN, "deploy/blue.yml": AZURE_DEPLOYMENT})
+    assert _status(report, "RC-INFRA-001") is not Status.NOT_APPLICABLE
+    assert _status(report, "RC-INFRA-006") is Status.PASS
+    assert _status(report, "RC-MON-009") is Status.PASS
