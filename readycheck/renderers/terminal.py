@@ -119,8 +119,8 @@ def _ml_test_score(report: Report, verbose: bool) -> list[RenderableType]:
             ("ML Test Score ", "bold"),
             ("(static estimate, Breck et al. 2017): ", "dim"),
             (f"{estimate.score:g}", "bold"),
-            ("  " + estimate.band, "italic"),
         ),
+        Text(f"  {estimate.band}", style="italic"),
         Text(f"  {sections}   (the weakest section is the score)", style="dim"),
     ]
     if verbose:
