@@ -238,7 +238,9 @@ class SourceFile:
             return []
         name = PurePosixPath(self.path).name.lower()
         if self.kind is FileKind.REQUIREMENTS:
-            return deps.parse_requirements_text(self.text)
+            # A `.in` file is pip-compile's input; what gets installed is the `.txt` it compiles.
+            group = "input" if name.endswith(".in") else "runtime"
+            return deps.parse_requirements_text(self.text, group)
         if name == "setup.py":
             return deps.from_setup_py(self.python.tree) if self.python else []
         if name == "setup.cfg":
@@ -321,6 +323,10 @@ class Repository:
         self.roles = {entry.path: entry.role for entry in self.files}
 
     def glob(self, patterns: Iterable[str]) -> Iterator[FileEntry]:
-        """Files matching gitignore-style patterns (`Dockerfile`, `/setup.py`, `docs/**/*.md`)."""
-        spec = pathspec.GitIgnoreSpec.from_lines(list(patterns))
-        return (entry for entry in self.files if spec.match_file(entry.path))
+        """Files matching gitignore-style patterns (`Dockerfile`, `/setup.py`, `docs/**/*.md`).
+
+        Matching ignores case, as people name files: `serving.Dockerfile`, `License`,
+        `readme.md` are what `*.dockerfile`, `LICENSE` and `README.md` mean.
+        """
+        spec = pathspec.GitIgnoreSpec.from_lines([pattern.lower() for pattern in patterns])
+        return (entry for entry in self.files if spec.match_file(entry.path.lower()))

@@ -10,7 +10,7 @@ from typing import Literal
 from readycheck.detectors.base import NoParams, file_detector
 from readycheck.detectors.text import compiled
 from readycheck.model import Evidence, FileKind, Location
-from readycheck.parsers.dockerfile import image_tag
+from readycheck.parsers.dockerfile import Dockerfile, image_tag
 from readycheck.workspace import SourceFile, clip
 
 
@@ -23,6 +23,25 @@ class InstructionParams:
     stage: Literal["final", "any"] = "any"
     #: Only the last such instruction counts (USER: the one in force at run time).
     last: bool = False
+    #: Judge only images that serve: the final stage EXPOSEs a port or starts a server.
+    #: A training or batch image needs no HEALTHCHECK.
+    serving_only: bool = False
+
+
+#: What a serving image runs: web and model servers.
+SERVER_COMMANDS = (
+    r"uvicorn|gunicorn|hypercorn|daphne|waitress|bentoml\W+serve|torchserve|tritonserver"
+    r"|mlflow\W+models\W+serve|serve\W+run|flask\W+(--app\W+\S+\W+)?run|litserve|streamlit"
+)
+
+
+def _serves(dockerfile: Dockerfile) -> bool:
+    final = [i for i in dockerfile.instructions if i.stage == dockerfile.final_stage]
+    server = compiled(SERVER_COMMANDS)
+    return any(
+        i.keyword == "EXPOSE" or (i.keyword in {"CMD", "ENTRYPOINT"} and server.search(i.arguments))
+        for i in final
+    )
 
 
 @file_detector(FileKind.DOCKERFILE, params=InstructionParams)
@@ -30,6 +49,8 @@ def dockerfile_instruction(source: SourceFile, params: InstructionParams) -> Ite
     """Instructions of a kind (optionally matching a pattern); a Dockerfile with none is a gap."""
     dockerfile = source.dockerfile
     if dockerfile is None or not dockerfile.stages:
+        return
+    if params.serving_only and not _serves(dockerfile):
         return
     keyword = params.instruction.upper()
     candidates = [

@@ -92,9 +92,13 @@ class KubernetesParams:
     #: Regular expression the field's value (as text) must match.
     pattern: str | None = None
     label: str = ""
+    #: Judge init containers too (image pinning, security context); probes do not apply to them.
+    init_containers: bool = False
 
 
-def _targets(obj: dict[str, Any], target: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _targets(
+    obj: dict[str, Any], target: str, init_containers: bool = False
+) -> Iterator[tuple[str, dict[str, Any]]]:
     if target == "object":
         yield _object_name(obj), obj
         return
@@ -104,11 +108,15 @@ def _targets(obj: dict[str, Any], target: str) -> Iterator[tuple[str, dict[str, 
     if target == "pod":
         yield _object_name(obj), spec
         return
-    containers = spec.get("containers")
-    if isinstance(containers, list):
+    groups = [("container", spec.get("containers"))]
+    if init_containers:
+        groups.append(("init container", spec.get("initContainers")))
+    for what, containers in groups:
+        if not isinstance(containers, list):
+            continue
         for container in containers:
             if isinstance(container, dict):
-                yield f"container {container.get('name', '?')} in {_object_name(obj)}", container
+                yield f"{what} {container.get('name', '?')} in {_object_name(obj)}", container
 
 
 @file_detector(*STRUCTURED_KINDS, params=KubernetesParams)
@@ -121,7 +129,7 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
     for obj in kubernetes_objects(source):
         if obj.get("kind") not in params.kinds:
             continue
-        for name, target in _targets(obj, params.target):
+        for name, target in _targets(obj, params.target, params.init_containers):
             hits = list(walk(target, path)) if path else [(None, None, target)]
             good = [h for h in hits if regex is None or regex.search(str(h[2]))]
             if good:
@@ -157,11 +165,12 @@ def yaml_path(source: SourceFile, params: YamlPathParams) -> Iterator[Evidence]:
     for document in source.documents:
         if params.each:
             targets = [
-                (str(key), value) for _p, key, value in walk(document, split_path(params.each))
+                (str(key), value, line_of(parent, key))
+                for parent, key, value in walk(document, split_path(params.each))
             ]
         else:
-            targets = [("", document)]
-        for name, target in targets:
+            targets = [("", document, line_of(document))]
+        for name, target, target_line in targets:
             hits = list(walk(target, key_path))
             prefix = f"{name}: " if name else ""
             if hits:
@@ -171,7 +180,7 @@ def yaml_path(source: SourceFile, params: YamlPathParams) -> Iterator[Evidence]:
                     Location(source.path, line), f"{prefix}{label}", source.snippet(line)
                 )
             elif params.each:
-                line = line_of(target)
+                line = target_line
                 yield Evidence(
                     Location(source.path, line),
                     f"{prefix}no {label}",
