@@ -573,7 +573,7 @@ def _output_targets(paths: list[Path], explicit: OutputFormat | None) -> list[tu
         if name is None:
             _fail(
                 f"cannot tell the format of {path} from its extension; use --format or one of "
-                ".json, .html, .md, .txt"
+                ".json, .sarif, .xml (JUnit), .html, .md, .txt"
             )
         targets.append((path, name))
     return targets

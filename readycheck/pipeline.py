@@ -244,16 +244,18 @@ def _optional(cli: T | None, configured: T | None) -> T | None:
 def _anchor(files: tuple[FileEntry, ...]) -> str | None:
     """A real file for repository-wide findings to point at: the README if there is one."""
     paths = [f.path for f in files]
+    by_name = {path.lower(): path for path in reversed(paths) if "/" not in path}
     for candidate in (
-        "README.md",
-        "README.rst",
-        "README.txt",
-        "README",
+        "readme.md",
+        "readme.rst",
+        "readme.txt",
+        "readme",
         "pyproject.toml",
         "setup.py",
+        "requirements.txt",
     ):
-        if candidate in paths:
-            return candidate
+        if candidate in by_name:
+            return by_name[candidate]
     top_level = [p for p in paths if "/" not in p]
     candidates = top_level or paths
     return candidates[0] if candidates else None

@@ -1,0 +1,71 @@
+"""GitHub Actions workflow commands: an annotation on the pull request for each finding
+that can fail the gate.
+
+Only gating findings are annotated (not suppressed, not in the baseline, on a
+changed line for `--since` scans), most severe first, because GitHub shows only
+the first few annotations of each kind per step. Paths are relative to the top
+of the git repository, as the runner expects. Everything interpolated is escaped
+the way GitHub's own toolkit does, so a file name or message holding `%`, a
+newline, `:` or `,` can neither break the command nor start another one.
+"""
+
+from __future__ import annotations
+
+from readycheck.model import Finding, Report, RuleResult, Severity
+from readycheck.renderers.markup import visible
+from readycheck.renderers.sarif import source_root
+
+COMMANDS = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "notice",
+}
+
+
+def escape_data(text: str) -> str:
+    """The message after `::` (actions/toolkit `escapeData`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A `key=value` property (actions/toolkit `escapeProperty`)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, properties: dict[str, str], message: str) -> str:
+    listed = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    return f"::{name}{' ' + listed if listed else ''}::{escape_data(message)}"
+
+
+def render(report: Report) -> str:
+    _, prefix = source_root(report.target.path)
+    lines = []
+    if report.gate is not None and not report.gate.passed:
+        lines.append(
+            command("error", {"title": "readycheck gate failed"}, "\n".join(report.gate.reasons))
+        )
+    gating = [(r, f) for r in report.results for f in r.findings if f.gating]
+    gating.sort(key=lambda pair: -pair[0].rule.severity.rank)
+    lines += [_annotation(result, finding, prefix) for result, finding in gating]
+    return "".join(line + "\n" for line in lines)
+
+
+def _annotation(result: RuleResult, finding: Finding, prefix: str) -> str:
+    rule = result.rule
+    properties: dict[str, str] = {}
+    location = finding.location
+    if location is not None:
+        # Newlines survive (escaped, then decoded by the runner); other controls would act
+        # on the log, so a path holding them is shown, not matched.
+        properties["file"] = visible(prefix + location.path)
+        if location.physical_line is not None:
+            properties["line"] = str(location.physical_line)
+    properties["title"] = visible(f"{rule.id} {rule.title}")
+    where = f" (cell {location.cell})" if location is not None and location.cell else ""
+    message = (
+        f"{finding.message}{where}\n\n"
+        f"Why: {' '.join(rule.why.split())}\n"
+        f"Fix: {' '.join(rule.fix.split())}"
+    )
+    return command(COMMANDS[rule.severity], properties, visible(message))
