@@ -8,7 +8,7 @@ output is plain, picklable evidence keyed by each call's key.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import pathspec
 
 from readycheck.detectors import REGISTRY
-from readycheck.detectors.base import FileDetector
+from readycheck.detectors.base import FileDetector, RuleError
 from readycheck.model import Evidence, FileEntry, FileKind, ScanWarning
 from readycheck.rulebook import AllOf, AnyOf, Check, DetectorCall, Rulebook
 from readycheck.suppress import InlineSuppression, inline_suppressions
@@ -32,6 +32,8 @@ class FileAnalysis:
     warnings: tuple[ScanWarning, ...]
     suppressions: tuple[InlineSuppression, ...] = ()
     summary: CodeSummary | None = None
+    #: Calls that could not be judged at all (call key -> reason): their rules are errors.
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 def detector_calls(check: Check) -> Iterable[DetectorCall]:
@@ -92,6 +94,7 @@ def analyze_file(
     A detector that fails on this file is a warning, never a crash."""
     source = SourceFile(root, entry, context)
     evidence: dict[str, tuple[Evidence, ...]] = {}
+    errors: dict[str, str] = {}
     for call in calls:
         if not applies_to(call, entry):
             continue
@@ -103,6 +106,9 @@ def analyze_file(
                 found.append(item)
                 if len(found) >= _MAX_EVIDENCE_PER_FILE:
                     break
+        except RuleError as error:
+            errors[call.key] = f"{error} (on {entry.path})"
+            continue
         except Exception as error:
             source.warn(
                 "detector-error", f"detector {call.detector} failed on this file: {error!r}"
@@ -112,4 +118,4 @@ def analyze_file(
             evidence[call.key] = tuple(found)
     suppressions = tuple(inline_suppressions(source)) if inline_ignores and entry.readable else ()
     summary = summarise(source) if entry.kind in (FileKind.PYTHON, FileKind.NOTEBOOK) else None
-    return FileAnalysis(entry.path, evidence, tuple(source.warnings), suppressions, summary)
+    return FileAnalysis(entry.path, evidence, tuple(source.warnings), suppressions, summary, errors)

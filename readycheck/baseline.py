@@ -19,6 +19,8 @@ from readycheck.model import Report, RuleResult
 
 BASELINE_VERSION = 1
 DEFAULT_NAME = ".readycheck-baseline.json"
+#: Far above any real baseline; a repository's config may name the file, so never read more.
+MAX_BASELINE_SIZE = 64 * 1024 * 1024
 
 
 def to_json(report: Report) -> str:
@@ -47,6 +49,13 @@ def to_json(report: Report) -> str:
 def load(path: Path) -> dict[str, dict[str, Any]]:
     """Fingerprint -> entry. A missing or malformed file is a configuration error (exit 2)."""
     try:
+        if path.exists() and not path.is_file():
+            raise ConfigError("the baseline is not a regular file", path=str(path))
+        if path.exists() and path.stat().st_size > MAX_BASELINE_SIZE:
+            raise ConfigError(
+                f"the baseline is larger than {MAX_BASELINE_SIZE:,} bytes; is it the right file?",
+                path=str(path),
+            )
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(
@@ -58,6 +67,9 @@ def load(path: Path) -> dict[str, dict[str, Any]]:
         raise ConfigError(
             f"baseline is not valid JSON: {error.msg}", path=str(path), line=error.lineno
         ) from None
+    except (ValueError, RecursionError) as error:  # 4,300-digit numbers, absurd nesting
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise ConfigError(f"baseline is not valid JSON: {reason}", path=str(path)) from None
     if not isinstance(data, dict) or data.get("readycheck_baseline") != BASELINE_VERSION:
         raise ConfigError(
             "not a readycheck baseline (expected `readycheck_baseline: 1`)",

@@ -78,7 +78,10 @@ def _root(
 
 
 def _fail(message: str) -> NoReturn:
-    typer.secho(f"readycheck: error: {message}", err=True, fg=typer.colors.RED)
+    from readycheck.renderers.terminal import safe
+
+    # The message may quote the scanned repository's own config: keep its escapes inert.
+    typer.secho(f"readycheck: error: {safe(message)}", err=True, fg=typer.colors.RED)
     raise typer.Exit(EXIT_ERROR)
 
 

@@ -24,6 +24,13 @@ from readycheck.model import Pillar, Severity
 from readycheck.validation import validate
 
 CONFIG_NAMES = (".readycheck.yml", ".readycheck.yaml")
+#: A config, or the pyproject.toml that may hold one, is read only below this size: the
+#: repository's own copy is repository content, and must not make readycheck read gigabytes.
+MAX_CONFIG_SIZE = 1024 * 1024
+#: What tomllib raises besides TOMLDecodeError: numbers past int()'s 4,300-digit limit,
+#: arrays nested deeper than the interpreter's recursion limit.
+_TOML_LIMITS = (ValueError, RecursionError)
+_READYCHECK_TABLE = re.compile(r"^\s*\[+\s*tool\s*\.\s*readycheck\b", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -71,13 +78,19 @@ def find_config(root: Path) -> Path | None:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file() and not pyproject.is_symlink():
         try:
-            if (
-                "tool" in (data := tomllib.loads(pyproject.read_text("utf-8")))
-                and "readycheck" in data["tool"]
-            ):
-                return pyproject
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            return None  # a broken pyproject is the scanned project's problem, reported by the scan
+            if pyproject.stat().st_size > MAX_CONFIG_SIZE:
+                return None  # listed as too large by the scan, like any other oversized file
+            text = pyproject.read_text("utf-8")
+            data = tomllib.loads(text)
+        except (OSError, UnicodeDecodeError):
+            return None
+        except (tomllib.TOMLDecodeError, *_TOML_LIMITS):
+            # A broken pyproject is the project's problem, reported by the scan, unless it
+            # holds our table: then a typo must stop readycheck, not silently drop the gate.
+            return pyproject if _READYCHECK_TABLE.search(text) else None
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "readycheck" in tool:
+            return pyproject
     return None
 
 
@@ -85,18 +98,24 @@ def load_config(path: Path) -> Config:
     """Read and validate a config file (YAML, or the [tool.readycheck] table of a TOML file)."""
     display = str(path)
     try:
+        if not path.is_file():
+            raise ConfigError("not a regular file", path=display)
+        if path.stat().st_size > MAX_CONFIG_SIZE:
+            raise ConfigError(
+                f"config file is larger than {MAX_CONFIG_SIZE:,} bytes; is it the right file?",
+                path=display,
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read config file: {error}", path=display) from None
     if path.suffix == ".toml":
-        data, lines = _from_toml(text, display)
+        data = _from_toml(text, display)
+        if data is not None:
+            data = _with_lines(data, _toml_positions(text), (), 1)
     else:
         data = _from_yaml(text, display)
-        lines = {}
     if data is None:
         return Config(source=display)
-    if lines:
-        data = _with_lines(data, lines, 1)
     validate(data, _schema(), display, error_type=ConfigError)
     return _build(data, display)
 
@@ -104,7 +123,7 @@ def load_config(path: Path) -> Config:
 def _from_yaml(text: str, display: str) -> Any:
     try:
         loaded = yamlload.load_all(text)
-    except (yamlload.yaml.YAMLError, RecursionError) as error:
+    except (yamlload.yaml.YAMLError, RecursionError, ValueError) as error:
         line, column = yamlload.error_position(error)
         raise ConfigError(
             f"invalid YAML: {yamlload.describe_error(error)}",
@@ -126,47 +145,87 @@ def _from_yaml(text: str, display: str) -> Any:
     return loaded.documents[0] if loaded.documents else None
 
 
-def _from_toml(text: str, display: str) -> tuple[Any, dict[str, int]]:
+def _from_toml(text: str, display: str) -> Any:
+    """The [tool.readycheck] table, or None when there is none."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+)", str(error))
+        match = re.search(r"line (\d+), column (\d+)", str(error))
+        line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)$", "", str(error))
+        if reason == "Cannot overwrite a value":  # tomllib's words for a repeated key
+            reason = "key defined twice"
         raise ConfigError(
-            f"invalid TOML: {error}", path=display, line=int(match.group(1)) if match else None
+            f"invalid TOML: {reason}", path=display, line=line, column=column
         ) from None
-    table = data.get("tool", {}).get("readycheck")
-    return table, _toml_key_lines(text)
+    except _TOML_LIMITS as error:
+        reason = "nesting is too deep" if isinstance(error, RecursionError) else str(error)
+        raise ConfigError(f"invalid TOML: {reason}", path=display) from None
+    tool = data.get("tool")
+    return tool.get("readycheck") if isinstance(tool, dict) else None
 
 
-def _toml_key_lines(text: str) -> dict[str, int]:
-    """Line of each `key =` inside [tool.readycheck...] tables (tomllib keeps no positions)."""
-    lines: dict[str, int] = {}
-    inside = False
+TomlPath = tuple[str | int, ...]
+_TOML_HEADER = re.compile(r"^\[(\[?)\s*([^\[\]]+?)\s*\]")
+_TOML_KEY = re.compile(r"^([A-Za-z0-9_\-\"'.]+?)\s*=")
+
+
+def _toml_parts(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in dotted.split("."))
+
+
+def _toml_positions(text: str) -> dict[TomlPath, int]:
+    """The line of each table and `key =` under [tool.readycheck], by its path inside
+    that table: ("gate", "fail_on"), ("rules", "custom", 0, "check"). tomllib keeps no
+    positions; this is enough for the layouts people write (one key per line)."""
+    positions: dict[TomlPath, int] = {}
+    arrays: dict[TomlPath, int] = {}  # array-of-tables path -> index of its last element
+    table: TomlPath | None = None  # None: outside [tool.readycheck]
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        if stripped.startswith("["):
-            inside = stripped.strip("[] ").startswith("tool.readycheck")
-            continue
-        match = re.match(r"([A-Za-z0-9_\-\"']+)\s*=", stripped)
-        if inside and match:
-            lines.setdefault(match.group(1).strip("\"'"), number)
-    return lines
+        if header := _TOML_HEADER.match(stripped):
+            parts = _toml_parts(header.group(2))
+            table = None
+            if parts[:2] != ("tool", "readycheck"):
+                continue
+            path: TomlPath = ()
+            for index, part in enumerate(parts[2:], start=3):
+                path = (*path, part)
+                if path in arrays and not (header.group(1) and index == len(parts)):
+                    path = (*path, arrays[path])  # a sub-table of the array's last element
+            if header.group(1):  # [[array of tables]]: a new element
+                arrays[path] = arrays.get(path, -1) + 1
+                path = (*path, arrays[path])
+            table = path
+            positions.setdefault(table, number)
+        elif table is not None and (key := _TOML_KEY.match(stripped)):
+            positions.setdefault((*table, *_toml_parts(key.group(1))), number)
+    return positions
 
 
-def _with_lines(value: Any, lines: dict[str, int], default: int) -> Any:
+def _with_lines(value: Any, positions: dict[TomlPath, int], path: TomlPath, default: int) -> Any:
     """TOML data as LineDict/LineList, so schema errors can name a line as they do for YAML."""
+    line = positions.get(path, default)
     if isinstance(value, dict):
         result = yamlload.LineDict()
-        result.line, result.column = default, 1
+        result.line, result.column = line, 1
         result.key_positions, result.value_positions = {}, {}
         for key, item in value.items():
-            line = lines.get(str(key), default)
-            result[key] = _with_lines(item, lines, line)
-            result.key_positions[key] = result.value_positions[key] = (line, 1)
+            child = (*path, key)
+            result[key] = _with_lines(item, positions, child, line)
+            result.key_positions[key] = result.value_positions[key] = (
+                positions.get(child, line),
+                1,
+            )
         return result
     if isinstance(value, list):
-        items = yamlload.LineList(_with_lines(item, lines, default) for item in value)
-        items.line, items.column, items.item_positions = default, 1, [(default, 1)] * len(value)
+        items = yamlload.LineList(
+            _with_lines(item, positions, (*path, index), line) for index, item in enumerate(value)
+        )
+        items.line, items.column = line, 1
+        items.item_positions = [
+            (positions.get((*path, index), line), 1) for index in range(len(value))
+        ]
         return items
     return value
 
@@ -206,7 +265,16 @@ def _build(data: Any, display: str) -> Config:
         },
         baseline=gate.get("baseline"),
         suppressions=suppressions,
-        lines={"rules": getattr(data, "line_of", lambda _k: None)("rules")},
+        lines={
+            "rules": getattr(data, "line_of", lambda _k: None)("rules"),
+            "gate.baseline": getattr(gate, "line_of", lambda _k: None)("baseline"),
+            **{
+                f"rules.{section}.{rule_id}": table.line_of(rule_id)
+                for section in ("severity", "params")
+                if isinstance(table := rules.get(section), yamlload.LineDict)
+                for rule_id in table
+            },
+        },
     )
 
 

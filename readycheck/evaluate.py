@@ -47,10 +47,13 @@ class Evaluator:
         rulebook: Rulebook,
         repository: Repository,
         file_evidence: Mapping[str, list[Evidence]],
+        call_errors: Mapping[str, str] | None = None,
     ) -> None:
         self.rulebook = rulebook
         self.repository = repository
         self.file_evidence = file_evidence
+        #: File-detector calls that could not be judged (call key -> why): their rules are errors.
+        self.call_errors = dict(call_errors or {})
         self.roles = {entry.path: entry.role for entry in repository.files}
         self.warnings: list[ScanWarning] = []
         self._detections: dict[str, Detection | None] = {}
@@ -60,10 +63,12 @@ class Evaluator:
         return self.outcome(fact.check).status in (Status.PASS, Status.PARTIAL)
 
     def detection(self, call: DetectorCall) -> Detection | None:
-        """What a call saw; None when its detector failed (already reported as a warning)."""
+        """What a call saw; None when it could not be judged (`call_errors` says why)."""
         if call.key not in self._detections:
             detector = REGISTRY[call.detector]
-            if isinstance(detector, FileDetector):
+            if call.key in self.call_errors:
+                self._detections[call.key] = None
+            elif isinstance(detector, FileDetector):
                 found = self.file_evidence.get(call.key, [])
                 self._detections[call.key] = Detection(
                     tuple(e for e in found if not e.missing), tuple(e for e in found if e.missing)
@@ -72,9 +77,9 @@ class Evaluator:
                 try:
                     self._detections[call.key] = detector.run(self.repository, call.params)
                 except Exception as error:
-                    self.warnings.append(
-                        ScanWarning("detector-error", f"detector {call.detector} failed: {error!r}")
-                    )
+                    reason = f"detector {call.detector} failed: {error!r}"
+                    self.warnings.append(ScanWarning("detector-error", reason))
+                    self.call_errors[call.key] = reason
                     self._detections[call.key] = None
         return self._detections[call.key]
 
@@ -90,7 +95,7 @@ class Evaluator:
             return _worst([self.outcome(child) for child in check.checks])
         detection = self.detection(check)
         if detection is None:
-            return Outcome(Status.ERROR, reason=f"detector {check.detector} failed")
+            return Outcome(Status.ERROR, reason=self.call_errors[check.key])
         if detection.inapplicable:
             return Outcome(Status.NOT_APPLICABLE, reason=detection.inapplicable)
         strong = tuple(m for m in detection.matches if self._role(m) not in check.partial_in)
@@ -130,6 +135,10 @@ class Evaluator:
         if reason is not None:
             return RuleResult(rule, Status.NOT_APPLICABLE, reason=reason)
         outcome = self.outcome(rule.check)
+        if outcome.status is Status.ERROR:
+            self.warnings.append(
+                ScanWarning("rule-error", f"rule {rule.id} was not evaluated: {outcome.reason}")
+            )
         findings: tuple[Finding, ...] = ()
         if outcome.status in (Status.FAIL, Status.PARTIAL):
             findings = _findings(rule, outcome)

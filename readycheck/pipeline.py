@@ -87,11 +87,7 @@ def effective_config(options: ScanOptions) -> Config:
 
 
 def effective_rulebook(options: ScanOptions, config: Config) -> Rulebook:
-    extra = (
-        [(f"{config.source} (rules.custom)", {"rules": config.custom_rules})]
-        if config.custom_rules
-        else []
-    )
+    extra = [(config.source, config.custom_rules)] if config.source and config.custom_rules else []
     rulebook = load_rulebook(list(options.rulebook_paths) or None, extra)
     return customise(rulebook, config)
 
@@ -149,6 +145,7 @@ def scan(
             warnings.extend(cache.warnings)
 
     evidence: dict[str, list[Evidence]] = defaultdict(list)
+    call_errors: dict[str, str] = {}
     inline: list[suppress.InlineSuppression] = []
     summaries: dict[str, CodeSummary] = {}
     for analysis in analyses:
@@ -156,11 +153,13 @@ def scan(
         inline.extend(analysis.suppressions)
         for key, items in analysis.evidence.items():
             evidence[key].extend(items)
+        for key, reason in analysis.errors.items():
+            call_errors.setdefault(key, reason)
         if analysis.summary is not None:
             summaries[analysis.path] = analysis.summary
 
     repository = Repository(discovery.root, discovery.files, git_info, summaries)
-    evaluator = Evaluator(rulebook, repository, evidence)
+    evaluator = Evaluator(rulebook, repository, evidence, call_errors)
     results = [evaluator.evaluate(rule) for rule in rulebook.rules]
     warnings.extend(evaluator.warnings)
 
@@ -173,7 +172,9 @@ def scan(
         dataclasses.replace(r, findings=tuple(fingerprints.assign(r.findings))) for r in results
     ]
     fixed: list[str] = []
-    baseline_path = options.baseline or (root / config.baseline if config.baseline else None)
+    baseline_path = options.baseline or (
+        _config_baseline(root, config) if config.baseline else None
+    )
     if baseline_path is not None:
         results, fixed = baseline.mark(results, baseline.load(baseline_path))
     if options.since:
@@ -228,6 +229,22 @@ def _report(
         warnings=tuple(sorted(set(warnings), key=lambda w: (w.path or "", w.code, w.message))),
         fixed=tuple(fixed),
     )
+
+
+def _config_baseline(root: Path, config: Config) -> Path:
+    """The baseline a config names, relative to the scanned folder and inside it: the
+    repository's own config is repository content, and must not make readycheck read
+    files elsewhere (or /dev/zero). A baseline kept elsewhere is passed with --baseline."""
+    path = root / str(config.baseline)
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ConfigError(
+            "the baseline must be a file inside the scanned folder; "
+            "pass --baseline to use one kept elsewhere",
+            path=config.source,
+            line=config.lines.get("gate.baseline"),
+            field="gate.baseline",
+        )
+    return path
 
 
 def _first(cli: T | None, configured: T | None, default: T) -> T:

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from readycheck import yamlload
-from readycheck.detectors import REGISTRY
-from readycheck.detectors.base import FileDetector, build_params, params_schema
-from readycheck.errors import ConfigError, RulebookError
+from readycheck.detectors import REGISTRY, patterns
+from readycheck.detectors.base import FileDetector, build_params, params_schema, regex_params
+from readycheck.errors import ConfigError, ReadycheckError, RulebookError
 from readycheck.model import Confidence, FileKind, Pillar, Reference, Role, Severity
 from readycheck.validation import validate
 from readycheck.yamlload import LineDict
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from readycheck.config import Config
 
 Expect = Literal["present", "absent"]
+#: Where a config file keeps its own rules, in the same format as a rulebook's `rules`.
+CONFIG_RULES_FIELD = "rules.custom"
 #: Evidence from these roles earns half credit, unless a check says otherwise.
 DEFAULT_PARTIAL_IN = {
     "present": frozenset({Role.NOTEBOOK, Role.TEST, Role.DOCS, Role.EXAMPLE}),
@@ -148,9 +150,8 @@ def rule_files(directory: Path) -> list[Path]:
 def load_rulebook(
     paths: Sequence[Path] | None = None, extra: Sequence[tuple[str, Any]] = ()
 ) -> Rulebook:
-    """Load rulebook files (default: the built-in rulebook), plus `extra` documents
-    already parsed elsewhere (a config's custom rules, as (where, data)), into one
-    validated Rulebook."""
+    """Load rulebook files (default: the built-in rulebook), plus the custom rules of
+    config files, as (config file, its `rules.custom` list), into one validated Rulebook."""
     files: list[Path] = []
     for path in paths or [default_rules_dir()]:
         if path.is_dir():
@@ -175,9 +176,25 @@ class _Builder:
         self.digest = hashlib.sha256()
 
     def build(self, files: list[Path], extra: Sequence[tuple[str, Any]] = ()) -> Rulebook:
+        try:
+            return self._build(files, extra)
+        except RulebookError as error:
+            if error.path not in {display for display, _ in extra} or not error.field:
+                raise
+            # A config's rules are its `rules.custom` list: name fields as the user wrote them.
+            raise RulebookError(
+                error.message,
+                path=error.path,
+                line=error.line,
+                column=error.column,
+                field=re.sub(r"^rules(?=\[)", CONFIG_RULES_FIELD, error.field),
+            ) from None
+
+    def _build(self, files: list[Path], extra: Sequence[tuple[str, Any]]) -> Rulebook:
         for path in files:
             self._read(path)
-        for display, data in extra:
+        for display, custom_rules in extra:
+            data = {"rules": custom_rules}
             self.digest.update(
                 display.encode() + json.dumps(data, sort_keys=True, default=str).encode()
             )
@@ -241,7 +258,7 @@ class _Builder:
         self.digest.update(path.name.encode() + b"\0" + text.encode() + b"\0")
         try:
             loaded = yamlload.load_all(text)
-        except (yamlload.yaml.YAMLError, RecursionError) as error:
+        except (yamlload.yaml.YAMLError, RecursionError, ValueError) as error:
             line, column = yamlload.error_position(error)
             raise RulebookError(
                 f"invalid YAML: {yamlload.describe_error(error)}",
@@ -361,7 +378,7 @@ def _detector_call(raw: LineDict, display: str, where: str) -> DetectorCall:
         prefix=f"{where}.params",
         what=f"parameters of detector {name!r}",
     )
-    _check_patterns(params_raw, display, where)
+    _check_patterns(detector.params, params_raw, display, f"{where}.params")
     kinds = frozenset(FileKind(k) for k in raw["kinds"]) if "kinds" in raw else None
     if kinds is not None:
         if not isinstance(detector, FileDetector):
@@ -434,11 +451,14 @@ def customise(rulebook: Rulebook, config: Config) -> Rulebook:
             if rule_id not in known:
                 close = difflib.get_close_matches(rule_id, known, n=1)
                 hint = f"; did you mean {close[0]}?" if close else ""
+                in_list = section == "disable"
                 raise ConfigError(
                     f"unknown rule {rule_id}{hint}",
                     path=config.source,
-                    line=config.disable.get(rule_id) if section == "disable" else line,
-                    field=f"rules.{section}",
+                    line=config.disable.get(rule_id)
+                    if in_list
+                    else config.lines.get(f"rules.{section}.{rule_id}", line),
+                    field=f"rules.{section}" if in_list else f"rules.{section}.{rule_id}",
                 )
     rules = []
     for rule in rulebook.rules:
@@ -472,13 +492,7 @@ def _with_params(rule: Rule, overrides: Any, config: Config) -> DetectorCall:
     merged = dict(call.raw_params) | dict(overrides)
     validate(merged, params_schema(detector.params), config.source or "config", prefix=where,
              what=f"parameters of detector {call.detector!r}", error_type=ConfigError)  # fmt: skip
-    for key, value in merged.items():
-        if (key == "pattern" or key.endswith("_pattern")) and isinstance(value, str):
-            try:
-                re.compile(value)
-            except re.error as error:
-                raise ConfigError(f"invalid regular expression: {error}", path=config.source,
-                                  field=f"{where}.{key}") from None  # fmt: skip
+    _check_patterns(detector.params, overrides, config.source or "config", where, ConfigError)
     return dataclasses.replace(
         call,
         params=build_params(detector.params, merged),
@@ -487,18 +501,27 @@ def _with_params(rule: Rule, overrides: Any, config: Config) -> DetectorCall:
     )
 
 
-def _check_patterns(params: dict[str, Any], display: str, where: str) -> None:
-    for key, value in params.items():
-        if (key == "pattern" or key.endswith("_pattern")) and isinstance(value, str):
-            try:
-                re.compile(value)
-            except re.error as error:
-                raise RulebookError(
-                    f"invalid regular expression: {error}",
-                    path=display,
-                    line=params.line_of(key) if isinstance(params, yamlload.LineDict) else None,
-                    field=f"{where}.params.{key}",
-                ) from None
+def _check_patterns(
+    params_type: type[Any],
+    params: Any,
+    display: str,
+    where: str,
+    error_type: type[ReadycheckError] = RulebookError,
+) -> None:
+    """Compile every regular-expression parameter with the engine that will run it."""
+    for key in regex_params(params_type):
+        value = params.get(key) if isinstance(params, dict) else None
+        problem = patterns.check(value) if isinstance(value, str) else None
+        if problem is not None:
+            located = isinstance(params, yamlload.LineDict) and key in params.value_positions
+            line, column = params.value_positions[key] if located else (None, None)
+            raise error_type(
+                f"invalid regular expression {value!r}: {problem}",
+                path=display,
+                line=line,
+                column=column,
+                field=f"{where}.{key}",
+            )
 
 
 def _applicability(raw: Any) -> Applicability:

@@ -101,7 +101,8 @@ def analyze_all(
     if cache is not None:
         for index in todo:
             entry_key, analysis = keys[index], results[index]
-            if entry_key is not None and analysis is not None:
+            # A rule error (a pattern out of time) depends on the machine, not the file: retry it.
+            if entry_key is not None and analysis is not None and not analysis.errors:
                 cache.put(entry_key, analysis)
     done = [analysis for analysis in results if analysis is not None]
     assert len(done) == len(jobs)

@@ -110,4 +110,13 @@ def _message(error: jsonschema.ValidationError) -> str:
         return f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
     if error.validator == "pattern":
         return f"{error.instance!r} does not match the expected form {error.validator_value}"
+    if error.validator == "minLength":
+        return (
+            f"{error.instance!r} is too short; expected at least {error.validator_value} characters"
+        )
+    if error.validator == "minItems":
+        return f"expected at least {error.validator_value} item(s)"
+    if error.validator in ("minimum", "maximum"):
+        bound = "at least" if error.validator == "minimum" else "at most"
+        return f"{error.instance!r} is out of range; expected {bound} {error.validator_value}"
     return error.message

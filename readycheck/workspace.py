@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import pathspec
 
@@ -30,6 +30,7 @@ from readycheck.parsers.notebook import Notebook, parse_notebook
 from readycheck.parsers.python import PythonCode, parse_module
 from readycheck.parsers.text import decode_python, decode_text, looks_binary
 
+T = TypeVar("T")
 MAX_SNIPPET = 160
 #: Files of kind "other" with these suffixes are data or build output: never read as text.
 BINARY_SUFFIXES = frozenset(
@@ -173,14 +174,33 @@ class SourceFile:
     def lines(self) -> list[str]:
         return self.text.splitlines() if self.text is not None else []
 
-    @cached_property
-    def notebook(self) -> Notebook | None:
-        if self.kind is not FileKind.NOTEBOOK or self.text is None:
+    def _parse(self, form: str, parse: Callable[[str], T]) -> T | None:
+        """Run one parser over this file's text, and never raise.
+
+        A ParseError is the file's fault and becomes a warning. Anything else is a
+        bug in a parser; it costs this file that form, not the whole scan, since the
+        scanned repository may be built to trigger it.
+        """
+        if self.text is None:
             return None
         try:
-            notebook = parse_notebook(self.text)
+            return parse(self.text)
         except ParseError as error:
             self.warn("parse-error", str(error))
+        except Exception as error:
+            self.warn(
+                "internal-error",
+                f"could not read as {form}: {type(error).__name__}: {clip(str(error), 120)} "
+                "(a readycheck bug: please report it)",
+            )
+        return None
+
+    @cached_property
+    def notebook(self) -> Notebook | None:
+        if self.kind is not FileKind.NOTEBOOK:
+            return None
+        notebook = self._parse("a notebook", parse_notebook)
+        if notebook is None:
             return None
         for problem in notebook.problems:
             self.warn("parse-error", problem)
@@ -191,19 +211,15 @@ class SourceFile:
         """Python code: the module itself, or a notebook's code cells stitched together."""
         if self.kind is FileKind.NOTEBOOK:
             return self.notebook.code if self.notebook else None
-        if self.kind is not FileKind.PYTHON or self.text is None:
+        if self.kind is not FileKind.PYTHON:
             return None
-        try:
-            return PythonCode(parse_module(self.text, self.path), self.text)
-        except ParseError as error:
-            self.warn("parse-error", str(error))
-            return None
+        return self._parse("Python", lambda text: PythonCode(parse_module(text, self.path), text))
 
     @cached_property
     def dockerfile(self) -> Dockerfile | None:
-        if self.kind is not FileKind.DOCKERFILE or self.text is None:
+        if self.kind is not FileKind.DOCKERFILE:
             return None
-        return parse_dockerfile(self.text)
+        return self._parse("a Dockerfile", parse_dockerfile)
 
     @cached_property
     def documents(self) -> list[Any]:
@@ -217,6 +233,12 @@ class SourceFile:
                     self.warn(
                         "duplicate-key",
                         f"key {duplicate.key!r} repeated at line {duplicate.line}; the last value wins",
+                    )
+                for tag in loaded.python_tags[:5]:
+                    self.warn(
+                        "python-tag",
+                        f"tag {tag.tag} at line {tag.line} read as plain data: readycheck never "
+                        "builds Python objects, but yaml.unsafe_load would run it",
                     )
                 return [doc for doc in loaded.documents if doc is not None]
             if self.kind is FileKind.JSON:
@@ -234,25 +256,28 @@ class SourceFile:
     @cached_property
     def dependencies(self) -> list[deps.Dependency]:
         """Dependencies declared in this file, if it is a dependency file."""
-        if self.text is None or not deps.is_dependency_file(self.path):
+        if not deps.is_dependency_file(self.path):
             return []
+        return self._parse("dependency declarations", self._declared_dependencies) or []
+
+    def _declared_dependencies(self, text: str) -> list[deps.Dependency]:
         name = PurePosixPath(self.path).name.lower()
         if self.kind is FileKind.REQUIREMENTS:
             # A `.in` file is pip-compile's input; what gets installed is the `.txt` it compiles.
             group = "input" if name.endswith(".in") else "runtime"
-            return deps.parse_requirements_text(self.text, group)
+            return deps.parse_requirements_text(text, group)
         if name == "setup.py":
             return deps.from_setup_py(self.python.tree) if self.python else []
         if name == "setup.cfg":
-            return deps.from_setup_cfg(self.text)
+            return deps.from_setup_cfg(text)
         document = self.documents[0] if self.documents else None
         if not isinstance(document, dict):
             return []
         if name == "pyproject.toml":
-            return deps.from_pyproject(document, self.text)
+            return deps.from_pyproject(document, text)
         if name == "pipfile":
-            return deps.from_pipfile(document, self.text)
-        return deps.from_conda(document, self.text)
+            return deps.from_pipfile(document, text)
+        return deps.from_conda(document, text)
 
     def locate(self, line: int | None) -> Location:
         """A location for a line of this file's Python code (notebook lines map to cells)."""
@@ -278,8 +303,11 @@ def _describe_data_error(kind: FileKind, error: Exception) -> str:
         return f"invalid JSON: {error.msg} (line {error.lineno})"
     if isinstance(error, tomllib.TOMLDecodeError):
         return f"invalid TOML: {error}"
+    label = kind.value.upper()
     if isinstance(error, RecursionError):
-        return f"invalid {kind.value.upper()}: nesting is too deep to read"
+        return f"invalid {label}: nesting is too deep to read"
+    if kind is not FileKind.YAML:  # e.g. a number past int()'s 4,300-digit limit
+        return f"invalid {label}: {clip(str(error).splitlines()[0] if str(error) else type(error).__name__, 120)}"
     line, _ = yamlload.error_position(error)
     where = f" (line {line})" if line else ""
     return f"invalid YAML: {yamlload.describe_error(error)}{where}"

@@ -21,6 +21,7 @@ import yaml
 __all__ = [
     "LineDict",
     "LineList",
+    "PythonTag",
     "YamlBudgetError",
     "describe_error",
     "error_position",
@@ -70,6 +71,14 @@ class DuplicateKey:
     column: int
 
 
+@dataclass(frozen=True)
+class PythonTag:
+    """A `!!python/...` tag: read as plain data here, but code under yaml.unsafe_load."""
+
+    tag: str
+    line: int
+
+
 class YamlBudgetError(yaml.YAMLError):
     """Raised when aliases would expand a document beyond the budget."""
 
@@ -84,6 +93,7 @@ class _Loader(_BaseLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[DuplicateKey] = []
+        self.python_tags: list[PythonTag] = []
 
 
 def _expanded_size(value: Any, sizes: dict[int, int]) -> int:
@@ -135,6 +145,9 @@ def _construct_any_tag_scalar(loader: _Loader, node: Node) -> Any:
 
 def _construct_any_tag(loader: _Loader, _suffix: str, node: Node) -> Any:
     """Read a value under an unknown tag (`!Ref`, `!!python/object`, ...) as plain data."""
+    if node.tag.startswith(_PYTHON_TAG):
+        short = "!!" + node.tag.removeprefix("tag:yaml.org,2002:")
+        loader.python_tags.append(PythonTag(short, _position(node)[0]))
     if isinstance(node, MappingNode):
         return _construct_mapping(loader, node)
     if isinstance(node, SequenceNode):
@@ -144,6 +157,7 @@ def _construct_any_tag(loader: _Loader, _suffix: str, node: Node) -> Any:
     return None  # pragma: no cover - every node is one of the three
 
 
+_PYTHON_TAG = "tag:yaml.org,2002:python/"
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:omap", _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
@@ -156,6 +170,7 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_any_tag_scalar
 class YamlDocuments:
     documents: list[Any]
     duplicates: list[DuplicateKey]
+    python_tags: list[PythonTag]
 
 
 def load_all(text: str) -> YamlDocuments:
@@ -174,7 +189,7 @@ def load_all(text: str) -> YamlDocuments:
                     f"aliases expand to more than {ALIAS_EXPANSION_BUDGET:,} nodes"
                 )
             documents.append(document)
-        return YamlDocuments(documents, list(loader.duplicates))
+        return YamlDocuments(documents, list(loader.duplicates), list(loader.python_tags))
     finally:
         loader.dispose()
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +23,22 @@ from readycheck.model import Detection, Evidence, FileKind
 from readycheck.workspace import Repository, SourceFile
 
 P = TypeVar("P")
+
+
+#: Field metadata marking a parameter as a regular expression: the rulebook compiles
+#: it when loading, and detectors match it under a time budget (detectors.patterns).
+REGEX: Mapping[str, Any] = {"regex": True}
+
+
+def regex_params(params: type[Any]) -> tuple[str, ...]:
+    """The names of a parameters dataclass's regular-expression fields."""
+    return tuple(item.name for item in dataclasses.fields(params) if item.metadata.get("regex"))
+
+
+class RuleError(Exception):
+    """A detector cannot judge a check at all (not just one file's part of it): the
+    rules using the check are reported as errors with this reason, never judged on
+    what evidence happened to be collected before it."""
 
 
 @dataclass(frozen=True)

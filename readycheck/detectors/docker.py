@@ -3,12 +3,14 @@ only one has a HEALTHCHECK is a partial pass, pointing at the other."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-from readycheck.detectors.base import NoParams, file_detector
-from readycheck.detectors.text import compiled
+from readycheck.detectors.base import REGEX, NoParams, file_detector
+from readycheck.detectors.patterns import Matcher
+from readycheck.detectors.text import mask_secret
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.parsers.dockerfile import Dockerfile, image_tag
 from readycheck.workspace import SourceFile, clip
@@ -18,18 +20,20 @@ from readycheck.workspace import SourceFile, clip
 class InstructionParams:
     instruction: str
     #: Regular expression searched in the instruction's arguments.
-    pattern: str | None = None
+    pattern: str | None = field(default=None, metadata=REGEX)
     #: `final`: only the last build stage, the image that ships.
     stage: Literal["final", "any"] = "any"
     #: Only the last such instruction counts (USER: the one in force at run time).
     last: bool = False
+    #: Mask the pattern's `secret` group in what the report shows (ENV and ARG secrets).
+    mask: bool = False
     #: Judge only images that serve: the final stage EXPOSEs a port or starts a server.
     #: A training or batch image needs no HEALTHCHECK.
     serving_only: bool = False
 
 
 #: What a serving image runs: web and model servers.
-SERVER_COMMANDS = (
+SERVER_COMMANDS = re.compile(
     r"uvicorn|gunicorn|hypercorn|daphne|waitress|bentoml\W+serve|torchserve|tritonserver"
     r"|mlflow\W+models\W+serve|serve\W+run|flask\W+(--app\W+\S+\W+)?run|litserve|streamlit"
 )
@@ -37,9 +41,9 @@ SERVER_COMMANDS = (
 
 def _serves(dockerfile: Dockerfile) -> bool:
     final = [i for i in dockerfile.instructions if i.stage == dockerfile.final_stage]
-    server = compiled(SERVER_COMMANDS)
     return any(
-        i.keyword == "EXPOSE" or (i.keyword in {"CMD", "ENTRYPOINT"} and server.search(i.arguments))
+        i.keyword == "EXPOSE"
+        or (i.keyword in {"CMD", "ENTRYPOINT"} and SERVER_COMMANDS.search(i.arguments))
         for i in final
     )
 
@@ -59,13 +63,17 @@ def dockerfile_instruction(source: SourceFile, params: InstructionParams) -> Ite
     ]  # fmt: skip
     if params.last:
         candidates = candidates[-1:]
-    regex = compiled(params.pattern) if params.pattern else None
+    regex = Matcher(params.pattern) if params.pattern else None
     found = [i for i in candidates if regex is None or regex.search(i.arguments)]
     for instruction in found:
+        arguments, snippet = instruction.arguments, source.snippet(instruction.line)
+        match = regex.search(arguments) if regex is not None and params.mask else None
+        if match is not None:
+            secret = match.group("secret") if "secret" in match.re.groupindex else match.group(0)
+            arguments = arguments.replace(secret, mask_secret(secret))
+            snippet = snippet.replace(secret, mask_secret(secret))
         yield Evidence(
-            Location(source.path, instruction.line),
-            f"{keyword} {clip(instruction.arguments, 60)}",
-            source.snippet(instruction.line),
+            Location(source.path, instruction.line), f"{keyword} {clip(arguments, 60)}", snippet
         )
     if not found:
         final = dockerfile.stages[-1]

@@ -18,7 +18,7 @@ from readycheck.model import Detection, Evidence, Location
 from readycheck.parsers.git import GitInfo
 from readycheck.workspace import Repository
 
-NOT_A_REPOSITORY = "the scanned folder is not a git repository"
+NOT_A_REPOSITORY = "the scanned folder is not a git repository, or one with no commits yet"
 SHALLOW = "the repository is a shallow clone, so its history is incomplete"
 ARTEFACT_SUFFIXES = (
     ".csv", ".tsv", ".parquet", ".feather", ".arrow", ".avro", ".orc", ".jsonl", ".xlsx", ".h5", ".hdf5",
@@ -98,6 +98,13 @@ class AuthorParams:
     min_authors: int = 1
 
 
+def _is_bot(name: str, email: str) -> bool:
+    """Dependabot, Renovate, github-actions and the like: automation is not a second reviewer."""
+    return (
+        "[bot]" in name.lower() or "[bot]" in email.lower() or name.strip().lower().endswith("-bot")
+    )
+
+
 @repo_detector(params=AuthorParams)
 def git_authors(repo: Repository, params: AuthorParams) -> Detection:
     """Each distinct author of recent commits (one match per author)."""
@@ -107,8 +114,14 @@ def git_authors(repo: Repository, params: AuthorParams) -> Detection:
     if git.shallow:
         return Detection(inapplicable=SHALLOW)
     scope = [git.subpath] if git.subpath else []
-    log = git.repo.git.log(f"-n{params.commits}", "--format=%aE", "--", *scope)
-    authors = sorted({line.strip().lower() for line in log.splitlines() if line.strip()})
+    log = git.repo.git.log(f"-n{params.commits}", "--format=%aN%x09%aE", "--", *scope)
+    authors = sorted(
+        {
+            email.strip().lower()
+            for name, _tab, email in (line.partition("\t") for line in log.splitlines())
+            if email.strip() and not _is_bot(name, email)
+        }
+    )
     if len(authors) < params.min_authors:
         return Detection()
     return Detection(tuple(Evidence(None, f"commits by {author}") for author in authors))

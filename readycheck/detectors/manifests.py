@@ -4,12 +4,13 @@ gets its own verdict, and the evidence points at its line."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from readycheck.detectors.base import file_detector
-from readycheck.detectors.text import compiled
+from readycheck.detectors.base import REGEX, file_detector
+from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.workspace import SourceFile
 from readycheck.yamlload import LineDict, LineList
@@ -90,10 +91,13 @@ class KubernetesParams:
     #: Dotted path that must exist in the target (`resources.limits.memory`); none: the target itself counts.
     field: str | None = None
     #: Regular expression the field's value (as text) must match.
-    pattern: str | None = None
+    pattern: str | None = dataclasses.field(default=None, metadata=REGEX)
     label: str = ""
     #: Judge init containers too (image pinning, security context); probes do not apply to them.
     init_containers: bool = False
+    #: For containers: a field the container does not set is inherited from the pod spec
+    #: (`securityContext.runAsNonRoot`), as Kubernetes does; the container's own value wins.
+    pod_fallback: bool = False
 
 
 def _targets(
@@ -123,14 +127,17 @@ def _targets(
 def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence]:
     """For each Kubernetes container, pod spec or object of the given kinds:
     whether a field is set (and matches a pattern). Missing fields are gaps."""
-    regex = compiled(params.pattern) if params.pattern else None
+    regex = Matcher(params.pattern) if params.pattern else None
     path = split_path(params.field)
     label = params.label or params.field or "present"
     for obj in kubernetes_objects(source):
         if obj.get("kind") not in params.kinds:
             continue
+        spec = pod_spec(obj) if params.pod_fallback and params.target == "container" else None
         for name, target in _targets(obj, params.target, params.init_containers):
             hits = list(walk(target, path)) if path else [(None, None, target)]
+            if not hits and spec is not None:
+                hits = list(walk(spec, path))
             good = [h for h in hits if regex is None or regex.search(str(h[2]))]
             if good:
                 parent, key, _value = good[0]

@@ -12,11 +12,11 @@ import ast
 import fnmatch
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from readycheck.detectors.base import NoParams, file_detector
-from readycheck.detectors.text import compiled
+from readycheck.detectors.base import REGEX, NoParams, file_detector
+from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind
 from readycheck.parsers.python import has_star_kwargs, keyword_value
 from readycheck.workspace import SourceFile
@@ -59,9 +59,11 @@ def python_import(source: SourceFile, params: ImportParams) -> Iterator[Evidence
 class CallParams:
     #: Resolved call names, fnmatch patterns allowed: `pickle.load`, `mlflow.*`, `*.predict_proba`.
     calls: tuple[str, ...]
-    #: Only calls that pass this keyword (optionally with one of `when_values`).
+    #: Only calls that pass this keyword (optionally with one of `when_values`) ...
     when_keyword: str | None = None
     when_values: tuple[str, ...] = ()
+    #: ... or pass it positionally at this 0-based position (`np.random.default_rng(42)`).
+    when_position: int | None = None
     #: Ignore calls that pass this keyword (optionally with one of `unless_values`) ...
     unless_keyword: str | None = None
     unless_values: tuple[str, ...] = ()
@@ -113,7 +115,7 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     regex = _name_regex(params.calls)
     for ref in code.calls_matching(lambda name: regex.match(name) is not None):
         if params.when_keyword and not _passes(
-            source, ref.node, params.when_keyword, params.when_values
+            source, ref.node, params.when_keyword, params.when_values, params.when_position
         ):
             continue
         if params.unless_keyword and _passes(
@@ -145,7 +147,7 @@ def python_class(source: SourceFile, params: ClassParams) -> Iterator[Evidence]:
 
 @dataclass(frozen=True)
 class StringParams:
-    pattern: str
+    pattern: str = field(metadata=REGEX)
     label: str = "string literal"
     ignore_case: bool = False
 
@@ -156,7 +158,7 @@ def python_string(source: SourceFile, params: StringParams) -> Iterator[Evidence
     code = source.python
     if code is None:
         return
-    regex = compiled(params.pattern, params.ignore_case)
+    regex = Matcher(params.pattern, params.ignore_case)
     for ref in code.strings:
         if regex.search(ref.value[:2000]):
             yield Evidence(source.locate(ref.line), params.label, source.snippet(ref.line))
@@ -165,8 +167,11 @@ def python_string(source: SourceFile, params: StringParams) -> Iterator[Evidence
 @dataclass(frozen=True)
 class IdentifierParams:
     #: Regular expression matched against whole identifiers.
-    pattern: str
+    pattern: str = field(metadata=REGEX)
     label: str = "identifier"
+    #: Only names being defined (functions and classes): `def test_x` is a test,
+    #: a fixture that uses `TestClient` is not.
+    definitions_only: bool = False
 
 
 @file_detector(*PYTHON_KINDS, params=IdentifierParams)
@@ -176,9 +181,11 @@ def python_identifier(source: SourceFile, params: IdentifierParams) -> Iterator[
     code = source.python
     if code is None:
         return
-    regex = compiled(params.pattern, True)
+    regex = Matcher(params.pattern, True)
     seen: set[int] = set()
-    for name, line in code.identifiers:
+    defined = [(f.name, f.line) for f in code.functions] + [(c.name, c.line) for c in code.classes]
+    names = sorted(defined, key=lambda n: n[1]) if params.definitions_only else code.identifiers
+    for name, line in names:
         if line not in seen and regex.fullmatch(name):
             seen.add(line)
             yield Evidence(source.locate(line), f"{params.label} `{name}`", source.snippet(line))
@@ -187,7 +194,7 @@ def python_identifier(source: SourceFile, params: IdentifierParams) -> Iterator[
 @dataclass(frozen=True)
 class RouteParams:
     #: Regular expression searched in the route's URL path, e.g. `^/(health|healthz|livez)$`.
-    path_pattern: str = ".*"
+    path_pattern: str = field(default=".*", metadata=REGEX)
     label: str = "HTTP route"
 
 
@@ -207,7 +214,7 @@ def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
     code = source.python
     if code is None:
         return
-    regex = compiled(params.path_pattern)
+    regex = Matcher(params.path_pattern)
     for function in code.functions:
         for decorator in function.node.decorator_list:
             if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
@@ -234,10 +241,16 @@ def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
 @dataclass(frozen=True)
 class ThresholdParams:
     #: Regular expression for the compared name: a probability, score or confidence.
-    names: str = r"(?i).*(prob|proba|probability|score|confidence|certainty|likelihood).*"
+    names: str = field(
+        default=r"(?i).*(prob|proba|probability|score|confidence|certainty|likelihood).*",
+        metadata=REGEX,
+    )
     #: Only literals strictly between these bounds look like a probability cut-off.
     low: float = 0.0
     high: float = 1.0
+    #: Calls that compute a metric (`roc_auc_score(y, p) < 0.9`, `model.score(X, y)`):
+    #: a release gate on model quality, not a decision taken on one prediction.
+    metrics: str = field(default=r"(?i)(.*_)?(score|auc|loss|error|accuracy)", metadata=REGEX)
 
 
 def _compared_name(node: ast.expr) -> str | None:
@@ -259,9 +272,13 @@ def python_threshold(source: SourceFile, params: ThresholdParams) -> Iterator[Ev
     code = source.python
     if code is None:
         return
-    regex = compiled(params.names)
+    regex = Matcher(params.names)
+    metric = Matcher(params.metrics)
     for node in code.compares:
-        operands = [node.left, *node.comparators]
+        operands = [
+            o for o in (node.left, *node.comparators)
+            if not (isinstance(o, ast.Call) and metric.fullmatch(_compared_name(o) or ""))
+        ]  # fmt: skip
         literals = [
             o.value for o in operands
             if isinstance(o, ast.Constant) and isinstance(o.value, float | int)
@@ -329,12 +346,22 @@ def python_fit_before_split(source: SourceFile, params: LeakageParams) -> Iterat
     code = source.python
     if code is None:
         return
-    splits = [c.line for c in code.calls_matching(lambda name: matches_any(name, params.splits))]
-    if not splits:
+    functions = [(f.node.lineno, f.node.end_lineno or f.node.lineno) for f in code.functions]
+
+    def scope(line: int) -> int:
+        """The innermost function holding `line` (its first line), 0 for module level:
+        a fit in a helper that only ever receives the training split is no leak."""
+        return max((start for start, end in functions if start <= line <= end), default=0)
+
+    first_split: dict[int, int] = {}
+    for call in code.calls_matching(lambda name: matches_any(name, params.splits)):
+        where = scope(call.line)
+        first_split[where] = min(call.line, first_split.get(where, call.line))
+    if not first_split:
         return
-    first_split = min(splits)
     for ref in code.calls_matching(lambda name: matches_any(name, params.fits)):
-        if ref.line >= first_split:
+        split = first_split.get(scope(ref.line))
+        if split is None or ref.line >= split:
             continue
         if (
             ref.name.rsplit(".", 1)[0]
@@ -344,7 +371,7 @@ def python_fit_before_split(source: SourceFile, params: LeakageParams) -> Iterat
             continue  # fitting a model before splitting is a different bug, not leakage of statistics
         yield Evidence(
             source.locate(ref.line),
-            f"{ref.name}() learns from the data before it is split (line {source.locate(first_split).line})",
+            f"{ref.name}() learns from the data before it is split (line {source.locate(split).line})",
             source.snippet(ref.line),
         )
 

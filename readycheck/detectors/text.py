@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
-from readycheck.detectors.base import file_detector
+from readycheck.detectors.base import REGEX, file_detector
+from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.workspace import SourceFile, clip
 
@@ -16,18 +16,13 @@ _MAX_LINE = 2000  # minified or generated lines are not worth a regex pass
 
 @dataclass(frozen=True)
 class PatternParams:
-    pattern: str
+    pattern: str = field(metadata=REGEX)
     #: What a match is, in words, for the report: "AWS access key", "absolute path".
     label: str = "matching text"
     ignore_case: bool = False
     #: Hide what the pattern matched (or its `secret` group) in the report: for credentials.
     mask: bool = False
     max_matches: int = 20
-
-
-@lru_cache(maxsize=512)
-def compiled(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
 
 
 def mask_secret(secret: str) -> str:
@@ -69,7 +64,7 @@ def _lines(source: SourceFile) -> Iterator[tuple[Location, str]]:
 @file_detector(*FileKind, params=PatternParams)
 def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence]:
     """Lines of text matching a regular expression (in notebooks, cell sources and outputs)."""
-    regex = compiled(params.pattern, params.ignore_case)
+    regex = Matcher(params.pattern, params.ignore_case)
     found = 0
     for location, line in _lines(source):
         match = regex.search(line[:_MAX_LINE])
@@ -77,7 +72,7 @@ def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence
             continue
         snippet = clip(line)
         if params.mask:
-            secret = match.group("secret") if "secret" in regex.groupindex else match.group(0)
+            secret = match.group("secret") if "secret" in match.re.groupindex else match.group(0)
             snippet = clip(line.replace(secret, mask_tokens(secret)))
         where = " in a cell output" if location.line is None else ""
         yield Evidence(location, f"{params.label}{where}", snippet)

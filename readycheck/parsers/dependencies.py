@@ -99,7 +99,7 @@ def _poetry(table: Any, text: str, group: str) -> list[Dependency]:
     for name, spec in table.items():
         if normalise(str(name)) == "python":
             continue
-        version = spec.get("version", "") if isinstance(spec, dict) else str(spec)
+        version = str(spec.get("version", "")) if isinstance(spec, dict) else str(spec)
         pinned = bool(re.match(r"^(==)?\d[\w.]*$", version.strip())) or (
             isinstance(spec, dict) and isinstance(spec.get("rev"), str)
         )
@@ -133,9 +133,11 @@ def from_pyproject(data: dict[str, Any], text: str) -> list[Dependency]:
     if isinstance(poetry, dict):
         deps += _poetry(poetry.get("dependencies"), text, "runtime")
         deps += _poetry(poetry.get("dev-dependencies"), text, "dev")
-        for group, table in (poetry.get("group") or {}).items():
-            if isinstance(table, dict):
-                deps += _poetry(table.get("dependencies"), text, str(group))
+        poetry_groups = poetry.get("group")
+        if isinstance(poetry_groups, dict):
+            for group, table in poetry_groups.items():
+                if isinstance(table, dict):
+                    deps += _poetry(table.get("dependencies"), text, str(group))
     return deps
 
 
@@ -146,7 +148,7 @@ def from_pipfile(data: dict[str, Any], text: str) -> list[Dependency]:
         if not isinstance(table, dict):
             continue
         for name, spec in table.items():
-            version = spec.get("version", "*") if isinstance(spec, dict) else str(spec)
+            version = str(spec.get("version", "*")) if isinstance(spec, dict) else str(spec)
             pinned = bool(_EXACT.match(version.strip()))
             deps.append(
                 Dependency(

@@ -1,8 +1,13 @@
 """Git facts through gitpython, when the scanned folder is (inside) a repository.
 
-Only read-only commands are used (`rev-parse`, `log`, `cat-file`), which run
-no hooks. Anything git cannot answer (no git binary, a corrupt or foreign
-repository, an empty one) becomes a scan warning and `None`, never an error.
+Only read-only commands are used (`rev-parse`, `log`, `cat-file`, and for
+`--since` `diff` and `ls-files`). A scanned repository can still carry its own
+.git/config, and some settings make even those commands run a program: an
+fsmonitor, a clean filter, an external diff. Every command therefore runs with
+those settings overridden (see `_neutralise`), and without optional locks, so
+the scan writes nothing into the repository. Anything git cannot answer (no
+git binary, a corrupt or foreign repository, an empty one) becomes a scan
+warning and `None`, never an error.
 """
 
 from __future__ import annotations
@@ -25,30 +30,64 @@ class GitInfo:
     repo: Any  # git.Repo, for detectors that need history
 
 
+#: Settings of a repository's own config that make read-only commands run a program.
+_NEUTRAL_SETTINGS = (
+    "core.fsmonitor=false",  # diff, ls-files: a program that lists changed files
+    "core.hooksPath=/dev/null",  # no hook of the repository runs, whatever the command
+    "diff.external=",  # diff: an external diff program (also off by --no-ext-diff)
+    "log.showSignature=false",  # log: gpg.program, to verify signatures
+    "core.pager=cat",  # never a pager, even if a terminal were attached
+)
+
+
+_CORRUPT = "HEAD, or the commit it names, cannot be read: the repository is corrupt or incomplete"
+
+
 def open_repository(path: Path) -> tuple[GitInfo | None, ScanWarning | None]:
     """Find the repository containing `path`; (None, None) when it is a plain folder."""
     if not _inside_a_repository(path):
         return None, None
+    where = ".git" if (path / ".git").exists() else None
     try:
         import git  # imported here: gitpython costs start-up time and needs the git binary
     except ImportError as error:  # pragma: no cover - the git binary is missing
         return None, ScanWarning("git-unavailable", f"git history not read: {error}")
     try:
         repo = git.Repo(path, search_parent_directories=True)
+        _neutralise(repo)
         root = Path(repo.working_tree_dir or path).resolve()
         subpath = path.resolve().relative_to(root).as_posix() if path.resolve() != root else ""
         commit = branch = date = None
-        try:
+        if repo.head.is_valid():
             head = repo.head.commit
             commit, date = head.hexsha, head.committed_datetime.isoformat()
             branch = None if repo.head.is_detached else repo.active_branch.name
-        except ValueError:
-            pass  # an empty repository: no commits yet
+        elif len(repo.refs):  # an empty repository has no branches; this one has, yet no HEAD
+            return None, ScanWarning("git-unavailable", f"git history not read: {_CORRUPT}", where)
         shallow = (Path(repo.git_dir) / "shallow").exists()
         return GitInfo(root, subpath, commit, branch, date, shallow, repo), None
+    except git.InvalidGitRepositoryError:
+        reason = "not a valid git repository (a corrupt HEAD, or no objects folder)"
     except Exception as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return None, ScanWarning("git-unavailable", f"git history not read: {message}")
+        text = str(error).strip()
+        reason = text.splitlines()[0] if text else type(error).__name__
+    return None, ScanWarning("git-unavailable", f"git history not read: {reason}", where)
+
+
+def _neutralise(repo: Any) -> None:
+    """Make every later git command of `repo` ignore the settings that run programs."""
+    settings = list(_NEUTRAL_SETTINGS)
+    try:
+        filters = repo.git.config("--get-regexp", r"^filter\.").splitlines()
+    except Exception:
+        filters = []  # no filter driver is configured (git config exits 1)
+    for line in filters:
+        key = line.split(" ", 1)[0]
+        driver = key[len("filter.") : key.rfind(".")]
+        # An empty command means "do not filter"; `required` would turn that into an error.
+        settings += [f"filter.{driver}.{name}=" for name in ("clean", "smudge", "process")]
+        settings.append(f"filter.{driver}.required=false")
+    repo.git.set_persistent_git_options(c=settings, no_optional_locks=True)
 
 
 def _inside_a_repository(path: Path) -> bool:

@@ -89,18 +89,20 @@ class Notebook:
         return tuple(c for c in self.cells if c.type == "code")
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, separator: str = "") -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "".join(value)
+        return separator.join(value)
     raise ValueError("not a string or list of strings")
 
 
-def _outputs(raw: Any) -> tuple[Output, ...]:
+def _outputs(raw: Any) -> tuple[tuple[Output, ...], bool]:
+    """The cell's outputs, and whether any text was clipped to MAX_OUTPUT_TEXT."""
     if not isinstance(raw, list):
-        return ()
+        return (), False
     outputs = []
+    clipped = False
     for item in raw:
         if not isinstance(item, dict):
             continue
@@ -114,9 +116,10 @@ def _outputs(raw: Any) -> tuple[Output, ...]:
                 if isinstance(data, dict):
                     text = _text(data.get("text/plain", ""))
             elif kind == "error":
-                text = "\n".join(_text(line) for line in item.get("traceback", []))
+                text = _text(item.get("traceback", []), separator="\n")
         except ValueError:
             text = ""
+        clipped = clipped or len(text) > MAX_OUTPUT_TEXT
         outputs.append(
             Output(
                 kind,
@@ -125,7 +128,7 @@ def _outputs(raw: Any) -> tuple[Output, ...]:
                 str(item.get("evalue", ""))[:1000],
             )
         )
-    return tuple(outputs)
+    return tuple(outputs), clipped
 
 
 def _python_lines(cell: Cell) -> tuple[list[str], list[ShellLine]]:
@@ -174,6 +177,8 @@ def parse_notebook(text: str) -> Notebook:
         raise ParseError(f"invalid notebook JSON: {error.msg}", error.lineno) from None
     except RecursionError:
         raise ParseError("notebook JSON is nested too deeply") from None
+    except ValueError as error:  # a number longer than int() accepts (4,300 digits)
+        raise ParseError(f"invalid notebook JSON: {error}") from None
     if not isinstance(raw, dict):
         raise ParseError("not a notebook: the top level is not a JSON object")
     nbformat = raw.get("nbformat")
@@ -196,13 +201,19 @@ def parse_notebook(text: str) -> Notebook:
             problems.append(f"cell {number} has a source that is not text")
             continue
         count = item.get("execution_count")
+        outputs, clipped = _outputs(item.get("outputs"))
+        if clipped:
+            problems.append(
+                f"cell {number} has an output over {MAX_OUTPUT_TEXT:,} characters; "
+                "only its start was scanned"
+            )
         cells.append(
             Cell(
                 number,
                 str(item.get("cell_type", "")),
                 source,
                 count if isinstance(count, int) and not isinstance(count, bool) else None,
-                _outputs(item.get("outputs")),
+                outputs,
             )
         )
 

@@ -37,8 +37,16 @@ def decode_python(data: bytes) -> str:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         codecs.lookup(encoding)
     except (SyntaxError, LookupError) as error:
+        if "invalid or missing" in str(error):  # tokenize's words for undecodable first lines
+            raise ParseError(
+                "not valid UTF-8, and no encoding declaration says otherwise"
+            ) from None
         raise ParseError(f"invalid encoding declaration: {error}") from None
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
         raise ParseError(f"not valid {encoding} text at byte {error.start}") from None
+    except LookupError:  # rot13, base64, zlib: codecs Python knows, but not text encodings
+        raise ParseError(
+            f"invalid encoding declaration: {encoding!r} is not a text encoding"
+        ) from None

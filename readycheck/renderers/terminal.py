@@ -19,7 +19,7 @@ from rich.text import Text
 
 from readycheck.model import Finding, Pillar, PillarScore, Report, RuleResult, Severity, Status
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
     Severity.HIGH: "bold red",
@@ -31,7 +31,8 @@ _FINDINGS_SHOWN = 5
 
 
 def safe(text: str) -> str:
-    """Make control characters (escape sequences, bidi overrides, newlines) visible."""
+    """Make control characters (escape sequences, bidi overrides, newlines, tabs) visible:
+    a file name with a newline must not pass for two lines of the report."""
     return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
