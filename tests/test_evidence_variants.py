@@ -1,0 +1,84 @@
+"""The same practice written another common way still counts: each test pins one
+alternative form of evidence beside the one the rule case already covers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pytest
+
+from readycheck.model import Report, Status
+
+Scan = Callable[[Mapping[str, str | bytes]], Report]
+
+SERVICE = """\
+import joblib
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI()
+model = joblib.load("model.joblib")
+
+
+class Features(BaseModel):
+    tenure: int
+
+
+@app.post("/predict")
+def predict(features: Features) -> dict:
+    return {"score": float(model.predict_proba([[features.tenure]])[0, 1])}
+"""
+
+TRAIN = """\
+from sklearn.linear_model import LogisticRegression
+
+
+def train(x, y):
+    return LogisticRegression().fit(x, y)
+"""
+
+VARIANTS = {
+    "RC-DATA-001": """\
+import pandera as pa
+from pandera.typing import Series
+
+
+class Customers(pa.DataFrameModel):
+    tenure: Series[int]
+    monthly_charges: Series[float]
+
+
+def load(frame):
+    return Customers.validate(frame)
+""",
+    "RC-MON-003": """\
+from scipy.stats import ks_2samp
+
+
+def drifted(reference, live, alpha: float) -> bool:
+    return ks_2samp(reference, live).pvalue < alpha
+""",
+    "RC-MON-013": """\
+from pydantic import BaseModel, ConfigDict
+
+
+class Scores(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+    probability: float
+""",
+    "RC-HITL-009": """\
+from prometheus_client import Counter
+
+ESCALATIONS = Counter("triage_escalations", "Predictions sent to a person for review")
+""",
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(VARIANTS))
+def test_alternative_evidence_passes_the_rule(scan_tree: Scan, rule_id: str) -> None:
+    files = {"src/svc/app.py": SERVICE, "src/svc/train.py": TRAIN}
+    before = next(r for r in scan_tree(files).results if r.rule.id == rule_id)
+    assert before.status is Status.FAIL
+    files["src/svc/practice.py"] = VARIANTS[rule_id]
+    after = next(r for r in scan_tree(files).results if r.rule.id == rule_id)
+    assert after.status is Status.PASS, [f.message for f in after.findings]
