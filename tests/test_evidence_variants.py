@@ -82,3 +82,24 @@ def test_alternative_evidence_passes_the_rule(scan_tree: Scan, rule_id: str) -> 
     files["src/svc/practice.py"] = VARIANTS[rule_id]
     after = next(r for r in scan_tree(files).results if r.rule.id == rule_id)
     assert after.status is Status.PASS, [f.message for f in after.findings]
+
+
+def test_fairness_across_groups_is_asked_only_of_models_about_people(scan_tree: Scan) -> None:
+    sensors = """\
+import pandas as pd
+from sklearn.ensemble import IsolationForest
+
+
+def train(path: str) -> IsolationForest:
+    readings = pd.read_parquet(path)[["vibration_rms", "bearing_temp_c", "rpm"]]
+    return IsolationForest(random_state=7).fit(readings)
+"""
+    machines = next(
+        r for r in scan_tree({"src/pm/train.py": sensors}).results if r.rule.id == "RC-HITL-010"
+    )
+    assert machines.status is Status.NOT_APPLICABLE
+    people = sensors.replace('"rpm"]', '"rpm", "customer_id"]')
+    customers = next(
+        r for r in scan_tree({"src/pm/train.py": people}).results if r.rule.id == "RC-HITL-010"
+    )
+    assert customers.status is Status.FAIL
