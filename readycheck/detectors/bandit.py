@@ -29,9 +29,35 @@ _RANKS = {"UNDEFINED": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
 #: In ML code those are tokenizer vocabulary entries (`pad_token="[PAD]"`,
 #: `eos_token="</s>"`, `"<|endoftext|>"`), not credentials.
 _PASSWORD_TESTS = frozenset({"B105", "B106", "B107"})
-_SPECIAL_TOKEN = re.compile(
-    r"Possible hardcoded password: '(\[[A-Za-z_]+\]|</?[A-Za-z_|]+>|<\|[\w]+\|>)'"
+_SPECIAL_TOKEN = re.compile(r"\[[A-Za-z_]+\]|</?[A-Za-z_|]+>|<\|[\w]+\|>")
+_PASSWORD_VALUE = re.compile(r"Possible hardcoded password: '(.*)'", re.DOTALL)
+#: Values that name a secret rather than hold one: `"gen_ai.usage.input_tokens"`,
+#: `"MLFLOW_TRACKING_TOKEN"`, `"refresh_token"`; and flags and placeholders.
+_A_NAME = re.compile(r"[A-Za-z]+([._\-][A-Za-z]+)+|[A-Z]+")
+_PLACEHOLDERS = frozenset({"", "True", "False", "None", "null", "***"})
+
+
+def _not_a_password(issue_text: str) -> bool:
+    """bandit's B105-B107 flag any string given to a password- or token-like name. Many
+    are not credentials: special tokens of a tokenizer, flags, names of settings."""
+    match = _PASSWORD_VALUE.match(issue_text)
+    if match is None:
+        return False
+    value = match.group(1)
+    return (
+        value in _PLACEHOLDERS
+        or len(value) < 3
+        or value.startswith(("/", "./", "~/"))  # a path to where the secret is mounted
+        or _SPECIAL_TOKEN.fullmatch(value) is not None
+        or _A_NAME.fullmatch(value) is not None
+    )
+
+
+#: `except ImportError: pass` is how optional dependencies are imported, not a swallowed failure.
+_OPTIONAL_IMPORT = re.compile(
+    r"\s*except\s*\(?\s*(ImportError|ModuleNotFoundError)\s*(,\s*(ImportError|ModuleNotFoundError)\s*)*\)?\s*:"
 )
+_SWALLOW_TESTS = frozenset({"B110", "B112"})
 
 
 @dataclass(frozen=True)
@@ -92,7 +118,11 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
                            "linerange": [0, 1], "col_offset": 0}  # fmt: skip
         visitor.tester.run_tests(visitor.context, "File")
         for issue in visitor.tester.results:
-            if issue.test_id in _PASSWORD_TESTS and _SPECIAL_TOKEN.match(issue.text):
+            if issue.test_id in _PASSWORD_TESTS and _not_a_password(issue.text):
+                continue
+            if issue.test_id in _SWALLOW_TESTS and _OPTIONAL_IMPORT.match(
+                code.lines[issue.lineno - 1] if 0 < (issue.lineno or 0) <= len(code.lines) else ""
+            ):
                 continue
             cwe = getattr(getattr(issue, "cwe", None), "id", None)
             issues.append(

@@ -96,11 +96,18 @@ def _passes(
     keyword: str,
     values: tuple[str, ...],
     position: int | None = None,
+    hidden: bool = True,
 ) -> bool:
+    """Whether the call passes `keyword` (with one of `values`). An argument that may hide
+    in `**kwargs` counts only when `hidden` is True: `unless_` conditions give the benefit
+    of the doubt, `when_` conditions claim only what can be seen (`scorer.run(**options)`
+    is no `debug=True`)."""
     value = _argument(call, keyword, position)
     if value is None:
         return False
-    if value is True or not values:
+    if value is True:
+        return hidden
+    if not values:
         return True
     assert isinstance(value, ast.expr)
     return matches_any(literal_text(value, source), values)
@@ -115,7 +122,7 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     regex = _name_regex(params.calls)
     for ref in code.calls_matching(lambda name: regex.match(name) is not None):
         if params.when_keyword and not _passes(
-            source, ref.node, params.when_keyword, params.when_values, params.when_position
+            source, ref.node, params.when_keyword, params.when_values, params.when_position, False
         ):
             continue
         if params.unless_keyword and _passes(
@@ -321,7 +328,9 @@ def python_nan_comparison(source: SourceFile, params: NoParams) -> Iterator[Evid
                 if isinstance(operand, ast.Name | ast.Attribute)
                 else ast.unparse(operand)
             )
-            if text in _NAN_NAMES:
+            # pandas.NA and NaT are singletons: `x is pd.NA` is the right test for them
+            identity = all(isinstance(op, ast.Is | ast.IsNot) for op in node.ops)
+            if text in _NAN_NAMES and not (identity and text in {"pandas.NA", "pandas.NaT"}):
                 yield Evidence(
                     source.locate(node.lineno), f"compares with {text}", source.snippet(node.lineno)
                 )
