@@ -33,7 +33,11 @@ _SPECIAL_TOKEN = re.compile(r"\[[A-Za-z_]+\]|</?[A-Za-z_|]+>|<\|[\w]+\|>")
 _PASSWORD_VALUE = re.compile(r"Possible hardcoded password: '(.*)'", re.DOTALL)
 #: Values that name a secret rather than hold one: `"gen_ai.usage.input_tokens"`,
 #: `"MLFLOW_TRACKING_TOKEN"`, `"refresh_token"`; and flags and placeholders.
-_A_NAME = re.compile(r"[A-Za-z]+([._\-][A-Za-z]+)+|[A-Z]+")
+_A_NAME = re.compile(
+    r"[A-Z][A-Z_]*"  # an environment variable's name
+    r"|[A-Za-z_]+(\.[A-Za-z_]+)+"  # a dotted attribute or metric name
+    r"|(?i:[a-z_\-]*(token|password|passwd|secret|key|passphrase|credential)s?[a-z_\-]*)"
+)
 _PLACEHOLDERS = frozenset({"", "True", "False", "None", "null", "***"})
 
 
