@@ -41,6 +41,82 @@ app = typer.Typer(
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_ERROR = 0, 1, 2
 
+# Options shared by the commands that scan (`scan`, `baseline create`).
+RulebookOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rulebook",
+        metavar="PATH",
+        help="Use these rulebook files or folders instead of the built-in one.",
+        exists=True,
+    ),
+]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        "-x",
+        metavar="PATTERN",
+        help="Skip paths matching this gitignore-style pattern (repeatable).",
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Use this config file instead of the repository's .readycheck.yml / \\[tool.readycheck].",
+        exists=True,
+        dir_okay=False,
+        rich_help_panel="Configuration",
+    ),
+]
+NoConfigOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-config",
+        help="Ignore the repository's own config file.",
+        rich_help_panel="Configuration",
+    ),
+]
+NoInlineIgnoresOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-inline-ignores",
+        help="Disregard `# readycheck: ignore[...]` comments; honour only the config's suppressions.",
+        rich_help_panel="Configuration",
+    ),
+]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="Keep the incremental cache here \\[default: ~/.cache/readycheck].",
+        file_okay=False,
+        show_default=False,
+        rich_help_panel="Performance",
+    ),
+]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Analyse every file again; read and write no cache.",
+        rich_help_panel="Performance",
+    ),
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Worker processes \\[default: one per available core].",
+        show_default=False,
+        rich_help_panel="Performance",
+    ),
+]
+
 
 class SeverityChoice(enum.StrEnum):
     critical = "critical"
@@ -118,60 +194,20 @@ def scan(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on standard output.")
     ] = False,
-    rulebook: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--rulebook",
-            metavar="PATH",
-            help="Use these rulebook files or folders instead of the built-in one.",
-            exists=True,
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exclude",
-            "-x",
-            metavar="PATTERN",
-            help="Skip paths matching this gitignore-style pattern (repeatable).",
-        ),
-    ] = None,
+    rulebook: RulebookOption = None,
+    exclude: ExcludeOption = None,
     max_file_size: Annotated[
         int | None,
         typer.Option(
             "--max-file-size",
             min=1024,
-            help="Files larger than this many bytes are not read [default: 5 MiB].",
+            help="Files larger than this many bytes are not read \\[default: 5 MiB].",
             show_default=False,
         ),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            help="Use this config file instead of the repository's .readycheck.yml / [tool.readycheck].",
-            exists=True,
-            dir_okay=False,
-            rich_help_panel="Configuration",
-        ),
-    ] = None,
-    no_config: Annotated[
-        bool,
-        typer.Option(
-            "--no-config",
-            help="Ignore the repository's own config file.",
-            rich_help_panel="Configuration",
-        ),
-    ] = False,
-    no_inline_ignores: Annotated[
-        bool,
-        typer.Option(
-            "--no-inline-ignores",
-            help="Disregard `# readycheck: ignore[...]` comments; honour only the config's suppressions.",
-            rich_help_panel="Configuration",
-        ),
-    ] = False,
+    config: ConfigOption = None,
+    no_config: NoConfigOption = False,
+    no_inline_ignores: NoInlineIgnoresOption = False,
     fail_under: Annotated[
         float | None,
         typer.Option(
@@ -223,35 +259,9 @@ def scan(
             rich_help_panel="CI gate",
         ),
     ] = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--cache-dir",
-            help="Keep the incremental cache here [default: ~/.cache/readycheck].",
-            file_okay=False,
-            show_default=False,
-            rich_help_panel="Performance",
-        ),
-    ] = None,
-    no_cache: Annotated[
-        bool,
-        typer.Option(
-            "--no-cache",
-            help="Analyse every file again; read and write no cache.",
-            rich_help_panel="Performance",
-        ),
-    ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Worker processes [default: one per available core].",
-            show_default=False,
-            rich_help_panel="Performance",
-        ),
-    ] = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
+    jobs: JobsOption = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show every finding and what passed.")
     ] = False,
@@ -271,9 +281,7 @@ def scan(
 
       readycheck scan path/to/repo --format json --output report.json
     """
-    import dataclasses
-
-    from readycheck import cache, progress, runner
+    from readycheck import progress
     from readycheck.errors import ReadycheckError
     from readycheck.pipeline import scan as run_scan
 
@@ -282,11 +290,7 @@ def scan(
             path, rulebook, exclude, max_file_size, config, no_config, no_inline_ignores,
             fail_under, fail_on, min_pillar, baseline, since,
         )  # fmt: skip
-        options = dataclasses.replace(
-            options,
-            cache_dir=None if no_cache else (cache_dir or cache.default_dir()),
-            workers=jobs or runner.default_workers(),
-        )
+        options = _with_performance(options, cache_dir, no_cache, jobs)
         bar = progress.Bar() if progress.wanted() and not quiet else None
         report = run_scan(options, progress=bar)
     except ReadycheckError as error:
@@ -374,6 +378,21 @@ def _pillar_minimums(values: list[str]) -> dict[Pillar, float]:
     return minimums
 
 
+def _with_performance(
+    options: ScanOptions, cache_dir: Path | None, no_cache: bool, jobs: int | None
+) -> ScanOptions:
+    """Add the cache folder and the worker count, which only the command line sets."""
+    import dataclasses
+
+    from readycheck import cache, runner
+
+    return dataclasses.replace(
+        options,
+        cache_dir=None if no_cache else (cache_dir or cache.default_dir()),
+        workers=jobs or runner.default_workers(),
+    )
+
+
 baseline_app = typer.Typer(
     help="Record today's findings, so a gate fails only on new ones.", no_args_is_help=True
 )
@@ -388,40 +407,37 @@ def baseline_create(
         typer.Option(
             "--output",
             "-o",
-            help="Baseline file to write [default: PATH/.readycheck-baseline.json].",
+            help="Baseline file to write \\[default: PATH/.readycheck-baseline.json].",
             dir_okay=False,
             show_default=False,
         ),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            help="Config file to use instead of the repository's.",
-            exists=True,
-            dir_okay=False,
-        ),
-    ] = None,
-    rulebook: Annotated[
-        list[Path] | None,
-        typer.Option("--rulebook", help="Rulebook files or folders to use.", exists=True),
-    ] = None,
+    rulebook: RulebookOption = None,
+    exclude: ExcludeOption = None,
+    config: ConfigOption = None,
+    no_config: NoConfigOption = False,
+    no_inline_ignores: NoInlineIgnoresOption = False,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
+    jobs: JobsOption = None,
 ) -> None:
     """Write a baseline of every current (unsuppressed) finding, keyed by stable fingerprints.
 
     Commit the file, then gate with `readycheck scan --baseline FILE --fail-on high`: findings
-    already in the baseline no longer fail the gate, findings fixed since are reported.
+    already in the baseline no longer fail the gate, findings fixed since are reported. Give it
+    the same --exclude, --config and --no-inline-ignores as the gate, so both see the same
+    findings.
     """
     from readycheck import baseline as baseline_module
     from readycheck.errors import ReadycheckError
-    from readycheck.pipeline import ScanOptions
     from readycheck.pipeline import scan as run_scan
 
     try:
-        report = run_scan(
-            ScanOptions(path=path, rulebook_paths=tuple(rulebook or ()), config_path=config)
-        )
+        options = _scan_options(
+            path, rulebook, exclude, None, config, no_config, no_inline_ignores,
+            None, None, None, None, None,
+        )  # fmt: skip
+        report = run_scan(_with_performance(options, cache_dir, no_cache, jobs))
     except ReadycheckError as error:
         _fail(str(error))
     target = output or path / baseline_module.DEFAULT_NAME

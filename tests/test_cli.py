@@ -37,6 +37,16 @@ def test_help_reads_like_a_tool() -> None:
         assert option in scan_help.output
 
 
+def test_help_shows_defaults_in_brackets_rather_than_eating_them_as_markup() -> None:
+    scan_help = runner.invoke(app, ["scan", "--help"], env={"COLUMNS": "200"})
+    assert "[default: 5 MiB]" in scan_help.output
+    assert "[tool.readycheck]" in scan_help.output
+    baseline_help = runner.invoke(app, ["baseline", "create", "--help"], env={"COLUMNS": "200"})
+    assert "[default: PATH/.readycheck-baseline.json]" in baseline_help.output
+    for option in ("--exclude", "--no-inline-ignores", "--no-cache", "--jobs"):
+        assert option in baseline_help.output, "baseline create scans as the gate does"
+
+
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0

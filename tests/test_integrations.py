@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import git
 import jsonschema
 import pytest
 import yaml
@@ -223,3 +224,98 @@ def test_an_unknown_suffix_names_the_formats_it_could_be(tmp_path: Path) -> None
     )
     assert result.exit_code == 2
     assert ".sarif" in result.output and ".xml" in result.output
+
+
+def _notebook(*cells: str) -> str:
+    """A notebook as Jupyter writes it: indented JSON, one source line per JSON line."""
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "execution_count": number,
+                    "id": f"cell-{number}",
+                    "metadata": {},
+                    "outputs": [],
+                    "source": source.splitlines(keepends=True),
+                }
+                for number, source in enumerate(cells, 1)
+            ],
+        },
+        indent=1,
+    )
+
+
+def test_the_readme_ci_example_goes_red_on_a_new_notebook_secret_and_green_on_old_findings(
+    tmp_path: Path, shim: Path
+) -> None:
+    """The issue's acceptance scenario, run through the action's own scan step: a
+    baseline records today's findings on main; a pull request that only touches other
+    lines passes; one that adds a key to a notebook fails, and SARIF points at the
+    notebook line that holds it."""
+    root = write_tree(
+        tmp_path / "repo",
+        SERVICE | {"notebooks/explore.ipynb": _notebook("import pandas as pd\n", "df.head()\n")},
+    )
+    repo = git.Repo.init(root, initial_branch="main")
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Dev")
+        config.set_value("user", "email", "dev@example.com")
+    created = runner.invoke(app, ["baseline", "create", str(root), "--no-cache"])
+    assert created.exit_code == 0, created.output
+    repo.git.add(A=True)
+    repo.index.commit("service, notebook and the baseline of today's findings")
+    repo.git.checkout("-b", "feature")
+
+    outputs = tmp_path / "github_output"
+    inputs = {
+        "READYCHECK_BIN": str(shim),
+        "SCAN_PATH": ".",
+        "FAIL_UNDER": "",
+        "FAIL_ON": "high",
+        "BASELINE": ".readycheck-baseline.json",
+        "SINCE": "main",
+        "EXTRA_ARGS": "--no-cache",
+        "SARIF_FILE": str(tmp_path / "readycheck.sarif"),
+        "GITHUB_OUTPUT": str(outputs),
+    }
+
+    (root / "app/main.py").write_text("import logging\n\n" + SERVICE["app/main.py"])
+    repo.git.add(A=True)
+    repo.index.commit("log from the service")
+    green = run_step(step("scan")["run"], inputs, root)
+    assert green.returncode == 0, green.stderr
+    assert outputs.read_text().splitlines()[0] == "exit-code=0", green.stdout
+
+    notebook = _notebook(
+        "import pandas as pd\n", 'API_KEY = "sk-live-9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n'
+    )
+    (root / "notebooks/explore.ipynb").write_text(notebook)
+    repo.git.add(A=True)
+    repo.index.commit("try the scoring API from the notebook")
+    outputs.unlink()
+    red = run_step(step("scan")["run"], inputs, root)
+    assert red.returncode == 0, red.stderr
+    assert outputs.read_text().splitlines()[0] == "exit-code=1", red.stdout
+
+    document = json.loads(Path(inputs["SARIF_FILE"]).read_text(encoding="utf-8"))
+    assert SARIF_VALIDATOR.is_valid(document)
+    secret_line = next(
+        number for number, line in enumerate(notebook.splitlines(), 1) if "API_KEY" in line
+    )
+    new = [r for r in document["runs"][0]["results"] if r.get("baselineState") == "new"]
+    located = {
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in new
+    }
+    assert ("RC-SEC-001", "notebooks/explore.ipynb", secret_line) in located
+    assert "9f8e7d6c5b4a" not in json.dumps(document), "the key itself is masked"
+    unchanged = {r["ruleId"] for r in document["runs"][0]["results"]} - {r["ruleId"] for r in new}
+    assert "RC-SEC-002" in unchanged, "the old pickle.load stays an old, unchanged alert"
