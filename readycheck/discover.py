@@ -77,7 +77,7 @@ def classify_kind(path: str) -> FileKind:
         return FileKind.YAML
     if suffix == ".json":
         return FileKind.JSON
-    if suffix == ".toml":
+    if suffix == ".toml" or lower == "pipfile":  # a Pipfile is TOML without the suffix
         return FileKind.TOML
     if (suffix in {".txt", ".in"} and lower.startswith(("requirements", "constraints"))) or (
         parent == "requirements" and suffix in {".txt", ".in"}

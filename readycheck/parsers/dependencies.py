@@ -103,16 +103,8 @@ def _poetry(table: Any, text: str, group: str) -> list[Dependency]:
         pinned = bool(re.match(r"^(==)?\d[\w.]*$", version.strip())) or (
             isinstance(spec, dict) and isinstance(spec.get("rev"), str)
         )
-        deps.append(
-            Dependency(
-                normalise(str(name)),
-                version,
-                pinned,
-                _line_of(text, f"{name} ="),
-                group,
-                f"{name} = {version}",
-            )
-        )
+        line, raw = _toml_entry(text, str(name), version)
+        deps.append(Dependency(normalise(str(name)), version, pinned, line, group, raw))
     return deps
 
 
@@ -150,17 +142,18 @@ def from_pipfile(data: dict[str, Any], text: str) -> list[Dependency]:
         for name, spec in table.items():
             version = str(spec.get("version", "*")) if isinstance(spec, dict) else str(spec)
             pinned = bool(_EXACT.match(version.strip()))
-            deps.append(
-                Dependency(
-                    normalise(str(name)),
-                    version,
-                    pinned,
-                    _line_of(text, f"{name} ="),
-                    group,
-                    f"{name} = {version}",
-                )
-            )
+            line, raw = _toml_entry(text, str(name), version)
+            deps.append(Dependency(normalise(str(name)), version, pinned, line, group, raw))
     return deps
+
+
+def _toml_entry(text: str, key: str, version: str) -> tuple[int | None, str]:
+    """The line where a TOML table (Pipfile, Poetry) sets `key`, bare or quoted, and its
+    text; `torch` is not found on the line of `pytorch-lightning`."""
+    match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=.*$", text, re.MULTILINE)
+    if match is None:
+        return None, f'{key} = "{version}"'
+    return text.count("\n", 0, match.start()) + 1, match.group(0).strip()
 
 
 def from_setup_cfg(text: str) -> list[Dependency]:
