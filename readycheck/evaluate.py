@@ -57,10 +57,29 @@ class Evaluator:
         self.roles = {entry.path: entry.role for entry in repository.files}
         self.warnings: list[ScanWarning] = []
         self._detections: dict[str, Detection | None] = {}
-        self.facts = {name: self._fact_holds(fact) for name, fact in rulebook.facts.items()}
+        #: Each fact that holds, with the first place it was seen (None: it does not hold).
+        self.fact_evidence = {name: self._fact(fact) for name, fact in rulebook.facts.items()}
+        self.facts = {name: seen is not None for name, seen in self.fact_evidence.items()}
 
-    def _fact_holds(self, fact: Fact) -> bool:
-        return self.outcome(fact.check).status in (Status.PASS, Status.PARTIAL)
+    def _fact(self, fact: Fact) -> Evidence | None:
+        outcome = self.outcome(fact.check)
+        if outcome.status not in (Status.PASS, Status.PARTIAL):
+            return None
+        # In an `all`, the last check is the telling one: the import is the precondition,
+        # the `.fit()` call the proof that the repository trains models.
+        telling = fact.check.checks[-1] if isinstance(fact.check, AllOf) else fact.check
+        located = sorted(
+            (
+                e
+                for e in self.outcome(telling).evidence or outcome.evidence
+                if e.location is not None
+            ),
+            key=lambda e: (self._role(e) is not Role.CODE, e.location),
+        )
+        seen = located[0] if located else None
+        return Evidence(
+            seen.location if seen else None, fact.description, seen.snippet if seen else ""
+        )
 
     def detection(self, call: DetectorCall) -> Detection | None:
         """What a call saw; None when it could not be judged (`call_errors` says why)."""
@@ -130,6 +149,11 @@ class Evaluator:
             return None
         return reasons[0] if rule.applies_when.mode == "all" else "; ".join(reasons)
 
+    def applies_because(self, rule: Rule) -> tuple[Evidence, ...]:
+        """The facts that make an applicable rule apply, with where each was seen."""
+        held = (self.fact_evidence.get(name) for name in rule.applies_when.facts)
+        return tuple(seen for seen in held if seen is not None)
+
     def evaluate(self, rule: Rule) -> RuleResult:
         reason = self.applicability(rule)
         if reason is not None:
@@ -142,7 +166,14 @@ class Evaluator:
         findings: tuple[Finding, ...] = ()
         if outcome.status in (Status.FAIL, Status.PARTIAL):
             findings = _findings(rule, outcome)
-        return RuleResult(rule, outcome.status, findings, outcome.evidence, outcome.reason)
+        return RuleResult(
+            rule,
+            outcome.status,
+            findings,
+            outcome.evidence,
+            outcome.reason,
+            applies_because=self.applies_because(rule),
+        )
 
 
 def _findings(rule: Rule, outcome: Outcome) -> tuple[Finding, ...]:

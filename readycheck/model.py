@@ -276,6 +276,9 @@ class RuleResult:
     evidence: tuple[Evidence, ...] = ()
     reason: str | None = None
     gain: float = 0.0
+    #: Why the rule applies at all: each `applies_when` fact that holds, with where it was
+    #: seen. It is the "where" of a finding about a practice missing from the whole repository.
+    applies_because: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,7 @@ h1, h2, h3, h4 { line-height: 1.25; margin: 0; }
   padding: 1px 6px; }
 .tag.partial { color: var(--pilot); border-color: #f1d4a5; background: var(--pilot-tint); }
 .problem { margin: 8px 0 4px; font-weight: 500; }
+.because { margin: 0 0 4px; font-size: 13px; color: var(--muted); }
 .where { list-style: none; margin: 6px 0 8px; padding: 0; }
 .where li { padding: 3px 0 3px 12px; border-left: 2px solid var(--line); margin: 2px 0;
   overflow-wrap: anywhere; }

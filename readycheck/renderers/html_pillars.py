@@ -129,6 +129,19 @@ def _finding_item(finding: Finding) -> Html:
     return el("li", _where(finding.location), prose(finding.message), _marks(finding), snippet)
 
 
+def _because(result: RuleResult) -> Html | None:
+    """For a practice missing from the whole repository: why it is asked for, and where."""
+    if not result.applies_because or any(f.location is not None for f in result.findings):
+        return None
+    reasons = (
+        join([seen.detail, " ", el("code", str(seen.location), class_="loc")])
+        if seen.location
+        else join([seen.detail])
+        for seen in result.applies_because
+    )
+    return el("p", "It applies because ", join(reasons, "; "), ".", class_="because")
+
+
 def _fix_card(result: RuleResult) -> Html:
     rule = result.rule
     # A repository-wide finding that only repeats the rule's problem adds nothing to show.
@@ -188,6 +201,7 @@ def _fix_card(result: RuleResult) -> Html:
             else None,
         ),
         el("p", prose(rule.problem), class_="problem"),
+        _because(result),
         el("ul", items, class_="where") if items else None,
         el(
             "div",

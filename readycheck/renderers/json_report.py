@@ -11,7 +11,7 @@ from typing import Any
 
 from readycheck.model import Evidence, Finding, Location, PillarScore, Report, RuleResult, Status
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 
 def _location(location: Location | None) -> dict[str, Any] | None:
@@ -74,6 +74,7 @@ def _result(result: RuleResult) -> dict[str, Any]:
         "references": [{"title": r.title, "url": r.url} for r in rule.references],
         "findings": [_finding(f) for f in result.findings],
         "evidence": [_evidence(e) for e in result.evidence[:10]],
+        "applies_because": [_evidence(e) for e in result.applies_because],
     }
 
 

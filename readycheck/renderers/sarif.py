@@ -213,6 +213,12 @@ def _result(
         notes.append(f"In notebook {where}.")
     if location is None and anchor is not None:
         notes.append(f"This concerns the whole repository; it is shown on {anchor}.")
+    if location is None and result.applies_because:
+        reasons = "; ".join(
+            seen.detail + (f" ({seen.location})" if seen.location else "")
+            for seen in result.applies_because
+        )
+        notes.append(f"It applies because {reasons}.")
     message = " ".join([_title(finding.message, rule.problem), *notes, _text(rule.why)])
     data: dict[str, Any] = {
         "ruleId": rule.id,

@@ -143,6 +143,20 @@ def _where(finding: Finding) -> Text:
     return Text(safe(str(finding.location)), style="cyan")
 
 
+def _because(result: RuleResult) -> Text:
+    """Why a practice missing from the whole repository is asked for, and where that shows."""
+    text = Text("because ", style="dim")
+    for index, seen in enumerate(result.applies_because):
+        if index:
+            text.append("; ", style="dim")
+        text.append(safe(seen.detail), style="dim")
+        if seen.location is not None:
+            text.append(" (", style="dim")
+            text.append(safe(str(seen.location)), style="cyan")
+            text.append(")", style="dim")
+    return text
+
+
 def _marks(finding: Finding) -> Text:
     """Why a finding will not fail a gate: suppressed, known in the baseline, outside the change."""
     marks = Text()
@@ -191,6 +205,8 @@ def _result_block(result: RuleResult, verbose: bool) -> RenderableType:
     for finding in shown:
         if finding.location is None:
             body.add_row("what", Text(safe(finding.message)) + _marks(finding))
+            if result.applies_because:
+                body.add_row("applies", _because(result))
             continue
         body.add_row(
             "at", _where(finding) + Text("  ") + Text(safe(finding.message)) + _marks(finding)
