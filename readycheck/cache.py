@@ -1,7 +1,9 @@
 """The incremental cache: per-file analysis results in one SQLite file.
 
 An entry is keyed on everything that can change a file's analysis: the
-readycheck version, the rulebook's digest (config overrides included), the
+readycheck version and a digest of its own source (so an edited editable
+install does not serve stale evidence), the bandit and radon versions, the
+rulebook's digest (config overrides included), the
 detector calls that apply, the file's path and role, and a hash of its
 content. Unchanged files are not read twice, parsed or visited again;
 repository-wide rules are then re-evaluated from the cached evidence.
@@ -20,6 +22,8 @@ import os
 import sqlite3
 import time
 from collections.abc import Sequence
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +44,22 @@ def default_dir() -> Path:
     return Path(base) / "readycheck"
 
 
+@cache
+def analyser_digest() -> str:
+    """What analyses a file: readycheck's version and source, bandit's and radon's versions."""
+    digest = hashlib.sha256(__version__.encode())
+    for name in ("bandit", "radon"):
+        try:
+            digest.update(f"\0{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"\0{name}=?".encode())
+    package = Path(__file__).parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(b"\0" + source.relative_to(package).as_posix().encode())
+        digest.update(hashlib.sha256(source.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def entry_key(
     rulebook_digest: str,
     path: str,
@@ -49,7 +69,7 @@ def entry_key(
     inline: bool,
 ) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, rulebook_digest, path, role, str(inline), *call_keys):
+    for part in (analyser_digest(), rulebook_digest, path, role, str(inline), *call_keys):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()

@@ -107,3 +107,36 @@ def test_poisoned_cache_entries_are_ignored(tmp_path: Path, rulebook: Rulebook) 
     with sqlite3.connect(cache_dir / "readycheck.sqlite3") as db:
         db.execute("UPDATE entries SET value = ?", ('{"evidence": 42}',))
     assert _comparable(ScanOptions(path=root, cache_dir=cache_dir), rulebook) == expected
+
+
+def test_a_new_bandit_or_an_edited_readycheck_invalidates_the_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Cached evidence is only as current as the code that produced it: upgrading bandit
+    or editing a detector in an editable install must not serve yesterday's findings."""
+    from readycheck import cache
+
+    def key() -> str:
+        cache.analyser_digest.cache_clear()
+        return cache.entry_key("rulebook", "app/model.py", "code", b"import joblib\n", ["k"], True)
+
+    today = key()
+    assert key() == today, "the key is stable while nothing changes"
+    real_version = cache.metadata.version
+    monkeypatch.setattr(
+        cache.metadata,
+        "version",
+        lambda name: "99.0" if name == "bandit" else real_version(name),
+    )
+    assert key() != today
+    monkeypatch.undo()
+
+    package = tmp_path / "readycheck"
+    shutil.copytree(Path(cache.__file__).parent, package)
+    monkeypatch.setattr(cache, "__file__", str(package / "cache.py"))
+    assert key() == today, "the same source in another place"
+    detector = package / "detectors" / "python.py"
+    detector.write_text(detector.read_text() + "\n# edited\n")
+    assert key() != today
+    monkeypatch.undo()
+    cache.analyser_digest.cache_clear()
