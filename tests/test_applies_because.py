@@ -82,7 +82,7 @@ def test_every_report_format_carries_it(scan_tree: Scan) -> None:
 
     page = html.render(report)
     assert (
-        'It applies because the code calls remote HTTP services <code class="loc">src/scoring/client.py:4</code>'
+        'It applies because the code calls remote HTTP services, seen at <code class="loc">src/scoring/client.py:4</code>'
         in page
     )
 

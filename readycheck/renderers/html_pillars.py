@@ -134,12 +134,12 @@ def _because(result: RuleResult) -> Html | None:
     if not result.applies_because or any(f.location is not None for f in result.findings):
         return None
     reasons = (
-        join([seen.detail, " ", el("code", str(seen.location), class_="loc")])
+        join([seen.detail, ", seen at ", el("code", str(seen.location), class_="loc")])
         if seen.location
         else join([seen.detail])
         for seen in result.applies_because
     )
-    return el("p", "It applies because ", join(reasons, "; "), ".", class_="because")
+    return el("p", "It applies because ", join(reasons, "; "), class_="because")
 
 
 def _fix_card(result: RuleResult) -> Html:
