@@ -7,6 +7,7 @@ its output to the next (or to another process) without defensive copies.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,11 +137,13 @@ class Role(enum.Enum):
     EXAMPLE = "example"
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Location:
     """Where something is: a path relative to the scanned root, and optionally a
     1-based line, and for notebooks the 1-based cell number (the line is then
-    within the cell)."""
+    within the cell). Locations order by path, then line, cell, column and file line,
+    a missing number (the whole file) before any number."""
 
     path: str
     line: int | None = None
@@ -148,6 +151,15 @@ class Location:
     column: int | None = None
     #: For notebooks: the line in the .ipynb file itself (what diffs and SARIF viewers show).
     file_line: int | None = None
+
+    def _order(self) -> tuple[object, ...]:
+        numbers = (self.line, self.cell, self.column, self.file_line)
+        return (self.path, *((n is not None, n or 0) for n in numbers))
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Location):
+            return NotImplemented
+        return self._order() < other._order()
 
     @property
     def physical_line(self) -> int | None:

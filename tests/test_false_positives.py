@@ -1,11 +1,12 @@
-"""Findings a scan of a real ML code base (mlflow's source) showed to be false, each
-pinned beside a true one of the same rule so the fix cannot silence the rule."""
+"""Findings scans of real ML code bases (mlflow's source; bentoml, nannyml and kserve
+sdists) showed to be false, each pinned beside a true one of the same rule so the fix
+cannot silence the rule."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from readycheck.model import Report
+from readycheck.model import Location, Report
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
@@ -71,3 +72,26 @@ if __name__ == "__main__":
     app.run(host="0.0.0.0", debug=True)
 """
     assert _lines(scan_tree({"src/svc/app.py": code}), "RC-INFRA-008") == {9}
+
+
+def test_marker_quoted_in_pyproject_is_located_and_does_not_crash(scan_tree: Scan) -> None:
+    # bentoml's pyproject.toml: the TOML text escapes the marker's quotes, so the parsed
+    # requirement was not found verbatim, got no line, and sorting it beside located
+    # findings crashed the whole scan.
+    pyproject = """\
+[project]
+name = "svc"
+description = "serves numpy arrays"
+dependencies = [
+    "numpy==1.26.4",
+    "tomli>=1.1.0; python_version < \\"3.11\\"",
+    "httpx",
+]
+"""
+    assert _lines(scan_tree({"pyproject.toml": pyproject}), "RC-INFRA-007") == {6, 7}
+
+
+def test_a_location_without_a_line_sorts_before_lines_of_the_same_file() -> None:
+    whole, line = Location("pyproject.toml"), Location("pyproject.toml", 3)
+    assert sorted([line, whole]) == [whole, line]
+    assert Location("a.py", 9) < Location("b.py")

@@ -80,13 +80,25 @@ def _line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
+def _string_line(text: str, value: str) -> int | None:
+    """The line of a TOML or YAML string element as written: quoted first (`"numpy"` is
+    not found inside `"numpy-financial"` or a description), with TOML's escapes
+    (`python_version < \\"3.11\\"`), else bare."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    for written in (f'"{escaped}"', f"'{value}'", f'"{value}"', value):
+        line = _line_of(text, written)
+        if line is not None:
+            return line
+    return None
+
+
 def _from_strings(items: Any, text: str, group: str) -> list[Dependency]:
     if not isinstance(items, list):
         return []
     deps = []
     for item in items:
         if isinstance(item, str):
-            dependency = parse_requirement(item, _line_of(text, item), group)
+            dependency = parse_requirement(item, _string_line(text, item), group)
             if dependency:
                 deps.append(dependency)
     return deps
