@@ -95,3 +95,45 @@ def test_a_location_without_a_line_sorts_before_lines_of_the_same_file() -> None
     whole, line = Location("pyproject.toml"), Location("pyproject.toml", 3)
     assert sorted([line, whole]) == [whole, line]
     assert Location("a.py", 9) < Location("b.py")
+
+
+def test_ctrl_c_and_the_end_of_an_iterator_are_not_swallowed_failures(scan_tree: Scan) -> None:
+    # bentoml, kserve and nannyml end blocking server and scheduler loops with
+    # `except KeyboardInterrupt: pass` and drain generators with `except StopIteration: pass`.
+    code = """\
+import asyncio
+import json
+
+
+def serve(server):
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+def peek(stream):
+    trial = iter(stream)
+    try:
+        next(trial)
+    except StopIteration:
+        pass
+
+
+async def drain(task):
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+
+
+def parse(lines):
+    rows = []
+    for line in lines:
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return rows
+"""
+    assert _lines(scan_tree({"src/svc/server.py": code}), "RC-DATA-006") == {32}

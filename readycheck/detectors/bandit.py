@@ -10,6 +10,7 @@ confidence and CWE.
 
 from __future__ import annotations
 
+import ast
 import io
 import logging
 import re
@@ -57,11 +58,49 @@ def _not_a_password(issue_text: str) -> bool:
     )
 
 
-#: `except ImportError: pass` is how optional dependencies are imported, not a swallowed failure.
-_OPTIONAL_IMPORT = re.compile(
-    r"\s*except\s*\(?\s*(ImportError|ModuleNotFoundError)\s*(,\s*(ImportError|ModuleNotFoundError)\s*)*\)?\s*:"
+#: Exceptions that are not failures: `except ImportError: pass` is how optional dependencies
+#: are imported; Ctrl-C or a requested exit ending a server's blocking loop, the end of an
+#: iterator and a cancelled task are how control flows, not errors swallowed.
+_NOT_FAILURES = frozenset(
+    {
+        "ImportError",
+        "ModuleNotFoundError",
+        "KeyboardInterrupt",
+        "SystemExit",
+        "GeneratorExit",
+        "StopIteration",
+        "StopAsyncIteration",
+        "CancelledError",
+    }
 )
 _SWALLOW_TESTS = frozenset({"B110", "B112"})
+
+
+def _caught_names(handler: ast.ExceptHandler) -> set[str] | None:
+    """The names of the exception classes a handler catches (None: a bare or computed one)."""
+    if handler.type is None:
+        return None
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = set()
+    for node in types:
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        else:
+            return None
+    return names
+
+
+def _control_flow_handlers(tree: ast.AST) -> frozenset[int]:
+    """Lines of `except` clauses that catch only exceptions that are not failures."""
+    return frozenset(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ExceptHandler)
+        and (names := _caught_names(node)) is not None
+        and names <= _NOT_FAILURES
+    )
 
 
 @dataclass(frozen=True)
@@ -121,12 +160,11 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
         visitor.context = {"file_data": io.BytesIO(data), "filename": source.path, "lineno": 0,
                            "linerange": [0, 1], "col_offset": 0}  # fmt: skip
         visitor.tester.run_tests(visitor.context, "File")
+        not_failures = _control_flow_handlers(code.tree) if tests & _SWALLOW_TESTS else frozenset()
         for issue in visitor.tester.results:
             if issue.test_id in _PASSWORD_TESTS and _not_a_password(issue.text):
                 continue
-            if issue.test_id in _SWALLOW_TESTS and _OPTIONAL_IMPORT.match(
-                code.lines[issue.lineno - 1] if 0 < (issue.lineno or 0) <= len(code.lines) else ""
-            ):
+            if issue.test_id in _SWALLOW_TESTS and issue.lineno in not_failures:
                 continue
             cwe = getattr(getattr(issue, "cwe", None), "id", None)
             issues.append(
