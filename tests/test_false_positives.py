@@ -137,3 +137,21 @@ def parse(lines):
     return rows
 """
     assert _lines(scan_tree({"src/svc/server.py": code}), "RC-DATA-006") == {32}
+
+
+def test_type_names_of_generated_api_models_are_not_passwords(scan_tree: Scan) -> None:
+    # kserve's OpenAPI-generated models map each field to its type name.
+    code = """\
+class NetUrlUserinfo:
+    openapi_types = {
+        "password": "str",
+        "password_set": "bool",
+        "automount_service_account_token": "bool",
+        "registry_tokens": "list[str]",
+    }
+    attribute_map = {"password": "password", "password_set": "passwordSet"}
+
+
+registry_password = "Kf8#vq2LzP"
+"""
+    assert _lines(scan_tree({"src/client/models.py": code}), "RC-SEC-009") == {11}

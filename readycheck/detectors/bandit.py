@@ -40,6 +40,12 @@ _A_NAME = re.compile(
     r"|(?i:[a-z_\-]*(token|password|passwd|secret|key|passphrase|credential)s?[a-z_\-]*)"
 )
 _PLACEHOLDERS = frozenset({"", "True", "False", "None", "null", "***"})
+#: Type names: generated API clients (OpenAPI, Kubernetes) map every field to its type,
+#: `openapi_types = {"password": "str", "automount_service_account_token": "bool"}`.
+_TYPE_NAME = re.compile(
+    r"(?:str|bool|int|float|bytes|object|date|datetime|file|string|boolean|integer|number|array)"
+    r"|(?:list|dict|tuple|set|List|Dict|Tuple|Set|Optional)[\[(][\w\s,.\[\]()]*[\])]"
+)
 
 
 def _not_a_password(issue_text: str) -> bool:
@@ -55,6 +61,7 @@ def _not_a_password(issue_text: str) -> bool:
         or value.startswith(("/", "./", "~/"))  # a path to where the secret is mounted
         or _SPECIAL_TOKEN.fullmatch(value) is not None
         or _A_NAME.fullmatch(value) is not None
+        or _TYPE_NAME.fullmatch(value) is not None
     )
 
 
