@@ -355,6 +355,25 @@ class Repository:
 
         Matching ignores case, as people name files: `serving.Dockerfile`, `License`,
         `readme.md` are what `*.dockerfile`, `LICENSE` and `README.md` mean.
+
+        A pattern names files, unlike in .gitignore: a package folder called `dockerfile/`
+        (where a tool keeps its Dockerfile templates) does not make its `__init__.py` a
+        Dockerfile. Only a pattern ending in `/` or `/**` matches a folder's contents.
         """
-        spec = pathspec.GitIgnoreSpec.from_lines([pattern.lower() for pattern in patterns])
-        return (entry for entry in self.files if spec.match_file(entry.path.lower()))
+        lowered = [pattern.lower() for pattern in patterns]
+        folders = pathspec.GitIgnoreSpec.from_lines(
+            [p for p in lowered if p.rstrip().endswith(("/", "/**"))]
+        )
+        names = pathspec.GitIgnoreSpec.from_lines(
+            [p for p in lowered if not p.rstrip().endswith(("/", "/**"))]
+        )
+
+        def matches(path: str) -> bool:
+            if folders.match_file(path):
+                return True
+            if not names.match_file(path):
+                return False
+            parts = path.split("/")
+            return not any(names.match_file("/".join(parts[:i])) for i in range(1, len(parts)))
+
+        return (entry for entry in self.files if matches(entry.path.lower()))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from readycheck.model import Location, Report
+from readycheck.model import Location, Report, Status
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
@@ -155,3 +155,28 @@ class NetUrlUserinfo:
 registry_password = "Kf8#vq2LzP"
 """
     assert _lines(scan_tree({"src/client/models.py": code}), "RC-SEC-009") == {11}
+
+
+def test_a_package_folder_named_dockerfile_is_no_dockerfile(scan_tree: Scan) -> None:
+    # bentoml keeps its Dockerfile templates in a package src/.../frontend/dockerfile/.
+    service = """\
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.post("/predict")
+def predict(payload: dict) -> dict:
+    return {"score": 0.5}
+"""
+    files = {
+        "src/svc/app.py": service,
+        "src/svc/container/dockerfile/__init__.py": "TEMPLATE = 'FROM python:3.11-slim'\n",
+        "src/svc/container/dockerfile/templates/base.j2": "FROM {{ image }}\n",
+    }
+    report = scan_tree(files)
+    result = next(r for r in report.results if r.rule.id == "RC-INFRA-001")
+    assert result.status is Status.FAIL
+    containerised = scan_tree({**files, "deploy/serving.Dockerfile": "FROM python:3.11-slim\n"})
+    result = next(r for r in containerised.results if r.rule.id == "RC-INFRA-001")
+    assert result.status is Status.PASS
