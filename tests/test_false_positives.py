@@ -180,3 +180,25 @@ def predict(payload: dict) -> dict:
     containerised = scan_tree({**files, "deploy/serving.Dockerfile": "FROM python:3.11-slim\n"})
     result = next(r for r in containerised.results if r.rule.id == "RC-INFRA-001")
     assert result.status is Status.PASS
+
+
+def test_a_model_feature_toggle_is_no_kill_switch(scan_tree: Scan) -> None:
+    # bentoml's diffusers integration: enable_model_cpu_offload moves weights to the CPU.
+    service = """\
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def load(pipeline, enable_model_cpu_offload: bool = False):
+    if enable_model_cpu_offload:
+        pipeline.enable_model_cpu_offload()
+    return pipeline
+"""
+    report = scan_tree({"src/svc/app.py": service})
+    result = next(r for r in report.results if r.rule.id == "RC-HITL-006")
+    assert result.status is Status.FAIL
+    switch = "import os\n\nDISABLE_MODEL = os.environ.get('DISABLE_MODEL') == '1'\n"
+    report = scan_tree({"src/svc/app.py": service, "src/svc/settings.py": switch})
+    result = next(r for r in report.results if r.rule.id == "RC-HITL-006")
+    assert result.status is Status.PASS
