@@ -202,3 +202,21 @@ def load(pipeline, enable_model_cpu_offload: bool = False):
     report = scan_tree({"src/svc/app.py": service, "src/svc/settings.py": switch})
     result = next(r for r in report.results if r.rule.id == "RC-HITL-006")
     assert result.status is Status.PASS
+
+
+def test_an_httpx_transport_without_retries_is_no_retry_policy(scan_tree: Scan) -> None:
+    # bentoml's client builds httpx.HTTPTransport(uds=...) to talk over a Unix socket.
+    client = """\
+import httpx
+
+
+def make_client(socket_path: str) -> httpx.Client:
+    return httpx.Client(transport=httpx.HTTPTransport(uds=socket_path), timeout=10)
+"""
+    report = scan_tree({"src/svc/client.py": client})
+    result = next(r for r in report.results if r.rule.id == "RC-INFRA-011")
+    assert result.status is Status.FAIL
+    retrying = client.replace("uds=socket_path", "uds=socket_path, retries=3")
+    report = scan_tree({"src/svc/client.py": retrying})
+    result = next(r for r in report.results if r.rule.id == "RC-INFRA-011")
+    assert result.status is Status.PASS
