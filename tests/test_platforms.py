@@ -174,3 +174,112 @@ def test_an_azure_ml_online_deployment_scales_and_collects_data(scan_tree: Scan)
     assert _status(report, "RC-INFRA-001") is not Status.NOT_APPLICABLE
     assert _status(report, "RC-INFRA-006") is Status.PASS
     assert _status(report, "RC-MON-009") is Status.PASS
+
+
+BENTOML_SERVICE = """\
+from __future__ import annotations
+
+import bentoml
+import numpy as np
+
+
+@bentoml.service(resources={"cpu": "2"}, traffic={"timeout": 10})
+class FraudScorer:
+    model = bentoml.models.BentoModel("fraud_scorer:latest")
+
+    def __init__(self) -> None:
+        self.pipeline = bentoml.sklearn.load_model(self.model)
+
+    @bentoml.api
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        return self.pipeline.predict_proba(rows)[:, 1]
+"""
+BENTOML_LEGACY = """\
+import bentoml
+from bentoml.io import JSON
+
+runner = bentoml.sklearn.get("fraud_scorer:latest").to_runner()
+svc = bentoml.Service("fraud_scorer", runners=[runner])
+
+
+@svc.api(input=JSON(), output=JSON())
+async def score(payload: dict) -> dict:
+    return {"score": await runner.predict_proba.async_run([payload["features"]])}
+"""
+KSERVE_PREDICTOR = """\
+from typing import Dict
+
+import joblib
+from kserve import Model, ModelServer
+
+
+class FraudModel(Model):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.model = None
+        self.ready = False
+
+    def load(self) -> bool:
+        self.model = joblib.load("/mnt/models/model.joblib")
+        self.ready = True
+        return self.ready
+
+    def predict(self, payload: Dict, headers: Dict[str, str] = None) -> Dict:
+        return {"predictions": self.model.predict(payload["instances"]).tolist()}
+
+
+if __name__ == "__main__":
+    model = FraudModel("fraud")
+    model.load()
+    ModelServer().start([model])
+"""
+BENTOML_CLIENT = '''\
+"""Nightly batch: score yesterday's transactions through the team's scoring service."""
+import bentoml
+import pandas as pd
+
+
+def score_batch(frame: pd.DataFrame) -> pd.Series:
+    with bentoml.SyncHTTPClient("http://fraud-scorer.internal:3000", timeout=30) as client:
+        return pd.Series(client.score(rows=frame.to_numpy()))
+'''
+KSERVE_CLIENT = '''\
+"""Roll out a new model version by patching the InferenceService another team runs."""
+from kserve import KServeClient
+
+
+def promote(name: str, storage_uri: str) -> None:
+    client = KServeClient()
+    isvc = client.get(name, namespace="fraud")
+    isvc["spec"]["predictor"]["model"]["storageUri"] = storage_uri
+    client.patch(name, isvc, namespace="fraud")
+'''
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        pytest.param("src/service.py", BENTOML_SERVICE, id="bentoml-service"),
+        pytest.param("src/service.py", BENTOML_LEGACY, id="bentoml-1.0-service"),
+        pytest.param("src/predictor.py", KSERVE_PREDICTOR, id="kserve-predictor"),
+    ],
+)
+def test_a_declared_bentoml_or_kserve_service_serves_predictions(
+    scan_tree: Scan, path: str, code: str
+) -> None:
+    report = scan_tree({path: code})
+    assert _status(report, "RC-INFRA-001") is not Status.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        pytest.param("src/batch.py", BENTOML_CLIENT, id="bentoml-client"),
+        pytest.param("src/promote.py", KSERVE_CLIENT, id="kserve-client"),
+    ],
+)
+def test_calling_a_bentoml_or_kserve_service_is_not_serving_one(
+    scan_tree: Scan, path: str, code: str
+) -> None:
+    report = scan_tree({path: code})
+    assert _status(report, "RC-INFRA-001") is Status.NOT_APPLICABLE

@@ -29,6 +29,7 @@ REGISTRY: dict[str, Detector] = {
         python.python_import,
         python.python_call,
         python.python_class,
+        python.python_decorator,
         python.python_string,
         python.python_identifier,
         python.http_route,

@@ -153,6 +153,34 @@ def python_class(source: SourceFile, params: ClassParams) -> Iterator[Evidence]:
 
 
 @dataclass(frozen=True)
+class DecoratorParams:
+    #: Resolved decorator names, fnmatch patterns allowed: `bentoml.api`, `*.route`.
+    decorators: tuple[str, ...]
+
+
+@file_detector(*PYTHON_KINDS, params=DecoratorParams)
+def python_decorator(source: SourceFile, params: DecoratorParams) -> Iterator[Evidence]:
+    """Functions and classes decorated with any of the given decorators, called or bare:
+    `@bentoml.service` on a class declares a service where an import does not."""
+    code = source.python
+    if code is None:
+        return
+    decorated = [(f.name, f.line, f.node.decorator_list) for f in code.functions]
+    decorated += [(c.name, c.line, c.node.decorator_list) for c in code.classes]
+    for name, _line, decorators in sorted(decorated, key=lambda item: item[1]):
+        for decorator in decorators:
+            resolved = code.resolve(
+                decorator.func if isinstance(decorator, ast.Call) else decorator
+            )
+            if matches_any(resolved, params.decorators):
+                where = decorator.lineno
+                yield Evidence(
+                    source.locate(where), f"@{resolved} on {name}", source.snippet(where)
+                )
+                break
+
+
+@dataclass(frozen=True)
 class StringParams:
     pattern: str = field(metadata=REGEX)
     label: str = "string literal"
