@@ -242,3 +242,42 @@ def test_generated_modules_are_not_judged_for_complexity(scan_tree: Scan) -> Non
     )
     result = next(r for r in report.results if r.rule.id == "RC-HYG-010")
     assert {f.location.path for f in result.findings if f.location} == {"src/svc/routing.py"}
+
+
+def test_a_monitoring_library_counts_for_drift_only_where_it_compares_distributions(
+    scan_tree: Scan,
+) -> None:
+    # nannyml's own code raised its exceptions (nannyml.*) and passed RC-MON-003; an
+    # evidently classification report measures quality, not input drift.
+    quality = """\
+import nannyml
+import pandas as pd
+from evidently import Report
+from evidently.presets import ClassificationPreset
+from sklearn.linear_model import LogisticRegression
+
+
+def train(frame: pd.DataFrame) -> LogisticRegression:
+    if "churned" not in frame:
+        raise nannyml.exceptions.InvalidArgumentsException("no target column")
+    return LogisticRegression().fit(frame.drop(columns="churned"), frame["churned"])
+
+
+def quality(reference: pd.DataFrame, current: pd.DataFrame) -> dict:
+    return Report([ClassificationPreset()]).run(current, reference).dict()
+"""
+    report = scan_tree({"src/churn/model.py": quality})
+    assert next(r for r in report.results if r.rule.id == "RC-MON-003").status is Status.FAIL
+    drift = """\
+import nannyml
+import pandas as pd
+
+
+def drift(reference: pd.DataFrame, current: pd.DataFrame):
+    calculator = nannyml.UnivariateDriftCalculator(
+        column_names=list(reference.columns), chunk_period="D"
+    )
+    return calculator.fit(reference).calculate(current)
+"""
+    report = scan_tree({"src/churn/model.py": quality, "src/churn/drift.py": drift})
+    assert next(r for r in report.results if r.rule.id == "RC-MON-003").status is Status.PASS
