@@ -287,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results["radon mi"] = measure(
             "radon mi", [PYTHON, "-m", "radon", "mi", str(corpus)], args.runs
         )
-        extra = {"startup": startup(5), "identical": same_reports(corpus, scratch)}
+        extra = {"startup": startup(20), "identical": same_reports(corpus, scratch)}
         label = args.corpus or "installed packages' source"
         text = report(Path(str(label)), files, results, extra)
     print(text)
