@@ -374,6 +374,10 @@ class Repository:
             if not names.match_file(path):
                 return False
             parts = path.split("/")
-            return not any(names.match_file("/".join(parts[:i])) for i in range(1, len(parts)))
+            in_named_folder = any(
+                names.match_file("/".join(parts[:i])) for i in range(1, len(parts))
+            )
+            # docker/dockerfile/Dockerfile is still a Dockerfile: its own name matches.
+            return not in_named_folder or names.match_file(parts[-1])
 
         return (entry for entry in self.files if matches(entry.path.lower()))

@@ -182,6 +182,17 @@ def predict(payload: dict) -> dict:
     assert result.status is Status.PASS
 
 
+def test_a_dockerfile_inside_a_folder_named_dockerfile_is_still_one(scan_tree: Scan) -> None:
+    report = scan_tree(
+        {
+            "src/svc/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "build/dockerfile/Dockerfile": 'FROM python:3.11-slim\nCMD ["uvicorn", "svc.app:app"]\n',
+        }
+    )
+    result = next(r for r in report.results if r.rule.id == "RC-INFRA-001")
+    assert result.status is Status.PASS
+
+
 def test_a_model_feature_toggle_is_no_kill_switch(scan_tree: Scan) -> None:
     # bentoml's diffusers integration: enable_model_cpu_offload moves weights to the CPU.
     service = """\
