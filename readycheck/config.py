@@ -121,28 +121,10 @@ def load_config(path: Path) -> Config:
 
 
 def _from_yaml(text: str, display: str) -> Any:
-    try:
-        loaded = yamlload.load_all(text)
-    except (yamlload.yaml.YAMLError, RecursionError, ValueError) as error:
-        line, column = yamlload.error_position(error)
-        raise ConfigError(
-            f"invalid YAML: {yamlload.describe_error(error)}",
-            path=display,
-            line=line,
-            column=column,
-        ) from None
-    if loaded.duplicates:
-        duplicate = loaded.duplicates[0]
-        raise ConfigError(
-            "key defined twice",
-            path=display,
-            line=duplicate.line,
-            column=duplicate.column,
-            field=duplicate.key,
-        )
-    if len(loaded.documents) > 1:
+    documents = yamlload.load_trusted(text, display, ConfigError)
+    if len(documents) > 1:
         raise ConfigError("a config file must hold one YAML document", path=display)
-    return loaded.documents[0] if loaded.documents else None
+    return documents[0] if documents else None
 
 
 def _from_toml(text: str, display: str) -> Any:

@@ -256,28 +256,10 @@ class _Builder:
         except (OSError, UnicodeDecodeError) as error:
             raise RulebookError(f"cannot read rulebook file: {error}", path=display) from None
         self.digest.update(path.name.encode() + b"\0" + text.encode() + b"\0")
-        try:
-            loaded = yamlload.load_all(text)
-        except (yamlload.yaml.YAMLError, RecursionError, ValueError) as error:
-            line, column = yamlload.error_position(error)
-            raise RulebookError(
-                f"invalid YAML: {yamlload.describe_error(error)}",
-                path=display,
-                line=line,
-                column=column,
-            ) from None
-        if loaded.duplicates:
-            duplicate = loaded.duplicates[0]
-            raise RulebookError(
-                "key defined twice",
-                path=display,
-                line=duplicate.line,
-                column=duplicate.column,
-                field=duplicate.key,
-            )
-        if len(loaded.documents) != 1:
+        documents = yamlload.load_trusted(text, display, RulebookError)
+        if len(documents) != 1:
             raise RulebookError("a rulebook file must hold exactly one YAML document", path=display)
-        self._add(display, loaded.documents[0])
+        self._add(display, documents[0])
 
     def _add(self, display: str, data: Any) -> None:
         validate(data, _schema(), display)

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from readycheck.errors import ReadycheckError
+
 __all__ = [
     "LineDict",
     "LineList",
@@ -26,6 +28,7 @@ __all__ = [
     "describe_error",
     "error_position",
     "load_all",
+    "load_trusted",
     "yaml",
 ]
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -210,3 +213,25 @@ def describe_error(error: BaseException) -> str:
     if isinstance(error, RecursionError):
         return "nesting is too deep to read"
     return str(error).splitlines()[0] if str(error) else "invalid YAML"
+
+
+def load_trusted(text: str, display: str, error: type[ReadycheckError]) -> list[Any]:
+    """The documents of a file the user owns (a rulebook, a config): a YAML mistake or a
+    key defined twice stops the run with `error`, naming the file, line and column."""
+    try:
+        loaded = load_all(text)
+    except (yaml.YAMLError, RecursionError, ValueError) as problem:
+        line, column = error_position(problem)
+        raise error(
+            f"invalid YAML: {describe_error(problem)}", path=display, line=line, column=column
+        ) from None
+    if loaded.duplicates:
+        duplicate = loaded.duplicates[0]
+        raise error(
+            "key defined twice",
+            path=display,
+            line=duplicate.line,
+            column=duplicate.column,
+            field=duplicate.key,
+        )
+    return loaded.documents
