@@ -33,6 +33,16 @@ def rulebook() -> Rulebook:
     return load_rulebook()
 
 
+@pytest.fixture(scope="session")
+def samples(rulebook: Rulebook) -> dict[str, Report]:
+    """The report of each sample project, by folder name (scanned once per test run)."""
+    return {
+        path.name: scan(ScanOptions(path=path), rulebook)
+        for path in sorted(SAMPLES.iterdir())
+        if path.is_dir()
+    }
+
+
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
     """Create `files` (relative path -> content) under `root`."""
     root.mkdir(parents=True, exist_ok=True)

@@ -8,13 +8,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 
-import pytest
-
 from readycheck.model import Location, Pillar, Report, RuleResult, Status
-from readycheck.pipeline import ScanOptions, scan
 from readycheck.renderers import junit
-from readycheck.rulebook import Rulebook
-from tests.conftest import SAMPLES
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 LOADER = "import pickle\n\nmodel = pickle.load(open('model.pkl', 'rb'))\n"
@@ -39,15 +34,6 @@ def failed(result: RuleResult) -> bool:
     if result.status not in (Status.FAIL, Status.PARTIAL):
         return False
     return not result.findings or any(f.suppression is None for f in result.findings)
-
-
-@pytest.fixture(scope="module")
-def samples(rulebook: Rulebook) -> dict[str, Report]:
-    return {
-        path.name: scan(ScanOptions(path=path), rulebook)
-        for path in sorted(SAMPLES.iterdir())
-        if path.is_dir()
-    }
 
 
 def test_counts_equal_the_reports_own(samples: dict[str, Report]) -> None:

@@ -12,14 +12,13 @@ from urllib.parse import unquote
 
 import git
 import jsonschema
-import pytest
 
 from readycheck import baseline
 from readycheck.model import Pillar, Report, Severity
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.renderers import sarif
 from readycheck.rulebook import Rulebook
-from tests.conftest import SAMPLES, write_tree
+from tests.conftest import write_tree
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 DATA = Path(__file__).parent / "data"
@@ -73,15 +72,6 @@ def test_the_vendored_schema_is_the_official_one_and_needs_no_network() -> None:
     # The validator is live: a result without its required message is rejected.
     broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{}]}]}
     assert not VALIDATOR.is_valid(broken)
-
-
-@pytest.fixture(scope="module")
-def samples(rulebook: Rulebook) -> dict[str, Report]:
-    return {
-        path.name: scan(ScanOptions(path=path), rulebook)
-        for path in sorted(SAMPLES.iterdir())
-        if path.is_dir()
-    }
 
 
 def test_sample_projects_give_valid_sarif_with_every_rule(samples: dict[str, Report]) -> None:
