@@ -292,3 +292,49 @@ def drift(reference: pd.DataFrame, current: pd.DataFrame):
 """
     report = scan_tree({"src/churn/model.py": quality, "src/churn/drift.py": drift})
     assert next(r for r in report.results if r.rule.id == "RC-MON-003").status is Status.PASS
+
+
+_ROLLOUT = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: churn-api
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: churn-api
+  template:
+    metadata:
+      labels:
+        app: churn-api
+    spec:
+      containers:
+      - name: api
+        image: europe-docker.pkg.dev/acme/images/churn-api:latest
+        ports:
+        - containerPort: 8000
+  strategy:
+    canary:
+      steps:
+      - setWeight: 20
+      - pause: {duration: 60s}
+"""
+
+
+def test_an_argo_rollout_is_a_kubernetes_workload(scan_tree: Scan) -> None:
+    # DuqueOM/ML-MLOps-Portfolio deploys its model API as an Argo Rollout (canary steps):
+    # its pod template was never judged, so a `:latest` image, missing probes and a
+    # missing security context passed unseen, and a repository with only Rollouts had
+    # "no Kubernetes workload manifests".
+    files = {
+        "src/svc/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "deploy/rollout.yaml": _ROLLOUT,
+    }
+    report = scan_tree(files)
+    assert _lines(report, "RC-INFRA-010") == {17}
+    probes = next(r for r in report.results if r.rule.id == "RC-INFRA-003")
+    assert probes.status is Status.FAIL
+    assert next(r for r in report.results if r.rule.id == "RC-SEC-006").status is Status.FAIL
+    pinned = _ROLLOUT.replace("churn-api:latest", "churn-api:1.4.2")
+    assert _lines(scan_tree({**files, "deploy/rollout.yaml": pinned}), "RC-INFRA-010") == set()

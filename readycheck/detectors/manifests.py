@@ -16,7 +16,18 @@ from readycheck.workspace import SourceFile
 from readycheck.yamlload import LineDict, LineList
 
 STRUCTURED_KINDS = (FileKind.YAML, FileKind.JSON)
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
+#: Objects that run containers. An Argo Rollout replaces a Deployment (same pod template at
+#: spec.template.spec); one that points at a Deployment with workloadRef has no template of its own.
+WORKLOAD_KINDS = (
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Rollout",
+    "Job",
+    "CronJob",
+    "Pod",
+)
 _POD_SPEC_PATHS = {
     "Pod": ("spec",),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
