@@ -338,3 +338,71 @@ def test_an_argo_rollout_is_a_kubernetes_workload(scan_tree: Scan) -> None:
     assert next(r for r in report.results if r.rule.id == "RC-SEC-006").status is Status.FAIL
     pinned = _ROLLOUT.replace("churn-api:latest", "churn-api:1.4.2")
     assert _lines(scan_tree({**files, "deploy/rollout.yaml": pinned}), "RC-INFRA-010") == set()
+
+
+def test_kserve_and_seldon_containers_are_judged_like_a_deployments(scan_tree: Scan) -> None:
+    # kyryl-opens-ml/ml-in-production-practice serves its model from a Deployment and, beside
+    # it, from a KServe InferenceService and a SeldonDeployment whose custom containers use
+    # `:latest` images: only the Deployment's image was flagged, because the others keep
+    # their containers under spec.predictor and spec.predictors[].componentSpecs[].spec.
+    deployment = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-fastapi
+spec:
+  selector:
+    matchLabels: {app: app-fastapi}
+  template:
+    metadata:
+      labels: {app: app-fastapi}
+    spec:
+      securityContext: {runAsNonRoot: true}
+      containers:
+        - name: app-fastapi
+          image: ghcr.io/acme/app-fastapi:1.2.0
+          securityContext: {allowPrivilegeEscalation: false}
+"""
+    kserve = """\
+apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: custom-model
+spec:
+  predictor:
+    containers:
+      - name: kserve-container
+        image: ghcr.io/acme/app-kserve:latest
+"""
+    seldon = """\
+apiVersion: machinelearning.seldon.io/v1
+kind: SeldonDeployment
+metadata:
+  name: nlp-sample
+spec:
+  predictors:
+  - name: model
+    replicas: 1
+    graph: {name: classifier, type: MODEL}
+    componentSpecs:
+    - spec:
+        securityContext: {runAsNonRoot: true}
+        containers:
+        - image: acme/app-seldon:2.0.1
+          name: classifier
+          securityContext: {allowPrivilegeEscalation: false}
+"""
+    report = scan_tree(
+        {
+            "src/svc/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "k8s/app-fastapi.yaml": deployment,
+            "k8s/kserve.yaml": kserve,
+            "k8s/seldon.yaml": seldon,
+        }
+    )
+    result = next(r for r in report.results if r.rule.id == "RC-INFRA-010")
+    assert {(f.location.path, f.location.line) for f in result.findings if f.location} == {
+        ("k8s/kserve.yaml", 9)
+    }
+    result = next(r for r in report.results if r.rule.id == "RC-SEC-006")
+    assert {f.location.path for f in result.findings if f.location} == {"k8s/kserve.yaml"}

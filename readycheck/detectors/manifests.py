@@ -28,9 +28,14 @@ WORKLOAD_KINDS = (
     "CronJob",
     "Pod",
 )
+#: Where each kind keeps its pod specs. A KServe InferenceService's predictor, transformer
+#: and explainer are each a pod spec, as is every componentSpecs[].spec of a SeldonDeployment;
+#: rules that judge their containers (image pinning, security context) name them in `kinds`.
 _POD_SPEC_PATHS = {
     "Pod": ("spec",),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "InferenceService": ("spec", "*"),
+    "SeldonDeployment": ("spec", "predictors", "*", "componentSpecs", "*", "spec"),
 }
 _DEFAULT_POD_SPEC_PATH = ("spec", "template", "spec")
 
@@ -55,13 +60,10 @@ def kubernetes_objects(source: SourceFile) -> Iterator[dict[str, Any]]:
             yield document
 
 
-def pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
-    node: Any = obj
-    for key in _POD_SPEC_PATHS.get(str(obj.get("kind")), _DEFAULT_POD_SPEC_PATH):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node if isinstance(node, dict) else None
+def pod_specs(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pod specs of a workload: one for a Deployment, one per component of a model server."""
+    path = _POD_SPEC_PATHS.get(str(obj.get("kind")), _DEFAULT_POD_SPEC_PATH)
+    return [value for _parent, _key, value in walk(obj, path) if isinstance(value, dict)]
 
 
 def walk(node: Any, path: tuple[str, ...]) -> Iterator[tuple[Any, Any, Any]]:
@@ -113,25 +115,25 @@ class KubernetesParams:
 
 def _targets(
     obj: dict[str, Any], target: str, init_containers: bool = False
-) -> Iterator[tuple[str, dict[str, Any]]]:
+) -> Iterator[tuple[str, dict[str, Any], dict[str, Any] | None]]:
+    """(name, target, the pod spec it is in) for each target of an object."""
     if target == "object":
-        yield _object_name(obj), obj
+        yield _object_name(obj), obj, None
         return
-    spec = pod_spec(obj)
-    if spec is None:
-        return
-    if target == "pod":
-        yield _object_name(obj), spec
-        return
-    groups = [("container", spec.get("containers"))]
-    if init_containers:
-        groups.append(("init container", spec.get("initContainers")))
-    for what, containers in groups:
-        if not isinstance(containers, list):
+    for spec in pod_specs(obj):
+        if target == "pod":
+            yield _object_name(obj), spec, spec
             continue
-        for container in containers:
-            if isinstance(container, dict):
-                yield f"{what} {container.get('name', '?')} in {_object_name(obj)}", container
+        groups = [("container", spec.get("containers"))]
+        if init_containers:
+            groups.append(("init container", spec.get("initContainers")))
+        for what, containers in groups:
+            if not isinstance(containers, list):
+                continue
+            for container in containers:
+                if isinstance(container, dict):
+                    name = f"{what} {container.get('name', '?')} in {_object_name(obj)}"
+                    yield name, container, spec
 
 
 @file_detector(*STRUCTURED_KINDS, params=KubernetesParams)
@@ -144,10 +146,10 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
     for obj in kubernetes_objects(source):
         if obj.get("kind") not in params.kinds:
             continue
-        spec = pod_spec(obj) if params.pod_fallback and params.target == "container" else None
-        for name, target in _targets(obj, params.target, params.init_containers):
+        fallback = params.pod_fallback and params.target == "container"
+        for name, target, spec in _targets(obj, params.target, params.init_containers):
             hits = list(walk(target, path)) if path else [(None, None, target)]
-            if not hits and spec is not None:
+            if not hits and fallback and spec is not None:
                 hits = list(walk(spec, path))
             good = [h for h in hits if regex is None or regex.search(str(h[2]))]
             if good:
