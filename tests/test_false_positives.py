@@ -406,3 +406,37 @@ spec:
     }
     result = next(r for r in report.results if r.rule.id == "RC-SEC-006")
     assert {f.location.path for f in result.findings if f.location} == {"k8s/kserve.yaml"}
+
+
+def test_an_aiohttp_web_server_calls_no_remote_service(scan_tree: Scan) -> None:
+    # kyryl-opens-ml/ml-in-production-practice serves its model with aiohttp.web
+    # (module-5/serving/aiohttp_api.py): importing aiohttp made "the code calls remote HTTP
+    # services" true, and retries, circuit breakers and response checks were demanded of a
+    # service that calls nobody.
+    server = """\
+from aiohttp import web
+
+
+async def handle_predict(request: web.Request) -> web.Response:
+    payload = await request.json()
+    return web.json_response({"score": len(payload["text"])})
+
+
+app = web.Application()
+app.router.add_post("/predict", handle_predict)
+"""
+    report = scan_tree({"src/svc/aiohttp_api.py": server})
+    result = next(r for r in report.results if r.rule.id == "RC-INFRA-011")
+    assert result.status is Status.NOT_APPLICABLE
+    client = """\
+import aiohttp
+
+
+async def features(customer_id: str) -> dict:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://features.internal/{customer_id}") as response:
+            return await response.json()
+"""
+    report = scan_tree({"src/svc/aiohttp_api.py": server, "src/svc/features.py": client})
+    result = next(r for r in report.results if r.rule.id == "RC-INFRA-011")
+    assert result.status is Status.FAIL
