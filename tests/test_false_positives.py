@@ -440,3 +440,43 @@ async def features(customer_id: str) -> dict:
     report = scan_tree({"src/svc/aiohttp_api.py": server, "src/svc/features.py": client})
     result = next(r for r in report.results if r.rule.id == "RC-INFRA-011")
     assert result.status is Status.FAIL
+
+
+def test_an_init_container_must_not_escalate_privileges_either(scan_tree: Scan) -> None:
+    # DuqueOM/ML-MLOps-Portfolio (k8s/bankchurn-deployment.yaml): the download-model init
+    # container pip-installs a GCS client and fetches the model with the bucket's credentials.
+    # Its missing runAsNonRoot was reported but its missing allowPrivilegeEscalation: false
+    # was not, though the restricted Pod Security Standard asks both of init containers.
+    deployment = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: churn-api
+spec:
+  selector:
+    matchLabels: {app: churn-api}
+  template:
+    metadata:
+      labels: {app: churn-api}
+    spec:
+      securityContext: {runAsNonRoot: true}
+      initContainers:
+      - name: download-model
+        image: python:3.11-alpine
+        command: ["sh", "-c", "pip install google-cloud-storage==2.18.2 && python /scripts/get.py"]
+      containers:
+      - name: api
+        image: ghcr.io/acme/churn-api:1.4.2
+        securityContext: {allowPrivilegeEscalation: false}
+"""
+    report = scan_tree({"k8s/deployment.yaml": deployment})
+    result = next(r for r in report.results if r.rule.id == "RC-SEC-006")
+    assert [f.message for f in result.findings] == [
+        "init container download-model in Deployment/churn-api: no allowPrivilegeEscalation: false"
+    ]
+    hardened = deployment.replace(
+        'python /scripts/get.py"]\n',
+        'python /scripts/get.py"]\n        securityContext: {allowPrivilegeEscalation: false}\n',
+    )
+    report = scan_tree({"k8s/deployment.yaml": hardened})
+    assert next(r for r in report.results if r.rule.id == "RC-SEC-006").status is Status.PASS
