@@ -11,7 +11,9 @@ library, a probe) or `absent` (a hazard: `pickle.load`, a secret):
              only weak matches           -> partial
              any strong match            -> fail (a finding per match)
 
-`any` takes the best outcome of its checks, `all` the worst. A rule whose
+`any` takes the best outcome of its checks, `all` the worst; an `any` whose
+judged checks all fail, while another could not be judged, is not applicable
+(one author or several cannot be told in a shallow clone). A rule whose
 `applies_when` facts do not hold is not applicable, and says why.
 """
 
@@ -202,6 +204,11 @@ def _best(outcomes: list[Outcome]) -> Outcome:
     if not judged:
         return outcomes[0]
     top = max(judged, key=lambda o: _STATUS_ORDER[o.status])
+    unjudged = [o for o in outcomes if o.status is Status.NOT_APPLICABLE]
+    if top.status is Status.FAIL and unjudged:
+        # The alternative that could not be judged (history in a plain folder or a shallow
+        # clone) might have held: that is not a failure of the whole practice.
+        return unjudged[0]
     if top.status is Status.FAIL:
         problems = tuple(p for o in judged for p in o.problems)
         return Outcome(Status.FAIL, problems=problems, missing=not problems)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import git
 
-from readycheck.model import Report
+from readycheck.model import Report, Status
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.rulebook import Rulebook
 from tests.conftest import write_tree
@@ -54,3 +54,26 @@ def test_a_corrupt_git_folder_is_a_warning(tmp_path: Path, rulebook: Rulebook) -
     assert report.target.commit is None
     assert report.target.files == 1
     assert [w.code for w in report.warnings] == ["git-unavailable"]
+
+
+def test_without_history_ownership_is_not_verifiable_unless_codeowners_says_so(
+    tmp_path: Path, rulebook: Rulebook, scan_tree: Callable[[Mapping[str, str]], Report]
+) -> None:
+    """A plain folder or a shallow CI checkout cannot show how many people write the code:
+    "one person wrote all recent commits" would be a claim nobody checked."""
+
+    def lone_author(report: Report) -> tuple[Status, str | None]:
+        result = next(r for r in report.results if r.rule.id == "RC-SEC-016")
+        return result.status, result.reason
+
+    status, reason = lone_author(scan_tree({"train.py": "print('hi')\n"}))
+    assert status is Status.NOT_APPLICABLE and reason is not None and "git" in reason
+    status, _ = lone_author(scan_tree({"train.py": "", "CODEOWNERS": "* @acme/ml-platform\n"}))
+    assert status is Status.PASS
+
+    origin = write_tree(tmp_path / "origin", {"train.py": "print('hi')\n"})
+    _commit_all(origin)
+    clone = tmp_path / "clone"
+    git.Repo.clone_from(f"file://{origin}", clone, depth=1)
+    status, reason = lone_author(scan(ScanOptions(path=clone), rulebook))
+    assert status is Status.NOT_APPLICABLE and reason is not None and "shallow" in reason
