@@ -41,6 +41,7 @@ result = {"pass": False, "token": ""}
 TOKEN_ENV = "MLFLOW_TRACKING_TOKEN"
 secret_path = "/var/run/secrets/token"
 admin_password = "password1234"
+token_pattern = r"(?u)\\b\\w\\w+\\b"
 """
     assert _lines(scan_tree({"src/svc/settings.py": code}), "RC-SEC-009") == {5}
 

@@ -47,6 +47,11 @@ _TYPE_NAME = re.compile(
     r"|(?:list|dict|tuple|set|List|Dict|Tuple|Set|Optional)[\[(][\w\s,.\[\]()]*[\])]"
 )
 
+#: A regular expression given to a token-named setting: `token_pattern=r"(?u)\b\w\w+\b"`
+#: (scikit-learn's vectorisers, tokenizers). Escapes such as \b, \w or \d and inline
+#: flags do not occur in generated or chosen passwords.
+_A_REGEX = re.compile(r"\\[bBwWdDsS]|\(\?[aiLmsux:=!<P]")
+
 
 def _not_a_password(issue_text: str) -> bool:
     """bandit's B105-B107 flag any string given to a password- or token-like name. Many
@@ -62,6 +67,7 @@ def _not_a_password(issue_text: str) -> bool:
         or _SPECIAL_TOKEN.fullmatch(value) is not None
         or _A_NAME.fullmatch(value) is not None
         or _TYPE_NAME.fullmatch(value) is not None
+        or _A_REGEX.search(value) is not None
     )
 
 
