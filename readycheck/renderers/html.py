@@ -21,9 +21,9 @@ import hashlib
 from readycheck import score
 from readycheck.model import Pillar, Report, RuleResult, Severity, Status
 from readycheck.renderers.html_assets import SCRIPT, STYLE
-from readycheck.renderers.html_pillars import pillar_section, prose
+from readycheck.renderers.html_pillars import pillar_score, pillar_section, prose
 from readycheck.renderers.markup import Html, el, join, raw
-from readycheck.renderers.svg import Axis, band, bar, fmt_score, radar
+from readycheck.renderers.svg import Axis, band, fmt_score, radar
 
 LIST_SHOWN = 100  # scan warnings, fixed findings; the JSON report has every one
 ACTIONS = 5
@@ -315,14 +315,7 @@ def _pillar_strip(report: Report) -> Html:
         card = el(
             "div",
             el("span", pillar.pillar.short, class_="chip-name", title=pillar.pillar.title),
-            el(
-                "span",
-                fmt_score(pillar.score),
-                class_=f"chip-score band-{band(pillar.score)}",
-                data_pillar=pillar.pillar.value,
-                data_score="" if pillar.score is None else pillar.score,
-            ),
-            bar(pillar.score, pillar.pillar.title),
+            pillar_score(pillar, "chip-score"),
             el("span", detail, class_="chip-counts"),
             class_="card",
         )

@@ -36,14 +36,7 @@ def pillar_section(pillar: PillarScore, report: Report) -> Html:
     header = el(
         "header",
         el("h2", pillar.pillar.title),
-        el(
-            "span",
-            fmt_score(pillar.score),
-            class_=f"score band-{band(pillar.score)}",
-            data_pillar=pillar.pillar.value,
-            data_score="" if pillar.score is None else pillar.score,
-        ),
-        bar(pillar.score, pillar.pillar.title),
+        pillar_score(pillar, "score"),
         el("span", summary, class_="counts"),
     )
     groups = [
@@ -91,6 +84,21 @@ def pillar_section(pillar: PillarScore, report: Report) -> Html:
         id=f"pillar-{pillar.pillar.value}",
         data_pillar=pillar.pillar.value,
     )
+
+
+def pillar_score(pillar: PillarScore, css_class: str) -> list[Html]:
+    """A pillar's score, coloured by its band and tagged with `data-pillar` / `data-score`
+    (what the page's script and its tests read), followed by its bar."""
+    return [
+        el(
+            "span",
+            fmt_score(pillar.score),
+            class_=f"{css_class} band-{band(pillar.score)}",
+            data_pillar=pillar.pillar.value,
+            data_score="" if pillar.score is None else pillar.score,
+        ),
+        bar(pillar.score, pillar.pillar.title),
+    ]
 
 
 def _group(title: str, content: Html | Iterable[Html]) -> Html:
