@@ -136,23 +136,34 @@ def run_step(script: str, env: dict[str, str], cwd: Path) -> subprocess.Complete
     )
 
 
+def scan_step_env(shim: Path, outputs: Path, **given: str) -> dict[str, str]:
+    """The environment the scan step gets from the action's inputs: the path `.`, no
+    cache, nothing else set unless given. Every name is one the step really reads."""
+    inputs = {
+        "SCAN_PATH": ".",
+        "FAIL_UNDER": "",
+        "FAIL_ON": "",
+        "BASELINE": "",
+        "SINCE": "",
+        "EXTRA_ARGS": "--no-cache",
+        "SARIF_FILE": "",
+    } | given
+    assert set(inputs) <= set(step("scan")["env"])
+    return inputs | {"READYCHECK_BIN": str(shim), "GITHUB_OUTPUT": str(outputs)}
+
+
 def test_the_scan_step_runs_readycheck_with_the_inputs(tmp_path: Path, shim: Path) -> None:
     root = write_tree(
         tmp_path / "work", SERVICE | {"app/settings.py": SECRET, "vendor/x.py": SECRET}
     )
     outputs = tmp_path / "github_output"
-    inputs = {
-        "READYCHECK_BIN": str(shim),
-        "SCAN_PATH": ".",
-        "FAIL_UNDER": "",
-        "FAIL_ON": "critical",
-        "BASELINE": "",
-        "SINCE": "",
-        "EXTRA_ARGS": "--exclude vendor/  --no-cache",
-        "SARIF_FILE": "readycheck.sarif",
-        "GITHUB_OUTPUT": str(outputs),
-    }
-    assert set(inputs) - {"READYCHECK_BIN", "GITHUB_OUTPUT"} <= set(step("scan")["env"])
+    inputs = scan_step_env(
+        shim,
+        outputs,
+        FAIL_ON="critical",
+        EXTRA_ARGS="--exclude vendor/  --no-cache",
+        SARIF_FILE="readycheck.sarif",
+    )
     done = run_step(step("scan")["run"], inputs, root)
     assert done.returncode == 0, done.stderr
     assert outputs.read_text().splitlines() == ["exit-code=1", "sarif-file=readycheck.sarif"]
@@ -271,17 +282,14 @@ def test_the_readme_ci_example_goes_red_on_a_new_notebook_secret_and_green_on_ol
     repo.git.checkout("-b", "feature")
 
     outputs = tmp_path / "github_output"
-    inputs = {
-        "READYCHECK_BIN": str(shim),
-        "SCAN_PATH": ".",
-        "FAIL_UNDER": "",
-        "FAIL_ON": "high",
-        "BASELINE": ".readycheck-baseline.json",
-        "SINCE": "main",
-        "EXTRA_ARGS": "--no-cache",
-        "SARIF_FILE": str(tmp_path / "readycheck.sarif"),
-        "GITHUB_OUTPUT": str(outputs),
-    }
+    inputs = scan_step_env(
+        shim,
+        outputs,
+        FAIL_ON="high",
+        BASELINE=".readycheck-baseline.json",
+        SINCE="main",
+        SARIF_FILE=str(tmp_path / "readycheck.sarif"),
+    )
 
     (root / "app/main.py").write_text("import logging\n\n" + SERVICE["app/main.py"])
     repo.git.add(A=True)
