@@ -477,13 +477,22 @@ def _redos_repository(root: Path, pattern: str) -> Path:
     )
 
 
-def test_a_catastrophic_pattern_is_a_rule_error_naming_the_rule(tmp_path: Path) -> None:
-    root = _redos_repository(tmp_path / "repo", "(a|aa)+$")
+def _scan_with_pattern(
+    tmp_path: Path, pattern: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], dict[str, Any]]:
+    """Scan a repository whose custom rule ACME-001 searches for `pattern`: the finished
+    process, its JSON report and ACME-001's result in it."""
+    root = _redos_repository(tmp_path / "repo", pattern)
     output = tmp_path / "report.json"
     result = run_cli("scan", str(root), "--no-cache", "-o", str(output), cwd=tmp_path)
     assert result.returncode in (0, 1), result.stderr
     document = json.loads(output.read_text(encoding="utf-8"))
     (rule,) = [r for r in document["results"] if r["rule_id"] == "ACME-001"]
+    return result, document, rule
+
+
+def test_a_catastrophic_pattern_is_a_rule_error_naming_the_rule(tmp_path: Path) -> None:
+    result, document, rule = _scan_with_pattern(tmp_path, "(a|aa)+$")
     assert rule["status"] == "error"
     assert "'(a|aa)+$' ran out of its 2-second budget" in rule["reason"]
     (warning,) = [w for w in document["warnings"] if w["code"] == "rule-error"]
@@ -506,12 +515,7 @@ def test_a_timed_out_pattern_fails_fast_on_the_next_file(
 
 def test_the_classic_nested_quantifier_finishes(tmp_path: Path) -> None:
     """`(a+)+$` hangs Python's `re` on "a"*50+"b"; the `regex` engine answers at once."""
-    root = _redos_repository(tmp_path / "repo", "(a+)+$")
-    output = tmp_path / "report.json"
-    result = run_cli("scan", str(root), "--no-cache", "-o", str(output), cwd=tmp_path)
-    assert result.returncode in (0, 1), result.stderr
-    document = json.loads(output.read_text(encoding="utf-8"))
-    (rule,) = [r for r in document["results"] if r["rule_id"] == "ACME-001"]
+    _, _, rule = _scan_with_pattern(tmp_path, "(a+)+$")
     assert rule["status"] == "pass"  # no line ends in a run of "a"s
 
 
