@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from readycheck.detectors import (
     bandit,
+    config_secrets,
     crossfile,
     dependencies,
     docker,
@@ -45,6 +46,7 @@ REGISTRY: dict[str, Detector] = {
         docker.dockerfile_unpinned_base,
         manifests.k8s_field,
         manifests.yaml_path,
+        config_secrets.config_secret,
         notebooks.notebook_issue,
         bandit.bandit,
         maintainability.radon_complexity,

@@ -1,0 +1,140 @@
+"""Secrets written as literal values in deployment and CI configuration.
+
+A Dockerfile's ENV and ARG have their own check (docker.py) and credentials of a
+known format (AWS keys, GitHub tokens) are found by text patterns wherever they
+are. What remains is the configuration that says a value is a secret by its name
+and then writes it out: `DB_PASSWORD: hunter2` in a container's env, a compose
+service's environment, a workflow's env or a step's inputs, CI variables, a
+ConfigMap, or a Kubernetes Secret committed with its data. kube-linter's
+env-var-secret and checkov's CKV_K8S_35 look for the same thing in manifests.
+
+A value is a reference, not a secret, when it substitutes a variable (`${...}`,
+`$(...)`, `${{ secrets.X }}`, `$CI_JOB_TOKEN`), is a template (`{{ .Values.x }}`),
+a placeholder (`<your token>`), a path (`/run/secrets/db`), a flag or a count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from readycheck.detectors.base import REGEX, file_detector
+from readycheck.detectors.manifests import STRUCTURED_KINDS, line_of
+from readycheck.detectors.patterns import Matcher
+from readycheck.detectors.text import mask_secret
+from readycheck.model import Evidence, Location
+from readycheck.workspace import SourceFile, clip
+
+#: Keys whose value is a set of environment variables or inputs: Kubernetes `env`,
+#: compose and CircleCI `environment`, GitHub Actions `env` and step `with`, GitLab,
+#: Azure Pipelines and CodeBuild `variables`.
+_ENVIRONMENT_KEYS = frozenset({"env", "environment", "variables", "with"})
+_NOT_SECRET_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null"})
+_REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:)")
+
+
+@dataclass(frozen=True)
+class ConfigSecretParams:
+    #: A variable name that announces a secret. The word ends the name, so that
+    #: `DB_PASSWORD` counts and `SECRET_NAME` (which names a Secret object) or
+    #: `PASSWORD_FILE` (a path to one) do not.
+    names: str = field(
+        default=(
+            r"(?i)(?:password|passwd|secret|token|api[_-]?key|access[_-]?key"
+            r"|private[_-]?key|secret[_-]?key|auth[_-]?key)$"
+        ),
+        metadata=REGEX,
+    )
+    label: str = "secret set to a literal value"
+
+
+def _literal(value: Any) -> str | None:
+    """The value as text when it is written out in the file, None when it is a reference,
+    a flag, a count or too short to be a secret."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    text = str(value).strip()
+    if (
+        len(text) < 4
+        or text.isdigit()
+        or text.lower() in _NOT_SECRET_WORDS
+        or any(c.isspace() for c in text)
+        or _REFERENCE.search(text)
+    ):
+        return None
+    return text
+
+
+def _variables(node: Any) -> Iterator[tuple[str, Any, int | None]]:
+    """(name, value, line) for each variable of an env-like block, whatever its shape:
+    a mapping (`NAME: value`, GitLab's `NAME: {value: ...}`), a list of `{name, value}`
+    (Kubernetes, Azure Pipelines) or of `NAME=value` strings (compose)."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if isinstance(value, dict) and "value" in value:
+                yield str(name), value["value"], line_of(value, "value")
+            else:
+                yield str(name), value, line_of(node, name)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            if isinstance(item, dict) and "name" in item and "value" in item:
+                yield str(item["name"]), item["value"], line_of(item, "value")
+            elif isinstance(item, str) and "=" in item:
+                name, _, value = item.partition("=")
+                yield name.strip(), value, line_of(node, index)
+
+
+def _throwaway_service(path: tuple[str, ...], owner: dict[Any, Any]) -> bool:
+    """Whether an env block configures a database CI starts beside the tests (GitHub
+    Actions `jobs.*.services.*.env`, CircleCI `jobs.*.docker[].environment`, a GitLab
+    job or pipeline with a `services:` list): its password lives as long as the job."""
+    if "jobs" in path and ("services" in path or "docker" in path):
+        return True
+    return isinstance(owner.get("services"), list)
+
+
+def _blocks(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    """(what, block) for every env-like block in a document, and the data of a Secret
+    (every value a secret) or a ConfigMap (judged by name, as env is)."""
+    if isinstance(node, dict):
+        kind = node.get("kind")
+        if kind in ("Secret", "ConfigMap") and "apiVersion" in node:
+            for key in ("data", "stringData") if kind == "Secret" else ("data",):
+                if isinstance(node.get(key), dict):
+                    yield f"{kind}.{key}", node[key]
+        for key, value in node.items():
+            if (
+                key in _ENVIRONMENT_KEYS
+                and isinstance(value, dict | list)
+                and not _throwaway_service(path, node)
+            ):
+                yield str(key), value
+            yield from _blocks(value, (*path, str(key)))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _blocks(item, path)
+
+
+@file_detector(*STRUCTURED_KINDS, params=ConfigSecretParams)
+def config_secret(source: SourceFile, params: ConfigSecretParams) -> Iterator[Evidence]:
+    """Secrets written as literal values in deployment and CI configuration: env and
+    inputs whose name says secret, and the data of committed Kubernetes Secrets."""
+    secret_name = Matcher(params.names)
+    seen: set[tuple[int | None, str]] = set()
+    for document in source.documents:
+        for what, block in _blocks(document):
+            every_value = what.startswith("Secret.")
+            for name, value, line in _variables(block):
+                secret = _literal(value)
+                if secret is None or (line, name) in seen:
+                    continue
+                if not every_value and secret_name.search(name) is None:
+                    continue
+                seen.add((line, name))
+                text = source.lines[line - 1] if line and line <= len(source.lines) else ""
+                snippet = clip(text.replace(secret, mask_secret(secret)))
+                yield Evidence(
+                    Location(source.path, line), f"{name}: {params.label} in {what}", snippet
+                )
