@@ -110,6 +110,12 @@ def clip(text: str, limit: int = MAX_SNIPPET) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def mask_secret(secret: str) -> str:
+    """Enough of a secret to recognise it, never enough to use it."""
+    shown = secret[:4] if len(secret) >= 12 else ""
+    return shown + "*" * 8
+
+
 @dataclass(frozen=True)
 class AnalysisContext:
     """What all detectors of one scan share, computed once from the rulebook.
@@ -287,15 +293,23 @@ class SourceFile:
                 return self.notebook.location(self.path, cell, cell_line)
         return Location(self.path, line)
 
-    def snippet(self, line: int | None) -> str:
-        """The text of a line: of the Python code for notebooks, of the file otherwise."""
+    def line_text(self, line: int | None) -> str:
+        """The whole text of a line: of the Python code for notebooks, of the file otherwise."""
         if line is None:
             return ""
         if self.kind is FileKind.NOTEBOOK:
-            return clip(self.python.line(line)) if self.python else ""
+            return self.python.line(line) if self.python else ""
         if 1 <= line <= len(self.lines):
-            return clip(self.lines[line - 1])
+            return self.lines[line - 1]
         return ""
+
+    def snippet(self, line: int | None, secret: str | None = None) -> str:
+        """A line as a report shows it, clipped; a `secret` on it is masked first, so
+        that clipping can never leave part of it showing."""
+        text = self.line_text(line)
+        if secret:
+            text = text.replace(secret, mask_secret(secret))
+        return clip(text)
 
 
 def _describe_data_error(kind: FileKind, error: Exception) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 from readycheck.detectors.base import file_detector
 from readycheck.model import Evidence, FileKind
-from readycheck.workspace import SourceFile
+from readycheck.workspace import SourceFile, mask_secret
 
 _RANKS = {"UNDEFINED": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
 
@@ -51,6 +51,14 @@ _TYPE_NAME = re.compile(
 #: (scikit-learn's vectorisers, tokenizers). Escapes such as \b, \w or \d and inline
 #: flags do not occur in generated or chosen passwords.
 _A_REGEX = re.compile(r"\\[bBwWdDsS]|\(\?[aiLmsux:=!<P]")
+
+
+def _password(issue: BanditIssue) -> str | None:
+    """The hard-coded password a B105-B107 issue quotes, which the report must not repeat."""
+    if issue.test_id not in _PASSWORD_TESTS:
+        return None
+    match = _PASSWORD_VALUE.match(issue.text)
+    return match.group(1) if match else None
 
 
 def _not_a_password(issue_text: str) -> bool:
@@ -207,8 +215,11 @@ def bandit(source: SourceFile, params: BanditParams) -> Iterator[Evidence]:
         if _RANKS.get(issue.confidence, 0) < _RANKS[params.min_confidence.upper()]:
             continue
         cwe = f", CWE-{issue.cwe}" if issue.cwe else ""
+        text, secret = issue.text, _password(issue)
+        if secret:
+            text = text.replace(secret, mask_secret(secret))
         detail = (
             f"bandit {issue.test_id} ({issue.severity.lower()} severity, "
-            f"{issue.confidence.lower()} confidence{cwe}): {issue.text}"
+            f"{issue.confidence.lower()} confidence{cwe}): {text}"
         )
-        yield Evidence(source.locate(issue.line), detail, source.snippet(issue.line))
+        yield Evidence(source.locate(issue.line), detail, source.snippet(issue.line, secret))

@@ -23,9 +23,8 @@ from typing import Any
 from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.manifests import STRUCTURED_KINDS, line_of
 from readycheck.detectors.patterns import Matcher
-from readycheck.detectors.text import mask_secret
 from readycheck.model import Evidence, Location
-from readycheck.workspace import SourceFile, clip
+from readycheck.workspace import SourceFile
 
 #: Keys whose value is a set of environment variables or inputs: Kubernetes `env`,
 #: compose and CircleCI `environment`, GitHub Actions `env` and step `with`, GitLab,
@@ -133,8 +132,8 @@ def config_secret(source: SourceFile, params: ConfigSecretParams) -> Iterator[Ev
                 if not every_value and secret_name.search(name) is None:
                     continue
                 seen.add((line, name))
-                text = source.lines[line - 1] if line and line <= len(source.lines) else ""
-                snippet = clip(text.replace(secret, mask_secret(secret)))
                 yield Evidence(
-                    Location(source.path, line), f"{name}: {params.label} in {what}", snippet
+                    Location(source.path, line),
+                    f"{name}: {params.label} in {what}",
+                    source.snippet(line, secret),
                 )

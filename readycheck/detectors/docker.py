@@ -10,10 +10,9 @@ from typing import Literal
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector
 from readycheck.detectors.patterns import Matcher
-from readycheck.detectors.text import mask_secret
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.parsers.dockerfile import Dockerfile, image_tag
-from readycheck.workspace import SourceFile, clip
+from readycheck.workspace import SourceFile, clip, mask_secret
 
 
 @dataclass(frozen=True)
@@ -66,14 +65,15 @@ def dockerfile_instruction(source: SourceFile, params: InstructionParams) -> Ite
     regex = Matcher(params.pattern) if params.pattern else None
     found = [i for i in candidates if regex is None or regex.search(i.arguments)]
     for instruction in found:
-        arguments, snippet = instruction.arguments, source.snippet(instruction.line)
+        arguments, secret = instruction.arguments, None
         match = regex.search(arguments) if regex is not None and params.mask else None
         if match is not None:
             secret = match.group("secret") if "secret" in match.re.groupindex else match.group(0)
             arguments = arguments.replace(secret, mask_secret(secret))
-            snippet = snippet.replace(secret, mask_secret(secret))
         yield Evidence(
-            Location(source.path, instruction.line), f"{keyword} {clip(arguments, 60)}", snippet
+            Location(source.path, instruction.line),
+            f"{keyword} {clip(arguments, 60)}",
+            source.snippet(instruction.line, secret),
         )
     if not found:
         final = dockerfile.stages[-1]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
-from readycheck.workspace import SourceFile, clip
+from readycheck.workspace import SourceFile, clip, mask_secret
 
 _MAX_LINE = 2000  # minified or generated lines are not worth a regex pass
 
@@ -23,12 +23,6 @@ class PatternParams:
     #: Hide what the pattern matched (or its `secret` group) in the report: for credentials.
     mask: bool = False
     max_matches: int = 20
-
-
-def mask_secret(secret: str) -> str:
-    """Enough of a secret to recognise it, never enough to use it."""
-    shown = secret[:4] if len(secret) >= 12 else ""
-    return shown + "*" * 8
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9/+=_\-]{16,}")
