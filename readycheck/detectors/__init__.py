@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from readycheck.detectors import (
     bandit,
-    config_secrets,
     crossfile,
     dependencies,
     docker,
@@ -16,6 +15,7 @@ from readycheck.detectors import (
     history,
     maintainability,
     manifests,
+    named_secrets,
     notebooks,
     python,
     text,
@@ -46,7 +46,8 @@ REGISTRY: dict[str, Detector] = {
         docker.dockerfile_unpinned_base,
         manifests.k8s_field,
         manifests.yaml_path,
-        config_secrets.config_secret,
+        named_secrets.config_secret,
+        named_secrets.python_secret,
         notebooks.notebook_issue,
         bandit.bandit,
         maintainability.radon_complexity,

@@ -64,6 +64,17 @@ class StringRef:
 
 
 @dataclass(frozen=True)
+class NamedString:
+    """A string literal and the name it is given: the variable, attribute, key,
+    keyword argument or parameter it is bound to (`api_key = "..."`,
+    `os.environ["API_KEY"] = "..."`, `Client(api_key="...")`, `{"x-api-key": "..."}`)."""
+
+    name: str
+    value: str
+    line: int
+
+
+@dataclass(frozen=True)
 class ClassRef:
     name: str
     bases: tuple[str, ...]
@@ -91,6 +102,7 @@ class PythonCode:
         self._classes: list[ast.ClassDef] = []
         self._functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self._handlers: list[ast.ExceptHandler] = []
+        self._bindings: list[ast.Assign | ast.AnnAssign | ast.Dict] = []
         self._compares: list[ast.Compare] = []
         self._names: list[tuple[str, int]] = []
         names = self._names
@@ -118,6 +130,8 @@ class PythonCode:
                 self._compares.append(node)  # type: ignore[arg-type]
             elif kind is ast.ExceptHandler:
                 self._handlers.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Assign or kind is ast.AnnAssign or kind is ast.Dict:
+                self._bindings.append(node)  # type: ignore[arg-type]
 
     def line(self, number: int) -> str:
         """The stripped text of a 1-based line, or '' when out of range."""
@@ -240,6 +254,43 @@ class PythonCode:
         return tuple(self._compares)
 
     @cached_property
+    def named_strings(self) -> tuple[NamedString, ...]:
+        """Every string literal bound to a name, in source order."""
+        found: list[NamedString] = []
+
+        def add(name: ast.expr | str | None, value: ast.expr | None) -> None:
+            key = name if isinstance(name, str) else _bound_name(name)
+            if key is not None and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found.append(NamedString(key, value.value, value.lineno))
+
+        for node in self._bindings:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    add(target, node.value)
+            elif isinstance(node, ast.AnnAssign):
+                add(node.target, node.value)
+            else:
+                for key, item in zip(node.keys, node.values, strict=True):
+                    add(key, item)
+        for call in self._calls:
+            for keyword in call.keywords:
+                add(keyword.arg, keyword.value)
+            if len(call.args) >= 2:  # os.environ.setdefault("API_KEY", "..."), os.putenv
+                add(call.args[0], call.args[1])
+        for function in self._functions:
+            arguments = function.args
+            positional = [*arguments.posonlyargs, *arguments.args]
+            for arg, default in zip(
+                positional[len(positional) - len(arguments.defaults) :],
+                arguments.defaults,
+                strict=True,
+            ):
+                add(arg.arg, default)
+            for arg, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+                add(arg.arg, kw_default)
+        return tuple(sorted(found, key=lambda n: n.line))
+
+    @cached_property
     def calls_by_name(self) -> dict[str, tuple[CallRef, ...]]:
         """Calls grouped by resolved name: rules match patterns against the few distinct
         names rather than against every call."""
@@ -252,6 +303,19 @@ class PythonCode:
         """Calls whose resolved name satisfies `matches`, in source order."""
         found = [ref for name, refs in self.calls_by_name.items() if matches(name) for ref in refs]
         return sorted(found, key=lambda r: (r.line, r.column))
+
+
+def _bound_name(target: ast.expr | None) -> str | None:
+    """The name a value is bound to: `x`, `obj.x`, `d["x"]` or a dict key `"x"`."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript):
+        target = target.slice
+    if isinstance(target, ast.Constant) and isinstance(target.value, str):
+        return target.value
+    return None
 
 
 def _from_base(node: ast.ImportFrom) -> str:

@@ -1,8 +1,11 @@
-"""RC-SEC-018 on the shapes configs really take: which literal values are secrets
-written out, and which are references, flags, counts or a CI job's throwaway database."""
+"""Secrets recognised by their name, on the shapes code and configs really take: which
+literal values are secrets written out (RC-SEC-018 in configs, RC-SEC-009 in Python),
+and which are references, addresses, placeholders, flags, counts or a CI job's
+throwaway database."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 
 from readycheck.model import Report
@@ -10,8 +13,8 @@ from readycheck.model import Report
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
 
-def _findings(report: Report) -> dict[tuple[str, int | None], str]:
-    result = next(r for r in report.results if r.rule.id == "RC-SEC-018")
+def _findings(report: Report, rule_id: str = "RC-SEC-018") -> dict[tuple[str, int | None], str]:
+    result = next(r for r in report.results if r.rule.id == rule_id)
     return {(f.location.path, f.location.line): f.snippet for f in result.findings if f.location}
 
 
@@ -115,3 +118,48 @@ def test_secrets_in_test_fixtures_and_docs_are_left_alone(scan_tree: Scan) -> No
     assert _findings(scan_tree({"docker-compose.yml": compose})) == {
         ("docker-compose.yml", 5): "POSTGRES_PASSWORD: ********"
     }
+
+
+def _notebook(*cells: str) -> str:
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {},
+            "cells": [
+                {"cell_type": "code", "metadata": {}, "execution_count": None,
+                 "outputs": [], "source": cell}
+                for cell in cells
+            ],
+        }
+    )  # fmt: skip
+
+
+def test_keys_bound_in_python_are_found_in_modules_and_notebook_cells(scan_tree: Scan) -> None:
+    notebook = _notebook(
+        "import openai\nimport pandas as pd\n",
+        'openai.api_key = "9f3b7c1e5a2d4f6b8c0e"\nclient = openai.OpenAI()\n',
+    )
+    module = """\
+import os
+
+REGISTRY_AUTH_KEY = "https://index.docker.io/v1/"
+FEATURE_DB = "postgresql://reader:Xk29fPq7@features.internal/features"
+os.environ.setdefault("COHERE_API_KEY", "co-7b1e9d3f5a2c8e4b6d0f")
+SEARCH_API_KEY = os.environ["SEARCH_API_KEY"]
+DEFAULTS = {"api_key": "changeme", "access_key": "AKIA_PLACEHOLDER"}
+"""
+    report = scan_tree({"notebooks/explore.ipynb": notebook, "src/search/settings.py": module})
+    result = next(r for r in report.results if r.rule.id == "RC-SEC-009")
+    shown = [
+        ((f.location.path, f.location.line, f.location.cell), f.snippet)
+        for f in result.findings
+        if f.location
+    ]
+    assert shown == [
+        (("notebooks/explore.ipynb", 1, 2), 'openai.api_key = "9f3b********"'),
+        (
+            ("src/search/settings.py", 5, None),
+            'os.environ.setdefault("COHERE_API_KEY", "co-7********")',
+        ),
+    ]

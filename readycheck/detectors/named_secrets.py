@@ -1,12 +1,16 @@
-"""Secrets written as literal values in deployment and CI configuration.
+"""Secrets written out as literal values, recognised by the name they are given.
 
-A Dockerfile's ENV and ARG have their own check (docker.py) and credentials of a
-known format (AWS keys, GitHub tokens) are found by text patterns wherever they
-are. What remains is the configuration that says a value is a secret by its name
-and then writes it out: `DB_PASSWORD: hunter2` in a container's env, a compose
-service's environment, a workflow's env or a step's inputs, CI variables, a
-ConfigMap, or a Kubernetes Secret committed with its data. kube-linter's
-env-var-secret and checkov's CKV_K8S_35 look for the same thing in manifests.
+Credentials of a known format (AWS keys, GitHub tokens) are found by text
+patterns wherever they are, a Dockerfile's ENV and ARG by docker.py, and
+Python's `password = "..."` by bandit (B105-B107). What remains is a value
+whose name says it is a secret and which is then written out:
+
+* in deployment and CI configuration: `DB_PASSWORD: hunter2` in a container's
+  env, a compose service's environment, a workflow's env or a step's inputs, CI
+  variables, a ConfigMap, or a Kubernetes Secret committed with its data
+  (kube-linter's env-var-secret and checkov's CKV_K8S_35 look for the same);
+* in Python, the keys bandit's password words miss: `api_key = "..."`,
+  `os.environ["WANDB_API_KEY"] = "..."`, `OpenAI(api_key="...")`.
 
 A value is a reference, not a secret, when it substitutes a variable (`${...}`,
 `$(...)`, `${{ secrets.X }}`, `$CI_JOB_TOKEN`), is a template (`{{ .Values.x }}`),
@@ -23,6 +27,7 @@ from typing import Any
 from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.manifests import STRUCTURED_KINDS, line_of
 from readycheck.detectors.patterns import Matcher
+from readycheck.detectors.python import PYTHON_KINDS
 from readycheck.model import Evidence, Location
 from readycheck.workspace import SourceFile
 
@@ -31,7 +36,10 @@ from readycheck.workspace import SourceFile
 #: Azure Pipelines and CodeBuild `variables`.
 _ENVIRONMENT_KEYS = frozenset({"env", "environment", "variables", "with"})
 _NOT_SECRET_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null"})
-_REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:)")
+_REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
+#: An address (`https://index.docker.io/v1/`) is not a secret; one that carries a
+#: password (`postgresql://ml:hunter2@db/features`) is, and stays reported.
+_PLAIN_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?![^/\s]*:[^/\s]*@)")
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ def _literal(value: Any) -> str | None:
         or text.lower() in _NOT_SECRET_WORDS
         or any(c.isspace() for c in text)
         or _REFERENCE.search(text)
+        or _PLAIN_URL.match(text)
     ):
         return None
     return text
@@ -137,3 +146,45 @@ def config_secret(source: SourceFile, params: ConfigSecretParams) -> Iterator[Ev
                     f"{name}: {params.label} in {what}",
                     source.snippet(line, secret),
                 )
+
+
+@dataclass(frozen=True)
+class PythonSecretParams:
+    #: A name that announces a key. Words bandit already judges in names (password,
+    #: token, secret) are left to it, so one literal is reported once.
+    names: str = field(
+        default=(
+            r"(?i)(?:api[_-]?key|access[_-]?key|private[_-]?key|auth[_-]?key"
+            r"|subscription[_-]?key|account[_-]?key|sas[_-]?key|signing[_-]?key)$"
+        ),
+        metadata=REGEX,
+    )
+    label: str = "key hard-coded as a string"
+    #: Generated keys mix letters and digits and are this long or longer; names of
+    #: settings and placeholders (`"your-api-key"`) do not.
+    min_length: int = 12
+
+
+@file_detector(*PYTHON_KINDS, params=PythonSecretParams)
+def python_secret(source: SourceFile, params: PythonSecretParams) -> Iterator[Evidence]:
+    """String literals bound to a key-like name (variable, attribute, dict key, keyword
+    argument, environment variable, parameter default) that look generated."""
+    code = source.python
+    if code is None:
+        return
+    key_name = Matcher(params.names)
+    for bound in code.named_strings:
+        secret = _literal(bound.value)
+        if (
+            secret is None
+            or len(secret) < params.min_length
+            or not any(c.isdigit() for c in secret)
+            or not any(c.isalpha() for c in secret)
+            or key_name.search(bound.name) is None
+        ):
+            continue
+        yield Evidence(
+            source.locate(bound.line),
+            f"{bound.name}: {params.label}",
+            source.snippet(bound.line, secret),
+        )
