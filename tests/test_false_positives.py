@@ -46,6 +46,21 @@ token_pattern = r"(?u)\\b\\w\\w+\\b"
     assert _lines(scan_tree({"src/svc/settings.py": code}), "RC-SEC-009") == {5}
 
 
+def test_token_types_scopes_cursors_and_addresses_are_not_passwords(scan_tree: Scan) -> None:
+    # Seen in openai, huggingface_hub and mlflow: bandit's B105 reported OAuth token types
+    # and grant URNs, a scope name, a page cursor, an endpoint and a `<not set>` placeholder.
+    # A database URL that carries its password is a password.
+    code = """\
+TOKEN_EXCHANGE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange"
+TOKEN_URL = "https://auth.acme.internal/oauth2/token"
+SKILL_SEARCH_TOKEN_SCOPE = "skills"
+page = {"token_type": "bearer", "next_page_token": "eyJpbmRleCI6IDExfQ=="}
+shown = token if token != "<not set>" else "no token"
+FEATURE_DB_PASSWORD = "postgresql://reader:Xk29fPq7@features.internal/features"
+"""
+    assert _lines(scan_tree({"src/svc/auth.py": code}), "RC-SEC-009") == {6}
+
+
 def test_identity_with_pandas_na_is_the_right_test(scan_tree: Scan) -> None:
     code = """\
 import numpy as np

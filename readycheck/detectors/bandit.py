@@ -47,6 +47,19 @@ _TYPE_NAME = re.compile(
     r"|(?:list|dict|tuple|set|List|Dict|Tuple|Set|Optional)[\[(][\w\s,.\[\]()]*[\])]"
 )
 
+#: A placeholder (`token != "<not set>"`), an identifier of a token type or grant
+#: (`"urn:ietf:params:oauth:grant-type:token-exchange"`) or an address; an address that
+#: carries a password (`postgresql://ml:hunter2@db/features`) stays reported.
+_NOT_A_VALUE = re.compile(r"<[^<>]*>|urn:\S+|[A-Za-z][A-Za-z0-9+.-]*://(?![^/\s]*:[^/\s]*@)\S*")
+#: Names that describe a secret rather than hold one: `token_type = "bearer"`,
+#: `TOKEN_SCOPE = "skills"`, `..._PREFIX`, and pagination cursors (`next_page_token`).
+_DESCRIBING_NAME = re.compile(
+    r"(?i)(?:^|_)(?:type|scope|prefix|suffix|name|url|uri|endpoint|header|field|kind|format"
+    r"|path|file|dir|env|var|id)s?$|(?:page|next|continuation)_?tokens?$"
+)
+#: The name a quoted value is bound to on its line: `name = "`, `"name": "`, `name="`.
+_BOUND_NAME = re.compile(r"""([A-Za-z_][\w]*)["']?\s*(?::|=)\s*[rbuRBU]{0,2}["']$""")
+
 #: A regular expression given to a token-named setting: `token_pattern=r"(?u)\b\w\w+\b"`
 #: (scikit-learn's vectorisers, tokenizers). Escapes such as \b, \w or \d and inline
 #: flags do not occur in generated or chosen passwords.
@@ -61,15 +74,25 @@ def _password(issue: BanditIssue) -> str | None:
     return match.group(1) if match else None
 
 
-def _not_a_password(issue_text: str) -> bool:
+def _name_of(value: str, line: str) -> str:
+    """The name `value` is bound to on `line`, or '' when it cannot be read from it."""
+    at = line.find(value)
+    found = _BOUND_NAME.search(line[:at]) if at > 0 else None
+    return found.group(1) if found else ""
+
+
+def _not_a_password(issue_text: str, line: str) -> bool:
     """bandit's B105-B107 flag any string given to a password- or token-like name. Many
-    are not credentials: special tokens of a tokenizer, flags, names of settings."""
+    are not credentials: special tokens of a tokenizer, flags, names of settings,
+    placeholders, addresses, and values whose name says they describe a token."""
     match = _PASSWORD_VALUE.match(issue_text)
     if match is None:
         return False
     value = match.group(1)
     return (
-        value in _PLACEHOLDERS
+        _NOT_A_VALUE.fullmatch(value) is not None
+        or _DESCRIBING_NAME.search(_name_of(value, line)) is not None
+        or value in _PLACEHOLDERS
         or len(value) < 3
         or value.startswith(("/", "./", "~/"))  # a path to where the secret is mounted
         or _SPECIAL_TOKEN.fullmatch(value) is not None
@@ -183,7 +206,8 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
         visitor.tester.run_tests(visitor.context, "File")
         not_failures = _control_flow_handlers(code.tree) if tests & _SWALLOW_TESTS else frozenset()
         for issue in visitor.tester.results:
-            if issue.test_id in _PASSWORD_TESTS and _not_a_password(issue.text):
+            line = code.line(issue.lineno or 0)
+            if issue.test_id in _PASSWORD_TESTS and _not_a_password(issue.text, line):
                 continue
             if issue.test_id in _SWALLOW_TESTS and issue.lineno in not_failures:
                 continue
