@@ -12,6 +12,7 @@ git inside an untrusted checkout can execute hooks configured in it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 import pathspec
 
 from readycheck.model import FileEntry, FileKind, Role, ScanWarning
+from readycheck.parsers.helm import chart_companions
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 _GITIGNORE_MAX_SIZE = 256 * 1024
@@ -198,7 +200,18 @@ def discover(root: Path, options: DiscoveryOptions | None = None) -> Discovery:
                 child_rules = rules.child(rel, _read_ignore_file(Path(entry.path) / ".gitignore"))
                 stack.append((Path(entry.path), rel, child_rules))
     files.sort(key=lambda f: f.path)
-    return Discovery(root, tuple(files), tuple(warnings))
+    return Discovery(root, tuple(_with_companions(files)), tuple(warnings))
+
+
+def _with_companions(files: list[FileEntry]) -> list[FileEntry]:
+    """Give each Helm chart template the chart files it is rendered with."""
+    companions = chart_companions(f.path for f in files if f.readable)
+    return [
+        dataclasses.replace(f, companions=companions[f.path])
+        if f.kind is FileKind.YAML and f.path in companions
+        else f
+        for f in files
+    ]
 
 
 def _visit(

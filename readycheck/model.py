@@ -262,6 +262,9 @@ class FileEntry:
     role: Role
     size: int
     readable: bool = True
+    #: Other discovered files this one is read with: a Helm template's Chart.yaml and
+    #: values.yaml. They are part of its content for the cache.
+    companions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

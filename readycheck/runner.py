@@ -21,7 +21,7 @@ from readycheck import cache as cache_module
 from readycheck.analyze import FileAnalysis, analyze_file
 from readycheck.model import FileEntry
 from readycheck.rulebook import DetectorCall
-from readycheck.workspace import AnalysisContext
+from readycheck.workspace import MAX_COMPANION, AnalysisContext
 
 #: Below this many files to analyse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
@@ -48,13 +48,17 @@ def _analyze_batch(
 
 
 def _content(root: Path, entry: FileEntry) -> bytes | None:
+    """What an analysis of `entry` depends on: the file, and the files it is read with."""
     if not entry.readable:
         return b""
+    parts = []
     try:
-        with open(root / entry.path, "rb") as handle:
-            return handle.read(entry.size + 1)
+        for path in (entry.path, *entry.companions):
+            with open(root / path, "rb") as handle:
+                parts.append(handle.read(entry.size + 1 if path == entry.path else MAX_COMPANION))
     except OSError:
         return None  # let the analysis itself report the problem
+    return b"".join(len(part).to_bytes(8, "big") + part for part in parts)
 
 
 def analyze_all(

@@ -23,7 +23,7 @@ import pathspec
 
 from readycheck import yamlload
 from readycheck.model import FileEntry, FileKind, Location, ScanWarning
-from readycheck.parsers import ParseError
+from readycheck.parsers import ParseError, helm
 from readycheck.parsers import dependencies as deps
 from readycheck.parsers.dockerfile import Dockerfile, parse_dockerfile
 from readycheck.parsers.notebook import Notebook, parse_notebook
@@ -32,6 +32,9 @@ from readycheck.parsers.text import decode_python, decode_text, looks_binary
 
 T = TypeVar("T")
 MAX_SNIPPET = 160
+#: A Helm template's Chart.yaml and values.yaml are discovered files, already under the
+#: size cap; this only bounds a file that grew between discovery and reading.
+MAX_COMPANION = 16 * 1024 * 1024
 #: Files of kind "other" with these suffixes are data or build output: never read as text.
 BINARY_SUFFIXES = frozenset(
     [
@@ -234,7 +237,13 @@ class SourceFile:
             return []
         try:
             if self.kind is FileKind.YAML:
-                loaded = yamlload.load_all(self.text)
+                text, rendered = self.text, None
+                if self.entry.companions:
+                    rendered = helm.render(text, *self._companion_texts())
+                    text = rendered.text
+                loaded = yamlload.load_all(text)
+                if rendered is not None:
+                    helm.remap(loaded.documents, rendered.lines)
                 for duplicate in loaded.duplicates[:5]:
                     self.warn(
                         "duplicate-key",
@@ -253,11 +262,24 @@ class SourceFile:
                 return [tomllib.loads(self.text)]
         except yamlload.YamlBudgetError as error:
             self.warn("parse-error", f"invalid YAML: {error}")
+        except ParseError as error:
+            self.warn("parse-error", f"Helm template not read: {error}")
         except Exception as error:
             if "{{" in self.text or "{%" in self.text:
                 return []  # a Helm or Jinja template: not YAML until rendered
             self.warn("parse-error", _describe_data_error(self.kind, error))
         return []
+
+    def _companion_texts(self) -> tuple[str | None, str | None]:
+        """A Helm template's Chart.yaml and values.yaml (discovered files, in the tree)."""
+        texts: dict[str, str | None] = {}
+        for path in self.entry.companions:
+            try:
+                with open(self.root / path, "rb") as handle:
+                    texts[PurePosixPath(path).name] = decode_text(handle.read(MAX_COMPANION))
+            except (OSError, ParseError):
+                texts[PurePosixPath(path).name] = None
+        return texts.get("Chart.yaml"), texts.get("values.yaml")
 
     @cached_property
     def dependencies(self) -> list[deps.Dependency]:

@@ -1,0 +1,408 @@
+"""Helm chart templates, read statically: the chart's own values substituted, never run.
+
+Most teams deploy models to Kubernetes through a Helm chart, so a chart's
+probes, resources and autoscaler live in `templates/*.yaml`, which are Go
+templates and not YAML until rendered. readycheck does not run `helm` (it
+runs nothing from the scanned tree); it reads the small part of the template
+language charts use to place their values (the shape `helm create` writes):
+
+* `{{ .Values.image.tag | default .Chart.AppVersion }}`, `quote`, `required`;
+* `{{- toYaml .Values.resources | nindent 12 }}` (and `indent`), which is how
+  probes, resources and security contexts reach a Deployment;
+* `if`, `else`, `with` and `range` blocks, judged on the chart's default
+  `values.yaml` (`{{- if .Values.autoscaling.enabled }}` around an HPA);
+* comments, whitespace trimming (`{{-`, `-}}`), `$` for the root.
+
+Anything else (`include`, `tpl`, `lookup`, variables) renders as the
+placeholder `helm-value`, and a condition it cannot judge counts as true, so a
+chart is credited with what it can deploy. Each rendered line remembers the
+template line it came from, so findings point into the template.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+
+from readycheck.parsers import ParseError
+
+#: What an expression readycheck cannot evaluate renders as.
+PLACEHOLDER = "helm-value"
+#: A rendered template may not grow past this (a template can repeat `toYaml .Values`).
+MAX_RENDERED = 4_000_000
+
+_ACTION = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.DOTALL)
+_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|`[^`]*`|\(|\)|\||[^\s()|]+')
+_TEMPLATE_SUFFIXES = (".yaml", ".yml")
+
+
+class _Unknown:
+    """An expression readycheck does not evaluate; true in a condition."""
+
+    def __repr__(self) -> str:
+        return PLACEHOLDER
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def chart_companions(paths: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each template of a chart among `paths`, the files it is rendered with: the
+    chart's Chart.yaml and, when there is one, its values.yaml."""
+    present = set(paths)
+    companions: dict[str, tuple[str, ...]] = {}
+    for path in present:
+        parts = PurePosixPath(path).parts
+        if not path.endswith(_TEMPLATE_SUFFIXES) or "templates" not in parts[:-1]:
+            continue
+        at = len(parts) - 2 - parts[:-1][::-1].index("templates")
+        chart = "/".join(parts[:at])
+        prefix = f"{chart}/" if chart else ""
+        if f"{prefix}Chart.yaml" not in present:
+            continue
+        values = f"{prefix}values.yaml"
+        companions[path] = (f"{prefix}Chart.yaml",) + ((values,) if values in present else ())
+    return companions
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    #: The template line (1-based) each rendered line came from.
+    lines: tuple[int, ...]
+
+
+def _safe_load(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
+def root_context(chart_yaml: str | None, values_yaml: str | None) -> dict[str, Any]:
+    """What `.` is at the top of a template: the chart's values, its metadata and a release."""
+    chart = _safe_load(chart_yaml)
+    chart = chart if isinstance(chart, dict) else {}
+    values = _safe_load(values_yaml)
+    return {
+        "Values": values if isinstance(values, dict) else {},
+        "Chart": {key[:1].upper() + key[1:]: value for key, value in chart.items()},
+        "Release": {"Name": "release", "Namespace": "default", "Service": "Helm"},
+        "Capabilities": UNKNOWN,
+        "Files": UNKNOWN,
+        "Template": UNKNOWN,
+    }
+
+
+def _truthy(value: Any) -> bool:
+    return value is UNKNOWN or bool(value)
+
+
+def _text(value: Any) -> str:
+    if value is UNKNOWN:
+        return PLACEHOLDER
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return _to_yaml(value).strip()
+    return str(value)
+
+
+def _to_yaml(value: Any) -> str:
+    if value is UNKNOWN:
+        return PLACEHOLDER
+    if value is None or value == {} or value == []:
+        return "{}" if isinstance(value, dict) else "[]" if isinstance(value, list) else "null"
+    return yaml.safe_dump(value, default_flow_style=False, sort_keys=False).rstrip("\n")
+
+
+def _indent(width: Any, value: Any, newline: bool) -> Any:
+    """`indent`/`nindent`. A block readycheck cannot evaluate (`include "chart.labels"`)
+    becomes a YAML comment, so the keys around it still parse."""
+    if not isinstance(width, int):
+        return UNKNOWN
+    pad = " " * width
+    text = f"# {PLACEHOLDER}" if value is UNKNOWN else _text(value)
+    body = "\n".join(pad + line if line else line for line in text.split("\n"))
+    return ("\n" + body) if newline else body
+
+
+class _Scope:
+    """Where an expression is evaluated: the root context and the current `.`."""
+
+    def __init__(self, root: dict[str, Any], dot: Any) -> None:
+        self.root = root
+        self.dot = dot
+
+    def term(self, word: str) -> Any:
+        if word.startswith('"') or word.startswith("`"):
+            return word[1:-1].replace('\\"', '"')
+        if word in ("true", "false"):
+            return word == "true"
+        if word == "nil":
+            return None
+        if re.fullmatch(r"-?\d+", word):
+            return int(word)
+        if word == ".":
+            return self.dot
+        if word == "$":
+            return self.root
+        if word.startswith("$."):
+            return _lookup(self.root, word[2:])
+        if word.startswith("."):
+            return _lookup(self.dot, word[1:])
+        return UNKNOWN  # a variable ($name) or a function we do not know
+
+
+def _lookup(node: Any, dotted: str) -> Any:
+    for key in dotted.split("."):
+        if node is UNKNOWN:
+            return UNKNOWN
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _split_pipeline(tokens: list[str]) -> list[list[str]]:
+    commands: list[list[str]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth -= 1
+        if token == "|" and depth == 0:
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    return commands
+
+
+def _arguments(tokens: list[str], scope: _Scope) -> list[Any]:
+    args: list[Any] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token == "(":
+            depth, end = 1, index + 1
+            while end < len(tokens) and depth:
+                depth += {"(": 1, ")": -1}.get(tokens[end], 0)
+                end += 1
+            args.append(_pipeline(tokens[index + 1 : end - 1], scope))
+            index = end
+            continue
+        args.append(scope.term(token))
+        index += 1
+    return args
+
+
+def _call(name: str, args: list[Any]) -> Any:
+    """One template function, applied to already evaluated arguments."""
+    if name in ("nindent", "indent") and len(args) == 2:
+        return _indent(args[0], args[1], newline=name == "nindent")
+    if any(arg is UNKNOWN for arg in args) and name not in ("default", "required", "not"):
+        return UNKNOWN
+    if name == "toYaml" and len(args) == 1:
+        return _to_yaml(args[0])
+    if name in ("quote", "squote") and args:
+        mark = '"' if name == "quote" else "'"
+        return " ".join(f"{mark}{_text(arg)}{mark}" for arg in args)
+    if name == "default" and len(args) == 2:
+        return args[1] if _truthy(args[1]) and args[1] is not UNKNOWN else args[0]
+    if name == "required" and len(args) == 2:
+        return args[1]
+    if name == "not" and len(args) == 1:
+        return UNKNOWN if args[0] is UNKNOWN else not args[0]
+    if name in ("and", "or") and args:
+        truths = [_truthy(arg) for arg in args]
+        return all(truths) if name == "and" else any(truths)
+    if name in ("eq", "ne") and len(args) == 2:
+        return (args[0] == args[1]) == (name == "eq")
+    if name in ("toString", "trim", "lower", "upper") and len(args) == 1:
+        text = _text(args[0])
+        return {"trim": text.strip(), "lower": text.lower(), "upper": text.upper()}.get(name, text)
+    if name in ("int", "int64", "float64") and len(args) == 1:
+        return args[0]
+    return UNKNOWN  # include, tpl, lookup, printf, ...: not evaluated
+
+
+def _pipeline(tokens: list[str], scope: _Scope) -> Any:
+    value: Any = None
+    for position, command in enumerate(_split_pipeline(tokens)):
+        if not command:
+            return UNKNOWN
+        head, rest = command[0], command[1:]
+        piped = [] if position == 0 else [value]
+        if head.startswith((".", "$", '"', "`", "(")) or head in ("true", "false", "nil"):
+            if rest or piped:
+                return UNKNOWN
+            value = _arguments(command, scope)[0]
+        elif re.fullmatch(r"-?\d+", head) and not rest and not piped:
+            value = int(head)
+        else:
+            value = _call(head, _arguments(rest, scope) + piped)
+    return value
+
+
+def evaluate(expression: str, scope: _Scope) -> Any:
+    tokens = _TOKEN.findall(expression)
+    if any(t in (":=", "=") for t in tokens):
+        return None  # a variable assignment writes nothing
+    return _pipeline(tokens, scope) if tokens else UNKNOWN
+
+
+@dataclass
+class _Frame:
+    kind: str
+    active: bool
+    taken: bool
+    dot: Any
+
+
+class _Output:
+    """The rendered text, each character tagged with the template line it came from."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.lines: list[int] = []
+
+    def write(self, text: str, line: int, advance: bool) -> None:
+        for char in text:
+            self.chars.append(char)
+            self.lines.append(line)
+            if advance and char == "\n":
+                line += 1
+        if len(self.chars) > MAX_RENDERED:
+            raise ParseError("the template renders to more than 4 MB")
+
+    def trim_right(self) -> None:
+        while self.chars and self.chars[-1].isspace():
+            self.chars.pop()
+            self.lines.pop()
+
+    def result(self) -> Rendered:
+        text = "".join(self.chars)
+        starts = [self.lines[0] if self.lines else 1]
+        starts += [self.lines[i + 1] for i, c in enumerate(self.chars[:-1]) if c == "\n"]
+        return Rendered(text, tuple(starts))
+
+
+def _control(words: list[str]) -> str | None:
+    head = words[0] if words else ""
+    if head in ("if", "else", "end", "with", "range", "define", "block"):
+        return head
+    return None
+
+
+def render(template: str, chart_yaml: str | None, values_yaml: str | None) -> Rendered:
+    """Render a chart template with the chart's default values, as far as it can be read."""
+    root = root_context(chart_yaml, values_yaml)
+    frames: list[_Frame] = [_Frame("root", True, True, root)]
+    out = _Output()
+    position, line, trim_next = 0, 1, False
+    for match in _ACTION.finditer(template):
+        before, line = _trimmed(template[position : match.start()], line, trim_next)
+        if frames[-1].active:
+            out.write(before, line, advance=True)
+        line += before.count("\n")
+        if match.group(1) and frames[-1].active:
+            out.trim_right()
+        body = match.group(2).strip()
+        trim_next = bool(match.group(3))
+        action_line = line
+        line += match.group(0).count("\n")
+        position = match.end()
+        if body.startswith("/*"):
+            continue
+        _act(body, frames, out, action_line)
+    rest, line = _trimmed(template[position:], line, trim_next)
+    if frames[-1].active:
+        out.write(rest, line, advance=True)
+    return out.result()
+
+
+def _trimmed(text: str, line: int, trim: bool) -> tuple[str, int]:
+    """Text after an action, without its leading whitespace when the action ended in
+    `-}}`, and the template line it now starts on."""
+    if not trim:
+        return text, line
+    stripped = text.lstrip()
+    return stripped, line + text[: len(text) - len(stripped)].count("\n")
+
+
+def _act(body: str, frames: list[_Frame], out: _Output, line: int) -> None:
+    """Apply one action: open or close a block, or write an expression's value."""
+    words = body.split(None, 1)
+    kind = _control(words)
+    frame = frames[-1]
+    scope = _Scope(frames[0].dot, frame.dot)
+    argument = words[1] if len(words) > 1 else ""
+    if kind == "end":
+        if len(frames) > 1:
+            frames.pop()
+    elif kind == "else":
+        if frame.kind not in ("if", "with", "range") or len(frames) < 2:
+            return
+        parent_active = frames[-2].active
+        condition = argument.split(None, 1)
+        if condition and condition[0] in ("if", "with"):
+            holds = _truthy(evaluate(condition[1] if len(condition) > 1 else "", scope))
+        else:
+            holds = True
+        frame.active = parent_active and not frame.taken and holds
+        frame.taken = frame.taken or frame.active
+        frame.dot = frames[-2].dot
+    elif kind in ("if", "with", "range"):
+        value = evaluate(argument, _Scope(frames[0].dot, frame.dot))
+        holds = frame.active and _truthy(value)
+        dot = frame.dot
+        if kind == "with":
+            dot = value
+        elif kind == "range":
+            dot = UNKNOWN
+        frames.append(_Frame(kind, holds, holds, dot))
+    elif kind in ("define", "block"):
+        frames.append(_Frame(kind, False, True, frame.dot))
+    elif frame.active:
+        out.write(_text(evaluate(body, scope)), line, advance=False)
+
+
+def remap(node: Any, lines: tuple[int, ...]) -> None:
+    """Point the positions the YAML loader recorded on rendered lines back at the template."""
+
+    def at(rendered: int) -> int:
+        return lines[rendered - 1] if 1 <= rendered <= len(lines) else rendered
+
+    for item in _containers(node):
+        if hasattr(item, "line"):
+            item.line = at(item.line)
+        for attribute in ("key_positions", "value_positions"):
+            positions = getattr(item, attribute, None)
+            if positions is not None:
+                for key, (row, column) in positions.items():
+                    positions[key] = (at(row), column)
+        items = getattr(item, "item_positions", None)
+        if items is not None:
+            item.item_positions = [(at(row), column) for row, column in items]
+
+
+def _containers(node: Any) -> Iterator[Any]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            yield current
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            yield current
+            stack.extend(current)

@@ -1,0 +1,264 @@
+"""Helm charts: templates read with the chart's own values, so a chart's probes,
+resources and autoscaler count as the manifests they render to, and findings point
+at the template line they come from. Nothing is run: no helm, no Go templates."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from readycheck.model import Report, Status
+from readycheck.parsers.helm import chart_companions, render
+from readycheck.pipeline import ScanOptions, scan
+from readycheck.rulebook import Rulebook
+from readycheck.yamlload import load_all
+from tests.conftest import write_tree
+
+Scan = Callable[[Mapping[str, str | bytes]], Report]
+
+CHART = """\
+apiVersion: v2
+name: churn-api
+description: Churn prediction service
+type: application
+version: 0.3.1
+appVersion: "1.4.2"
+"""
+
+VALUES = """\
+replicaCount: 2
+image:
+  repository: ghcr.io/acme/churn-api
+  pullPolicy: IfNotPresent
+  tag: ""
+podAnnotations: {}
+podSecurityContext:
+  runAsNonRoot: true
+  runAsUser: 10001
+securityContext:
+  allowPrivilegeEscalation: false
+  readOnlyRootFilesystem: true
+  capabilities:
+    drop: [ALL]
+service:
+  port: 8080
+resources:
+  requests: {cpu: 500m, memory: 1Gi}
+  limits: {memory: 2Gi}
+livenessProbe:
+  httpGet: {path: /healthz, port: http}
+readinessProbe:
+  httpGet: {path: /ready, port: http}
+autoscaling:
+  enabled: true
+  minReplicas: 2
+  maxReplicas: 10
+  targetCPUUtilizationPercentage: 70
+"""
+
+# The shape `helm create` writes, trimmed to what a model service needs.
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "churn-api.fullname" . }}
+  labels:
+    {{- include "churn-api.labels" . | nindent 4 }}
+spec:
+  {{- if not .Values.autoscaling.enabled }}
+  replicas: {{ .Values.replicaCount }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "churn-api.selectorLabels" . | nindent 6 }}
+  template:
+    metadata:
+      {{- with .Values.podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      labels:
+        {{- include "churn-api.labels" . | nindent 8 }}
+    spec:
+      {{/* the pod runs as the image's non-root user */}}
+      securityContext:
+        {{- toYaml .Values.podSecurityContext | nindent 8 }}
+      containers:
+        - name: {{ .Chart.Name }}
+          securityContext:
+            {{- toYaml .Values.securityContext | nindent 12 }}
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+          imagePullPolicy: {{ .Values.image.pullPolicy }}
+          ports:
+            - name: http
+              containerPort: {{ .Values.service.port }}
+          livenessProbe:
+            {{- toYaml .Values.livenessProbe | nindent 12 }}
+          readinessProbe:
+            {{- toYaml .Values.readinessProbe | nindent 12 }}
+          resources:
+            {{- toYaml .Values.resources | nindent 12 }}
+"""
+
+HPA = """\
+{{- if .Values.autoscaling.enabled }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "churn-api.fullname" . }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "churn-api.fullname" . }}
+  minReplicas: {{ .Values.autoscaling.minReplicas }}
+  maxReplicas: {{ .Values.autoscaling.maxReplicas }}
+{{- end }}
+"""
+
+HELPERS = '{{- define "churn-api.fullname" -}}\n{{ .Release.Name }}-{{ .Chart.Name }}\n{{- end }}\n'
+
+APP = """\
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/healthz")
+def healthz() -> dict:
+    return {"ok": True}
+"""
+
+
+def _repository(values: str = VALUES) -> dict[str, str]:
+    return {
+        "src/churn/app.py": APP,
+        "deploy/chart/Chart.yaml": CHART,
+        "deploy/chart/values.yaml": values,
+        "deploy/chart/templates/_helpers.tpl": HELPERS,
+        "deploy/chart/templates/deployment.yaml": DEPLOYMENT,
+        "deploy/chart/templates/hpa.yaml": HPA,
+    }
+
+
+def _result(report: Report, rule_id: str) -> tuple[Status, set[tuple[str, int | None]]]:
+    result = next(r for r in report.results if r.rule.id == rule_id)
+    where = {(f.location.path, f.location.line) for f in result.findings if f.location}
+    return result.status, where
+
+
+def test_templates_are_paired_with_their_charts_values() -> None:
+    paths = [
+        "deploy/chart/Chart.yaml",
+        "deploy/chart/values.yaml",
+        "deploy/chart/templates/deployment.yaml",
+        "deploy/chart/templates/tests/test-connection.yaml",
+        "deploy/chart/templates/NOTES.txt",
+        "k8s/templates/deployment.yaml",  # no Chart.yaml: not a chart
+    ]
+    assert chart_companions(paths) == {
+        "deploy/chart/templates/deployment.yaml": (
+            "deploy/chart/Chart.yaml",
+            "deploy/chart/values.yaml",
+        ),
+        "deploy/chart/templates/tests/test-connection.yaml": (
+            "deploy/chart/Chart.yaml",
+            "deploy/chart/values.yaml",
+        ),
+    }
+
+
+def test_a_template_renders_with_the_charts_values_and_keeps_its_lines() -> None:
+    rendered = render(DEPLOYMENT, CHART, VALUES)
+    (deployment,) = load_all(rendered.text).documents
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert "replicas" not in deployment["spec"]  # autoscaling is on
+    assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": 10001}
+    assert container["name"] == "churn-api"
+    assert container["image"] == "ghcr.io/acme/churn-api:1.4.2"  # tag "" -> appVersion
+    assert container["resources"]["limits"] == {"memory": "2Gi"}
+    assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+    template_line = {n: text for n, text in enumerate(DEPLOYMENT.splitlines(), start=1)}
+    line_of_probe = rendered.lines[rendered.text.splitlines().index("          readinessProbe:")]
+    assert template_line[line_of_probe].strip() == "readinessProbe:"
+    line_of_limits = rendered.lines[rendered.text.splitlines().index("            limits:")]
+    assert "toYaml .Values.resources" in template_line[line_of_limits]
+
+
+def test_conditions_follow_the_default_values() -> None:
+    off = VALUES.replace("  enabled: true", "  enabled: false")
+    assert load_all(render(HPA, CHART, off).text).documents in ([], [None])
+    (deployment,) = load_all(render(DEPLOYMENT, CHART, off).text).documents
+    assert deployment["spec"]["replicas"] == 2
+    (hpa,) = load_all(render(HPA, CHART, VALUES).text).documents
+    assert hpa["spec"]["maxReplicas"] == 10
+
+
+def test_what_cannot_be_evaluated_is_a_placeholder_and_a_true_condition() -> None:
+    template = (
+        '{{- $fullName := include "x.fullname" . -}}\n'
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+        "  name: {{ $fullName }}\n"
+        '  labels:\n    {{- include "x.labels" . | nindent 4 }}\n'
+        '{{- if .Capabilities.APIVersions.Has "policy/v1" }}\n'
+        'data:\n  region: {{ .Values.region | default "eu-west-1" | quote }}\n'
+        "{{- end }}\n"
+    )
+    (config,) = load_all(render(template, None, None).text).documents
+    assert config["metadata"] == {"name": "helm-value", "labels": None}
+    assert config["data"] == {"region": "eu-west-1"}
+
+
+def test_a_chart_counts_as_kubernetes_manifests(scan_tree: Scan) -> None:
+    report = scan_tree(_repository())
+    for rule_id in ("RC-INFRA-003", "RC-INFRA-005", "RC-INFRA-006", "RC-INFRA-010", "RC-SEC-006"):
+        assert _result(report, rule_id)[0] is Status.PASS, rule_id
+    assert not [w for w in report.warnings if w.path and w.path.startswith("deploy/")]
+
+
+def test_a_charts_gaps_are_reported_at_the_template_line(scan_tree: Scan) -> None:
+    values = (
+        VALUES.replace("  enabled: true", "  enabled: false")
+        .replace("  limits: {memory: 2Gi}\n", "")
+        .replace('  tag: ""', "  tag: latest")
+    )
+    report = scan_tree(_repository(values))
+    deployment = "deploy/chart/templates/deployment.yaml"
+    assert _result(report, "RC-INFRA-005") == (Status.FAIL, {(deployment, 27)})
+    assert _result(report, "RC-INFRA-006")[0] is Status.FAIL
+    assert _result(report, "RC-INFRA-010") == (Status.FAIL, {(deployment, 30)})
+
+
+def test_editing_values_yaml_invalidates_the_cached_templates(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    root = write_tree(tmp_path / "repo", _repository())
+    options = ScanOptions(path=root, cache_dir=tmp_path / "cache")
+    assert _result(scan(options, rulebook), "RC-INFRA-006")[0] is Status.PASS
+    values = root / "deploy/chart/values.yaml"
+    values.write_text(VALUES.replace("  enabled: true", "  enabled: false"))
+    assert _result(scan(options, rulebook), "RC-INFRA-006")[0] is Status.FAIL
+
+
+def test_a_template_that_renders_too_large_is_a_warning(scan_tree: Scan) -> None:
+    bomb = "data:\n" + "".join(f"  k{i}: {{{{ toYaml .Values | quote }}}}\n" for i in range(400))
+    files = _repository("blob: " + "x" * 20_000 + "\n")
+    files["deploy/chart/templates/bomb.yaml"] = bomb
+    report = scan_tree(files)
+    (warning,) = [w for w in report.warnings if w.path == "deploy/chart/templates/bomb.yaml"]
+    assert "renders to more than 4 MB" in warning.message
+
+
+def test_values_outside_the_tree_are_never_read(tmp_path: Path, rulebook: Rulebook) -> None:
+    outside = tmp_path / "outside-values.yaml"
+    outside.write_text(VALUES)
+    files = _repository()
+    del files["deploy/chart/values.yaml"]
+    root = write_tree(tmp_path / "repo", files)
+    os.symlink(outside, root / "deploy/chart/values.yaml")
+    report = scan(ScanOptions(path=root), rulebook)
+    assert any(w.code == "symlink-outside" for w in report.warnings)
+    # Without its values the chart renders no resources: the rule judges what it can see.
+    assert _result(report, "RC-INFRA-005")[0] is Status.FAIL
