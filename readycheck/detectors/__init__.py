@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from readycheck.detectors import (
     bandit,
+    ci,
     crossfile,
     dependencies,
     docker,
@@ -46,6 +47,7 @@ REGISTRY: dict[str, Detector] = {
         docker.dockerfile_unpinned_base,
         manifests.k8s_field,
         manifests.yaml_path,
+        ci.ci_step,
         named_secrets.config_secret,
         named_secrets.python_secret,
         notebooks.notebook_issue,
