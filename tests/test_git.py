@@ -77,3 +77,43 @@ def test_without_history_ownership_is_not_verifiable_unless_codeowners_says_so(
     git.Repo.clone_from(f"file://{origin}", clone, depth=1)
     status, reason = lone_author(scan(ScanOptions(path=clone), rulebook))
     assert status is Status.NOT_APPLICABLE and reason is not None and "shallow" in reason
+
+
+def _status(report: Report, rule_id: str) -> tuple[Status, str | None]:
+    result = next(r for r in report.results if r.rule.id == rule_id)
+    return result.status, result.reason
+
+
+def test_a_shallow_clone_does_not_claim_what_history_it_lacks(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """GitHub's default checkout has one commit, which looks as if it added every file:
+    tests "changed recently" and "no model was ever committed" would both be guesses.
+    With the history fetched, the same repository fails both."""
+    origin = write_tree(
+        tmp_path / "origin",
+        {
+            "src/churn/model.py": "WEIGHTS = 'models/churn.pkl'\n",
+            "tests/test_model.py": "",
+            "models/churn.pkl": b"\x80" * 2_000_000,
+        },
+    )
+    repo = _commit_all(origin, "model, tests and a pickled model")
+    repo.index.remove(["models/churn.pkl"], working_tree=True)
+    repo.index.commit("drop the pickled model")
+    for number in range(3):
+        (origin / "src/churn/model.py").write_text(f"WEIGHTS = 's3://acme/churn/{number}.pkl'\n")
+        repo.index.add(["src/churn/model.py"])
+        repo.index.commit(f"point at model {number}")
+
+    full = tmp_path / "full"
+    git.Repo.clone_from(f"file://{origin}", full)
+    assert _status(scan(ScanOptions(path=full), rulebook), "RC-HYG-012")[0] is Status.PASS
+    assert _status(scan(ScanOptions(path=full), rulebook), "RC-DATA-011")[0] is Status.FAIL
+
+    shallow = tmp_path / "shallow"
+    git.Repo.clone_from(f"file://{origin}", shallow, depth=1)
+    report = scan(ScanOptions(path=shallow), rulebook)
+    for rule_id in ("RC-HYG-012", "RC-DATA-011"):
+        status, reason = _status(report, rule_id)
+        assert status is Status.NOT_APPLICABLE and reason is not None and "shallow" in reason

@@ -10,7 +10,7 @@ that need history say so instead of guessing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from readycheck.detectors.base import repo_detector
@@ -78,6 +78,8 @@ def git_large_files(repo: Repository, params: BlobParams) -> Detection:
         artefact = PurePosixPath(scoped).suffix.lower() in ARTEFACT_SUFFIXES
         if size > params.max_bytes or (artefact and size > params.max_artefact_bytes):
             found[scoped] = max(size, found.get(scoped, 0))
+    if not found and git.shallow:
+        return Detection(inapplicable=SHALLOW)  # clean now; what history held is not here
     present = {entry.path for entry in repo.files}
     matches = tuple(
         Evidence(
@@ -145,7 +147,11 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
 
     spec = pathspec.GitIgnoreSpec.from_lines(list(params.globs))
     scope = [git.subpath] if git.subpath else []
-    log = git.repo.git.log(f"-n{params.commits}", "--name-only", "--format=", "--", *scope)
+    # A shallow clone's boundary commits look as if they added every file: leave them out.
+    boundary = [f"^{sha}" for sha in _shallow_boundary(git)]
+    log = git.repo.git.log(
+        f"-n{params.commits}", "--name-only", "--format=", "HEAD", *boundary, "--", *scope
+    )
     touched = sorted(
         {p for line in log.splitlines() if (p := _scoped(git, line.strip())) and spec.match_file(p)}
     )
@@ -157,6 +163,20 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
             for p in touched[:20]
         )
     )
+
+
+def _shallow_boundary(git: GitInfo) -> list[str]:
+    """The commits a shallow clone was cut at (their parents were not fetched)."""
+    if not git.shallow:
+        return []
+    from git import GitCommandError
+
+    try:
+        path = git.repo.git.rev_parse("--git-path", "shallow")
+        with open(Path(git.repo.working_tree_dir or ".") / path, encoding="ascii") as handle:
+            return [line.strip() for line in handle if line.strip()]
+    except (OSError, ValueError, GitCommandError):
+        return []
 
 
 @dataclass(frozen=True)
