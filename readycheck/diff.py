@@ -45,11 +45,21 @@ def changes_since(git: GitInfo | None, ref: str) -> Changes:
         )
     repo = git.repo
     try:
-        base = repo.git.merge_base(ref, "HEAD").strip()
+        repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
     except Exception:
         raise ConfigError(
             f"unknown git reference {ref!r}: fetch it first (in GitHub Actions, "
             "actions/checkout with fetch-depth: 0)",
+            field="--since",
+        ) from None
+    try:
+        base = repo.git.merge_base(ref, "HEAD").strip()
+    except Exception:
+        shallow = " in this shallow clone" if git.shallow else ""
+        raise ConfigError(
+            f"{ref!r} and HEAD have no common ancestor{shallow}, so there is no base to "
+            "compare with: fetch more history (in GitHub Actions, actions/checkout with "
+            "fetch-depth: 0)",
             field="--since",
         ) from None
     diff = repo.git.diff(

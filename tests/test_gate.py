@@ -306,3 +306,30 @@ def test_since_with_an_unknown_reference_exits_2(tmp_path: Path) -> None:
     repo.index.commit("x")
     code, output = _scan(str(root), "--since", "origin/nope")
     assert code == 2 and "fetch it first" in output
+
+
+def test_since_a_remote_branch_in_an_actions_style_checkout(tmp_path: Path) -> None:
+    """actions/checkout fetches one commit by default; fetching the base branch one
+    commit deep too leaves no common ancestor, and the message says what to fetch.
+    With the history fetched, `--since origin/main` gates on the pull request's lines."""
+    origin = write_tree(tmp_path / "origin", BASE | {"app/main.py": SERVICE + SECRET_LINE})
+    repo = _repo(origin)
+    repo.git.add(A=True)
+    repo.index.commit("service with an old key")
+    repo.git.checkout("-b", "feature")
+    (origin / "app/main.py").write_text(SERVICE + SECRET_LINE + "PORT = 8080\n")
+    repo.index.add(["app/main.py"])
+    repo.index.commit("unrelated change")
+
+    shallow = tmp_path / "shallow"
+    git.Repo.clone_from(f"file://{origin}", shallow, depth=1, branch="feature")
+    git.Repo(shallow).git.fetch("--depth", "1", "origin", "main:refs/remotes/origin/main")
+    code, output = _scan(str(shallow), "--since", "origin/main")
+    assert code == 2
+    assert "no common ancestor in this shallow clone" in output and "fetch-depth: 0" in output
+
+    full = tmp_path / "full"
+    git.Repo.clone_from(f"file://{origin}", full, branch="feature")
+    report = _json(full, "--since", "origin/main", "--fail-on", "critical")
+    assert [f["in_change"] for f in _findings(report, "RC-SEC-001")] == [False]
+    assert report["gate"]["passed"] is True
