@@ -21,6 +21,7 @@ import hashlib
 from readycheck import score
 from readycheck.model import Pillar, Report, RuleResult, Severity, Status
 from readycheck.renderers.html_assets import SCRIPT, STYLE
+from readycheck.renderers.html_mltest import ml_test_score_section
 from readycheck.renderers.html_pillars import pillar_score, pillar_section, prose
 from readycheck.renderers.markup import Html, el, join, raw
 from readycheck.renderers.svg import Axis, band, fmt_score, radar
@@ -41,6 +42,7 @@ def render(report: Report) -> str:
             _pillar_strip(report),
             _filters(),
             join(pillar_section(p, report) for p in report.pillars),
+            ml_test_score_section(report.ml_test_score),
             _warnings(report),
             _fixed(report),
         ),

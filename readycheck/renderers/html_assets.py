@@ -211,6 +211,20 @@ h1, h2, h3, h4 { line-height: 1.25; margin: 0; }
 .box { background: var(--card); border: 1px solid var(--line); border-radius: 12px;
   padding: 4px 16px; }
 
+.mltest .box { padding: 14px 18px; }
+.ml-score { font-size: 34px; font-weight: 700; margin-right: 14px; }
+.ml-band { font-style: italic; color: var(--muted); }
+.ml-sums { list-style: none; display: flex; flex-wrap: wrap; gap: 8px 26px; margin: 6px 0;
+  padding: 0; font-size: 14px; }
+.ml-sums .ml-section { color: var(--muted); margin-right: 6px; }
+.ml-sums .weakest strong { color: var(--prototype); }
+.ml-tests-title { margin: 14px 0 0; font-size: 14px; }
+.ml-tests { width: 100%; border-collapse: collapse; margin-top: 8px; font-size: 13px; }
+.ml-tests th, .ml-tests td { text-align: left; padding: 4px 8px 4px 0;
+  border-bottom: 1px solid var(--line); vertical-align: top; }
+.ml-tests .num { text-align: right; padding-right: 14px; }
+.ml-tests .unverifiable { color: var(--muted); }
+
 .warnings ul, .fixed ul { margin: 8px 0 0; padding: 8px 16px; list-style: none; }
 .warnings li, .fixed li { margin: 3px 0; overflow-wrap: anywhere; }
 .warnings li::before { content: "⚠"; color: var(--pilot); margin-right: 8px; }

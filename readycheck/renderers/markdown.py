@@ -1,5 +1,5 @@
 """A compact Markdown summary for a pull-request comment: score, level, a table per pillar,
-the top actions and the new findings.
+the ML Test Score estimate in one line, the top actions and the new findings.
 
 GitHub rejects comments over 65,536 characters, so the findings list is cut to
 a budget and says how many it left out. Repository text (paths, messages,
@@ -129,6 +129,27 @@ def _pillar_table(report: Report) -> list[str]:
     return [*lines, ""]
 
 
+def _ml_test_score(report: Report) -> list[str]:
+    """One paragraph: the estimate's final score, its weakest section(s) and the paper's
+    reading of that score. Section names come from the rulebook, so they are escaped too."""
+    estimate = report.ml_test_score
+    if estimate is None or not estimate.sections:
+        return []
+    low = min(points for _name, points, _tests in estimate.sections)
+    weakest = [
+        f"{text(name, 40)} {points:g}/{len(tests)}"
+        for name, points, tests in estimate.sections
+        if points == low
+    ]
+    shown = ", ".join(weakest[:4]) + (f" and {len(weakest) - 4} more" if len(weakest) > 4 else "")
+    label = "weakest section" if len(weakest) == 1 else "weakest sections"
+    return [
+        f"**ML Test Score** (static estimate, Breck et al. 2017): **{estimate.score:g}** · "
+        f"{label}: {shown}. {text(estimate.band, 200)}",
+        "",
+    ]
+
+
 def _actions(report: Report) -> list[str]:
     actions = score.top_actions(report.results)
     if not actions:
@@ -232,7 +253,7 @@ def _tail(report: Report) -> list[str]:
 
 
 def render(report: Report) -> str:
-    head = _header(report) + _pillar_table(report) + _actions(report)
+    head = _header(report) + _pillar_table(report) + _ml_test_score(report) + _actions(report)
     tail = _tail(report)
     fixed_size = sum(size(line) + 1 for line in head + tail)
     body = _findings(report, max(BUDGET - fixed_size, 1000))

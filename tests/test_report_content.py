@@ -1,0 +1,247 @@
+"""What the reports say about a scan: heuristics flagged, where the code came from,
+hostile snippets kept inert, secrets in notebook outputs masked, and half credit
+for evidence that lives only in a notebook or the docs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import git
+import pytest
+from typer.testing import CliRunner
+
+from readycheck.cli import app
+from readycheck.model import Pillar, Report, Status
+from readycheck.pipeline import ScanOptions, scan
+from readycheck.renderers import html, json_report, renderer
+from readycheck.rulebook import Rulebook
+from tests.conftest import write_tree
+
+Scan = Callable[[Mapping[str, str | bytes]], Report]
+
+#: A small prediction service: fails heuristic rules (low and medium confidence)
+#: and exact ones (pickle, pinned dependencies) alike.
+SERVICE = {
+    "app/main.py": (
+        "from fastapi import FastAPI\nimport pickle\n\napp = FastAPI()\n"
+        "model = pickle.load(open('model.pkl', 'rb'))\n\n\n"
+        "@app.post('/predict')\ndef predict(payload: dict) -> dict:\n"
+        "    return {'y': model.predict([payload['x']])[0]}\n"
+    ),
+    "requirements.txt": "fastapi==0.110.0\nscikit-learn\n",
+}
+HEADING = re.compile(r"^ (CRITICAL|HIGH|MEDIUM|LOW)  (RC-[A-Z]+-\d+) ", re.M)
+
+
+def _notebook(cells: list[dict[str, Any]]) -> str:
+    return json.dumps(
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}, indent=1
+    )
+
+
+def _code_cell(source: str, outputs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {
+        "cell_type": "code",
+        "execution_count": 1,
+        "metadata": {},
+        "source": source,
+        "outputs": outputs or [],
+    }
+
+
+def _terminal_blocks(output: str) -> dict[str, str]:
+    """Each failing rule's block of the terminal report, by rule id."""
+    starts = list(HEADING.finditer(output))
+    ends = [m.start() for m in starts[1:]] + [len(output)]
+    return {m.group(2): output[m.start() : end] for m, end in zip(starts, ends, strict=True)}
+
+
+def _html_cards(markup: str) -> dict[str, str]:
+    """Each failing rule's card in the HTML scorecard, by rule id."""
+    return {
+        m.group(1): m.group(0)
+        for m in re.finditer(
+            r'<article[^>]* id="rule-(RC-[A-Z]+-\d+)"[^>]*>.*?</article>', markup, re.S
+        )
+    }
+
+
+# --- heuristic rules say so -------------------------------------------------------------
+
+
+def test_a_failing_heuristic_is_marked_in_the_terminal(tmp_path: Path, rulebook: Rulebook) -> None:
+    root = write_tree(tmp_path / "svc", SERVICE)
+    result = CliRunner().invoke(app, ["scan", str(root), "--no-cache"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    blocks = _terminal_blocks(result.output)
+    confidence = {rule.id: rule.confidence.value for rule in rulebook.rules}
+    shown = {rule_id: confidence[rule_id] for rule_id in blocks}
+    assert {"low", "medium", "high"} <= set(shown.values())  # the fixture fails all three
+    for rule_id, level in shown.items():
+        note = f"note    a heuristic ({level} confidence): it infers intent from names and calls"
+        if level == "high":
+            assert "a heuristic" not in blocks[rule_id], rule_id
+        else:
+            assert note in blocks[rule_id], rule_id
+
+
+def test_a_failing_heuristic_is_marked_in_the_html_scorecard(scan_tree: Scan) -> None:
+    report = scan_tree(SERVICE)
+    cards = _html_cards(html.render(report))
+    failing = {
+        r.rule.id: r.rule.confidence.value
+        for r in report.results
+        if r.status in (Status.FAIL, Status.PARTIAL)
+    }
+    assert set(cards) == set(failing)
+    assert {"low", "medium", "high"} <= set(failing.values())
+    for rule_id, level in failing.items():
+        note = f'<p class="confidence">A {level}-confidence heuristic: check before acting.</p>'
+        if level == "high":
+            assert "heuristic" not in cards[rule_id], rule_id
+        else:
+            assert note in cards[rule_id], rule_id
+
+
+# --- where the scanned code came from ---------------------------------------------------
+
+
+def test_the_scorecard_header_shows_the_commit_and_the_dates(
+    tmp_path: Path, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "churn", SERVICE)
+    repo = git.Repo.init(root, initial_branch="main")
+    repo.index.add(list(SERVICE))
+    author = git.Actor("Ada Tester", "ada@example.com")
+    committed = dt.datetime(2024, 3, 5, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    commit = repo.index.commit(
+        "Serve the churn model",
+        author=author,
+        committer=author,
+        author_date=committed,
+        commit_date=committed,
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767268800")  # 2026-01-01 12:00 UTC
+
+    markup = html.render(scan(ScanOptions(path=root), rulebook))
+
+    header = re.search(r'<header class="masthead">.*?</header>', markup)
+    assert header is not None
+    assert header.start() < markup.index("<main>")  # first thing on the page, above the fold
+    masthead = header.group(0)
+    short = commit.hexsha[:10]
+    assert f'<code title="{commit.hexsha}">{short}</code> on <code>main</code>' in masthead
+    assert "<b>Committed</b> <time" in masthead and ">2024-03-05</time>" in masthead
+    assert '<b>Scanned</b> <time datetime="2026-01-01T12:00:00' in masthead
+    assert ">2026-01-01 12:00 UTC</time>" in masthead
+
+
+# --- hostile snippets stay inert in the terminal -----------------------------------------
+
+
+def test_escapes_and_markup_in_a_snippet_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    line = (
+        'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"  '
+        "# \x1b[2J \x1b[31m [bold red]x[/] [link=http://evil]x[/link]"
+    )
+    root = write_tree(tmp_path / "repo", {"settings.py": f"import os\n\n{line}\n"})
+    result = CliRunner().invoke(
+        app, ["scan", str(root), "--no-cache", "--verbose"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    block = _terminal_blocks(result.output)["RC-SEC-001"]
+    assert "settings.py:3" in block
+    assert "\x1b" not in result.output
+    # The escapes are shown as text, and the markup as written: never interpreted.
+    assert (
+        '│ AWS_ACCESS_KEY_ID = "AKIA********"  # \\x1b[2J \\x1b[31m '
+        "[bold red]x[/] [link=http://evil]x[/link]"
+    ) in block
+
+
+# --- a secret in a notebook's output ------------------------------------------------------
+
+KEY = "AKIAZ7Q3M5XW2PL4TB6R"
+
+
+def test_a_credential_in_a_cell_output_is_found_and_masked(scan_tree: Scan) -> None:
+    notebook = _notebook(
+        [
+            {"cell_type": "markdown", "metadata": {}, "source": "# Explore the churn data\n"},
+            _code_cell(
+                "import os\nprint(os.environ['AWS_ACCESS_KEY_ID'])\n",
+                [{"output_type": "stream", "name": "stdout", "text": [f"{KEY}\n"]}],
+            ),
+        ]
+    )
+    report = scan_tree({"notebooks/explore.ipynb": notebook})
+    result = next(r for r in report.results if r.rule.id == "RC-SEC-001")
+    assert result.status is Status.FAIL
+    (finding,) = result.findings
+    assert finding.message == "hard-coded credential in a cell output"
+    assert finding.location is not None
+    assert (finding.location.path, finding.location.cell, finding.location.line) == (
+        "notebooks/explore.ipynb",
+        2,
+        None,
+    )
+    assert finding.snippet == "AKIA********"
+    for name in ("json", "html", "markdown", "sarif"):
+        assert KEY[4:] not in renderer(name)(report), name
+
+
+# --- half credit for evidence only in a notebook or the docs ------------------------------
+
+TRAINING = {
+    "src/churn/train.py": (
+        "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\n\n"
+        "def train(df: pd.DataFrame) -> LogisticRegression:\n"
+        "    return LogisticRegression().fit(df[['tenure']], df.churned)\n"
+    ),
+    "notebooks/explore.ipynb": _notebook([_code_cell("import pandas as pd\n")]),
+}
+LOGGING = "import logging\n\nlogging.basicConfig(level=logging.INFO)\n"
+
+
+@pytest.mark.parametrize(
+    "only_there",
+    [
+        {"notebooks/explore.ipynb": _notebook([_code_cell(f"import pandas as pd\n{LOGGING}")])},
+        {"docs/snippets/logging_setup.py": LOGGING},
+    ],
+    ids=["notebook", "docs"],
+)
+def test_evidence_only_in_a_notebook_or_the_docs_earns_half_the_weight(
+    tmp_path: Path, rulebook: Rulebook, only_there: dict[str, str]
+) -> None:
+    def monitoring(name: str, files: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+        root = write_tree(tmp_path / name, files)
+        data = json_report.to_dict(scan(ScanOptions(path=root), rulebook))
+        pillar = next(p for p in data["pillars"] if p["id"] == Pillar.MONITORING.value)
+        results = {r["rule_id"]: r for r in data["results"] if r["pillar"] == pillar["id"]}
+        return pillar, results
+
+    missing, _ = monitoring("missing", TRAINING)
+    half, results = monitoring("half", {**TRAINING, **only_there})
+    full, _ = monitoring("full", {**TRAINING, "src/churn/log.py": LOGGING})
+
+    logging_rule = results["RC-MON-001"]
+    assert logging_rule["status"] == "partial"
+    weight = logging_rule["weight"]
+    scored = {r: v for r, v in results.items() if v["status"] != "not_applicable"}
+    assert len(scored) > 1  # the pillar is not this rule alone
+    earned = {"pass": 1.0, "partial": 0.5, "fail": 0.0}
+    assert half["earned"] == pytest.approx(
+        sum(r["weight"] * earned[r["status"]] for r in scored.values())
+    )
+    assert half["score"] == round(100 * half["earned"] / half["possible"], 1)
+    # Exactly half-way between the missing practice and the practice in production code.
+    assert half["possible"] == missing["possible"] == full["possible"]
+    assert half["earned"] - missing["earned"] == pytest.approx(weight / 2)
+    assert full["earned"] - half["earned"] == pytest.approx(weight / 2)
