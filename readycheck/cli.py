@@ -298,8 +298,8 @@ def scan(
     targets = _output_targets(output or [], output_format)
     for target, name in targets:
         _write(target, _text(report, name, verbose=verbose, show_passed=show_passed))
+    stdout_format = output_format.value if output_format and not targets else "terminal"
     if not quiet:
-        stdout_format = output_format.value if output_format and not targets else "terminal"
         if stdout_format == "terminal":
             from rich.console import Console
 
@@ -310,12 +310,25 @@ def scan(
             )
         else:
             sys.stdout.write(_text(report, stdout_format))
-    if os.environ.get("GITHUB_ACTIONS") == "true" and report.gate is not None and not quiet:
-        annotations = _text(report, "github")
-        if annotations:
-            sys.stdout.write(annotations if annotations.endswith("\n") else annotations + "\n")
+    if (
+        os.environ.get("GITHUB_ACTIONS") == "true"
+        and report.gate is not None
+        and not quiet
+        and stdout_format != "github"  # already written
+    ):
+        _annotate(_text(report, "github"), stdout_format)
     if report.gate is not None and not report.gate.passed:
         raise typer.Exit(EXIT_GATE_FAILED)
+
+
+def _annotate(annotations: str, stdout_format: str) -> None:
+    """GitHub Actions annotations, which the runner reads from stdout and stderr alike:
+    beside a terminal report on stdout, or on stderr when stdout carries a JSON, SARIF,
+    JUnit or Markdown report that must stay parseable."""
+    if not annotations:
+        return
+    stream = sys.stdout if stdout_format == "terminal" else sys.stderr
+    stream.write(annotations if annotations.endswith("\n") else annotations + "\n")
 
 
 def _scan_options(

@@ -3,10 +3,12 @@ and line, escaped so that no path or message can break or forge a workflow comma
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from readycheck import baseline
@@ -175,3 +177,22 @@ def test_the_cli_annotates_in_github_actions_when_a_gate_is_set(tmp_path: Path) 
     as_format = runner.invoke(app, ["scan", str(root), "--format", "github", "--no-cache"])
     assert as_format.exit_code == 0
     assert "::error file=app/main.py,line=3,title=RC-SEC-002 " in as_format.output
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "github"])
+def test_a_machine_report_on_stdout_stays_whole_in_github_actions(tmp_path: Path, fmt: str) -> None:
+    """In Actions a gated scan also annotates; the annotations must not break a JSON or
+    SARIF report piped to a file, nor be written twice with --format github."""
+    root = write_tree(tmp_path / "svc", SERVICE)
+    result = CliRunner().invoke(
+        app,
+        ["scan", str(root), "--no-cache", "--format", fmt, "--fail-on", "high"],
+        env={"GITHUB_ACTIONS": "true"},
+    )
+    assert result.exit_code == 1
+    if fmt == "github":
+        lines = result.stdout.splitlines()
+        assert lines and len(lines) == len(set(lines))
+    else:
+        json.loads(result.stdout)
+        assert "::error file=app/main.py,line=3,title=RC-SEC-002 " in result.stderr
