@@ -6,8 +6,8 @@ repeatedly; each of its four sections is summed and the final score is the
 minimum of the sections. readycheck cannot watch a team work, so it reads
 the evidence instead: a test earns a full point when the rules mapped to it
 pass and the evidence is automated (CI or a schedule exists), half a point
-when they pass without automation or only partly, and nothing when they
-fail. Tests with no static trace are "not verifiable" and earn nothing, so
+when they pass without automation or only partly, or when the evidence is a
+document (`by_hand`), and nothing when they fail. Tests with no static trace are "not verifiable" and earn nothing, so
 the estimate is a floor, never an inflation.
 """
 
@@ -55,7 +55,8 @@ def estimate(
     sections = []
     for name, tests in spec.sections:
         items = tuple(
-            _item(test.id, test.title, test.rules, test.note, by_id, automated) for test in tests
+            _item(test.id, test.title, test.rules, test.note, by_id, automated and not test.by_hand)
+            for test in tests
         )
         sections.append((name, sum(i.points or 0.0 for i in items), items))
     score = min(total for _name, total, _items in sections) if sections else 0.0

@@ -109,6 +109,9 @@ class MLTest:
     title: str
     rules: tuple[str, ...]
     note: str = ""
+    #: The evidence is a document (a datasheet), which no CI run executes: half a point
+    #: at most, as the paper gives a test done by hand with its results written down.
+    by_hand: bool = False
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,13 @@ class _Builder:
                         path=display, line=test.line_of("rules"), field="ml_test_score.sections.tests.rules",
                     )  # fmt: skip
                 tests.append(
-                    MLTest(test["id"], test["title"], tuple(test["rules"]), test.get("note", ""))
+                    MLTest(
+                        test["id"],
+                        test["title"],
+                        tuple(test["rules"]),
+                        test.get("note", ""),
+                        test.get("by_hand", False),
+                    )
                 )
             sections.append((section["name"], tuple(tests)))
         return MLTestSpec(tuple(raw["automated_when"]), tuple(sections))

@@ -168,7 +168,7 @@ def test_the_production_sample_outscores_the_pilot_and_the_package(
 @pytest.mark.parametrize(
     ("sample", "weakest"),
     [
-        (PRODUCTION, "weakest section: Data 2/7."),
+        (PRODUCTION, "weakest section: Data 2.5/7."),
         (PILOT, "weakest sections: Data 0/7, Model 0/7, Monitoring 0/7."),
     ],
 )
@@ -231,3 +231,11 @@ def test_the_html_scorecard_has_the_ml_test_score_section(samples: dict[str, Rep
     assert '>Data 2</td><td class="num">–</td>' in section
     assert "needs ablation results, not code" in section
     assert page.index('id="ml-test-score"') > page.index('class="pillar')
+
+
+def test_a_document_earns_half_a_point_even_when_ci_runs(samples: dict[str, Report]) -> None:
+    """Data 4 rests on a datasheet: the production sample has one and runs CI, but no CI
+    run executes a document, so it earns what the paper gives a test done by hand."""
+    tests = {t.id: t for _n, _p, items in _estimate(samples[PRODUCTION]).sections for t in items}
+    assert tests["Data 4"].points == 0.5
+    assert tests["Data 1"].points == 1.0  # schema validation, which CI runs
