@@ -283,3 +283,142 @@ def test_calling_a_bentoml_or_kserve_service_is_not_serving_one(
 ) -> None:
     report = scan_tree({path: code})
     assert _status(report, "RC-INFRA-001") is Status.NOT_APPLICABLE
+
+
+TRITON_MODEL = """\
+import json
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def initialize(self, args):
+        self.config = json.loads(args["model_config"])
+
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            features = pb_utils.get_input_tensor_by_name(request, "FEATURES").as_numpy()
+            scores = np.clip(features.sum(axis=1, keepdims=True), 0, 1)
+            responses.append(pb_utils.InferenceResponse([pb_utils.Tensor("SCORE", scores)]))
+        return responses
+"""
+TORCHSERVE_DOCKERFILE = """\
+FROM pytorch/torchserve:0.11.0-cpu
+COPY model_store/ /home/model-server/model-store/
+COPY config.properties /home/model-server/config.properties
+USER model-server
+CMD ["torchserve", "--start", "--model-store", "/home/model-server/model-store", "--models", "churn=churn.mar", "--ts-config", "/home/model-server/config.properties"]
+"""
+RAY_SERVE = """\
+from ray import serve
+from starlette.requests import Request
+
+
+@serve.deployment(
+    autoscaling_config={"min_replicas": 2, "max_replicas": 8, "target_ongoing_requests": 5},
+    ray_actor_options={"num_cpus": 1},
+)
+class ChurnModel:
+    def __init__(self) -> None:
+        import joblib
+
+        self.model = joblib.load("model.joblib")
+
+    async def __call__(self, request: Request) -> dict:
+        payload = await request.json()
+        return {"churn": float(self.model.predict_proba([payload["features"]])[0, 1])}
+
+
+app = ChurnModel.bind()
+"""
+BICEP = """\
+param location string = resourceGroup().location
+
+resource endpoint 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2024-04-01' = {
+  name: 'ws-churn/churn-endpoint'
+  location: location
+  identity: { type: 'SystemAssigned' }
+  properties: { authMode: 'Key' }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param({"models/churn/1/model.py": TRITON_MODEL}, id="triton-python-backend"),
+        pytest.param({"Dockerfile": TORCHSERVE_DOCKERFILE}, id="torchserve"),
+        pytest.param({"src/churn/serve.py": RAY_SERVE}, id="ray-serve"),
+        pytest.param({"infra/endpoint.bicep": BICEP}, id="azure-ml-bicep"),
+    ],
+)
+def test_serving_frameworks_and_managed_endpoints_serve_predictions(
+    scan_tree: Scan, files: dict[str, str]
+) -> None:
+    report = scan_tree({"src/churn/train.py": TRAIN, **files})
+    assert _status(report, "RC-INFRA-001") is not Status.NOT_APPLICABLE
+
+
+def test_a_ray_serve_deployment_with_an_autoscaling_config_scales(scan_tree: Scan) -> None:
+    report = scan_tree({"src/churn/serve.py": RAY_SERVE})
+    assert _status(report, "RC-INFRA-006") is Status.PASS
+    fixed = RAY_SERVE.replace(
+        '    autoscaling_config={"min_replicas": 2, "max_replicas": 8, "target_ongoing_requests": 5},\n',
+        "    num_replicas=2,\n",
+    )
+    assert _status(scan_tree({"src/churn/serve.py": fixed}), "RC-INFRA-006") is Status.FAIL
+
+
+ORCHESTRATED = {
+    "airflow": (
+        "dags/retrain.py",
+        "from datetime import datetime\n\nfrom airflow import DAG\n"
+        "from airflow.operators.python import PythonOperator\n\n"
+        'with DAG("churn_retrain", schedule="@weekly", start_date=datetime(2024, 1, 1), catchup=False):\n'
+        '    PythonOperator(task_id="retrain", python_callable=print)\n',
+    ),
+    "prefect": (
+        "flows/drift.py",
+        "from prefect import flow\n\n\n@flow(log_prints=True)\ndef drift_report() -> None:\n"
+        '    print("drift")\n\n\nif __name__ == "__main__":\n'
+        '    drift_report.serve(name="nightly-drift", cron="0 2 * * *")\n',
+    ),
+    "dagster": (
+        "pipelines/schedules.py",
+        "import dagster\n\nretrain_job = dagster.define_asset_job('retrain')\n"
+        "weekly = dagster.ScheduleDefinition(job=retrain_job, cron_schedule='0 3 * * 1')\n",
+    ),
+    "metaflow": (
+        "flows/train_flow.py",
+        "from metaflow import FlowSpec, schedule, step\n\n\n@schedule(weekly=True)\n"
+        "class TrainFlow(FlowSpec):\n    @step\n    def start(self):\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        pass\n",
+    ),
+    "kubeflow": (
+        "pipelines/submit.py",
+        "import kfp\n\nclient = kfp.Client(host='https://kfp.acme.internal')\n"
+        "client.create_recurring_run(experiment_id='churn', job_name='weekly-retrain',\n"
+        "                            cron_expression='0 0 3 * * 1', pipeline_package_path='retrain.yaml')\n",
+    ),
+    "argo-cron-workflow": (
+        "workflows/retrain.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\nmetadata:\n  name: churn-retrain\n"
+        "spec:\n  schedule: '0 3 * * 1'\n  workflowSpec:\n    entrypoint: retrain\n    templates:\n"
+        "      - name: retrain\n        container:\n          image: ghcr.io/acme/churn-train:1.4.2\n"
+        "          command: [python, -m, churn.train]\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("orchestrator", list(ORCHESTRATED))
+def test_orchestrator_schedules_count_as_scheduled_jobs(scan_tree: Scan, orchestrator: str) -> None:
+    path, code = ORCHESTRATED[orchestrator]
+    report = scan_tree({"src/churn/train.py": TRAIN, path: code})
+    assert _status(report, "RC-MON-010") is Status.PASS
+
+
+def test_without_a_schedule_nothing_runs_on_its_own(scan_tree: Scan) -> None:
+    report = scan_tree({"src/churn/train.py": TRAIN})
+    assert _status(report, "RC-MON-010") is Status.FAIL
