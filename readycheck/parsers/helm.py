@@ -237,6 +237,7 @@ def _call(name: str, args: list[Any]) -> Any:
 
 
 def _pipeline(tokens: list[str], scope: _Scope) -> Any:
+    """`a | f x | g`: each command gets the previous value as its last argument."""
     value: Any = None
     for position, command in enumerate(_split_pipeline(tokens)):
         if not command:
@@ -255,6 +256,7 @@ def _pipeline(tokens: list[str], scope: _Scope) -> Any:
 
 
 def evaluate(expression: str, scope: _Scope) -> Any:
+    """The value of an action's expression, UNKNOWN where it cannot be read statically."""
     tokens = _TOKEN.findall(expression)
     if any(t in (":=", "=") for t in tokens):
         return None  # a variable assignment writes nothing
@@ -263,6 +265,9 @@ def evaluate(expression: str, scope: _Scope) -> Any:
 
 @dataclass
 class _Frame:
+    """An open block: whether its text is written, whether an earlier branch of its
+    if/else chain was taken, and what `.` is inside it."""
+
     kind: str
     active: bool
     taken: bool
