@@ -62,59 +62,50 @@ def test_the_sample_sits_between_the_thresholds_these_tests_use(fraud: Path) -> 
     assert "high" in failing and "critical" not in failing
 
 
-def test_a_strict_fail_under_in_the_file_fails_and_a_lenient_one_on_the_command_line_wins(
+@pytest.mark.parametrize(
+    ("strict_file", "lenient_file", "strict_cli", "lenient_cli", "failure", "strict", "lenient"),
+    [
+        pytest.param(
+            "gate:\n  fail_under: 90\n", "gate:\n  fail_under: 10\n",
+            ["--fail-under", "90"], ["--fail-under", "10"],
+            "is under 90", "score ≥ 90", "score ≥ 10",
+            id="fail-under",
+        ),
+        pytest.param(
+            "gate:\n  fail_on: high\n", "gate:\n  fail_on: critical\n",
+            ["--fail-on", "high"], ["--fail-on", "critical"],
+            "at or above high", "no new high+ findings", "no new critical+ findings",
+            id="fail-on",
+        ),
+        pytest.param(
+            "gate:\n  min_pillar:\n    security: 90\n", "gate:\n  min_pillar:\n    security: 10\n",
+            ["--min-pillar", "security=90"], ["--min-pillar", "security=10"],
+            "is under its minimum 90", "security ≥ 90", "security ≥ 10",
+            id="min-pillar",
+        ),
+    ],
+)  # fmt: skip
+def test_the_command_line_overrides_the_files_threshold_in_both_directions(
     fraud: Path,
+    strict_file: str,
+    lenient_file: str,
+    strict_cli: list[str],
+    lenient_cli: list[str],
+    failure: str,
+    strict: str,
+    lenient: str,
 ) -> None:
-    strict_file = "gate:\n  fail_under: 90\n"
     gate = _gate(fraud, strict_file)
     assert gate["passed"] is False
-    assert any("is under 90" in reason for reason in gate["reasons"])
-    gate = _gate(fraud, strict_file, "--fail-under", "10")
+    assert any(failure in reason for reason in gate["reasons"])
+    gate = _gate(fraud, strict_file, *lenient_cli)
     assert gate["passed"] is True
-    assert gate["checked"] == ["score ≥ 10"]
+    assert gate["checked"] == [lenient]
 
-
-def test_a_lenient_fail_under_in_the_file_loses_to_a_strict_one_on_the_command_line(
-    fraud: Path,
-) -> None:
-    lenient_file = "gate:\n  fail_under: 10\n"
     assert _gate(fraud, lenient_file)["passed"] is True
-    gate = _gate(fraud, lenient_file, "--fail-under", "90")
+    gate = _gate(fraud, lenient_file, *strict_cli)
     assert gate["passed"] is False
-    assert gate["checked"] == ["score ≥ 90"]
-
-
-def test_fail_on_on_the_command_line_overrides_the_files_in_both_directions(fraud: Path) -> None:
-    strict_file = "gate:\n  fail_on: high\n"
-    gate = _gate(fraud, strict_file)
-    assert gate["passed"] is False and "at or above high" in gate["reasons"][0]
-    gate = _gate(fraud, strict_file, "--fail-on", "critical")
-    assert gate["passed"] is True
-    assert gate["checked"] == ["no new critical+ findings"]
-
-    lenient_file = "gate:\n  fail_on: critical\n"
-    assert _gate(fraud, lenient_file)["passed"] is True
-    gate = _gate(fraud, lenient_file, "--fail-on", "high")
-    assert gate["passed"] is False
-    assert gate["checked"] == ["no new high+ findings"]
-
-
-def test_a_pillar_minimum_on_the_command_line_overrides_the_files_in_both_directions(
-    fraud: Path,
-) -> None:
-    strict_file = "gate:\n  min_pillar:\n    security: 90\n"
-    gate = _gate(fraud, strict_file)
-    assert gate["passed"] is False
-    assert any("is under its minimum 90" in reason for reason in gate["reasons"])
-    gate = _gate(fraud, strict_file, "--min-pillar", "security=10")
-    assert gate["passed"] is True
-    assert gate["checked"] == ["security ≥ 10"]
-
-    lenient_file = "gate:\n  min_pillar:\n    security: 10\n"
-    assert _gate(fraud, lenient_file)["passed"] is True
-    gate = _gate(fraud, lenient_file, "--min-pillar", "security=90")
-    assert gate["passed"] is False
-    assert gate["checked"] == ["security ≥ 90"]
+    assert gate["checked"] == [strict]
 
 
 def test_overriding_one_threshold_keeps_the_files_others(fraud: Path) -> None:
