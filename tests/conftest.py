@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from readycheck.model import Report
+from readycheck.model import Report, RuleResult
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.rulebook import Rulebook, load_rulebook
 
@@ -65,3 +65,8 @@ def scan_tree(tmp_path: Path, rulebook: Rulebook) -> Callable[[Mapping[str, str 
         return scan(ScanOptions(path=root), rulebook)
 
     return run
+
+
+def rule_result(report: Report, rule_id: str) -> RuleResult:
+    """The result of one rule in a report."""
+    return next(r for r in report.results if r.rule.id == rule_id)

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from readycheck.model import Report, RuleResult, Status
 from readycheck.renderers import html, json_report, sarif, terminal
+from tests.conftest import rule_result
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
@@ -37,7 +38,7 @@ SERVING = {
 
 
 def _result(report: Report, rule_id: str) -> RuleResult:
-    return next(r for r in report.results if r.rule.id == rule_id)
+    return rule_result(report, rule_id)
 
 
 def test_a_missing_practice_names_the_fact_that_asks_for_it_and_where(scan_tree: Scan) -> None:

@@ -8,12 +8,13 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from readycheck.model import Report, Status
+from tests.conftest import rule_result
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
 
 def _result(report: Report, rule_id: str) -> tuple[Status, set[tuple[str, int | None]]]:
-    result = next(r for r in report.results if r.rule.id == rule_id)
+    result = rule_result(report, rule_id)
     where = {(f.location.path, f.location.line) for f in result.evidence if f.location}
     return result.status, where
 

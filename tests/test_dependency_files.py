@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from readycheck.model import Report, Status
+from tests.conftest import rule_result
 
 FORMATS: dict[str, tuple[str, str]] = {
     "requirements.txt": ("requirements.txt", "scikit-learn==1.5.2\nfastapi\n"),
@@ -49,7 +50,7 @@ def test_an_unpinned_dependency_is_found_at_its_line(
 ) -> None:
     name, text = FORMATS[label]
     report = scan_tree({"README.md": "# Scoring service\n", name: text})
-    result = next(r for r in report.results if r.rule.id == "RC-INFRA-007")
+    result = rule_result(report, "RC-INFRA-007")
     assert result.status is Status.PARTIAL, f"{label}: scikit-learn is pinned, fastapi is not"
     expected = next(n for n, line in enumerate(text.splitlines(), 1) if "fastapi" in line)
     assert [(f.location.path, f.location.line) for f in result.findings] == [(name, expected)]
@@ -58,7 +59,7 @@ def test_an_unpinned_dependency_is_found_at_its_line(
 def test_a_pinned_pipfile_passes(scan_tree: Callable[[Mapping[str, str | bytes]], Report]) -> None:
     text = '[packages]\nscikit-learn = "==1.5.2"\nfastapi = {version = "==0.115.0"}\n'
     report = scan_tree({"README.md": "# Scoring service\n", "Pipfile": text})
-    result = next(r for r in report.results if r.rule.id == "RC-INFRA-007")
+    result = rule_result(report, "RC-INFRA-007")
     assert result.status is Status.PASS
 
 
@@ -67,5 +68,5 @@ def test_a_pipfile_entry_is_located_by_its_own_key_and_quoted_as_written(
 ) -> None:
     text = '[packages]\npytorch-lightning = "==2.4.0"\n"torch" = ">=2"\n'
     report = scan_tree({"README.md": "# Trainer\n", "Pipfile": text})
-    result = next(r for r in report.results if r.rule.id == "RC-INFRA-007")
+    result = rule_result(report, "RC-INFRA-007")
     assert [(f.location.line, f.snippet) for f in result.findings] == [(3, '"torch" = ">=2"')]

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from readycheck.model import Location, Report, Status
+from tests.conftest import rule_result
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
 
 def _lines(report: Report, rule_id: str) -> set[int | None]:
-    result = next(r for r in report.results if r.rule.id == rule_id)
+    result = rule_result(report, rule_id)
     return {f.location.line if f.location else None for f in result.findings}
 
 
@@ -191,10 +192,10 @@ def predict(payload: dict) -> dict:
         "src/svc/container/dockerfile/templates/base.j2": "FROM {{ image }}\n",
     }
     report = scan_tree(files)
-    result = next(r for r in report.results if r.rule.id == "RC-INFRA-001")
+    result = rule_result(report, "RC-INFRA-001")
     assert result.status is Status.FAIL
     containerised = scan_tree({**files, "deploy/serving.Dockerfile": "FROM python:3.11-slim\n"})
-    result = next(r for r in containerised.results if r.rule.id == "RC-INFRA-001")
+    result = rule_result(containerised, "RC-INFRA-001")
     assert result.status is Status.PASS
 
 
@@ -205,7 +206,7 @@ def test_a_dockerfile_inside_a_folder_named_dockerfile_is_still_one(scan_tree: S
             "build/dockerfile/Dockerfile": 'FROM python:3.11-slim\nCMD ["uvicorn", "svc.app:app"]\n',
         }
     )
-    result = next(r for r in report.results if r.rule.id == "RC-INFRA-001")
+    result = rule_result(report, "RC-INFRA-001")
     assert result.status is Status.PASS
 
 
@@ -223,11 +224,11 @@ def load(pipeline, enable_model_cpu_offload: bool = False):
     return pipeline
 """
     report = scan_tree({"src/svc/app.py": service})
-    result = next(r for r in report.results if r.rule.id == "RC-HITL-006")
+    result = rule_result(report, "RC-HITL-006")
     assert result.status is Status.FAIL
     switch = "import os\n\nDISABLE_MODEL = os.environ.get('DISABLE_MODEL') == '1'\n"
     report = scan_tree({"src/svc/app.py": service, "src/svc/settings.py": switch})
-    result = next(r for r in report.results if r.rule.id == "RC-HITL-006")
+    result = rule_result(report, "RC-HITL-006")
     assert result.status is Status.PASS
 
 
@@ -241,11 +242,11 @@ def make_client(socket_path: str) -> httpx.Client:
     return httpx.Client(transport=httpx.HTTPTransport(uds=socket_path), timeout=10)
 """
     report = scan_tree({"src/svc/client.py": client})
-    result = next(r for r in report.results if r.rule.id == "RC-INFRA-011")
+    result = rule_result(report, "RC-INFRA-011")
     assert result.status is Status.FAIL
     retrying = client.replace("uds=socket_path", "uds=socket_path, retries=3")
     report = scan_tree({"src/svc/client.py": retrying})
-    result = next(r for r in report.results if r.rule.id == "RC-INFRA-011")
+    result = rule_result(report, "RC-INFRA-011")
     assert result.status is Status.PASS
 
 
@@ -267,7 +268,7 @@ def test_generated_modules_are_not_judged_for_complexity(scan_tree: Scan) -> Non
             "src/svc/routing.py": _many_optional_fields("Router", 30),
         }
     )
-    result = next(r for r in report.results if r.rule.id == "RC-HYG-010")
+    result = rule_result(report, "RC-HYG-010")
     assert {f.location.path for f in result.findings if f.location} == {"src/svc/routing.py"}
 
 
@@ -294,7 +295,7 @@ def quality(reference: pd.DataFrame, current: pd.DataFrame) -> dict:
     return Report([ClassificationPreset()]).run(current, reference).dict()
 """
     report = scan_tree({"src/churn/model.py": quality})
-    assert next(r for r in report.results if r.rule.id == "RC-MON-003").status is Status.FAIL
+    assert rule_result(report, "RC-MON-003").status is Status.FAIL
     drift = """\
 import nannyml
 import pandas as pd
@@ -307,7 +308,7 @@ def drift(reference: pd.DataFrame, current: pd.DataFrame):
     return calculator.fit(reference).calculate(current)
 """
     report = scan_tree({"src/churn/model.py": quality, "src/churn/drift.py": drift})
-    assert next(r for r in report.results if r.rule.id == "RC-MON-003").status is Status.PASS
+    assert rule_result(report, "RC-MON-003").status is Status.PASS
 
 
 _ROLLOUT = """\
@@ -349,9 +350,9 @@ def test_an_argo_rollout_is_a_kubernetes_workload(scan_tree: Scan) -> None:
     }
     report = scan_tree(files)
     assert _lines(report, "RC-INFRA-010") == {17}
-    probes = next(r for r in report.results if r.rule.id == "RC-INFRA-003")
+    probes = rule_result(report, "RC-INFRA-003")
     assert probes.status is Status.FAIL
-    assert next(r for r in report.results if r.rule.id == "RC-SEC-006").status is Status.FAIL
+    assert rule_result(report, "RC-SEC-006").status is Status.FAIL
     pinned = _ROLLOUT.replace("churn-api:latest", "churn-api:1.4.2")
     assert _lines(scan_tree({**files, "deploy/rollout.yaml": pinned}), "RC-INFRA-010") == set()
 
@@ -416,11 +417,11 @@ spec:
             "k8s/seldon.yaml": seldon,
         }
     )
-    result = next(r for r in report.results if r.rule.id == "RC-INFRA-010")
+    result = rule_result(report, "RC-INFRA-010")
     assert {(f.location.path, f.location.line) for f in result.findings if f.location} == {
         ("k8s/kserve.yaml", 9)
     }
-    result = next(r for r in report.results if r.rule.id == "RC-SEC-006")
+    result = rule_result(report, "RC-SEC-006")
     assert {f.location.path for f in result.findings if f.location} == {"k8s/kserve.yaml"}
 
 
@@ -442,7 +443,7 @@ app = web.Application()
 app.router.add_post("/predict", handle_predict)
 """
     report = scan_tree({"src/svc/aiohttp_api.py": server})
-    result = next(r for r in report.results if r.rule.id == "RC-INFRA-011")
+    result = rule_result(report, "RC-INFRA-011")
     assert result.status is Status.NOT_APPLICABLE
     client = """\
 import aiohttp
@@ -454,7 +455,7 @@ async def features(customer_id: str) -> dict:
             return await response.json()
 """
     report = scan_tree({"src/svc/aiohttp_api.py": server, "src/svc/features.py": client})
-    result = next(r for r in report.results if r.rule.id == "RC-INFRA-011")
+    result = rule_result(report, "RC-INFRA-011")
     assert result.status is Status.FAIL
 
 
@@ -486,7 +487,7 @@ spec:
         securityContext: {allowPrivilegeEscalation: false}
 """
     report = scan_tree({"k8s/deployment.yaml": deployment})
-    result = next(r for r in report.results if r.rule.id == "RC-SEC-006")
+    result = rule_result(report, "RC-SEC-006")
     assert [f.message for f in result.findings] == [
         "init container download-model in Deployment/churn-api: no allowPrivilegeEscalation: false"
     ]
@@ -495,4 +496,4 @@ spec:
         'python /scripts/get.py"]\n        securityContext: {allowPrivilegeEscalation: false}\n',
     )
     report = scan_tree({"k8s/deployment.yaml": hardened})
-    assert next(r for r in report.results if r.rule.id == "RC-SEC-006").status is Status.PASS
+    assert rule_result(report, "RC-SEC-006").status is Status.PASS

@@ -10,7 +10,7 @@ import git
 from readycheck.model import Report, Status
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.rulebook import Rulebook
-from tests.conftest import write_tree
+from tests.conftest import rule_result, write_tree
 
 
 def _commit_all(root: Path, message: str = "initial") -> git.Repo:
@@ -63,7 +63,7 @@ def test_without_history_ownership_is_not_verifiable_unless_codeowners_says_so(
     "one person wrote all recent commits" would be a claim nobody checked."""
 
     def lone_author(report: Report) -> tuple[Status, str | None]:
-        result = next(r for r in report.results if r.rule.id == "RC-SEC-016")
+        result = rule_result(report, "RC-SEC-016")
         return result.status, result.reason
 
     status, reason = lone_author(scan_tree({"train.py": "print('hi')\n"}))
@@ -80,7 +80,7 @@ def test_without_history_ownership_is_not_verifiable_unless_codeowners_says_so(
 
 
 def _status(report: Report, rule_id: str) -> tuple[Status, str | None]:
-    result = next(r for r in report.results if r.rule.id == rule_id)
+    result = rule_result(report, rule_id)
     return result.status, result.reason
 
 

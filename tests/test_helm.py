@@ -13,7 +13,7 @@ from readycheck.parsers.helm import chart_companions, render
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.rulebook import Rulebook
 from readycheck.yamlload import load_all
-from tests.conftest import write_tree
+from tests.conftest import rule_result, write_tree
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
@@ -143,7 +143,7 @@ def _repository(values: str = VALUES) -> dict[str, str]:
 
 
 def _result(report: Report, rule_id: str) -> tuple[Status, set[tuple[str, int | None]]]:
-    result = next(r for r in report.results if r.rule.id == rule_id)
+    result = rule_result(report, rule_id)
     where = {(f.location.path, f.location.line) for f in result.findings if f.location}
     return result.status, where
 

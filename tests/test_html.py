@@ -31,7 +31,7 @@ from readycheck.model import (
 from readycheck.renderers import html, html_pillars, json_report
 from readycheck.renderers.html_assets import SCRIPT
 from readycheck.renderers.svg import Axis, radar
-from tests.conftest import write_tree
+from tests.conftest import rule_result, write_tree
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
@@ -214,7 +214,7 @@ def test_a_section_per_pillar_with_what_passed_and_what_failed(report: Report) -
     ]
     assert sections == [p.value for p in Pillar]
 
-    failed = next(r for r in report.results if r.rule.id == "RC-SEC-002")
+    failed = rule_result(report, "RC-SEC-002")
     assert failed.status is Status.FAIL
     card = page.all("article", id="rule-RC-SEC-002")[0]
     assert card["data-severity"] == failed.rule.severity.value

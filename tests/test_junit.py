@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 
 from readycheck.model import Location, Pillar, Report, RuleResult, Status
 from readycheck.renderers import junit
+from tests.conftest import rule_result
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 LOADER = "import pickle\n\nmodel = pickle.load(open('model.pkl', 'rb'))\n"
@@ -70,7 +71,7 @@ def test_counts_equal_the_reports_own(samples: dict[str, Report]) -> None:
 
 def test_a_failed_rule_lists_every_finding_with_where_what_why_and_fix(scan_tree: Scan) -> None:
     report = scan_tree(SERVICE)
-    result = next(r for r in report.results if r.rule.id == "RC-SEC-002")
+    result = rule_result(report, "RC-SEC-002")
     failure = case_for(parse(report), "RC-SEC-002").find("failure")
     assert failure is not None
     assert failure.get("type") == "high"
@@ -95,7 +96,7 @@ def test_rules_that_do_not_apply_are_skipped_with_the_reason(scan_tree: Scan) ->
 def test_a_rule_with_only_suppressed_findings_passes_with_a_note(scan_tree: Scan) -> None:
     line = "model = pickle.load(open('m.pkl', 'rb'))  # readycheck: ignore[RC-SEC-002] signed artefact\n"
     report = scan_tree({"README.md": "# x\n", "app/main.py": "import pickle\n" + line})
-    result = next(r for r in report.results if r.rule.id == "RC-SEC-002")
+    result = rule_result(report, "RC-SEC-002")
     assert result.findings and all(f.suppression is not None for f in result.findings)
     case = case_for(parse(report), "RC-SEC-002")
     assert case.find("failure") is None and case.find("skipped") is None

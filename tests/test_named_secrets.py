@@ -9,12 +9,13 @@ import json
 from collections.abc import Callable, Mapping
 
 from readycheck.model import Report
+from tests.conftest import rule_result
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
 
 def _findings(report: Report, rule_id: str = "RC-SEC-018") -> dict[tuple[str, int | None], str]:
-    result = next(r for r in report.results if r.rule.id == rule_id)
+    result = rule_result(report, rule_id)
     return {(f.location.path, f.location.line): f.snippet for f in result.findings if f.location}
 
 
@@ -150,7 +151,7 @@ SEARCH_API_KEY = os.environ["SEARCH_API_KEY"]
 DEFAULTS = {"api_key": "changeme", "access_key": "AKIA_PLACEHOLDER"}
 """
     report = scan_tree({"notebooks/explore.ipynb": notebook, "src/search/settings.py": module})
-    result = next(r for r in report.results if r.rule.id == "RC-SEC-009")
+    result = rule_result(report, "RC-SEC-009")
     shown = [
         ((f.location.path, f.location.line, f.location.cell), f.snippet)
         for f in result.findings

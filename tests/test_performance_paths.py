@@ -13,7 +13,7 @@ from readycheck import runner
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.renderers import json_report
 from readycheck.rulebook import Rulebook
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, rule_result
 
 
 def _comparable(options: ScanOptions, rulebook: Rulebook) -> dict:  # type: ignore[type-arg]
@@ -60,10 +60,10 @@ def test_a_changed_file_is_analysed_again(tmp_path: Path, rulebook: Rulebook) ->
     (root / "app/model.py").write_text("import joblib\n")
     cache_dir = tmp_path / "cache"
     first = scan(ScanOptions(path=root, cache_dir=cache_dir), rulebook)
-    assert not next(r for r in first.results if r.rule.id == "RC-SEC-002").findings
+    assert not rule_result(first, "RC-SEC-002").findings
     (root / "app/model.py").write_text("import joblib\nmodel = joblib.load('m.joblib')\n")
     second = scan(ScanOptions(path=root, cache_dir=cache_dir), rulebook)
-    assert next(r for r in second.results if r.rule.id == "RC-SEC-002").findings
+    assert rule_result(second, "RC-SEC-002").findings
 
 
 @pytest.mark.parametrize("garbage", [b"not a database at all" * 100, b""])

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from readycheck.model import Report, Status
+from tests.conftest import rule_result
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
@@ -130,7 +131,7 @@ data_collector:
 
 
 def _status(report: Report, rule_id: str) -> Status:
-    return next(r.status for r in report.results if r.rule.id == rule_id)
+    return rule_result(report, rule_id).status
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from readycheck.model import Pillar, Report, Status
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.renderers import html, json_report, renderer
 from readycheck.rulebook import Rulebook
-from tests.conftest import write_tree
+from tests.conftest import rule_result, write_tree
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
@@ -181,7 +181,7 @@ def test_a_credential_in_a_cell_output_is_found_and_masked(scan_tree: Scan) -> N
         ]
     )
     report = scan_tree({"notebooks/explore.ipynb": notebook})
-    result = next(r for r in report.results if r.rule.id == "RC-SEC-001")
+    result = rule_result(report, "RC-SEC-001")
     assert result.status is Status.FAIL
     (finding,) = result.findings
     assert finding.message == "hard-coded credential in a cell output"

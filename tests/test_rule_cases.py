@@ -32,7 +32,7 @@ import yaml
 from readycheck.model import Status
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.rulebook import Rulebook, load_rulebook
-from tests.conftest import write_tree
+from tests.conftest import rule_result, write_tree
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
 
@@ -102,7 +102,7 @@ def test_rule_case(rule_id: str, kind: str, tmp_path: Path, rulebook: Rulebook) 
     if case.get("git"):
         _commit(root, case["git"])
     report = scan(ScanOptions(path=root), rulebook)
-    result = next(r for r in report.results if r.rule.id == rule_id)
+    result = rule_result(report, rule_id)
     if kind == "pass":
         assert result.status is Status.PASS, (
             f"{rule_id} should pass but is {result.status.value}: "

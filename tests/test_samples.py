@@ -9,7 +9,7 @@ import pytest
 from readycheck.model import Report, Status
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.rulebook import Rulebook
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, rule_result
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +24,11 @@ def reports(rulebook: Rulebook, tmp_path_factory: pytest.TempPathFactory) -> dic
 
 
 def _status(report: Report, rule_id: str) -> Status:
-    return next(r.status for r in report.results if r.rule.id == rule_id)
+    return rule_result(report, rule_id).status
 
 
 def _where(report: Report, rule_id: str) -> set[str]:
-    result = next(r for r in report.results if r.rule.id == rule_id)
+    result = rule_result(report, rule_id)
     return {str(f.location) for f in result.findings if f.location}
 
 
@@ -54,7 +54,7 @@ def test_pilot_key_findings(reports: dict[str, Report]) -> None:
     notebook = "notebooks/churn_model.ipynb"
     assert _status(pilot, "RC-SEC-001") is Status.FAIL
     assert all(where.startswith(f"{notebook} cell") for where in _where(pilot, "RC-SEC-001"))
-    secret = next(r for r in pilot.results if r.rule.id == "RC-SEC-001").findings[0]
+    secret = rule_result(pilot, "RC-SEC-001").findings[0]
     assert "AKIAIOSFODNN7EXAMPLE" not in secret.snippet  # the secret itself is masked
     assert _status(pilot, "RC-SEC-002") is Status.FAIL  # pickle.load of the model
     assert _status(pilot, "RC-HYG-001") is Status.FAIL  # no tests

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from readycheck.cli import app
 from readycheck.model import Report
 from readycheck.renderers import renderer
-from tests.conftest import write_tree
+from tests.conftest import rule_result, write_tree
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
@@ -53,7 +53,7 @@ REPOSITORY = {
 
 
 def _shown(report: Report, rule_id: str) -> list[str]:
-    result = next(r for r in report.results if r.rule.id == rule_id)
+    result = rule_result(report, rule_id)
     return [f"{f.message} {f.snippet}" for f in result.findings]
 
 
