@@ -177,6 +177,7 @@ def test_a_template_renders_with_the_charts_values_and_keeps_its_lines() -> None
     assert "replicas" not in deployment["spec"]  # autoscaling is on
     assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": 10001}
     assert container["name"] == "churn-api"
+    assert deployment["metadata"]["name"] == "churn-api"  # include "churn-api.fullname"
     assert container["image"] == "ghcr.io/acme/churn-api:1.4.2"  # tag "" -> appVersion
     assert container["resources"]["limits"] == {"memory": "2Gi"}
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"

@@ -11,7 +11,8 @@ language charts use to place their values (the shape `helm create` writes):
   probes, resources and security contexts reach a Deployment;
 * `if`, `else`, `with` and `range` blocks, judged on the chart's default
   `values.yaml` (`{{- if .Values.autoscaling.enabled }}` around an HPA);
-* comments, whitespace trimming (`{{-`, `-}}`), `$` for the root.
+* comments, whitespace trimming (`{{-`, `-}}`), `$` for the root;
+* `include "<chart>.fullname" .` and `.name`, as the chart's name.
 
 Anything else (`include`, `tpl`, `lookup`, variables) renders as the
 placeholder `helm-value`, and a condition it cannot judge counts as true, so a
@@ -39,6 +40,10 @@ MAX_RENDERED = 4_000_000
 _ACTION = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.DOTALL)
 _TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|`[^`]*`|\(|\)|\||[^\s()|]+')
 _TEMPLATE_SUFFIXES = (".yaml", ".yml")
+#: `include "churn-api.fullname" .`: the helpers `helm create` writes to name objects.
+#: They render to the chart's name (with the release's), which is what a report should
+#: call the Deployment, rather than a placeholder.
+_NAME_HELPER = re.compile(r'^"[\w.-]+\.(?:fullname|name)"$')
 
 
 class _Unknown:
@@ -250,6 +255,8 @@ def _pipeline(tokens: list[str], scope: _Scope) -> Any:
             value = _arguments(command, scope)[0]
         elif re.fullmatch(r"-?\d+", head) and not rest and not piped:
             value = int(head)
+        elif head == "include" and rest and _NAME_HELPER.search(rest[0]):
+            value = _lookup(scope.root, "Chart.Name") or UNKNOWN
         else:
             value = _call(head, _arguments(rest, scope) + piped)
     return value
