@@ -237,14 +237,12 @@ class SourceFile:
             return []
         try:
             if self.kind is FileKind.YAML:
-                text, rendered = self.text, None
                 if self.entry.companions:
-                    rendered = helm.render(text, *self._companion_texts())
-                    text = rendered.text
-                loaded = yamlload.load_all(text)
-                if rendered is not None:
-                    helm.remap(loaded.documents, rendered.lines)
-                for duplicate in loaded.duplicates[:5]:
+                    loaded = self._helm_documents()
+                else:
+                    loaded = yamlload.load_all(self.text)
+                duplicates = [d for d in loaded.duplicates if d.key != helm.PLACEHOLDER]
+                for duplicate in duplicates[:5]:
                     self.warn(
                         "duplicate-key",
                         f"key {duplicate.key!r} repeated at line {duplicate.line}; the last value wins",
@@ -269,6 +267,22 @@ class SourceFile:
                 return []  # a Helm or Jinja template: not YAML until rendered
             self.warn("parse-error", _describe_data_error(self.kind, error))
         return []
+
+    def _helm_documents(self) -> yamlload.YamlDocuments:
+        """A chart template rendered with its chart's values (see parsers/helm.py), with
+        unknown blocks as entries, or as comments where entries do not parse."""
+        assert self.text is not None
+        chart, values = self._companion_texts()
+        rendered = helm.render(self.text, chart, values)
+        try:
+            loaded = yamlload.load_all(rendered.text)
+        except yamlload.YamlBudgetError:
+            raise
+        except Exception:
+            rendered = helm.render(self.text, chart, values, blocks="comment")
+            loaded = yamlload.load_all(rendered.text)
+        helm.remap(loaded.documents, rendered.lines)
+        return loaded
 
     def _companion_texts(self) -> tuple[str | None, str | None]:
         """A Helm template's Chart.yaml and values.yaml (discovered files, in the tree)."""

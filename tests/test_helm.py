@@ -8,6 +8,9 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pytest
+import yaml
+
 from readycheck.model import Report, Status
 from readycheck.parsers.helm import chart_companions, render
 from readycheck.pipeline import ScanOptions, scan
@@ -208,7 +211,7 @@ def test_what_cannot_be_evaluated_is_a_placeholder_and_a_true_condition() -> Non
         "{{- end }}\n"
     )
     (config,) = load_all(render(template, None, None).text).documents
-    assert config["metadata"] == {"name": "helm-value", "labels": None}
+    assert config["metadata"] == {"name": "helm-value", "labels": {"helm-value": "helm-value"}}
     assert config["data"] == {"region": "eu-west-1"}
 
 
@@ -263,3 +266,108 @@ def test_values_outside_the_tree_are_never_read(tmp_path: Path, rulebook: Rulebo
     assert any(w.code == "symlink-outside" for w in report.warnings)
     # Without its values the chart renders no resources: the rule judges what it can see.
     assert _result(report, "RC-INFRA-005")[0] is Status.FAIL
+
+
+# Constructs seen in real charts (Bitnami, Label Studio, KubeRay, Triton, Merlin, the
+# community and getindata MLflow charts), each with what helm renders from it.
+BITNAMI_STYLE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ template "mlflow.fullname" . }}
+spec:
+  selector:
+    matchLabels: {app: mlflow}
+  template:
+    metadata:
+      labels: {app: mlflow}
+    spec:
+      serviceAccountName: {{ include "mlflow.serviceAccountName" . }}
+      {{- include "mlflow.imagePullSecrets" . | indent 6 }}
+      {{- if .Values.podSecurityContext.enabled }}
+      securityContext: {{- omit .Values.podSecurityContext "enabled" | toYaml | nindent 8 }}
+      {{- end }}
+      containers:
+        - name: mlflow
+          image: {{ include "mlflow.image" . }}
+          securityContext: {{- include "common.compatibility.renderSecurityContext" (dict "secContext" .Values.containerSecurityContext "context" $) | nindent 12 }}
+          resources: {{- include "common.resources.preset" (dict "type" .Values.resourcesPreset) | nindent 12 }}
+          readinessProbe: {{- include "common.tplvalues.render" (dict "value" .Values.readinessProbe "context" $) | nindent 12 }}
+          livenessProbe:
+            httpGet: {path: /health, port: http}
+          {{- range $key, $value := .Values.extraEnv }}
+          env:
+            - name: {{ $key }}
+              value: {{ $value | quote }}
+          {{- end }}
+---
+{{- if and .Values.autoscaling.enabled (semverCompare ">=1.23-0" .Capabilities.KubeVersion.Version) }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "mlflow.fullname" . }}
+spec:
+  maxReplicas: 3
+{{- end }}
+"""
+BITNAMI_VALUES = """\
+podSecurityContext: {enabled: true, fsGroup: 1001, runAsNonRoot: true}
+resourcesPreset: medium
+readinessProbe: {httpGet: {path: /health, port: http}}
+extraEnv: {MLFLOW_LOGGING_LEVEL: info}
+autoscaling: {enabled: false}
+"""
+BITNAMI_CHART = "apiVersion: v2\nname: mlflow\nversion: 5.1.0\nappVersion: 3.2.0\n"
+
+
+def test_helper_blocks_count_as_set_and_their_siblings_still_parse() -> None:
+    rendered = render(BITNAMI_STYLE, BITNAMI_CHART, BITNAMI_VALUES)
+    documents = [d for d in load_all(rendered.text).documents if d]
+    assert [d["kind"] for d in documents] == ["Deployment"]  # autoscaling is off: no HPA
+    (deployment,) = documents
+    assert deployment["metadata"]["name"] == "mlflow"  # template "mlflow.fullname"
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["securityContext"] == {"fsGroup": 1001, "runAsNonRoot": True}  # omit "enabled"
+    (container,) = pod["containers"]
+    assert container["resources"] == {"helm-value": "helm-value"}
+    assert container["env"] == [{"name": "helm-value", "value": "helm-value"}]  # range $k, $v
+
+
+def test_a_chart_built_from_helpers_is_credited_with_what_it_can_deploy(scan_tree: Scan) -> None:
+    report = scan_tree(
+        {
+            "src/churn/app.py": APP,
+            "charts/mlflow/Chart.yaml": BITNAMI_CHART,
+            "charts/mlflow/values.yaml": BITNAMI_VALUES,
+            "charts/mlflow/templates/deployment.yaml": BITNAMI_STYLE,
+        }
+    )
+    for rule_id in ("RC-INFRA-003", "RC-INFRA-005", "RC-INFRA-010", "RC-SEC-006"):
+        assert _result(report, rule_id)[0] is Status.PASS, rule_id
+    assert _result(report, "RC-INFRA-006")[0] is Status.FAIL
+    assert not [w for w in report.warnings if w.path and w.path.startswith("charts/")]
+
+
+def test_empty_resources_set_nothing(scan_tree: Scan) -> None:
+    values = VALUES.replace(
+        "resources:\n  requests: {cpu: 500m, memory: 1Gi}\n  limits: {memory: 2Gi}\n",
+        "resources:\n  requests: {}\n  limits: {}\n",
+    )
+    assert _result(scan_tree(_repository(values)), "RC-INFRA-005")[0] is Status.FAIL
+
+
+def test_lines_that_emit_nothing_or_a_list_keep_the_template_parseable() -> None:
+    template = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: op\nspec:\n  template:\n"
+        '    spec:\n      containers:\n        {{- include "x.sidecars" . | nindent 8 }}\n'
+        "        - name: operator\n          args:\n"
+        '          {{- include "x.validateConfig" . -}}\n          {{- (printf "\\n") -}}\n'
+        "          {{- $args | toYaml | nindent 12 }}\n"
+        "---\n{{- if true -}}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: op}\n{{- end }}\n"
+    )
+    with pytest.raises(yaml.YAMLError):  # the marker cannot sit in a list
+        load_all(render(template, None, None).text)
+    rendered = render(template, None, None, blocks="comment")
+    deployment, config = load_all(rendered.text).documents
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["name"] == "operator" and config["kind"] == "ConfigMap"

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
+from readycheck.parsers.helm import PLACEHOLDER
 from readycheck.workspace import SourceFile
 from readycheck.yamlload import LineDict, LineList
 
@@ -111,6 +112,11 @@ class KubernetesParams:
     #: For containers: a field the container does not set is inherited from the pod spec
     #: (`securityContext.runAsNonRoot`), as Kubernetes does; the container's own value wins.
     pod_fallback: bool = False
+    #: A field a Helm chart fills from a helper readycheck does not evaluate
+    #: (`securityContext: {{- include "common.securityContext" . | nindent 12 }}`) counts as
+    #: set and matching: the chart is credited with what it can deploy. Rules whose
+    #: pattern finds bad values (an untagged image) set this false, so it is never a finding.
+    unknown_matches: bool = True
 
 
 def _targets(
@@ -149,9 +155,23 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
         fallback = params.pod_fallback and params.target == "container"
         for name, target, spec in _targets(obj, params.target, params.init_containers):
             hits = list(walk(target, path)) if path else [(None, None, target)]
-            if not hits and fallback and spec is not None:
+            unknown = _unknown_along(target, path)
+            if not hits and not unknown and fallback and spec is not None:
                 hits = list(walk(spec, path))
-            good = [h for h in hits if regex is None or regex.search(str(h[2]))]
+                unknown = _unknown_along(spec, path)
+            known = [h for h in hits if not _unknown(h[2])]
+            good = [h for h in known if _set(h[2]) and (regex is None or regex.search(str(h[2])))]
+            unknown += [h for h in hits if _unknown(h[2])]
+            if not good and unknown:
+                if params.unknown_matches:
+                    parent, key, _value = unknown[0]
+                    line = line_of(parent, key)
+                    yield Evidence(
+                        Location(source.path, line),
+                        f"{name}: {label} (set by a Helm template readycheck does not evaluate)",
+                        source.snippet(line),
+                    )
+                continue
             if good:
                 parent, key, _value = good[0]
                 line = line_of(parent, key) if parent is not None else line_of(target)
@@ -166,6 +186,29 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
                     source.snippet(line),
                     missing=True,
                 )
+
+
+def _set(value: Any) -> bool:
+    """Whether a field holds something: `resources: {limits: {}}` sets no limits."""
+    return value is not None and value != {} and value != [] and value != ""
+
+
+def _unknown(value: Any) -> bool:
+    """A value a Helm template wrote that readycheck could not evaluate (parsers/helm.py)."""
+    return value == PLACEHOLDER or (isinstance(value, dict) and PLACEHOLDER in value)
+
+
+def _unknown_along(target: Any, path: tuple[str, ...]) -> list[tuple[Any, Any, Any]]:
+    """Where a path runs into a block a Helm template wrote that readycheck could not
+    evaluate (`securityContext: {{- include ... }}`), as walk() hits; [] when it does not."""
+    for depth in range(len(path)):
+        nodes = [(None, None, target)] if depth == 0 else list(walk(target, path[:depth]))
+        for parent, key, value in nodes:
+            if _unknown(value):
+                return (
+                    [(parent, key, value)] if parent is not None else [(value, PLACEHOLDER, value)]
+                )
+    return []
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from readycheck.detectors.manifests import STRUCTURED_KINDS, line_of
 from readycheck.detectors.patterns import Matcher
 from readycheck.detectors.python import PYTHON_KINDS
 from readycheck.model import Evidence, Location
+from readycheck.parsers.helm import PLACEHOLDER
 from readycheck.workspace import SourceFile
 
 #: Keys whose value is a set of environment variables or inputs: Kubernetes `env`,
@@ -70,6 +71,7 @@ def _literal(value: Any) -> str | None:
         or any(c.isspace() for c in text)
         or _REFERENCE.search(text)
         or _PLAIN_URL.match(text)
+        or text == PLACEHOLDER  # what a Helm template computes (`b64enc`, `include`)
     ):
         return None
     return text

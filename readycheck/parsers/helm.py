@@ -7,12 +7,12 @@ runs nothing from the scanned tree); it reads the small part of the template
 language charts use to place their values (the shape `helm create` writes):
 
 * `{{ .Values.image.tag | default .Chart.AppVersion }}`, `quote`, `required`;
-* `{{- toYaml .Values.resources | nindent 12 }}` (and `indent`), which is how
+* `{{- toYaml .Values.resources | nindent 12 }}` (and `indent`, `omit`, `pick`), which is how
   probes, resources and security contexts reach a Deployment;
 * `if`, `else`, `with` and `range` blocks, judged on the chart's default
   `values.yaml` (`{{- if .Values.autoscaling.enabled }}` around an HPA);
 * comments, whitespace trimming (`{{-`, `-}}`), `$` for the root;
-* `include "<chart>.fullname" .` and `.name`, as the chart's name.
+* `include` (or `template`) `"<chart>.fullname" .` and `.name`, as the chart's name.
 
 Anything else (`include`, `tpl`, `lookup`, variables) renders as the
 placeholder `helm-value`, and a condition it cannot judge counts as true, so a
@@ -40,6 +40,7 @@ MAX_RENDERED = 4_000_000
 _ACTION = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.DOTALL)
 _TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|`[^`]*`|\(|\)|\||[^\s()|]+')
 _TEMPLATE_SUFFIXES = (".yaml", ".yml")
+_GLUED_MARKER = re.compile(r"^---(?=\S)", re.MULTILINE)
 #: `include "churn-api.fullname" .`: the helpers `helm create` writes to name objects.
 #: They render to the chart's name (with the release's), which is what a report should
 #: call the Deployment, rather than a placeholder.
@@ -111,7 +112,7 @@ def _truthy(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
-    if value is UNKNOWN:
+    if value is UNKNOWN or isinstance(value, _UnknownBlock):
         return PLACEHOLDER
     if value is None:
         return ""
@@ -130,14 +131,30 @@ def _to_yaml(value: Any) -> str:
     return yaml.safe_dump(value, default_flow_style=False, sort_keys=False).rstrip("\n")
 
 
+@dataclass(frozen=True)
+class _UnknownBlock:
+    """`include "common.resources.preset" ... | nindent 12`: a block of YAML readycheck
+    cannot evaluate, written where it goes (see `render`'s `blocks`)."""
+
+    width: int
+    newline: bool
+
+    def text(self, blocks: str, mid_line: bool) -> str:
+        """The marker for this block; after text on the same line (`indent` of a helper
+        whose output starts with its own newline), only a comment keeps the line valid."""
+        entry = blocks == "entry" and (self.newline or not mid_line)
+        marker = f"{PLACEHOLDER}: {PLACEHOLDER}" if entry else f" # {PLACEHOLDER}"
+        return ("\n" if self.newline else "") + " " * self.width + marker
+
+
 def _indent(width: Any, value: Any, newline: bool) -> Any:
-    """`indent`/`nindent`. A block readycheck cannot evaluate (`include "chart.labels"`)
-    becomes a YAML comment, so the keys around it still parse."""
+    """`indent`/`nindent`."""
     if not isinstance(width, int):
         return UNKNOWN
+    if value is UNKNOWN:
+        return _UnknownBlock(width, newline)
     pad = " " * width
-    text = f"# {PLACEHOLDER}" if value is UNKNOWN else _text(value)
-    body = "\n".join(pad + line if line else line for line in text.split("\n"))
+    body = "\n".join(pad + line if line else line for line in _text(value).split("\n"))
     return ("\n" + body) if newline else body
 
 
@@ -215,6 +232,8 @@ def _call(name: str, args: list[Any]) -> Any:
     """One template function, applied to already evaluated arguments."""
     if name in ("nindent", "indent") and len(args) == 2:
         return _indent(args[0], args[1], newline=name == "nindent")
+    if name in ("and", "or") and args:
+        return _logic(name, args)
     if any(arg is UNKNOWN for arg in args) and name not in ("default", "required", "not"):
         return UNKNOWN
     if name == "toYaml" and len(args) == 1:
@@ -228,9 +247,6 @@ def _call(name: str, args: list[Any]) -> Any:
         return args[1]
     if name == "not" and len(args) == 1:
         return UNKNOWN if args[0] is UNKNOWN else not args[0]
-    if name in ("and", "or") and args:
-        truths = [_truthy(arg) for arg in args]
-        return all(truths) if name == "and" else any(truths)
     if name in ("eq", "ne") and len(args) == 2:
         return (args[0] == args[1]) == (name == "eq")
     if name in ("toString", "trim", "lower", "upper") and len(args) == 1:
@@ -238,7 +254,23 @@ def _call(name: str, args: list[Any]) -> Any:
         return {"trim": text.strip(), "lower": text.lower(), "upper": text.upper()}.get(name, text)
     if name in ("int", "int64", "float64") and len(args) == 1:
         return args[0]
+    if name in ("omit", "pick") and args and isinstance(args[0], dict):
+        keys = {str(key) for key in args[1:]}
+        return {k: v for k, v in args[0].items() if (str(k) in keys) == (name == "pick")}
     return UNKNOWN  # include, tpl, lookup, printf, ...: not evaluated
+
+
+def _logic(name: str, args: list[Any]) -> Any:
+    """`and`/`or` with some operands unknown: a known false operand decides `and`
+    (`and .Values.autoscaling.enabled (semverCompare ...)` with autoscaling off is false),
+    a known true one decides `or`; otherwise the result is unknown."""
+    known = [bool(arg) for arg in args if arg is not UNKNOWN]
+    decisive = name == "or"
+    if decisive in known:
+        return decisive
+    if len(known) < len(args):
+        return UNKNOWN
+    return not decisive
 
 
 def _pipeline(tokens: list[str], scope: _Scope) -> Any:
@@ -255,7 +287,7 @@ def _pipeline(tokens: list[str], scope: _Scope) -> Any:
             value = _arguments(command, scope)[0]
         elif re.fullmatch(r"-?\d+", head) and not rest and not piped:
             value = int(head)
-        elif head == "include" and rest and _NAME_HELPER.search(rest[0]):
+        elif head in ("include", "template") and rest and _NAME_HELPER.search(rest[0]):
             value = _lookup(scope.root, "Chart.Name") or UNKNOWN
         else:
             value = _call(head, _arguments(rest, scope) + piped)
@@ -297,12 +329,31 @@ class _Output:
         if len(self.chars) > MAX_RENDERED:
             raise ParseError("the template renders to more than 4 MB")
 
+    def _split_document_markers(self) -> None:
+        """`---` followed by `{{- ... -}}` renders as `---apiVersion: v1`; helm splits
+        documents on `---` lines regardless, so put the newline back."""
+        text = "".join(self.chars)
+        for match in reversed(list(_GLUED_MARKER.finditer(text))):
+            after = match.end()
+            self.chars.insert(after, "\n")
+            self.lines.insert(after, self.lines[after])
+
+    def mid_line(self) -> bool:
+        """Whether the line being written already holds something other than spaces."""
+        for char in reversed(self.chars):
+            if char == "\n":
+                return False
+            if not char.isspace():
+                return True
+        return False
+
     def trim_right(self) -> None:
         while self.chars and self.chars[-1].isspace():
             self.chars.pop()
             self.lines.pop()
 
     def result(self) -> Rendered:
+        self._split_document_markers()
         text = "".join(self.chars)
         starts = [self.lines[0] if self.lines else 1]
         starts += [self.lines[i + 1] for i, c in enumerate(self.chars[:-1]) if c == "\n"]
@@ -316,8 +367,18 @@ def _control(words: list[str]) -> str | None:
     return None
 
 
-def render(template: str, chart_yaml: str | None, values_yaml: str | None) -> Rendered:
-    """Render a chart template with the chart's default values, as far as it can be read."""
+def render(
+    template: str, chart_yaml: str | None, values_yaml: str | None, blocks: str = "entry"
+) -> Rendered:
+    """Render a chart template with the chart's default values, as far as it can be read.
+
+    A block readycheck cannot evaluate (`securityContext: {{- include ... | nindent 12 }}`)
+    is written as the entry `helm-value: helm-value` (`blocks="entry"`), so the key holds
+    a mapping that rules treat as set by the chart; where that cannot parse (the block
+    sits in a list), render again with `blocks="comment"`, which leaves the key empty.
+    An action alone on its line whose value is unknown writes nothing: in charts such
+    lines are validations and helpers that emit whole documents or nothing.
+    """
     root = root_context(chart_yaml, values_yaml)
     frames: list[_Frame] = [_Frame("root", True, True, root)]
     out = _Output()
@@ -336,11 +397,19 @@ def render(template: str, chart_yaml: str | None, values_yaml: str | None) -> Re
         position = match.end()
         if body.startswith("/*"):
             continue
-        _act(body, frames, out, action_line)
+        _act(body, frames, out, action_line, blocks, _alone(template, match.start(), match.end()))
     rest, line = _trimmed(template[position:], line, trim_next)
     if frames[-1].active:
         out.write(rest, line, advance=True)
     return out.result()
+
+
+def _alone(template: str, start: int, end: int) -> bool:
+    """Whether an action is the only thing on its template line."""
+    line_start = template.rfind("\n", 0, start) + 1
+    line_end = template.find("\n", end)
+    after = template[end:] if line_end < 0 else template[end:line_end]
+    return not template[line_start:start].strip() and not after.strip()
 
 
 def _trimmed(text: str, line: int, trim: bool) -> tuple[str, int]:
@@ -352,7 +421,9 @@ def _trimmed(text: str, line: int, trim: bool) -> tuple[str, int]:
     return stripped, line + text[: len(text) - len(stripped)].count("\n")
 
 
-def _act(body: str, frames: list[_Frame], out: _Output, line: int) -> None:
+def _act(
+    body: str, frames: list[_Frame], out: _Output, line: int, blocks: str, alone: bool
+) -> None:
     """Apply one action: open or close a block, or write an expression's value."""
     words = body.split(None, 1)
     kind = _control(words)
@@ -375,7 +446,9 @@ def _act(body: str, frames: list[_Frame], out: _Output, line: int) -> None:
         frame.taken = frame.taken or frame.active
         frame.dot = frames[-2].dot
     elif kind in ("if", "with", "range"):
-        value = evaluate(argument, _Scope(frames[0].dot, frame.dot))
+        # `range $key, $value := .Values.queues`: judge the collection, not the assignment
+        collection = argument.split(":=", 1)[1] if ":=" in argument else argument
+        value = evaluate(collection, _Scope(frames[0].dot, frame.dot))
         holds = frame.active and _truthy(value)
         dot = frame.dot
         if kind == "with":
@@ -386,7 +459,11 @@ def _act(body: str, frames: list[_Frame], out: _Output, line: int) -> None:
     elif kind in ("define", "block"):
         frames.append(_Frame(kind, False, True, frame.dot))
     elif frame.active:
-        out.write(_text(evaluate(body, scope)), line, advance=False)
+        value = evaluate(body, scope)
+        if isinstance(value, _UnknownBlock):
+            out.write(value.text(blocks, out.mid_line()), line, advance=False)
+        elif value is not UNKNOWN or not alone:
+            out.write(_text(value), line, advance=False)
 
 
 def remap(node: Any, lines: tuple[int, ...]) -> None:
