@@ -497,3 +497,18 @@ spec:
     )
     report = scan_tree({"k8s/deployment.yaml": hardened})
     assert rule_result(report, "RC-SEC-006").status is Status.PASS
+
+
+def test_a_module_imported_by_its_full_name_is_tested_when_the_package_is_scanned(
+    scan_tree: Scan,
+) -> None:
+    # Scanning scikit-learn's installed package (the folder `sklearn` itself), utils/validation.py
+    # was "imported by no test", though utils/tests/test_validation.py does
+    # `from sklearn.utils.validation import check_array`: the middle of that name is the path.
+    validation = "def check_array(array):\n    return array\n"
+    test = "from sklearn.utils.validation import check_array\n\n\ndef test_it():\n    assert check_array(1) == 1\n"
+    files = {"utils/validation.py": validation, "utils/data.py": validation}
+    report = scan_tree({**files, "utils/tests/test_validation.py": test})
+    assert _lines(report, "RC-DATA-014") == {None}
+    result = rule_result(report, "RC-DATA-014")
+    assert [f.location.path for f in result.findings if f.location] == ["utils/data.py"]

@@ -69,9 +69,14 @@ def tested_modules(repo: Repository, params: TestedParams) -> Detection:
     for path, summary in repo.summaries.items():
         if repo.roles.get(path) is Role.TEST:
             for module in summary.imports:
+                # every run of the dotted name: `sklearn.utils.validation.check_array` names
+                # utils/validation.py when the scanned folder is the package itself
                 parts = module.split(".")
-                imported.update(".".join(parts[: i + 1]) for i in range(len(parts)))
-                imported.update(".".join(parts[i:]) for i in range(len(parts)))
+                imported.update(
+                    ".".join(parts[i:j])
+                    for i in range(len(parts))
+                    for j in range(i + 1, len(parts) + 1)
+                )
     matches, gaps = [], []
     for path in sorted(targets):
         if _module_names(path) & imported:
