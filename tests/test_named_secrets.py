@@ -164,3 +164,12 @@ DEFAULTS = {"api_key": "changeme", "access_key": "AKIA_PLACEHOLDER"}
             'os.environ.setdefault("COHERE_API_KEY", "co-7********")',
         ),
     ]
+
+
+def test_a_key_bandit_already_reports_is_reported_once(scan_tree: Scan) -> None:
+    # The pilot notebook's AWS_SECRET_ACCESS_KEY was listed twice under RC-SEC-009: by
+    # bandit's B105 (the name holds "secret") and again as a key-named literal.
+    code = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
+    result = rule_result(scan_tree({"src/etl/s3.py": code}), "RC-SEC-009")
+    (finding,) = result.findings
+    assert finding.message.startswith("bandit B105")

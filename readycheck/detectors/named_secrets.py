@@ -174,11 +174,14 @@ def python_secret(source: SourceFile, params: PythonSecretParams) -> Iterator[Ev
     code = source.python
     if code is None:
         return
+    from bandit.plugins.general_hardcoded_password import RE_CANDIDATES as BANDITS_NAMES
+
     key_name = Matcher(params.names)
     for bound in code.named_strings:
         secret = _literal(bound.value)
         if (
             secret is None
+            or BANDITS_NAMES.search(bound.name) is not None  # AWS_SECRET_ACCESS_KEY: B105's
             or len(secret) < params.min_length
             or not any(c.isdigit() for c in secret)
             or not any(c.isalpha() for c in secret)
