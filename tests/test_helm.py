@@ -371,3 +371,13 @@ def test_lines_that_emit_nothing_or_a_list_keep_the_template_parseable() -> None
     deployment, config = load_all(rendered.text).documents
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     assert container["name"] == "operator" and config["kind"] == "ConfigMap"
+
+
+def test_a_values_file_that_is_an_alias_bomb_renders_as_no_values() -> None:
+    """values.yaml is read with the budgeted loader every scanned YAML file gets: a
+    billion-laughs file is refused, and the template renders as if it had no values."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    bomb = "\n".join(lines) + "\nresources: *a8\n"
+    rendered = render("data:\n  all: {{ toYaml .Values | quote }}\n", CHART, bomb)
+    assert load_all(rendered.text).documents == [{"data": {"all": "{}"}}]

@@ -25,11 +25,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
 import yaml
 
+from readycheck import yamlload
 from readycheck.parsers import ParseError
 
 #: What an expression readycheck cannot evaluate renders as.
@@ -83,20 +85,35 @@ class Rendered:
     lines: tuple[int, ...]
 
 
-def _safe_load(text: str | None) -> Any:
+def _load(text: str | None) -> Any:
+    """The first document of a chart's own YAML, read with the same budgeted loader as
+    every scanned YAML file (alias bombs, deep nesting), as plain dicts and lists that
+    `toYaml` can write; None when it cannot be read (the file's own scan says why)."""
     if not text:
         return None
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        documents = yamlload.load_all(text).documents
+    except (yaml.YAMLError, RecursionError):
         return None
+    return _plain(documents[0]) if documents else None
 
 
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain(item) for item in node]
+    return node
+
+
+@lru_cache(maxsize=16)
 def root_context(chart_yaml: str | None, values_yaml: str | None) -> dict[str, Any]:
-    """What `.` is at the top of a template: the chart's values, its metadata and a release."""
-    chart = _safe_load(chart_yaml)
+    """What `.` is at the top of a template: the chart's values, its metadata and a release.
+    Every template of a chart is rendered with the same files: they are read once (the
+    context is shared, never changed by rendering)."""
+    chart = _load(chart_yaml)
     chart = chart if isinstance(chart, dict) else {}
-    values = _safe_load(values_yaml)
+    values = _load(values_yaml)
     return {
         "Values": values if isinstance(values, dict) else {},
         "Chart": {key[:1].upper() + key[1:]: value for key, value in chart.items()},
