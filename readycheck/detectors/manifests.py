@@ -159,9 +159,11 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
             if not hits and not unknown and fallback and spec is not None:
                 hits = list(walk(spec, path))
                 unknown = _unknown_along(spec, path)
-            known = [h for h in hits if not _unknown(h[2])]
-            good = [h for h in known if _set(h[2]) and (regex is None or regex.search(str(h[2])))]
-            unknown += [h for h in hits if _unknown(h[2])]
+            good = [
+                h
+                for h in hits
+                if _set(h[2]) and not _unknown(h[2]) and (regex is None or regex.search(str(h[2])))
+            ]
             if not good and unknown:
                 if params.unknown_matches:
                     parent, key, _value = unknown[0]
@@ -199,9 +201,9 @@ def _unknown(value: Any) -> bool:
 
 
 def _unknown_along(target: Any, path: tuple[str, ...]) -> list[tuple[Any, Any, Any]]:
-    """Where a path runs into a block a Helm template wrote that readycheck could not
-    evaluate (`securityContext: {{- include ... }}`), as walk() hits; [] when it does not."""
-    for depth in range(len(path)):
+    """Where a path runs into (or ends on) what a Helm template wrote that readycheck could
+    not evaluate (`securityContext: {{- include ... }}`), as walk() hits; [] if nowhere."""
+    for depth in range(len(path) + 1 if path else 0):
         nodes = [(None, None, target)] if depth == 0 else list(walk(target, path[:depth]))
         for parent, key, value in nodes:
             if _unknown(value):
