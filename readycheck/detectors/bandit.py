@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from readycheck.detectors.base import file_detector
+from readycheck.detectors.named_secrets import PLAIN_URL
 from readycheck.model import Evidence, FileKind
 from readycheck.workspace import SourceFile, mask_secret
 
@@ -47,10 +48,9 @@ _TYPE_NAME = re.compile(
     r"|(?:list|dict|tuple|set|List|Dict|Tuple|Set|Optional)[\[(][\w\s,.\[\]()]*[\])]"
 )
 
-#: A placeholder (`token != "<not set>"`), an identifier of a token type or grant
-#: (`"urn:ietf:params:oauth:grant-type:token-exchange"`) or an address; an address that
-#: carries a password (`postgresql://ml:hunter2@db/features`) stays reported.
-_NOT_A_VALUE = re.compile(r"<[^<>]*>|urn:\S+|[A-Za-z][A-Za-z0-9+.-]*://(?![^/\s]*:[^/\s]*@)\S*")
+#: A placeholder (`token != "<not set>"`) or an identifier of a token type or grant
+#: (`"urn:ietf:params:oauth:grant-type:token-exchange"`); addresses are PLAIN_URL.
+_NOT_A_VALUE = re.compile(r"<[^<>]*>|urn:\S+")
 #: Names that describe a secret rather than hold one: `token_type = "bearer"`,
 #: `TOKEN_SCOPE = "skills"`, `..._PREFIX`, and pagination cursors (`next_page_token`).
 _DESCRIBING_NAME = re.compile(
@@ -91,6 +91,7 @@ def _not_a_password(issue_text: str, line: str) -> bool:
     value = match.group(1)
     return (
         _NOT_A_VALUE.fullmatch(value) is not None
+        or PLAIN_URL.match(value) is not None
         or _DESCRIBING_NAME.search(_name_of(value, line)) is not None
         or value in _PLACEHOLDERS
         or len(value) < 3

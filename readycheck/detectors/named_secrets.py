@@ -40,7 +40,7 @@ _NOT_SECRET_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "none"
 _REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
 #: An address (`https://index.docker.io/v1/`) is not a secret; one that carries a
 #: password (`postgresql://ml:hunter2@db/features`) is, and stays reported.
-_PLAIN_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?![^/\s]*:[^/\s]*@)")
+PLAIN_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?![^/\s]*:[^/\s]*@)")
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _literal(value: Any) -> str | None:
         or text.lower() in _NOT_SECRET_WORDS
         or any(c.isspace() for c in text)
         or _REFERENCE.search(text)
-        or _PLAIN_URL.match(text)
+        or PLAIN_URL.match(text)
         or text == PLACEHOLDER  # what a Helm template computes (`b64enc`, `include`)
     ):
         return None
