@@ -381,3 +381,9 @@ def test_a_values_file_that_is_an_alias_bomb_renders_as_no_values() -> None:
     bomb = "\n".join(lines) + "\nresources: *a8\n"
     rendered = render("data:\n  all: {{ toYaml .Values | quote }}\n", CHART, bomb)
     assert load_all(rendered.text).documents == [{"data": {"all": "{}"}}]
+
+
+def test_a_chart_yaml_with_a_number_for_a_key_still_renders() -> None:
+    chart = "apiVersion: v2\nname: churn-api\n2024: the year it shipped\n"
+    rendered = render('metadata:\n  name: {{ include "churn-api.fullname" . }}\n', chart, None)
+    assert load_all(rendered.text).documents == [{"metadata": {"name": "churn-api"}}]

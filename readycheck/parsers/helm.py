@@ -41,6 +41,7 @@ MAX_RENDERED = 4_000_000
 
 _ACTION = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.DOTALL)
 _TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|`[^`]*`|\(|\)|\||[^\s()|]+')
+_INTEGER = re.compile(r"-?\d+")
 _TEMPLATE_SUFFIXES = (".yaml", ".yml")
 _GLUED_MARKER = re.compile(r"^---(?=\S)", re.MULTILINE)
 #: `include "churn-api.fullname" .`: the helpers `helm create` writes to name objects.
@@ -116,7 +117,7 @@ def root_context(chart_yaml: str | None, values_yaml: str | None) -> dict[str, A
     values = _load(values_yaml)
     return {
         "Values": values if isinstance(values, dict) else {},
-        "Chart": {key[:1].upper() + key[1:]: value for key, value in chart.items()},
+        "Chart": {str(key)[:1].upper() + str(key)[1:]: value for key, value in chart.items()},
         "Release": {"Name": "release", "Namespace": "default", "Service": "Helm"},
         "Capabilities": UNKNOWN,
         "Files": UNKNOWN,
@@ -189,7 +190,7 @@ class _Scope:
             return word == "true"
         if word == "nil":
             return None
-        if re.fullmatch(r"-?\d+", word):
+        if _INTEGER.fullmatch(word):
             return int(word)
         if word == ".":
             return self.dot
@@ -298,12 +299,11 @@ def _pipeline(tokens: list[str], scope: _Scope) -> Any:
             return UNKNOWN
         head, rest = command[0], command[1:]
         piped = [] if position == 0 else [value]
-        if head.startswith((".", "$", '"', "`", "(")) or head in ("true", "false", "nil"):
+        literal = head in ("true", "false", "nil") or _INTEGER.fullmatch(head) is not None
+        if literal or head.startswith((".", "$", '"', "`", "(")):
             if rest or piped:
                 return UNKNOWN
             value = _arguments(command, scope)[0]
-        elif re.fullmatch(r"-?\d+", head) and not rest and not piped:
-            value = int(head)
         elif head in ("include", "template") and rest and _NAME_HELPER.search(rest[0]):
             value = _lookup(scope.root, "Chart.Name") or UNKNOWN
         else:
