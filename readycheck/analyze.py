@@ -17,8 +17,17 @@ import pathspec
 
 from readycheck.detectors import REGISTRY
 from readycheck.detectors.base import FileDetector, RuleError
-from readycheck.model import Evidence, FileEntry, FileKind, ScanWarning
-from readycheck.rulebook import AllOf, AnyOf, Check, DetectorCall, Rulebook
+from readycheck.model import (
+    AllOf,
+    AnyOf,
+    Check,
+    DetectorCall,
+    Evidence,
+    FileEntry,
+    FileKind,
+    ScanWarning,
+)
+from readycheck.rulebook import Rulebook
 from readycheck.suppress import InlineSuppression, inline_suppressions
 from readycheck.workspace import AnalysisContext, CodeSummary, SourceFile, summarise
 
@@ -37,10 +46,11 @@ class FileAnalysis:
 
 
 def detector_calls(check: Check) -> Iterable[DetectorCall]:
+    """The detector calls in a check (a `fact:` check calls none of its own)."""
     if isinstance(check, AnyOf | AllOf):
         for child in check.checks:
             yield from detector_calls(child)
-    else:
+    elif isinstance(check, DetectorCall):
         yield check
 
 

@@ -47,6 +47,8 @@ class Config:
     """Everything a configuration file can set; None means "not set here"."""
 
     source: str | None = None
+    #: The repository kind the owner declares; it wins over the inferred one.
+    kind: str | None = None
     exclude: tuple[str, ...] = ()
     max_file_size: int | None = None
     inline_ignores: bool | None = None
@@ -228,6 +230,7 @@ def _build(data: Any, display: str) -> Config:
     disable_list = rules.get("disable") or []
     return Config(
         source=display,
+        kind=data.get("kind"),
         exclude=tuple(data.get("exclude") or ()),
         max_file_size=data.get("max_file_size"),
         inline_ignores=data.get("inline_ignores"),
@@ -248,6 +251,7 @@ def _build(data: Any, display: str) -> Config:
         baseline=gate.get("baseline"),
         suppressions=suppressions,
         lines={
+            "kind": getattr(data, "line_of", lambda _k: None)("kind"),
             "rules": getattr(data, "line_of", lambda _k: None)("rules"),
             "gate.baseline": getattr(gate, "line_of", lambda _k: None)("baseline"),
             **{
@@ -263,6 +267,11 @@ def _build(data: Any, display: str) -> Config:
 STARTER = """\
 # readycheck configuration: https://github.com/readycheck/readycheck#configuration
 # Command-line options override what is set here. Delete what you do not need.
+
+# What this repository is: service (serves predictions online), batch (a training or
+# batch-scoring pipeline), library, or research (notebooks, course or paper code). The
+# rules that judge it follow from its kind; readycheck infers it when this is not set.
+# kind: service
 
 # Paths not to scan (gitignore syntax).
 exclude:

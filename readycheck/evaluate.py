@@ -13,22 +13,56 @@ library, a probe) or `absent` (a hazard: `pickle.load`, a secret):
 
 `any` takes the best outcome of its checks, `all` the worst; an `any` whose
 judged checks all fail, while another could not be judged, is not applicable
-(one author or several cannot be told in a shallow clone). A rule whose
-`applies_when` facts do not hold is not applicable, and says why.
+(one author or several cannot be told in a shallow clone).
+
+A rule does not apply, and says why, when the repository is of a kind it does
+not judge (a library has no serving endpoint to authenticate), when another
+mechanism covers its need (`covered_by`: a managed endpoint checks health
+itself), or when the subject its `applies_when` facts name is absent (no HTTP
+calls, no retry policy to ask for). A practice that `requires` another fails
+with it, blocked, instead of adding a second finding for the same gap.
+
+Each verdict records its basis (evidence seen, hazard seen, nothing to examine)
+and, for a hazard, how many of the examined files hold it, which is what the
+score charges for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from readycheck.analyze import applies_to
 from readycheck.detectors import REGISTRY
 from readycheck.detectors.base import FileDetector
-from readycheck.model import Detection, Evidence, Finding, Role, RuleResult, ScanWarning, Status
-from readycheck.rulebook import AllOf, AnyOf, Check, DetectorCall, Fact, Rule, Rulebook
+from readycheck.model import (
+    AllOf,
+    AnyOf,
+    Basis,
+    Check,
+    Detection,
+    DetectorCall,
+    Evidence,
+    Fact,
+    FactCheck,
+    FileKind,
+    Finding,
+    KindVerdict,
+    Role,
+    Rule,
+    RuleResult,
+    RuleType,
+    ScanWarning,
+    Status,
+)
+from readycheck.rulebook import Rulebook
 from readycheck.workspace import Repository
 
 _STATUS_ORDER = {Status.PASS: 3, Status.PARTIAL: 2, Status.FAIL: 1}
+#: What a repository detector "examines" when it runs: the repository as a whole.
+_WHOLE_REPOSITORY = "<repository>"
+_CODE = frozenset({FileKind.PYTHON, FileKind.NOTEBOOK})
 
 
 @dataclass(frozen=True)
@@ -39,6 +73,9 @@ class Outcome:
     reason: str | None = None
     #: Failed with nothing to point at: the whole practice is missing from the repository.
     missing: bool = False
+    #: The files the checks read, and (for hazards) those that hold the hazard.
+    examined: frozenset[str] = frozenset()
+    affected: frozenset[str] = frozenset()
 
 
 class Evaluator:
@@ -50,6 +87,7 @@ class Evaluator:
         repository: Repository,
         file_evidence: Mapping[str, list[Evidence]],
         call_errors: Mapping[str, str] | None = None,
+        declared_kind: str | None = None,
     ) -> None:
         self.rulebook = rulebook
         self.repository = repository
@@ -59,9 +97,42 @@ class Evaluator:
         self.roles = {entry.path: entry.role for entry in repository.files}
         self.warnings: list[ScanWarning] = []
         self._detections: dict[str, Detection | None] = {}
+        self._examined: dict[str, frozenset[str]] = {}
         #: Each fact that holds, with the first place it was seen (None: it does not hold).
-        self.fact_evidence = {name: self._fact(fact) for name, fact in rulebook.facts.items()}
+        self.fact_evidence: dict[str, Evidence | None] = {}
+        for name in rulebook.facts:
+            self._fact_seen(name)
         self.facts = {name: seen is not None for name, seen in self.fact_evidence.items()}
+        self.kind: KindVerdict | None = self.infer_kind(declared_kind)
+
+    def infer_kind(self, declared: str | None = None) -> KindVerdict | None:
+        """The repository's kind: the one its config declares, else the first whose facts
+        all hold, else the last (the default)."""
+        kinds = self.rulebook.kinds
+        if not kinds:
+            return None
+        if declared is not None:
+            kind = self.rulebook.kind(declared)
+            if kind is not None:
+                return KindVerdict(kind.id, kind.title, True, "declared in the configuration")
+        for kind in kinds[:-1]:
+            if kind.when and all(self._holds(name) for name in kind.when):
+                seen = next(
+                    (self.fact_evidence[n] for n in kind.when if not n.startswith("!")), None
+                )
+                return KindVerdict(kind.id, kind.title, False, kind.description, seen)
+        default = kinds[-1]
+        return KindVerdict(default.id, default.title, False, default.description)
+
+    def _holds(self, name: str) -> bool:
+        return self.facts[name.lstrip("!")] != name.startswith("!")
+
+    def _fact_seen(self, name: str) -> Evidence | None:
+        """Where a fact was seen, computed once (facts may name other facts; the rulebook
+        loader has checked they form no cycle)."""
+        if name not in self.fact_evidence:
+            self.fact_evidence[name] = self._fact(self.rulebook.facts[name])
+        return self.fact_evidence[name]
 
     def _fact(self, fact: Fact) -> Evidence | None:
         outcome = self.outcome(fact.check)
@@ -109,7 +180,36 @@ class Evaluator:
             return Role.CODE
         return self.roles.get(evidence.location.path, Role.CODE)
 
+    def examined(self, call: DetectorCall) -> frozenset[str]:
+        """The files a hazard's share is measured against: those the call reads, and for
+        a call on code (modules or notebooks) all the code it could read, so one notebook
+        in a large package is a small share of its code, not all of its notebooks."""
+        if call.key not in self._examined:
+            detector = REGISTRY[call.detector]
+            if isinstance(detector, FileDetector):
+                kinds = call.kinds if call.kinds is not None else detector.kinds
+                widened = call
+                if kinds & _CODE:
+                    widened = dataclasses.replace(call, kinds=frozenset(kinds | _CODE))
+                files = (
+                    e.path
+                    for e in self.repository.files
+                    if applies_to(call, e) or (widened is not call and applies_to(widened, e))
+                )
+                self._examined[call.key] = frozenset(files)
+            else:
+                self._examined[call.key] = frozenset({_WHOLE_REPOSITORY})
+        return self._examined[call.key]
+
     def outcome(self, check: Check) -> Outcome:
+        if isinstance(check, FactCheck):
+            name = check.fact.lstrip("!")
+            seen = self._fact_seen(name)
+            if check.fact.startswith("!"):
+                return Outcome(Status.FAIL, missing=True) if seen else Outcome(Status.PASS)
+            if seen is None:
+                return Outcome(Status.FAIL, missing=True)
+            return Outcome(Status.PASS, evidence=(seen,))
         if isinstance(check, AnyOf):
             return _best([self.outcome(child) for child in check.checks])
         if isinstance(check, AllOf):
@@ -122,11 +222,14 @@ class Evaluator:
         strong = tuple(m for m in detection.matches if self._role(m) not in check.partial_in)
         weak = tuple(m for m in detection.matches if self._role(m) in check.partial_in)
         if check.expect == "absent":
+            examined = self.examined(check)
             if strong:
-                return Outcome(Status.FAIL, problems=strong + weak)
+                return Outcome(Status.FAIL, problems=strong + weak, examined=examined,
+                               affected=_paths(strong, examined))  # fmt: skip
             if weak:
-                return Outcome(Status.PARTIAL, problems=weak)
-            return Outcome(Status.PASS)
+                return Outcome(Status.PARTIAL, problems=weak, examined=examined,
+                               affected=_paths(weak, examined))  # fmt: skip
+            return Outcome(Status.PASS, examined=examined)
         if detection.gaps:
             status = Status.PARTIAL if detection.matches else Status.FAIL
             return Outcome(status, evidence=detection.matches, problems=detection.gaps)
@@ -138,6 +241,11 @@ class Evaluator:
 
     def applicability(self, rule: Rule) -> str | None:
         """None when the rule applies; otherwise the reason it does not."""
+        if self.kind is not None and rule.kinds is not None and self.kind.id not in rule.kinds:
+            return f"it does not judge {_article(self.kind.title)}"
+        for name in rule.covered_by:
+            if self.facts[name]:
+                return f"covered: {self.rulebook.facts[name].description}"
         reasons = []
         for name in rule.applies_when.facts:
             fact = self.rulebook.facts[name.lstrip("!")]
@@ -152,9 +260,37 @@ class Evaluator:
         return reasons[0] if rule.applies_when.mode == "all" else "; ".join(reasons)
 
     def applies_because(self, rule: Rule) -> tuple[Evidence, ...]:
-        """The facts that make an applicable rule apply, with where each was seen."""
-        held = (self.fact_evidence.get(name) for name in rule.applies_when.facts)
+        """The facts that make an applicable rule apply, with where each was seen; for a
+        rule that judges only some kinds of repository, the kind comes first."""
+        held = [self.fact_evidence.get(name) for name in rule.applies_when.facts]
+        if rule.kinds is not None and self.kind is not None:
+            held.insert(0, Evidence(
+                self.kind.evidence.location if self.kind.evidence else None,
+                f"the repository is {_article(self.kind.title)} ({self.kind.reason})",
+                self.kind.evidence.snippet if self.kind.evidence else "",
+            ))  # fmt: skip
         return tuple(seen for seen in held if seen is not None)
+
+    def evaluate_all(self, rules: tuple[Rule, ...] | list[Rule]) -> list[RuleResult]:
+        """Every rule's verdict; a practice whose required practice failed is blocked."""
+        results = {rule.id: self.evaluate(rule) for rule in rules}
+        for rule in rules:
+            result = results[rule.id]
+            if result.status is not Status.FAIL:
+                continue
+            missing = next(
+                (r for r in rule.requires if r in results and results[r].status is Status.FAIL),
+                None,
+            )
+            if missing is not None:
+                results[rule.id] = dataclasses.replace(
+                    result,
+                    findings=(),
+                    basis=Basis.BLOCKED,
+                    blocked_by=missing,
+                    reason=f"it needs {missing} ({results[missing].rule.title.lower()}) first",
+                )
+        return [results[rule.id] for rule in rules]
 
     def evaluate(self, rule: Rule) -> RuleResult:
         reason = self.applicability(rule)
@@ -168,6 +304,7 @@ class Evaluator:
         findings: tuple[Finding, ...] = ()
         if outcome.status in (Status.FAIL, Status.PARTIAL):
             findings = _findings(rule, outcome)
+        hazard = rule.type is RuleType.HAZARD
         return RuleResult(
             rule,
             outcome.status,
@@ -175,7 +312,36 @@ class Evaluator:
             outcome.evidence,
             outcome.reason,
             applies_because=self.applies_because(rule),
+            basis=_basis(rule, outcome),
+            affected=len(outcome.affected) if hazard else 0,
+            examined=len(outcome.examined) if hazard else 0,
         )
+
+
+def _basis(rule: Rule, outcome: Outcome) -> Basis:
+    status = outcome.status
+    if status is Status.ERROR:
+        return Basis.ERROR
+    if status is Status.NOT_APPLICABLE:
+        return Basis.NOT_APPLICABLE
+    if rule.type is RuleType.HAZARD:
+        if status is Status.PASS:
+            return Basis.CLEAR if outcome.examined else Basis.NOTHING_TO_EXAMINE
+        return Basis.HAZARD
+    return Basis.NO_EVIDENCE if status is Status.FAIL else Basis.EVIDENCE
+
+
+def _paths(evidence: tuple[Evidence, ...], examined: frozenset[str]) -> frozenset[str]:
+    """The examined files some evidence points at; evidence anywhere else (a repository
+    detector's finding) stands for the repository as a whole."""
+    return frozenset(
+        e.location.path if e.location and e.location.path in examined else _WHOLE_REPOSITORY
+        for e in evidence
+    )
+
+
+def _article(title: str) -> str:
+    return ("an " if title[:1].lower() in "aeiou" else "a ") + title
 
 
 def _findings(rule: Rule, outcome: Outcome) -> tuple[Finding, ...]:
@@ -211,7 +377,9 @@ def _best(outcomes: list[Outcome]) -> Outcome:
         return unjudged[0]
     if top.status is Status.FAIL:
         problems = tuple(p for o in judged for p in o.problems)
-        return Outcome(Status.FAIL, problems=problems, missing=not problems)
+        return Outcome(Status.FAIL, problems=problems, missing=not problems,
+                       examined=_union(o.examined for o in judged),
+                       affected=_union(o.affected for o in judged))  # fmt: skip
     return top
 
 
@@ -225,4 +393,10 @@ def _worst(outcomes: list[Outcome]) -> Outcome:
         evidence=tuple(e for o in judged for e in o.evidence),
         problems=tuple(p for o in judged for p in o.problems),
         missing=any(o.missing for o in judged),
+        examined=_union(o.examined for o in judged),
+        affected=_union(o.affected for o in judged if o.status is not Status.PASS),
     )
+
+
+def _union(sets: Iterable[frozenset[str]]) -> frozenset[str]:
+    return frozenset().union(*sets)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 class Pillar(enum.Enum):
@@ -107,6 +107,30 @@ _STATUS_VALUES: dict[Status, float | None] = {
     Status.NOT_APPLICABLE: None,
     Status.ERROR: None,
 }
+
+
+class RuleType(enum.Enum):
+    """What a rule judges. A practice earns its weight when its evidence is seen and
+    fails when it is not; a hazard costs points when it is present, and its absence
+    earns nothing: a repository with nothing in it has no hazards and no practices."""
+
+    PRACTICE = "practice"
+    HAZARD = "hazard"
+
+
+class Basis(enum.Enum):
+    """What a verdict rests on, recorded when the rule is evaluated, so a report can
+    say why a rule passed: because the practice was seen, or only because nothing was
+    there to examine."""
+
+    EVIDENCE = "evidence"  # the practice was seen (pass, or partial)
+    NO_EVIDENCE = "no_evidence"  # the practice was looked for and not seen
+    BLOCKED = "blocked"  # a practice this one needs is missing: it fails with it, once
+    HAZARD = "hazard"  # the hazard was seen
+    CLEAR = "clear"  # the hazard was looked for in files and not seen
+    NOTHING_TO_EXAMINE = "nothing_to_examine"  # no file the hazard's check reads exists
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
 
 
 class FileKind(enum.Enum):
@@ -281,11 +305,130 @@ class TargetInfo:
     anchor: str | None = None
 
 
+Expect = Literal["present", "absent"]
+
+
+@dataclass(frozen=True)
+class DetectorCall:
+    """One use of a detector in a rule or fact: its parameters and which files it reads."""
+
+    detector: str
+    params: Any  # the detector's own frozen parameters dataclass
+    raw_params: tuple[tuple[str, Any], ...]
+    expect: Expect
+    kinds: frozenset[FileKind] | None
+    roles: frozenset[Role] | None
+    paths: tuple[str, ...]
+    #: Roles whose evidence earns half credit (practices) or weighs less (hazards).
+    partial_in: frozenset[Role]
+    key: str
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Alternatives: the best outcome counts."""
+
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Requirements: the worst outcome counts."""
+
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class FactCheck:
+    """Holds when a fact of the rulebook holds; its evidence is where the fact was seen."""
+
+    fact: str
+
+
+Check = DetectorCall | AnyOf | AllOf | FactCheck
+
+
+@dataclass(frozen=True)
+class Applicability:
+    facts: tuple[str, ...] = ()  # "name" must hold, "!name" must not
+    mode: Literal["all", "any"] = "all"
+
+
+@dataclass(frozen=True)
+class Caps:
+    """What a grave hazard holds down while it is present: its pillar's score, the level."""
+
+    pillar: float | None = None
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    pillar: Pillar
+    severity: Severity
+    weight: float
+    confidence: Confidence
+    applies_when: Applicability
+    check: Check
+    problem: str
+    why: str
+    fix: str
+    references: tuple[Reference, ...]
+    tags: tuple[str, ...]
+    source: str  # "rules/data.yaml:12"
+    type: RuleType = RuleType.PRACTICE
+    #: The repository kinds the rule judges (None: every kind).
+    kinds: frozenset[str] | None = None
+    #: Facts naming another mechanism that meets the need: when one holds, the rule
+    #: does not apply, and the report says which mechanism covers it.
+    covered_by: tuple[str, ...] = ()
+    #: A practice that cannot exist without another: when that one fails, this one
+    #: fails with it as blocked, without a finding of its own.
+    requires: tuple[str, ...] = ()
+    caps: Caps | None = None
+    #: Retired rule ids this rule replaced: suppressions and config naming them still work.
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Something true or false of the repository, decided once per scan."""
+
+    name: str
+    description: str
+    otherwise: str
+    check: Check
+
+
+@dataclass(frozen=True)
+class RepoKind:
+    """A kind of repository (an online service, a library, ...), as the rulebook defines it:
+    the first kind whose facts all hold is the repository's, unless its config declares one."""
+
+    id: str
+    title: str
+    description: str
+    when: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KindVerdict:
+    """Which kind the repository was judged as, and why."""
+
+    id: str
+    title: str
+    declared: bool
+    reason: str
+    evidence: Evidence | None = None
+
+
 @dataclass(frozen=True)
 class RuleResult:
     """The verdict on one rule, with the evidence behind it."""
 
-    rule: Any  # readycheck.rulebook.Rule; typed loosely to keep this module dependency-free
+    rule: Rule
     status: Status
     findings: tuple[Finding, ...] = ()
     evidence: tuple[Evidence, ...] = ()
@@ -294,15 +437,34 @@ class RuleResult:
     #: Why the rule applies at all: each `applies_when` fact that holds, with where it was
     #: seen. It is the "where" of a finding about a practice missing from the whole repository.
     applies_because: tuple[Evidence, ...] = ()
+    basis: Basis = Basis.NOT_APPLICABLE
+    #: For hazards: how many of the files the check examined hold the hazard. The
+    #: penalty is proportional to their share (density), so size is not punished.
+    affected: int = 0
+    examined: int = 0
+    #: For a blocked practice: the rule whose absence blocks it.
+    blocked_by: str | None = None
+
+    @property
+    def density(self) -> float:
+        """The share of examined files a hazard affects (0 when nothing was examined)."""
+        return min(1.0, self.affected / self.examined) if self.examined else 0.0
 
 
 @dataclass(frozen=True)
 class PillarScore:
+    """A pillar's score: its practices' share of their possible weight, less the
+    penalty of the hazards present, within the caps of the gravest hazards."""
+
     pillar: Pillar
     score: float | None
     earned: float
     possible: float
     counts: dict[Status, int] = field(default_factory=dict)
+    #: Pillar points taken by hazards (before the floor at 0).
+    penalty: float = 0.0
+    #: The hazard rules whose presence caps this pillar, with the cap.
+    caps: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -362,6 +524,9 @@ class Report:
     #: Baseline entries no longer found: "RULE-ID path" descriptions of what was fixed.
     fixed: tuple[str, ...] = ()
     ml_test_score: MLTestScore | None = None
+    kind: KindVerdict | None = None
+    #: Hazard rules present that hold the level down, whatever the scores.
+    level_capped_by_rules: tuple[str, ...] = ()
 
     @property
     def findings(self) -> tuple[Finding, ...]:

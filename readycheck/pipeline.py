@@ -159,8 +159,9 @@ def scan(
             summaries[analysis.path] = analysis.summary
 
     repository = Repository(discovery.root, discovery.files, git_info, summaries)
-    evaluator = Evaluator(rulebook, repository, evidence, call_errors)
-    results = [evaluator.evaluate(rule) for rule in rulebook.rules]
+    _check_kind(rulebook, config)
+    evaluator = Evaluator(rulebook, repository, evidence, call_errors, config.kind)
+    results = evaluator.evaluate_all(rulebook.rules)
     warnings.extend(evaluator.warnings)
 
     known_rules = {rule.id for rule in rulebook.rules} | set(config.disable)
@@ -181,6 +182,7 @@ def scan(
         results = diff.mark(results, diff.changes_since(git_info, options.since))
 
     report = _report(rulebook, root, discovery.files, git_info, results, warnings, fixed)
+    report = dataclasses.replace(report, kind=evaluator.kind)
     if rulebook.ml_test_score is not None:
         estimate = mltestscore.estimate(rulebook.ml_test_score, report.results, evaluator.facts)
         report = dataclasses.replace(report, ml_test_score=estimate)
@@ -205,8 +207,8 @@ def _report(
 ) -> Report:
     pillars = score.pillar_scores(results)
     overall = score.overall_score(pillars)
-    level, capped_by = score.readiness(overall, pillars)
-    results = [dataclasses.replace(r, gain=score.gain(r, pillars)) for r in results]
+    level, capped_by, capping_rules = score.readiness(overall, pillars, results)
+    results = score.with_gains(results)
     target = TargetInfo(
         path=str(root),
         name=root.resolve().name,
@@ -224,10 +226,25 @@ def _report(
         score=overall,
         level=level,
         level_capped_by=capped_by,
+        level_capped_by_rules=capping_rules,
         pillars=pillars,
         results=tuple(results),
         warnings=tuple(sorted(set(warnings), key=lambda w: (w.path or "", w.code, w.message))),
         fixed=tuple(fixed),
+    )
+
+
+def _check_kind(rulebook: Rulebook, config: Config) -> None:
+    """A declared kind must be one the rulebook knows: a typo would silently judge the
+    repository as something else."""
+    if config.kind is None or not rulebook.kinds or rulebook.kind(config.kind) is not None:
+        return
+    known = ", ".join(kind.id for kind in rulebook.kinds)
+    raise ConfigError(
+        f"unknown repository kind {config.kind!r}; known kinds: {known}",
+        path=config.source,
+        line=config.lines.get("kind"),
+        field="kind",
     )
 
 

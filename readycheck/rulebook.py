@@ -18,20 +18,38 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from readycheck import yamlload
 from readycheck.detectors import REGISTRY, patterns
 from readycheck.detectors.base import FileDetector, build_params, params_schema, regex_params
 from readycheck.errors import ConfigError, ReadycheckError, RulebookError
-from readycheck.model import Confidence, FileKind, Pillar, Reference, Role, Severity
+from readycheck.model import (
+    AllOf,
+    AnyOf,
+    Applicability,
+    Caps,
+    Check,
+    Confidence,
+    DetectorCall,
+    Expect,
+    Fact,
+    FactCheck,
+    FileKind,
+    Pillar,
+    Reference,
+    RepoKind,
+    Role,
+    Rule,
+    RuleType,
+    Severity,
+)
 from readycheck.validation import validate
 from readycheck.yamlload import LineDict
 
 if TYPE_CHECKING:
     from readycheck.config import Config
 
-Expect = Literal["present", "absent"]
 #: Where a config file keeps its own rules, in the same format as a rulebook's `rules`.
 CONFIG_RULES_FIELD = "rules.custom"
 #: Evidence from these roles earns half credit, unless a check says otherwise.
@@ -39,66 +57,8 @@ DEFAULT_PARTIAL_IN = {
     "present": frozenset({Role.NOTEBOOK, Role.TEST, Role.DOCS, Role.EXAMPLE}),
     "absent": frozenset({Role.TEST, Role.DOCS, Role.EXAMPLE}),
 }
-
-
-@dataclass(frozen=True)
-class DetectorCall:
-    """One use of a detector: its parameters and which files it looks at."""
-
-    detector: str
-    params: Any
-    raw_params: tuple[tuple[str, Any], ...]
-    expect: Expect
-    kinds: frozenset[FileKind] | None
-    roles: frozenset[Role] | None
-    paths: tuple[str, ...]
-    partial_in: frozenset[Role]
-    key: str
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    checks: tuple[Check, ...]
-
-
-@dataclass(frozen=True)
-class AllOf:
-    checks: tuple[Check, ...]
-
-
-Check = DetectorCall | AnyOf | AllOf
-
-
-@dataclass(frozen=True)
-class Applicability:
-    facts: tuple[str, ...] = ()  # "name" must hold, "!name" must not
-    mode: Literal["all", "any"] = "all"
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    title: str
-    pillar: Pillar
-    severity: Severity
-    weight: float
-    confidence: Confidence
-    applies_when: Applicability
-    check: Check
-    problem: str
-    why: str
-    fix: str
-    references: tuple[Reference, ...]
-    tags: tuple[str, ...]
-    source: str  # "rules/data.yaml:12"
-
-
-@dataclass(frozen=True)
-class Fact:
-    name: str
-    description: str
-    otherwise: str
-    check: Check
+#: The readiness levels a hazard may cap (score.LEVEL_BANDS holds their thresholds).
+LEVEL_IDS = ("prototype", "pilot", "pre_production", "production_ready")
 
 
 @dataclass(frozen=True)
@@ -127,9 +87,21 @@ class Rulebook:
     rules: tuple[Rule, ...]
     facts: dict[str, Fact]
     ml_test_score: MLTestSpec | None = None
+    #: Repository kinds, most specific first; the last one is the default.
+    kinds: tuple[RepoKind, ...] = ()
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def kind(self, kind_id: str) -> RepoKind | None:
+        return next((k for k in self.kinds if k.id == kind_id), None)
+
+    def resolve(self, rule_id: str) -> str:
+        """A rule id, or the id of the rule that replaced a retired one."""
+        for rule in self.rules:
+            if rule_id == rule.id or rule_id in rule.aliases:
+                return rule.id
+        return rule_id
 
 
 def default_rules_dir() -> Path:
@@ -174,7 +146,10 @@ class _Builder:
     def __init__(self) -> None:
         self.version: str | None = None
         self.ml_test_raw: tuple[str, LineDict] | None = None
+        self.kinds_raw: tuple[str, Any] | None = None
         self.facts: dict[str, Fact] = {}
+        #: Every `fact:` check, to check once all facts are known: (fact, file, line, field).
+        self.fact_refs: list[tuple[str, str, int, str]] = []
         self.raw_rules: list[tuple[str, LineDict, int]] = []
         self.digest = hashlib.sha256()
 
@@ -215,13 +190,80 @@ class _Builder:
                 )
             seen[rule.id] = rule.source
             rules.append(rule)
+        kinds = self._kinds()
+        self._check_links(rules, {k.id for k in kinds})
+        self._check_fact_refs()
         return Rulebook(
             self.version or "unversioned",
             self.digest.hexdigest()[:16],
             tuple(rules),
             self.facts,
             self._ml_test_score(set(seen)),
+            kinds,
         )
+
+    def _kinds(self) -> tuple[RepoKind, ...]:
+        """The repository kinds, each decided by facts that exist."""
+        if self.kinds_raw is None:
+            return ()
+        display, raw = self.kinds_raw
+        kinds = []
+        for index, item in enumerate(raw):
+            for fact in item.get("when", ()):
+                if fact.lstrip("!") not in self.facts:
+                    raise RulebookError(f"unknown fact {fact!r}", path=display,
+                                        line=item.line_of("when"), field=f"kinds[{index}].when")  # fmt: skip
+            kinds.append(
+                RepoKind(item["id"], item["title"], _prose(item["description"]),
+                         tuple(item.get("when", ())))
+            )  # fmt: skip
+        return tuple(kinds)
+
+    def _check_fact_refs(self) -> None:
+        """A `fact:` check names a fact that exists, and facts do not depend on themselves."""
+        for name, display, line, where in self.fact_refs:
+            if name not in self.facts:
+                raise RulebookError(f"unknown fact {name!r}", path=display, line=line, field=where)
+
+        def visit(name: str, path: tuple[str, ...]) -> None:
+            if name in path:
+                cycle = " -> ".join((*path[path.index(name) :], name))
+                raise RulebookError(f"facts depend on each other in a cycle: {cycle}",
+                                    field=f"facts.{name}")  # fmt: skip
+            for child in _fact_names(self.facts[name].check):
+                visit(child, (*path, name))
+
+        for name in self.facts:
+            visit(name, ())
+
+    def _check_links(self, rules: list[Rule], kind_ids: set[str]) -> None:
+        """What a rule names must exist: its kinds, the rules it requires, retired ids."""
+        by_id = {rule.id: rule for rule in rules}
+        aliases: dict[str, str] = {}
+        for display, raw, index in self.raw_rules:
+            rule = by_id[raw["id"]]
+            where = f"rules[{index}]"
+            for kind in sorted(rule.kinds or ()):
+                if kind_ids and kind not in kind_ids:
+                    raise RulebookError(
+                        f"unknown repository kind {kind!r}; known kinds: {', '.join(sorted(kind_ids))}",
+                        path=display, line=raw.line_of("kinds"), field=f"{where}.kinds",
+                    )  # fmt: skip
+            for required in rule.requires:
+                other = by_id.get(required)
+                if other is None or required == rule.id or other.type is not RuleType.PRACTICE:
+                    problem = "unknown rule" if other is None else "not another practice"
+                    raise RulebookError(
+                        f"rule {rule.id} requires {required}, which is {problem}",
+                        path=display, line=raw.line_of("requires"), field=f"{where}.requires",
+                    )  # fmt: skip
+            for alias in rule.aliases:
+                if alias in by_id or alias in aliases:
+                    raise RulebookError(
+                        f"retired id {alias} is still a rule or replaced twice",
+                        path=display, line=raw.line_of("aliases"), field=f"{where}.aliases",
+                    )  # fmt: skip
+                aliases[alias] = rule.id
 
     def _ml_test_score(self, rule_ids: set[str]) -> MLTestSpec | None:
         """The ML Test Score map, checked against the rules and facts that exist."""
@@ -286,6 +328,11 @@ class _Builder:
                 raise RulebookError("the ML Test Score map is declared in more than one file", path=display,
                                     line=data.line_of("ml_test_score"), field="ml_test_score")  # fmt: skip
             self.ml_test_raw = (display, data["ml_test_score"])
+        if "kinds" in data:
+            if self.kinds_raw is not None:
+                raise RulebookError("repository kinds are declared in more than one file",
+                                    path=display, line=data.line_of("kinds"), field="kinds")  # fmt: skip
+            self.kinds_raw = (display, data["kinds"])
         for name, raw in (data.get("facts") or {}).items():
             if name in self.facts:
                 raise RulebookError(
@@ -311,7 +358,17 @@ class _Builder:
                     line=raw.line_of("applies_when"),
                     field=f"{where}.applies_when",
                 )
+        for fact in raw.get("covered_by", ()):
+            if fact not in self.facts:
+                raise RulebookError(f"unknown fact {fact!r}", path=display,
+                                    line=raw.line_of("covered_by"), field=f"{where}.covered_by")  # fmt: skip
         severity = Severity(raw["severity"])
+        check = self._check(raw["check"], display, f"{where}.check")
+        rule_type = _rule_type(raw, check, display, where)
+        caps = raw.get("caps")
+        if caps is not None and rule_type is not RuleType.HAZARD:
+            raise RulebookError("only a hazard can cap a pillar or the level", path=display,
+                                line=raw.line_of("caps"), field=f"{where}.caps")  # fmt: skip
         return Rule(
             id=raw["id"],
             title=raw["title"],
@@ -320,16 +377,26 @@ class _Builder:
             weight=float(raw.get("weight", severity.weight)),
             confidence=Confidence(raw.get("confidence", "high")),
             applies_when=applies,
-            check=self._check(raw["check"], display, f"{where}.check"),
+            check=check,
             problem=_prose(raw["problem"]),
             why=_prose(raw["why"]),
             fix=_prose(raw["fix"]),
             references=tuple(_reference(r) for r in raw["references"]),
             tags=tuple(raw.get("tags", ())),
             source=f"{display}:{raw.line}",
+            type=rule_type,
+            kinds=frozenset(raw["kinds"]) if "kinds" in raw else None,
+            covered_by=tuple(raw.get("covered_by", ())),
+            requires=tuple(raw.get("requires", ())),
+            caps=Caps(caps.get("pillar"), caps.get("level")) if caps is not None else None,
+            aliases=tuple(raw.get("aliases", ())),
         )
 
     def _check(self, raw: LineDict, display: str, where: str) -> Check:
+        if "fact" in raw:
+            name = raw["fact"].lstrip("!")
+            self.fact_refs.append((name, display, raw.line_of("fact"), f"{where}.fact"))
+            return FactCheck(raw["fact"])
         if "any" in raw:
             return AnyOf(
                 tuple(
@@ -513,6 +580,45 @@ def _check_patterns(
                 column=column,
                 field=f"{where}.{key}",
             )
+
+
+def _fact_names(check: Check) -> list[str]:
+    if isinstance(check, FactCheck):
+        return [check.fact.lstrip("!")]
+    if isinstance(check, AnyOf | AllOf):
+        return [name for child in check.checks for name in _fact_names(child)]
+    return []
+
+
+def _expects(check: Check) -> set[str]:
+    """What a check's detector calls expect; a fact is something present."""
+    if isinstance(check, FactCheck):
+        return {"present"}
+    if isinstance(check, AnyOf | AllOf):
+        return set().union(*(_expects(child) for child in check.checks))
+    return {check.expect}
+
+
+def _rule_type(raw: LineDict, check: Check, display: str, where: str) -> RuleType:
+    """A practice looks for what should be present, a hazard for what should be absent;
+    a rule that says neither is typed by its checks, and one that mixes them must say."""
+    expects = _expects(check)
+    derived = {frozenset({"present"}): RuleType.PRACTICE, frozenset({"absent"}): RuleType.HAZARD}
+    implied = derived.get(frozenset(expects))
+    declared = RuleType(raw["type"]) if "type" in raw else None
+    if declared is None and implied is None:
+        raise RulebookError(
+            "the rule's checks expect both present and absent; say `type: practice` or `type: hazard`",
+            path=display, line=raw.line, field=f"{where}.type",
+        )  # fmt: skip
+    if declared is not None and implied is not None and declared is not implied:
+        want = "present" if declared is RuleType.PRACTICE else "absent"
+        raise RulebookError(
+            f"a {declared.value} looks for what should be {want}, but every check expects "
+            f"{next(iter(expects))}",
+            path=display, line=raw.line_of("type"), field=f"{where}.type",
+        )  # fmt: skip
+    return declared or implied or RuleType.PRACTICE
 
 
 def _applicability(raw: Any) -> Applicability:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from readycheck.model import Pillar
-from readycheck.rulebook import AllOf, AnyOf, Check, DetectorCall, Rule, Rulebook
+from readycheck.model import AllOf, AnyOf, Check, DetectorCall, FactCheck, Pillar, Rule
+from readycheck.rulebook import Rulebook
 
 
 def describe_check(check: Check, indent: str = "") -> list[str]:
@@ -21,6 +21,8 @@ def describe_check(check: Check, indent: str = "") -> list[str]:
         for child in check.checks:
             lines.extend(describe_check(child, indent + "  "))
         return lines
+    if isinstance(check, FactCheck):
+        return [f"{indent}- the fact `{check.fact}` holds"]
     return [f"{indent}- {_call(check)}"]
 
 

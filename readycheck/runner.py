@@ -19,8 +19,7 @@ from pathlib import Path
 
 from readycheck import cache as cache_module
 from readycheck.analyze import FileAnalysis, analyze_file
-from readycheck.model import FileEntry
-from readycheck.rulebook import DetectorCall
+from readycheck.model import DetectorCall, FileEntry
 from readycheck.workspace import MAX_COMPANION, AnalysisContext
 
 #: Below this many files to analyse, starting worker processes costs more than it saves.

@@ -51,15 +51,21 @@ def test_a_missing_practice_names_the_fact_that_asks_for_it_and_where(scan_tree:
     assert (because.location.path, because.location.line) == ("src/scoring/client.py", 4)
 
 
-def test_negated_facts_and_inapplicable_rules_give_no_reason_to_apply(scan_tree: Scan) -> None:
-    report = scan_tree(SERVING)
-    healthcheck = _result(report, "RC-INFRA-004")  # serving, a Dockerfile, and !has_kubernetes
-    assert [b.detail for b in healthcheck.applies_because] == [
-        "the repository serves predictions over a network API",
-        "the repository builds a container image",
-    ]
-    probes = _result(report, "RC-INFRA-003")
-    assert probes.status is Status.NOT_APPLICABLE and probes.applies_because == ()
+def test_a_rule_for_one_kind_of_repository_names_the_kind_and_where_it_was_seen(
+    scan_tree: Scan,
+) -> None:
+    health = _result(scan_tree(SERVING), "RC-INFRA-003")  # judges online services only
+    assert health.status is Status.FAIL
+    (because,) = health.applies_because
+    assert because.detail.startswith("the repository is an online service (it serves predictions")
+    assert because.location is not None and because.location.path == "src/scoring/app.py"
+
+
+def test_a_rule_that_does_not_judge_this_kind_of_repository_says_so(scan_tree: Scan) -> None:
+    research = {"README.md": "# A study\n", "analysis.py": "import pandas as pd\n"}
+    health = _result(scan_tree(research), "RC-INFRA-003")
+    assert health.status is Status.NOT_APPLICABLE and health.applies_because == ()
+    assert health.reason == "it does not judge a research or course project"
 
 
 def test_every_report_format_carries_it(scan_tree: Scan) -> None:

@@ -85,7 +85,7 @@ def test_json_report_is_valid_against_the_shipped_schema(tmp_path: Path) -> None
         (resources.files("readycheck") / "schemas" / "report.schema.json").read_text()
     )
     jsonschema.validate(report, schema)
-    assert report["schema_version"].startswith("1.")
+    assert report["schema_version"].startswith("2.")
     pickle_result = next(r for r in report["results"] if r["rule_id"] == "RC-SEC-002")
     assert pickle_result["status"] == "fail"
     assert pickle_result["findings"][0]["location"] == {"path": "app/main.py", "line": 5}

@@ -76,7 +76,7 @@ class Mistake:
 MISTAKES = {
     "unknown-field": Mistake(
         ("    why:", "    whyy: x\n    why:"), ("why =", 'whyy = "x"\nwhy ='), "whyy",
-        "[0].whyy", "unknown field 'whyy' (did you mean 'why'?); expected one of: applies_when",
+        "[0].whyy", "unknown field 'whyy' (did you mean 'why'?); expected one of: aliases, applies_when",
     ),
     "wrong-type": Mistake(
         ("severity: medium\n", "severity: medium\n    weight: heavy\n"),

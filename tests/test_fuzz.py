@@ -162,7 +162,15 @@ def _results(draw: st.DrawFn, rulebook: Rulebook = RULEBOOK) -> list[RuleResult]
     results = []
     for rule in rules:
         weight = draw(st.floats(min_value=0.5, max_value=20, allow_nan=False))
-        results.append(RuleResult(dataclasses.replace(rule, weight=weight), draw(st.sampled_from(_JUDGED))))  # fmt: skip
+        status = draw(st.sampled_from(_JUDGED))
+        examined = draw(st.integers(min_value=0, max_value=500))
+        affected = (
+            draw(st.integers(min_value=0, max_value=examined))
+            if status in (Status.FAIL, Status.PARTIAL)
+            else 0
+        )
+        results.append(RuleResult(dataclasses.replace(rule, weight=weight), status,
+                                  affected=affected, examined=examined))  # fmt: skip
     return results
 
 
@@ -185,11 +193,10 @@ def test_fixing_a_rule_never_lowers_a_score(results: list[RuleResult], data: st.
     if not improvable:
         return
     index = data.draw(st.sampled_from(improvable))
-    better = data.draw(st.sampled_from([Status.PASS, Status.PARTIAL] if results[index].status is Status.FAIL else [Status.PASS]))  # fmt: skip
-    fixed = [*results[:index], dataclasses.replace(results[index], status=better), *results[index + 1 :]]  # fmt: skip
+    fixed = [*results[:index], score.fixed(results[index]), *results[index + 1 :]]
     pillar = results[index].rule.pillar
     before, after = score.pillar_scores(results), score.pillar_scores(fixed)
-    assert _pillar(fixed, pillar) >= _pillar(results, pillar)  # type: ignore[operator]
+    assert (_pillar(fixed, pillar) or 0.0) >= (_pillar(results, pillar) or 0.0)
     assert score.overall_score(after) >= score.overall_score(before)
     others = [(p.pillar, p.score) for p in before if p.pillar is not pillar]
     assert others == [(p.pillar, p.score) for p in after if p.pillar is not pillar]
@@ -204,8 +211,7 @@ def test_a_rules_gain_is_what_fixing_it_earns(
     if not failing:
         return
     index = data.draw(st.sampled_from(failing))
-    fixed = [*results[:index], dataclasses.replace(results[index], status=Status.PASS), *results[index + 1 :]]  # fmt: skip
-    before = score.pillar_scores(results)
-    earned = score.overall_score(score.pillar_scores(fixed)) - score.overall_score(before)
-    # Both sides are rounded to one decimal (pillars, overall, gain): allow for that.
-    assert abs(earned - score.gain(results[index], before)) <= 0.2
+    fixed = [*results[:index], score.fixed(results[index]), *results[index + 1 :]]
+    before = score.overall_score(score.pillar_scores(results))
+    earned = score.overall_score(score.pillar_scores(fixed)) - before
+    assert score.gains(results)[index] == pytest.approx(max(0.0, earned), abs=1e-9)

@@ -56,8 +56,8 @@ def _report(root: Path) -> dict:  # type: ignore[type-arg]
 def test_the_sample_sits_between_the_thresholds_these_tests_use(fraud: Path) -> None:
     report = _report(fraud)
     assert 10 < report["summary"]["score"] < 90
-    security = next(p["score"] for p in report["pillars"] if p["id"] == "security")
-    assert 10 < security < 90
+    data = next(p["score"] for p in report["pillars"] if p["id"] == "data")
+    assert 10 < data < 90
     failing = {r["severity"] for r in report["results"] if r["status"] in ("fail", "partial")}
     assert "high" in failing and "critical" not in failing
 
@@ -78,9 +78,9 @@ def test_the_sample_sits_between_the_thresholds_these_tests_use(fraud: Path) -> 
             id="fail-on",
         ),
         pytest.param(
-            "gate:\n  min_pillar:\n    security: 90\n", "gate:\n  min_pillar:\n    security: 10\n",
-            ["--min-pillar", "security=90"], ["--min-pillar", "security=10"],
-            "is under its minimum 90", "security ≥ 90", "security ≥ 10",
+            "gate:\n  min_pillar:\n    data: 90\n", "gate:\n  min_pillar:\n    data: 10\n",
+            ["--min-pillar", "data=90"], ["--min-pillar", "data=10"],
+            "is under its minimum 90", "data ≥ 90", "data ≥ 10",
             id="min-pillar",
         ),
     ],
@@ -109,13 +109,13 @@ def test_the_command_line_overrides_the_files_threshold_in_both_directions(
 
 
 def test_overriding_one_threshold_keeps_the_files_others(fraud: Path) -> None:
-    config = "gate:\n  fail_under: 90\n  fail_on: critical\n  min_pillar:\n    security: 10\n"
+    config = "gate:\n  fail_under: 90\n  fail_on: critical\n  min_pillar:\n    data: 10\n"
     gate = _gate(fraud, config, "--fail-under", "10")
     assert gate["passed"] is True
-    assert gate["checked"] == ["score ≥ 10", "security ≥ 10", "no new critical+ findings"]
+    assert gate["checked"] == ["score ≥ 10", "data ≥ 10", "no new critical+ findings"]
     gate = _gate(fraud, config, "--fail-on", "high")
     assert gate["passed"] is False
-    assert gate["checked"] == ["score ≥ 90", "security ≥ 10", "no new high+ findings"]
+    assert gate["checked"] == ["score ≥ 90", "data ≥ 10", "no new high+ findings"]
     assert len(gate["reasons"]) == 2  # the file's score threshold and the command line's fail-on
 
 

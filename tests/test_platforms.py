@@ -145,8 +145,10 @@ def test_a_sagemaker_endpoint_in_infrastructure_as_code_is_serving_with_scaling_
     scan_tree: Scan, infrastructure: dict[str, str]
 ) -> None:
     report = scan_tree({"src/churn/train.py": TRAIN, **infrastructure})
-    # RC-INFRA-001 applies only when the repository serves predictions.
-    assert _status(report, "RC-INFRA-001") is not Status.NOT_APPLICABLE
+    # The managed endpoint makes the repository an online service; its platform runs the
+    # container, so "the service is containerised" is covered rather than failed.
+    assert report.kind is not None and report.kind.id == "service"
+    assert _status(report, "RC-INFRA-001") is Status.NOT_APPLICABLE
     assert _status(report, "RC-INFRA-006") is Status.PASS  # autoscaling
     assert _status(report, "RC-MON-009") is Status.PASS  # data capture
     assert _status(report, "RC-MON-010") is Status.PASS  # scheduled retraining
@@ -154,13 +156,13 @@ def test_a_sagemaker_endpoint_in_infrastructure_as_code_is_serving_with_scaling_
 
 def test_without_the_endpoint_nothing_is_served(scan_tree: Scan) -> None:
     report = scan_tree({"src/churn/train.py": TRAIN})
-    assert _status(report, "RC-INFRA-001") is Status.NOT_APPLICABLE
+    assert report.kind is not None and report.kind.id == "batch"
     assert _status(report, "RC-INFRA-006") is Status.NOT_APPLICABLE
 
 
 def test_a_vertex_ai_deployment_with_replica_bounds_scales(scan_tree: Scan) -> None:
     report = scan_tree({"src/churn/train.py": TRAIN, "src/churn/deploy.py": VERTEX})
-    assert _status(report, "RC-INFRA-001") is not Status.NOT_APPLICABLE
+    assert report.kind is not None and report.kind.id == "service"
     assert _status(report, "RC-INFRA-006") is Status.PASS
 
 
@@ -172,7 +174,7 @@ def test_a_vertex_ai_deployment_without_max_replicas_does_not_scale(scan_tree: S
 
 def test_an_azure_ml_online_deployment_scales_and_collects_data(scan_tree: Scan) -> None:
     report = scan_tree({"src/churn/train.py": TRAIN, "deploy/blue.yml": AZURE_DEPLOYMENT})
-    assert _status(report, "RC-INFRA-001") is not Status.NOT_APPLICABLE
+    assert report.kind is not None and report.kind.id == "service"
     assert _status(report, "RC-INFRA-006") is Status.PASS
     assert _status(report, "RC-MON-009") is Status.PASS
 
@@ -269,7 +271,7 @@ def test_a_declared_bentoml_or_kserve_service_serves_predictions(
     scan_tree: Scan, path: str, code: str
 ) -> None:
     report = scan_tree({path: code})
-    assert _status(report, "RC-INFRA-001") is not Status.NOT_APPLICABLE
+    assert report.kind is not None and report.kind.id == "service"
 
 
 @pytest.mark.parametrize(
@@ -359,7 +361,7 @@ def test_serving_frameworks_and_managed_endpoints_serve_predictions(
     scan_tree: Scan, files: dict[str, str]
 ) -> None:
     report = scan_tree({"src/churn/train.py": TRAIN, **files})
-    assert _status(report, "RC-INFRA-001") is not Status.NOT_APPLICABLE
+    assert report.kind is not None and report.kind.id == "service"
 
 
 def test_a_ray_serve_deployment_with_an_autoscaling_config_scales(scan_tree: Scan) -> None:

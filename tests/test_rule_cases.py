@@ -17,8 +17,12 @@ case asserts the rule passes with no findings.
 
 Rules about git history build a repository at test time: `git: true` commits
 every file at once; a list of commits gives each an author, a message and the
-paths it adds (`files`, default all). A file's content may be
-`{repeat: "x", times: 2000000}` to make a large file without storing it.
+paths it adds (`files`, default all), and `repeat: N` makes it N commits that each
+append a line to those files (a long history without a long fixture). A file's
+content may be `{repeat: "x", times: 2000000}` to make a large file without storing it.
+
+A failing case with `blocked_by: RULE-ID` asserts the rule fails as blocked by that
+practice, with no finding of its own.
 """
 
 from __future__ import annotations
@@ -29,12 +33,13 @@ from typing import Any
 import pytest
 import yaml
 
-from readycheck.model import Status
+from readycheck.model import Basis, Status
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.rulebook import Rulebook, load_rulebook
 from tests.conftest import rule_result, write_tree
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
+VARIANTS_DIR = Path(__file__).parent / "rule_variants"
 
 
 def _load_cases() -> dict[str, dict[str, Any]]:
@@ -53,6 +58,20 @@ PARAMS = [
     for kind in ("fail", "pass")
     if kind in CASES[rule_id]
 ]
+
+
+def _load_variants() -> list[Any]:
+    """Further named cases per rule (tests/rule_variants/*.yaml): other forms of a
+    practice, and the regressions of false verdicts seen on real repositories."""
+    params = []
+    for path in sorted(VARIANTS_DIR.glob("*.yaml")):
+        for rule_id, cases in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            for name, case in cases.items():
+                params.append(pytest.param(rule_id, case, id=f"{path.stem}:{rule_id}:{name}"))
+    return params
+
+
+VARIANTS = _load_variants()
 
 
 def test_every_rule_has_a_failing_and_a_passing_case() -> None:
@@ -81,8 +100,14 @@ def _commit(root: Path, plan: Any) -> None:
             for p in root.rglob("*")
             if p.is_file() and ".git" not in p.parts
         ]
-        repo.index.add(paths)
-        repo.index.commit(commit.get("message", f"commit {index}"), author=actor, committer=actor)
+        for round_ in range(commit.get("repeat", 1)):
+            if "repeat" in commit:
+                for path in paths:
+                    with (root / path).open("a", encoding="utf-8") as handle:
+                        handle.write(f"# change {round_}\n")
+            repo.index.add(paths)
+            message = commit.get("message", f"commit {index}")
+            repo.index.commit(message, author=actor, committer=actor)
 
 
 def _location(finding_location: Any) -> tuple[Any, Any, Any]:
@@ -93,7 +118,21 @@ def _location(finding_location: Any) -> tuple[Any, Any, Any]:
 
 @pytest.mark.parametrize(("rule_id", "kind"), PARAMS)
 def test_rule_case(rule_id: str, kind: str, tmp_path: Path, rulebook: Rulebook) -> None:
-    case = CASES[rule_id][kind]
+    _check_case(rule_id, kind, CASES[rule_id][kind], tmp_path, rulebook)
+
+
+@pytest.mark.parametrize(("rule_id", "case"), VARIANTS)
+def test_rule_variant(
+    rule_id: str, case: dict[str, Any], tmp_path: Path, rulebook: Rulebook
+) -> None:
+    expect = case["expect"]
+    kind = "pass" if expect == "pass" else "fail"
+    _check_case(rule_id, kind, {**case, "status": expect}, tmp_path, rulebook)
+
+
+def _check_case(
+    rule_id: str, kind: str, case: dict[str, Any], tmp_path: Path, rulebook: Rulebook
+) -> None:
     files = {
         path: content["repeat"] * content["times"] if isinstance(content, dict) else content
         for path, content in case["files"].items()
@@ -114,6 +153,16 @@ def test_rule_case(rule_id: str, kind: str, tmp_path: Path, rulebook: Rulebook) 
     assert result.status is expected_status, (
         f"{rule_id} should be {expected_status.value} but is {result.status.value} ({result.reason or ''})"
     )
+    if expected_status is Status.NOT_APPLICABLE:
+        assert "reason" not in case or case["reason"] in (result.reason or "")
+        return
+    if "blocked_by" in case:
+        assert (result.basis, result.blocked_by, result.findings) == (
+            Basis.BLOCKED,
+            case["blocked_by"],
+            (),
+        )
+        return
     expected = {
         (f.get("path"), f.get("line"), f.get("cell"))
         for f in case.get("findings", [{"path": None}])

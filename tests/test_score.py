@@ -2,34 +2,69 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 
 import pytest
 
 from readycheck import score
-from readycheck.model import Pillar, RuleResult, Severity, Status
+from readycheck.model import (
+    AnyOf,
+    Applicability,
+    Basis,
+    Caps,
+    Confidence,
+    Pillar,
+    Rule,
+    RuleResult,
+    RuleType,
+    Severity,
+    Status,
+)
 
 
-@dataclass(frozen=True)
-class FakeRule:
-    id: str
-    pillar: Pillar
-    severity: Severity
+def _rule(
+    name: str,
+    pillar: Pillar,
+    severity: Severity,
+    kind: RuleType = RuleType.PRACTICE,
+    caps: Caps | None = None,
+) -> Rule:
+    return Rule(
+        id=name, title=name, pillar=pillar, severity=severity, weight=severity.weight,
+        confidence=Confidence.HIGH, applies_when=Applicability(), check=AnyOf(()),
+        problem="p", why="w", fix="f", references=(), tags=(), source="test",
+        type=kind, caps=caps,
+    )  # fmt: skip
 
-    @property
-    def weight(self) -> float:
-        return self.severity.weight
+
+def _practice(pillar: Pillar, severity: Severity, status: Status, name: str = "R") -> RuleResult:
+    basis = Basis.EVIDENCE if status in (Status.PASS, Status.PARTIAL) else Basis.NO_EVIDENCE
+    return RuleResult(_rule(name, pillar, severity), status, basis=basis)
 
 
-def _result(pillar: Pillar, severity: Severity, status: Status, name: str = "R") -> RuleResult:
-    return RuleResult(FakeRule(name, pillar, severity), status)
+def _hazard(
+    pillar: Pillar,
+    severity: Severity,
+    affected: int,
+    examined: int,
+    name: str = "H",
+    status: Status = Status.FAIL,
+    caps: Caps | None = None,
+) -> RuleResult:
+    rule = _rule(name, pillar, severity, RuleType.HAZARD, caps)
+    basis = Basis.HAZARD if affected else Basis.CLEAR
+    return RuleResult(rule, status, basis=basis, affected=affected, examined=examined)
 
 
-def test_pass_partial_fail_earn_full_half_and_no_weight() -> None:
+def _pillar(results: list[RuleResult], pillar: Pillar) -> float | None:
+    return next(p.score for p in score.pillar_scores(results) if p.pillar is pillar)
+
+
+def test_a_practice_earns_its_weight_in_full_half_or_not_at_all() -> None:
     results = [
-        _result(Pillar.DATA, Severity.CRITICAL, Status.PASS),  # 10 of 10
-        _result(Pillar.DATA, Severity.HIGH, Status.PARTIAL),  # 3.75 of 7.5
-        _result(Pillar.DATA, Severity.MEDIUM, Status.FAIL),  # 0 of 5
+        _practice(Pillar.DATA, Severity.CRITICAL, Status.PASS),  # 10 of 10
+        _practice(Pillar.DATA, Severity.HIGH, Status.PARTIAL),  # 3.75 of 7.5
+        _practice(Pillar.DATA, Severity.MEDIUM, Status.FAIL),  # 0 of 5
     ]
     data = score.pillar_scores(results)[0]
     assert (data.earned, data.possible) == (13.75, 22.5)
@@ -38,27 +73,73 @@ def test_pass_partial_fail_earn_full_half_and_no_weight() -> None:
 
 def test_not_applicable_and_errors_are_left_out_not_counted_as_passes() -> None:
     results = [
-        _result(Pillar.SECURITY, Severity.HIGH, Status.FAIL),
-        _result(Pillar.SECURITY, Severity.CRITICAL, Status.NOT_APPLICABLE),
-        _result(Pillar.SECURITY, Severity.CRITICAL, Status.ERROR),
+        _practice(Pillar.SECURITY, Severity.HIGH, Status.FAIL),
+        _practice(Pillar.SECURITY, Severity.CRITICAL, Status.NOT_APPLICABLE),
+        _practice(Pillar.SECURITY, Severity.CRITICAL, Status.ERROR),
     ]
     security = next(p for p in score.pillar_scores(results) if p.pillar is Pillar.SECURITY)
-    assert security.score == 0.0
-    assert security.possible == 7.5
+    assert (security.score, security.possible) == (0.0, 7.5)
 
 
-def test_a_pillar_with_no_applicable_rule_has_no_score_and_does_not_drag_the_mean() -> None:
+def test_the_absence_of_a_hazard_earns_nothing() -> None:
+    """Passes with no evidence were most of the credit of the first score model: a small
+    repository looked safe because it had little surface for hazards."""
+    practice = _practice(Pillar.SECURITY, Severity.HIGH, Status.FAIL)
+    clear = [_hazard(Pillar.SECURITY, s, 0, 40, status=Status.PASS) for s in Severity]
+    assert _pillar([practice, *clear], Pillar.SECURITY) == 0.0
+    assert _pillar([*clear], Pillar.SECURITY) is None  # hazards alone give a pillar no score
+
+
+def test_a_hazard_costs_in_proportion_to_the_share_of_code_it_affects() -> None:
+    """Density, not count: ten files of a thousand cost what one file of a hundred does."""
+    practice = _practice(Pillar.DATA, Severity.HIGH, Status.PASS)
+    small = _pillar([practice, _hazard(Pillar.DATA, Severity.HIGH, 1, 100)], Pillar.DATA)
+    large = _pillar([practice, _hazard(Pillar.DATA, Severity.HIGH, 10, 1000)], Pillar.DATA)
+    everywhere = _pillar([practice, _hazard(Pillar.DATA, Severity.HIGH, 5, 5)], Pillar.DATA)
+    assert small == large == pytest.approx(100 - score.HAZARD_FACTOR * 7.5 * 0.01, abs=0.05)
+    assert everywhere == 100 - score.HAZARD_FACTOR * 7.5
+
+
+def test_a_hazard_seen_only_in_tests_or_examples_weighs_a_quarter() -> None:
+    practice = _practice(Pillar.DATA, Severity.HIGH, Status.PASS)
+    weak = _hazard(Pillar.DATA, Severity.HIGH, 2, 2, status=Status.PARTIAL)
+    assert _pillar([practice, weak], Pillar.DATA) == 100 - score.HAZARD_FACTOR * 7.5 * 0.25
+
+
+def test_a_pillar_never_goes_below_zero() -> None:
     results = [
-        _result(Pillar.DATA, Severity.LOW, Status.PASS),
-        _result(Pillar.HYGIENE, Severity.LOW, Status.FAIL),
+        _practice(Pillar.DATA, Severity.LOW, Status.FAIL),
+        _hazard(Pillar.DATA, Severity.CRITICAL, 3, 3),
     ]
+    assert _pillar(results, Pillar.DATA) == 0.0
+
+
+def test_a_grave_hazard_caps_its_pillar_and_the_level() -> None:
+    credential = Caps(pillar=40, level="pilot")
+    results = [_practice(p, Severity.HIGH, Status.PASS, p.value) for p in Pillar]
+    results.append(_hazard(Pillar.SECURITY, Severity.CRITICAL, 1, 1000, caps=credential))
     pillars = score.pillar_scores(results)
-    assert [p.score for p in pillars] == [100.0, None, None, None, None, 0.0]
-    assert score.overall_score(pillars) == 50.0
+    security = next(p for p in pillars if p.pillar is Pillar.SECURITY)
+    assert security.score == 40.0
+    assert security.caps == (("H", 40),)
+    level, capped_by, capping = score.readiness(score.overall_score(pillars), pillars, results)
+    # the weakest pillar (security, 40) allows pre-production; the credential caps it at pilot
+    assert (level.id, capped_by, capping) == ("pilot", Pillar.SECURITY, ("H",))
 
 
-def _all_pillars(scores: dict[Pillar, Status]) -> list[RuleResult]:
-    return [_result(p, Severity.HIGH, s, p.value) for p, s in scores.items()]
+def test_a_suppressed_or_weak_hazard_does_not_cap() -> None:
+    """Only a hazard present in production code caps; a PARTIAL (tests only) does not."""
+    credential = Caps(pillar=40, level="pilot")
+    results = [_practice(Pillar.SECURITY, Severity.HIGH, Status.PASS)]
+    results.append(
+        _hazard(Pillar.SECURITY, Severity.CRITICAL, 1, 1000, "H", Status.PARTIAL, credential)
+    )
+    pillars = score.pillar_scores(results)
+    assert pillars[3].caps == ()
+
+
+def _all_pillars(statuses: dict[Pillar, Status]) -> list[RuleResult]:
+    return [_practice(p, Severity.HIGH, s, p.value) for p, s in statuses.items()]
 
 
 def test_the_weakest_pillar_caps_the_level() -> None:
@@ -66,16 +147,16 @@ def test_the_weakest_pillar_caps_the_level() -> None:
     results = _all_pillars({p: Status.PASS for p in Pillar} | {Pillar.MONITORING: Status.FAIL})
     pillars = score.pillar_scores(results)
     overall = score.overall_score(pillars)
-    level, capped_by = score.readiness(overall, pillars)
+    level, capped_by, _ = score.readiness(overall, pillars, results)
     assert overall == pytest.approx(83.3)
-    assert level.id == "prototype"
-    assert capped_by is Pillar.MONITORING
+    assert (level.id, capped_by) == ("prototype", Pillar.MONITORING)
 
 
 def test_everything_passing_is_production_ready_and_uncapped() -> None:
-    pillars = score.pillar_scores(_all_pillars({p: Status.PASS for p in Pillar}))
-    level, capped_by = score.readiness(score.overall_score(pillars), pillars)
-    assert (level.id, capped_by) == ("production_ready", None)
+    results = _all_pillars({p: Status.PASS for p in Pillar})
+    pillars = score.pillar_scores(results)
+    level, capped_by, capping = score.readiness(score.overall_score(pillars), pillars, results)
+    assert (level.id, capped_by, capping) == ("production_ready", None, ())
 
 
 @pytest.mark.parametrize(
@@ -90,42 +171,56 @@ def test_everything_passing_is_production_ready_and_uncapped() -> None:
     ],
 )
 def test_level_bands(overall: float, weakest: float, expected: str) -> None:
-    pillars = score.pillar_scores([_result(Pillar.DATA, Severity.HIGH, Status.PASS)])
-    low = pillars[0].__class__(Pillar.DATA, weakest, 0, 1, {})
-    level, _ = score.readiness(overall, [low])
+    pillars = score.pillar_scores([_practice(Pillar.DATA, Severity.HIGH, Status.PASS)])
+    low = dataclasses.replace(pillars[0], score=weakest)
+    level, _, _ = score.readiness(overall, [low])
     assert level.id == expected
 
 
 def test_gain_is_exactly_what_fixing_the_rule_adds() -> None:
     results = [
-        _result(Pillar.DATA, Severity.CRITICAL, Status.FAIL, "A"),
-        _result(Pillar.DATA, Severity.LOW, Status.PASS, "B"),
-        _result(Pillar.HYGIENE, Severity.MEDIUM, Status.PARTIAL, "C"),
+        _practice(Pillar.DATA, Severity.CRITICAL, Status.FAIL, "A"),
+        _practice(Pillar.DATA, Severity.LOW, Status.PASS, "B"),
+        _practice(Pillar.HYGIENE, Severity.MEDIUM, Status.PARTIAL, "C"),
+        _hazard(Pillar.DATA, Severity.HIGH, 2, 10, "D"),
+        _hazard(Pillar.SECURITY, Severity.CRITICAL, 1, 50, "E", caps=Caps(pillar=40)),
+        _practice(Pillar.SECURITY, Severity.HIGH, Status.PASS, "F"),
     ]
     before = score.overall_score(score.pillar_scores(results))
+    gains = score.gains(results)
     for index, result in enumerate(results):
-        fixed = list(results)
-        fixed[index] = _result(
-            result.rule.pillar, result.rule.severity, Status.PASS, result.rule.id
+        after = list(results)
+        after[index] = score.fixed(result)
+        assert gains[index] == pytest.approx(
+            score.overall_score(score.pillar_scores(after)) - before, abs=1e-9
         )
-        after = score.overall_score(score.pillar_scores(fixed))
-        assert score.gain(result, score.pillar_scores(results)) == pytest.approx(
-            after - before, abs=0.11
-        )
+    assert gains[1] == gains[5] == 0.0  # passing rules have nothing to gain
+    assert gains[4] > 0  # removing the capping hazard lifts the cap
+
+
+def test_a_blocked_practice_promises_no_gain_of_its_own() -> None:
+    tests = _practice(Pillar.HYGIENE, Severity.CRITICAL, Status.FAIL, "tests")
+    ci = dataclasses.replace(
+        _practice(Pillar.HYGIENE, Severity.CRITICAL, Status.FAIL, "ci"),
+        basis=Basis.BLOCKED,
+        blocked_by="tests",
+    )
+    # hygiene is the only pillar scored: fixing the tests takes it from 0 to 10 of 20
+    assert score.gains([tests, ci]) == [50.0, 0.0]
 
 
 def test_top_actions_are_the_biggest_gains_first() -> None:
-    results = [
-        _result(Pillar.DATA, Severity.LOW, Status.FAIL, "small"),
-        _result(Pillar.DATA, Severity.CRITICAL, Status.FAIL, "big"),
-        _result(Pillar.HYGIENE, Severity.HIGH, Status.PASS, "done"),
-    ]
-    pillars = score.pillar_scores(results)
-    with_gain = [r.__class__(r.rule, r.status, gain=score.gain(r, pillars)) for r in results]
-    assert [r.rule.id for r in score.top_actions(with_gain)] == ["big", "small"]
+    results = score.with_gains(
+        [
+            _practice(Pillar.DATA, Severity.LOW, Status.FAIL, "small"),
+            _practice(Pillar.DATA, Severity.CRITICAL, Status.FAIL, "big"),
+            _practice(Pillar.HYGIENE, Severity.HIGH, Status.PASS, "done"),
+        ]
+    )
+    assert [r.rule.id for r in score.top_actions(results)] == ["big", "small"]
 
 
-def test_ml_test_score_estimate_takes_the_weakest_section(rulebook) -> None:  # type: ignore[no-untyped-def]
+def test_ml_test_score_estimate_takes_the_weakest_section() -> None:
     from readycheck import mltestscore
     from readycheck.rulebook import MLTest, MLTestSpec
 
@@ -140,9 +235,9 @@ def test_ml_test_score_estimate_takes_the_weakest_section(rulebook) -> None:  # 
         ),
     )
     results = [
-        _result(Pillar.DATA, Severity.HIGH, Status.PASS, "A"),
-        _result(Pillar.MONITORING, Severity.HIGH, Status.PARTIAL, "B"),
-        _result(Pillar.MONITORING, Severity.HIGH, Status.NOT_APPLICABLE, "C"),
+        _practice(Pillar.DATA, Severity.HIGH, Status.PASS, "A"),
+        _practice(Pillar.MONITORING, Severity.HIGH, Status.PARTIAL, "B"),
+        _practice(Pillar.MONITORING, Severity.HIGH, Status.NOT_APPLICABLE, "C"),
     ]
     automated = mltestscore.estimate(spec, results, {"ci": True})
     assert [(name, points) for name, points, _ in automated.sections] == [

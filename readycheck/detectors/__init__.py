@@ -48,6 +48,7 @@ REGISTRY: dict[str, Detector] = {
         manifests.k8s_field,
         manifests.yaml_path,
         ci.ci_step,
+        ci.ci_definition,
         named_secrets.config_secret,
         named_secrets.python_secret,
         notebooks.notebook_issue,

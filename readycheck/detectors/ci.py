@@ -1,13 +1,18 @@
-"""What CI actually does: the commands its jobs run and the actions they use.
+"""What CI actually does: which files define it, the commands its jobs run and the
+actions they use.
+
+A CI definition is recognised wherever a team keeps it, by the conventions of the
+systems teams use (GitHub Actions, GitLab, Azure DevOps, Jenkins, CircleCI, Bitbucket,
+CodeBuild, Cloud Build, Travis, Taskcluster, Drone, Woodpecker, Buildkite, Tekton,
+GoCD, ...) and by its content where names are free (an Azure DevOps pipeline in
+`.pipelines/train.yml`, a Cloud Build config in `build/model-deployment.yaml`).
 
 A rule such as "CI runs the tests" must not pass on `# TODO: add pytest` or
-`echo "run pytest later"`. This detector reads CI definitions as data: in YAML
-(GitHub Actions, GitLab CI, Azure Pipelines, CircleCI, Bitbucket, CodeBuild,
-Cloud Build, Travis) only the values of keys that hold commands or actions
-(`run`, `script`, `commands`, `uses`, `task`, ...), and the hooks of a
-pre-commit config; in other files (Jenkinsfile, Makefile, tox.ini, noxfile.py)
-the lines that are not comments. In both, shell comments and `echo`/`printf` commands
-are dropped before the pattern is matched.
+`echo "run pytest later"`. `ci_step` reads CI definitions as data: in YAML only the
+values of keys that hold commands or actions (`run`, `script`, `commands`, `uses`,
+`task`, `args`, ...), and the hooks of a pre-commit config; in other files
+(Jenkinsfile, Makefile, tox.ini, noxfile.py) the lines that are not comments. In
+both, shell comments and `echo`/`printf` commands are dropped before matching.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import pathspec
 
 from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.manifests import line_of
@@ -40,10 +47,74 @@ _SAYS = re.compile(r"(?:echo|printf|Write-(?:Host|Output))\b")
 _COMMENT = re.compile(r"(?:^|\s)(?:#|//).*$")
 
 
+#: Where CI systems keep their pipeline definitions, by convention.
+_CI_PATHS = pathspec.GitIgnoreSpec.from_lines([
+    ".github/workflows/*.yml", ".github/workflows/*.yaml", ".github/actions/**/action.y*ml",
+    ".gitlab-ci.yml", ".gitlab-ci.yaml", ".gitlab/ci/**/*.y*ml", ".gitlab-ci/**/*.y*ml",
+    "azure-pipelines*.y*ml", ".azure-pipelines/**/*.y*ml", ".azuredevops/**/*.y*ml",
+    ".pipelines/**/*.y*ml", "Jenkinsfile", "Jenkinsfile.*", "*.jenkinsfile", "*.Jenkinsfile",
+    ".circleci/config.y*ml", "bitbucket-pipelines.y*ml", "buildspec*.y*ml", "cloudbuild*.y*ml",
+    ".travis.yml", ".taskcluster.yml", "taskcluster/**/*.y*ml", ".drone.yml", ".woodpecker.yml",
+    ".woodpecker/*.y*ml", ".buildkite/**/*.y*ml", "appveyor.yml", ".appveyor.yml", ".cirrus.yml",
+    "codefresh.yml", ".tekton/**/*.y*ml", "*.gocd.y*ml", ".semaphore/*.y*ml", "bitrise.yml",
+])  # fmt: skip
+#: Files of tools that run the same checks locally and in CI (pre-commit, tox, nox, make).
+_TOOL_PATHS = pathspec.GitIgnoreSpec.from_lines([
+    ".pre-commit-config.yaml", ".pre-commit-config.yml", "tox.ini", "noxfile.py", "Makefile",
+    "justfile", "Taskfile.y*ml",
+])  # fmt: skip
+#: Top-level keys of an Azure DevOps pipeline, which may be named anything.
+_AZURE_STEPS = frozenset({"steps", "stages", "jobs", "extends"})
+_AZURE_CONTEXT = frozenset({"trigger", "pr", "pool", "resources", "schedules", "extends"})
+#: What a Cloud Build step has besides the builder image it runs.
+_BUILDER_KEYS = frozenset({"args", "script", "entrypoint"})
+
+
+def is_ci_definition(source: SourceFile) -> bool:
+    """Whether a file defines a CI pipeline: by where it lives, or (YAML) by what it holds."""
+    if _CI_PATHS.match_file(source.path):
+        return True
+    if source.kind is not FileKind.YAML:
+        return False
+    return any(_looks_like_pipeline(document) for document in source.documents)
+
+
+def _looks_like_pipeline(document: Any) -> bool:
+    if not isinstance(document, dict):
+        return False
+    keys = set(document)
+    if keys & _AZURE_STEPS and keys & _AZURE_CONTEXT:
+        return True  # Azure DevOps
+    if str(document.get("apiVersion", "")).startswith("tekton.dev"):
+        return True
+    steps = document.get("steps")
+    if isinstance(steps, list) and steps:
+        # Cloud Build: each step runs a builder image with arguments.
+        return all(
+            isinstance(step, dict) and "name" in step and bool(set(step) & _BUILDER_KEYS)
+            for step in steps
+        )
+    return False
+
+
+def _in_scope(source: SourceFile, tools: bool) -> bool:
+    return is_ci_definition(source) or (tools and bool(_TOOL_PATHS.match_file(source.path)))
+
+
 @dataclass(frozen=True)
 class CiStepParams:
     pattern: str = field(metadata=REGEX)
     label: str = "CI step"
+    #: Also read the configs of tools that CI and developers run alike (pre-commit, tox,
+    #: nox, make): where linters and scanners are usually declared.
+    tools: bool = False
+
+
+@dataclass(frozen=True)
+class CiDefinitionParams:
+    label: str = "CI definition"
+    #: Only lines of the definition matching this (a schedule, a trigger); none: the file.
+    pattern: str | None = field(default=None, metadata=REGEX)
 
 
 def _commands(text: str, separators: re.Pattern[str] = _SEPARATORS) -> Iterator[str]:
@@ -102,6 +173,8 @@ def _line_holding(source: SourceFile, start: int | None, command: str) -> int | 
 @file_detector(FileKind.YAML, FileKind.OTHER, FileKind.TOML, FileKind.PYTHON, params=CiStepParams)
 def ci_step(source: SourceFile, params: CiStepParams) -> Iterator[Evidence]:
     """Commands and actions CI runs (not comments, not echoed text) matching a pattern."""
+    if not _in_scope(source, params.tools):
+        return
     regex = Matcher(params.pattern)
     if source.kind is FileKind.YAML:
         scripts = [
@@ -118,3 +191,19 @@ def ci_step(source: SourceFile, params: CiStepParams) -> Iterator[Evidence]:
                 where = _line_holding(source, line, command)
                 yield Evidence(Location(source.path, where), params.label, source.snippet(where))
                 break
+
+
+@file_detector(FileKind.YAML, FileKind.OTHER, params=CiDefinitionParams)
+def ci_definition(source: SourceFile, params: CiDefinitionParams) -> Iterator[Evidence]:
+    """CI pipeline definitions, wherever the repository keeps them (optionally, their
+    lines matching a pattern, such as a schedule)."""
+    if not is_ci_definition(source):
+        return
+    if params.pattern is None:
+        yield Evidence(Location(source.path, 1), params.label, source.snippet(1))
+        return
+    regex = Matcher(params.pattern)
+    for number, line in enumerate(source.lines, start=1):
+        if regex.search(_COMMENT.sub("", line)):
+            yield Evidence(Location(source.path, number), params.label, source.snippet(number))
+            return

@@ -9,9 +9,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from readycheck.model import Evidence, Finding, Location, PillarScore, Report, RuleResult, Status
+from readycheck import score
+from readycheck.model import (
+    Evidence,
+    Finding,
+    Location,
+    PillarScore,
+    Report,
+    RuleResult,
+    RuleType,
+    Status,
+)
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "2.0.0"
 
 
 def _location(location: Location | None) -> dict[str, Any] | None:
@@ -65,7 +75,9 @@ def _result(result: RuleResult) -> dict[str, Any]:
         "severity": rule.severity.value,
         "weight": rule.weight,
         "confidence": rule.confidence.value,
+        "type": rule.type.value,
         "status": result.status.value,
+        "basis": result.basis.value,
         "gain": result.gain,
         "reason": result.reason,
         "problem": rule.problem,
@@ -75,6 +87,20 @@ def _result(result: RuleResult) -> dict[str, Any]:
         "findings": [_finding(f) for f in result.findings],
         "evidence": [_evidence(e) for e in result.evidence[:10]],
         "applies_because": [_evidence(e) for e in result.applies_because],
+        "hazard": _hazard(result),
+        "blocked_by": result.blocked_by,
+    }
+
+
+def _hazard(result: RuleResult) -> dict[str, Any] | None:
+    """How much of the examined code a hazard affects, and what it costs (hazards only)."""
+    if result.rule.type is not RuleType.HAZARD:
+        return None
+    return {
+        "affected_files": result.affected,
+        "examined_files": result.examined,
+        "density": round(result.density, 4),
+        "penalty": round(score.penalty(result), 2),
     }
 
 
@@ -86,6 +112,8 @@ def _pillar(pillar: PillarScore) -> dict[str, Any]:
         "earned": round(pillar.earned, 2),
         "possible": round(pillar.possible, 2),
         "counts": {status.value: pillar.counts.get(status, 0) for status in Status},
+        "penalty": pillar.penalty,
+        "capped_by": [{"rule_id": rule_id, "cap": cap} for rule_id, cap in pillar.caps],
     }
 
 
@@ -115,7 +143,17 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "summary": report.level.summary,
             },
             "level_capped_by": report.level_capped_by.value if report.level_capped_by else None,
+            "level_capped_by_rules": list(report.level_capped_by_rules),
             "counts": counts,
+        },
+        "kind": None
+        if report.kind is None
+        else {
+            "id": report.kind.id,
+            "title": report.kind.title,
+            "declared": report.kind.declared,
+            "reason": report.kind.reason,
+            "evidence": None if report.kind.evidence is None else _evidence(report.kind.evidence),
         },
         "pillars": [_pillar(p) for p in report.pillars],
         "results": [_result(r) for r in report.results],

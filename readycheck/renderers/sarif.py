@@ -33,7 +33,7 @@ from readycheck.model import (
 )
 
 if TYPE_CHECKING:
-    from readycheck.rulebook import Rule
+    from readycheck.model import Rule
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
