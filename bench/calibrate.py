@@ -171,6 +171,8 @@ def figures(rows: Sequence[dict[str, object]]) -> dict[str, object]:
 
 def measure(args: argparse.Namespace) -> list[dict[str, object]]:
     entries = [e for e in manifest() if e.group == "calibration"]
+    if args.split:
+        entries = [e for e in entries if e.split == args.split]
     trees = {e.repo: materialise(e, args.mirrors, args.work) for e in entries}
     if args.materialise:
         return []
@@ -201,6 +203,7 @@ def measure(args: argparse.Namespace) -> list[dict[str, object]]:
 def render(rows: Sequence[dict[str, object]]) -> str:
     parts = {"dev": [r for r in rows if r["split"] == "dev"],
              "test": [r for r in rows if r["split"] == "test"], "all": list(rows)}  # fmt: skip
+    parts = {name: subset for name, subset in parts.items() if subset}
     lines = ["| set | n | Kendall tau-b | production > pilot | " + " | ".join(
         f"Spearman {p.replace('_', ' ')}" for p in PILLARS) + " |",
         "|---|---|---|---|" + "---|" * len(PILLARS)]  # fmt: skip
@@ -234,6 +237,8 @@ def main() -> None:
     parser.add_argument("--readycheck", help="the readycheck command to measure (default: this checkout's)")
     parser.add_argument("--materialise", action="store_true", help="only rebuild the trees")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--split", choices=("dev", "test"),
+                        help="only this half (while changing rules, look at dev only)")
     parser.add_argument("--json", type=Path, help="also write every row as JSON here")
     parser.add_argument("--write", type=Path, help="replace the tables between the markers of this file")
     args = parser.parse_args()

@@ -390,6 +390,9 @@ class Rule:
     caps: Caps | None = None
     #: Retired rule ids this rule replaced: suppressions and config naming them still work.
     aliases: tuple[str, ...] = ()
+    #: What the rule asks for, whatever implements it, and the forms of evidence it knows.
+    capability: str = ""
+    forms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

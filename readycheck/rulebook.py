@@ -390,6 +390,8 @@ class _Builder:
             requires=tuple(raw.get("requires", ())),
             caps=Caps(caps.get("pillar"), caps.get("level")) if caps is not None else None,
             aliases=tuple(raw.get("aliases", ())),
+            capability=_prose(raw.get("capability", "")),
+            forms=tuple(raw.get("forms", ())),
         )
 
     def _check(self, raw: LineDict, display: str, where: str) -> Check:

@@ -51,18 +51,39 @@ def _applies(rule: Rule) -> str:
     return joiner.join(f"`{fact}`" for fact in rule.applies_when.facts)
 
 
+def _scope(rule: Rule) -> str:
+    """Which kinds of repository the rule judges, and what covers it instead."""
+    parts = []
+    if rule.kinds is not None:
+        parts.append("judges " + ", ".join(sorted(rule.kinds)) + " repositories")
+    if rule.covered_by:
+        parts.append("covered by " + ", ".join(f"`{f}`" for f in rule.covered_by))
+    if rule.requires:
+        parts.append("requires " + ", ".join(rule.requires))
+    return "".join(f"{part} · " for part in parts)
+
+
 def rule_markdown(rule: Rule, heading: str = "###") -> str:
     references = "\n".join(
         f"- [{ref.title}]({ref.url})" if ref.url else f"- {ref.title}" for ref in rule.references
     )
     check = "\n".join(describe_check(rule.check))
+    capability = f"**What it asks for.** {rule.capability}\n\n" if rule.capability else ""
+    forms = (
+        "**Recognised forms.**\n\n" + "\n".join(f"- {form}" for form in rule.forms) + "\n\n"
+        if rule.forms
+        else ""
+    )
     return (
         f"{heading} {rule.id}: {rule.title}\n\n"
-        f"*{rule.pillar.title}* · severity **{rule.severity.value}** (weight {rule.weight:g}) · "
-        f"confidence {rule.confidence.value} · applies when {_applies(rule)}\n\n"
+        f"*{rule.pillar.title}* · {rule.type.value} · severity **{rule.severity.value}** "
+        f"(weight {rule.weight:g}) · confidence {rule.confidence.value} · "
+        f"{_scope(rule)}applies when {_applies(rule)}\n\n"
+        f"{capability}"
         f"**What it finds.** {rule.problem}\n\n"
         f"**Why it matters.** {rule.why}\n\n"
         f"**How to fix it.** {rule.fix}\n\n"
+        f"{forms}"
         f"**Check.**\n\n{check}\n\n"
         f"**References.**\n\n{references}\n"
     )
