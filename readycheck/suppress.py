@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import re
+import tokenize
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -53,36 +55,81 @@ def _parse(line: str) -> tuple[tuple[str, ...], str, str | None] | None:
 
 
 def _scan_lines(
-    lines: Sequence[str],
+    lines: Sequence[str], comments: dict[int, str] | None = None
 ) -> Iterator[tuple[int, tuple[str, ...], str, str | None, int]]:
-    """(line, rules, reason, until, target line) for each suppression comment in `lines`."""
-    for index, line in enumerate(lines):
-        parsed = _parse(line)
+    """(line, rules, reason, until, target line) for each suppression comment.
+
+    `comments` maps line numbers to the comment on that line (from the tokenizer, for
+    Python); without it, a comment is a `#` at the start of a line or after a space,
+    outside quotes. Either way a suppression is read from comments only, never from a
+    string or prose that happens to mention one."""
+    found = comments if comments is not None else _hash_comments(lines)
+    for number, comment in sorted(found.items()):
+        parsed = _parse(comment)
         if parsed is None:
             continue
-        target = index + 1
-        if line.lstrip().startswith("#"):  # alone on its line: applies to the next code line
+        index = number - 1
+        target = number
+        if lines[index].lstrip().startswith("#"):  # alone on its line: the next code line
             for following in range(index + 1, len(lines)):
                 if lines[following].strip() and not lines[following].lstrip().startswith("#"):
                     target = following + 1
                     break
-        yield index + 1, *parsed, target
+        yield number, *parsed, target
+
+
+def _hash_comments(lines: Sequence[str]) -> dict[int, str]:
+    """The `#` comment of each line of a YAML, Dockerfile, requirements or TOML file."""
+    comments = {}
+    for number, line in enumerate(lines, start=1):
+        if "readycheck" not in line:
+            continue
+        quote: str | None = None
+        for position, char in enumerate(line):
+            if quote is not None:
+                if char == quote:
+                    quote = None
+            elif char in "\"'":
+                quote = char
+            elif char == "#" and (position == 0 or line[position - 1].isspace()):
+                comments[number] = line[position:]
+                break
+    return comments
+
+
+def _python_comments(text: str) -> dict[int, str] | None:
+    """The comment on each line of Python source, from the tokenizer (None if it cannot
+    read the source: the caller then falls back to reading `#` outside quotes)."""
+    comments = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT and "readycheck" in token.string:
+                comments[token.start[0]] = token.string
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    return comments
 
 
 def inline_suppressions(source: SourceFile) -> list[InlineSuppression]:
-    """Every `# readycheck: ignore[...]` comment in a file (notebooks: in code cells)."""
+    """Every `# readycheck: ignore[...]` comment in a file (notebooks: in code cells).
+    Markdown and JSON have no comments, so nothing in them suppresses anything."""
     if source.text is None or "readycheck" not in source.text:
+        return []
+    if source.kind in (FileKind.MARKDOWN, FileKind.JSON):
         return []
     found = []
     if source.kind is FileKind.NOTEBOOK:
         notebook = source.notebook
         for cell in notebook.code_cells if notebook else ():
-            for line, rules, reason, until, target in _scan_lines(cell.source.split("\n")):
+            lines = cell.source.split("\n")
+            comments = _python_comments(cell.source)
+            for line, rules, reason, until, target in _scan_lines(lines, comments):
                 assert notebook is not None
                 location = notebook.location(source.path, cell.number, line)
                 found.append(InlineSuppression(location, rules, reason, until, target))
         return found
-    for line, rules, reason, until, target in _scan_lines(source.lines):
+    comments = _python_comments(source.text) if source.kind is FileKind.PYTHON else None
+    for line, rules, reason, until, target in _scan_lines(source.lines, comments):
         found.append(InlineSuppression(Location(source.path, line), rules, reason, until, target))
     return found
 

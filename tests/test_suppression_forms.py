@@ -217,3 +217,36 @@ def test_a_config_suppression_with_a_blank_reason_counts_as_none(tmp_path: Path)
     )
     assert _findings(report, "RC-SEC-002")[0]["suppression"] is None
     assert [w["code"] for w in _suppression_warnings(report)] == ["suppression-no-reason"]
+
+
+def test_a_suppression_is_read_from_comments_only_never_from_strings_or_prose(
+    tmp_path: Path,
+) -> None:
+    """A docstring that documents the syntax, a YAML value or a README that quotes it
+    neither suppresses anything nor raises a warning about an unused suppression."""
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "README.md": "Accept a finding with `# readycheck: ignore[RC-SEC-002] reason`.\n",
+            "src/load.py": (
+                '"""Loading models.\n\n'
+                "    model = pickle.load(f)  # readycheck: ignore[RC-SEC-002] explained here\n"
+                '"""\n'
+                "import pickle\n\n"
+                'NOTE = "# readycheck: ignore[RC-SEC-002] not a comment"\n'
+                "model = pickle.load(open('m.pkl', 'rb'))\n"
+            ),
+            "deploy.yaml": 'message: "# readycheck: ignore[RC-SEC-002] a value"\n',
+        },
+    )
+    report = _report(root)
+    (finding,) = _findings(report, "RC-SEC-002")
+    assert finding["suppression"] is None
+    assert _suppression_warnings(report) == []
+
+
+def test_a_comment_after_code_in_a_notebook_cell_still_suppresses(tmp_path: Path) -> None:
+    cell = "import pickle\nmodel = pickle.load(open('m.pkl', 'rb'))  # readycheck: ignore[RC-SEC-002] our own artefact\n"
+    root = write_tree(tmp_path / "repo", {"explore.ipynb": _notebook(cell)})
+    (finding,) = _findings(_report(root), "RC-SEC-002")
+    assert finding["suppression"]["reason"] == "our own artefact"
