@@ -20,7 +20,7 @@ from typing import Any
 
 from readycheck import yamlload
 from readycheck.errors import ConfigError
-from readycheck.model import Pillar, Severity
+from readycheck.model import Pillar, Role, Severity
 from readycheck.validation import validate
 
 CONFIG_NAMES = (".readycheck.yml", ".readycheck.yaml")
@@ -50,6 +50,8 @@ class Config:
     #: The repository kind the owner declares; it wins over the inferred one.
     kind: str | None = None
     exclude: tuple[str, ...] = ()
+    #: Gitignore patterns per role ("code", "test", ...), over the path-based defaults.
+    roles: tuple[tuple[Role, tuple[str, ...]], ...] = ()
     max_file_size: int | None = None
     inline_ignores: bool | None = None
     disable: dict[str, int | None] = field(default_factory=dict)  # rule id -> line
@@ -232,6 +234,9 @@ def _build(data: Any, display: str) -> Config:
         source=display,
         kind=data.get("kind"),
         exclude=tuple(data.get("exclude") or ()),
+        roles=tuple(
+            (Role(name), tuple(globs)) for name, globs in (data.get("roles") or {}).items()
+        ),
         max_file_size=data.get("max_file_size"),
         inline_ignores=data.get("inline_ignores"),
         disable={
@@ -276,7 +281,13 @@ STARTER = """\
 # Paths not to scan (gitignore syntax).
 exclude:
   - "vendor/"
-  - "**/fixtures/**"
+
+# What files are, when their folder names do not say it (gitignore syntax). Tests,
+# examples (samples, demos, tutorials, templates) and docs are not production code:
+# evidence there earns half credit, and hazards there weigh a quarter.
+# roles:
+#   code: ["examples/reference_service/**"]   # this example is deployed: judge it as code
+#   example: ["playground/**"]
 
 # Files larger than this are listed but not read.
 # max_file_size: 5242880

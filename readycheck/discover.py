@@ -13,7 +13,9 @@ git inside an untrusted checkout can execute hooks configured in it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -39,9 +41,18 @@ NOISE_DIRS = frozenset(
     }
 )  # fmt: skip
 
-_TEST_DIRS = frozenset({"tests", "test", "testing"})
+#: Folder names whose contents are not the project's production code (matched whole,
+#: case-insensitively). Fixtures and test data are tests; samples, demos, tutorials,
+#: cookbooks, playgrounds and project templates are examples.
+_TEST_DIR = re.compile(
+    r"(tests?|testing|fixtures?|test[_-]?data|test[_-]fixtures|__fixtures__|__mocks__|mocks?)"
+)
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
-_EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "demo", "demos", "tutorials"})
+_EXAMPLE_DIR = re.compile(
+    r"(examples?|samples?|demos?|tutorials?|cookbooks?|playgrounds?|sandbox|scratch"
+    r"|(samples?|examples?|demos?)[_-].+|.+[_-](samples?|examples?|demos?)"
+    r"|\{\{.*\}\})"
+)
 #: Kinds whose content readycheck reads; a large file of another kind is just data.
 READ_KINDS = frozenset(FileKind) - {FileKind.OTHER}
 
@@ -50,6 +61,8 @@ READ_KINDS = frozenset(FileKind) - {FileKind.OTHER}
 class DiscoveryOptions:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     exclude: tuple[str, ...] = ()
+    #: The owner's word on what files are (gitignore patterns per role), over the defaults.
+    roles: tuple[tuple[Role, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,12 +109,12 @@ def classify_role(path: str, kind: FileKind) -> Role:
     directories, name = parts[:-1], parts[-1]
     if kind is FileKind.NOTEBOOK:
         return Role.NOTEBOOK
-    if _TEST_DIRS.intersection(directories) or (
+    if any(_TEST_DIR.fullmatch(d) for d in directories) or (
         kind is FileKind.PYTHON
         and (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py")
     ):
         return Role.TEST
-    if _EXAMPLE_DIRS.intersection(directories):
+    if any(_EXAMPLE_DIR.fullmatch(d) for d in directories):
         return Role.EXAMPLE
     if _DOC_DIRS.intersection(directories) or kind is FileKind.MARKDOWN:
         return Role.DOCS
@@ -293,4 +306,16 @@ def _file_entry(
                 rel,
             )
         )
-    return FileEntry(rel, kind, classify_role(rel, kind), size, readable)
+    role = classify_role(rel, kind)
+    for declared, spec in _role_specs(options.roles):
+        if spec.match_file(rel):
+            role = declared
+            break
+    return FileEntry(rel, kind, role, size, readable)
+
+
+@functools.lru_cache(maxsize=16)
+def _role_specs(
+    roles: tuple[tuple[Role, tuple[str, ...]], ...],
+) -> tuple[tuple[Role, pathspec.PathSpec[Any]], ...]:
+    return tuple((role, pathspec.GitIgnoreSpec.from_lines(list(globs))) for role, globs in roles)

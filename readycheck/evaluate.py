@@ -271,6 +271,15 @@ class Evaluator:
             ))  # fmt: skip
         return tuple(seen for seen in held if seen is not None)
 
+    def _say_where(self, finding: Finding) -> Finding:
+        """A hazard outside production code is reported as such (it also weighs less)."""
+        if finding.location is None:
+            return finding
+        place = _OUTSIDE_PRODUCTION.get(self.roles.get(finding.location.path, Role.CODE))
+        if place is None:
+            return finding
+        return dataclasses.replace(finding, message=f"{finding.message} (in {place})")
+
     def evaluate_all(self, rules: tuple[Rule, ...] | list[Rule]) -> list[RuleResult]:
         """Every rule's verdict; a practice whose required practice failed is blocked."""
         results = {rule.id: self.evaluate(rule) for rule in rules}
@@ -305,6 +314,8 @@ class Evaluator:
         if outcome.status in (Status.FAIL, Status.PARTIAL):
             findings = _findings(rule, outcome)
         hazard = rule.type is RuleType.HAZARD
+        if hazard:
+            findings = tuple(self._say_where(f) for f in findings)
         return RuleResult(
             rule,
             outcome.status,
@@ -316,6 +327,13 @@ class Evaluator:
             affected=len(outcome.affected) if hazard else 0,
             examined=len(outcome.examined) if hazard else 0,
         )
+
+
+_OUTSIDE_PRODUCTION = {
+    Role.TEST: "test code",
+    Role.EXAMPLE: "an example",
+    Role.DOCS: "documentation",
+}
 
 
 def _basis(rule: Rule, outcome: Outcome) -> Basis:

@@ -18,6 +18,7 @@ from readycheck import (
     __version__,
     baseline,
     diff,
+    duplicates,
     fingerprints,
     gate,
     mltestscore,
@@ -113,6 +114,7 @@ def scan(
         DiscoveryOptions(
             _first(options.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE),
             config.exclude + options.exclude,
+            config.roles,
         ),
     )
     warnings: list[ScanWarning] = list(discovery.warnings)
@@ -161,7 +163,7 @@ def scan(
     repository = Repository(discovery.root, discovery.files, git_info, summaries)
     _check_kind(rulebook, config)
     evaluator = Evaluator(rulebook, repository, evidence, call_errors, config.kind)
-    results = evaluator.evaluate_all(rulebook.rules)
+    results = duplicates.merge(evaluator.evaluate_all(rulebook.rules))
     warnings.extend(evaluator.warnings)
 
     known_rules = {rule.id for rule in rulebook.rules} | set(config.disable)

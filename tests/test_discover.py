@@ -49,6 +49,16 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("README.md", Role.DOCS),
         ("examples/quickstart.py", Role.EXAMPLE),
         ("deploy/k8s/deployment.yaml", Role.CODE),
+        # sample and fixture folders are not the project's own production evidence
+        ("sample_projects/credit-risk/Dockerfile", Role.EXAMPLE),
+        ("code-examples/serve.py", Role.EXAMPLE),
+        ("cookbook/rag.py", Role.EXAMPLE),
+        ("{{cookiecutter.project_slug}}/src/app.py", Role.EXAMPLE),
+        ("tests/fixtures/app/Dockerfile", Role.TEST),
+        ("src/pkg/testdata/settings.yaml", Role.TEST),
+        ("fixtures/model_config.yaml", Role.TEST),
+        ("my-project/src/app.py", Role.CODE),
+        ("src/examples_loader.py", Role.CODE),
     ],
 )
 def test_role_is_decided_by_path(path: str, role: Role) -> None:
@@ -138,3 +148,11 @@ def test_fifo_is_never_opened(tmp_path: Path) -> None:
 def test_exclude_patterns(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app.py": "", "vendor/lib.py": "", "legacy/old.py": ""})
     assert _paths(tmp_path, exclude=("vendor/", "legacy/*.py")) == ["app.py"]
+
+
+def test_the_owner_can_say_what_a_folder_is(tmp_path: Path) -> None:
+    """A deployed example is code; a playground at the top is an example."""
+    write_tree(tmp_path, {"examples/service/app.py": "x = 1\n", "lab/try.py": "x = 1\n"})
+    roles = ((Role.CODE, ("examples/service/**",)), (Role.EXAMPLE, ("lab/",)))
+    found = {f.path: f.role for f in discover(tmp_path, DiscoveryOptions(roles=roles)).files}
+    assert found == {"examples/service/app.py": Role.CODE, "lab/try.py": Role.EXAMPLE}
