@@ -390,6 +390,9 @@ class Rule:
     caps: Caps | None = None
     #: Retired rule ids this rule replaced: suppressions and config naming them still work.
     aliases: tuple[str, ...] = ()
+    #: Rules that can see the same defect at the same place (a secret both a token pattern
+    #: and bandit recognise): one finding is kept, the more severe, naming both sources.
+    same_defect_as: tuple[str, ...] = ()
     #: What the rule asks for, whatever implements it, and the forms of evidence it knows.
     capability: str = ""
     forms: tuple[str, ...] = ()

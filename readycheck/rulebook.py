@@ -257,6 +257,12 @@ class _Builder:
                         f"rule {rule.id} requires {required}, which is {problem}",
                         path=display, line=raw.line_of("requires"), field=f"{where}.requires",
                     )  # fmt: skip
+            for same in rule.same_defect_as:
+                if same not in by_id or same == rule.id:
+                    raise RulebookError(
+                        f"rule {rule.id} names {same} as the same defect, which is not another rule",
+                        path=display, line=raw.line_of("same_defect_as"), field=f"{where}.same_defect_as",
+                    )  # fmt: skip
             for alias in rule.aliases:
                 if alias in by_id or alias in aliases:
                     raise RulebookError(
@@ -390,6 +396,7 @@ class _Builder:
             requires=tuple(raw.get("requires", ())),
             caps=Caps(caps.get("pillar"), caps.get("level")) if caps is not None else None,
             aliases=tuple(raw.get("aliases", ())),
+            same_defect_as=tuple(raw.get("same_defect_as", ())),
             capability=_prose(raw.get("capability", "")),
             forms=tuple(raw.get("forms", ())),
         )
