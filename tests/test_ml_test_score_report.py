@@ -110,7 +110,7 @@ def test_the_terminal_report_shows_the_score_its_band_and_the_section_sums() -> 
     assert (
         output.index("Engineering hygiene")
         < output.index("ML Test Score")
-        < output.index("passed ·")
+        < output.index("practices (")
     )
 
 

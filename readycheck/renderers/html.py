@@ -18,13 +18,14 @@ import base64
 import datetime as dt
 import hashlib
 
-from readycheck import score
-from readycheck.model import Pillar, Report, RuleResult, Severity, Status
+from readycheck import score, verdicts
+from readycheck.model import Pillar, Report, RuleResult, Severity
 from readycheck.renderers.html_assets import SCRIPT, STYLE
 from readycheck.renderers.html_mltest import ml_test_score_section
 from readycheck.renderers.html_pillars import pillar_score, pillar_section, prose
 from readycheck.renderers.markup import Html, el, join, raw
 from readycheck.renderers.svg import Axis, band, fmt_score, radar
+from readycheck.verdicts import Verdict
 
 LIST_SHOWN = 100  # scan warnings, fixed findings; the JSON report has every one
 ACTIONS = 5
@@ -149,7 +150,7 @@ def _hero(report: Report) -> Html:
 
 
 def _overall(report: Report) -> Html:
-    counts = score.status_counts(report.results)
+    tally_of = verdicts.counts(report.results)
     capped = None
     if report.level_capped_by is not None:
         weakest = next(p for p in report.pillars if p.pillar is report.level_capped_by)
@@ -159,25 +160,48 @@ def _overall(report: Report) -> Html:
             class_="capped",
             data_capped_by=weakest.pillar.value,
         )
+    if report.level_capped_by_rules:
+        capped = el(
+            "div",
+            capped,
+            el(
+                "p",
+                "Capped by a risk found: " + ", ".join(report.level_capped_by_rules),
+                class_="capped",
+                data_capped_by_rules=" ".join(report.level_capped_by_rules),
+            ),
+        )
+    groups = (
+        ("Seen", "pass", (Verdict.SEEN,)),
+        ("Partly seen", "partial", (Verdict.PARTLY_SEEN,)),
+        ("Missing", "fail", (Verdict.MISSING, Verdict.BLOCKED)),
+        ("Risks found", "risk", (Verdict.RISK, Verdict.RISK_OUTSIDE)),
+    )
     tally = el(
         "dl",
         (
             el(
                 "div",
                 el("dt", label),
-                el("dd", str(counts[status])),
-                class_=f"tally-{status.value}",
+                el("dd", str(sum(tally_of[v] for v in members))),
+                class_=f"tally-{css}",
             )
-            for label, status in (
-                ("Passed", Status.PASS),
-                ("Partial", Status.PARTIAL),
-                ("Failed", Status.FAIL),
-                ("N/A", Status.NOT_APPLICABLE),
-            )
+            for label, css, members in groups
         ),
         class_="tally",
-        aria_label=f"Rules, of {len(report.results)}",
+        aria_label=f"Practices and risks, of {len(report.results)} rules",
     )
+    kind = None
+    if report.kind is not None:
+        seen = report.kind.evidence
+        where = f" ({seen.location})" if seen is not None and seen.location is not None else ""
+        reason = "declared in its configuration" if report.kind.declared else report.kind.reason
+        kind = el(
+            "p",
+            f"Judged as {_article(report.kind.title)}: {reason}{where}.",
+            class_="kind",
+            data_kind=report.kind.id,
+        )
     return el(
         "div",
         el("div", "Overall score", class_="label"),
@@ -198,12 +222,17 @@ def _overall(report: Report) -> Html:
         ),
         el("p", report.level.summary),
         capped,
+        kind,
         el("div", f"Rules ({len(report.results)})", class_="label rules-label"),
         tally,
         _gate(report),
         _legend(),
         class_="card overall",
     )
+
+
+def _article(title: str) -> str:
+    return ("an " if title[:1].lower() in "aeiou" else "a ") + title
 
 
 def _legend() -> Html:
@@ -254,15 +283,15 @@ def _chart(report: Report) -> Html:
 def _actions(report: Report) -> Html:
     actions = score.top_actions(report.results, limit=ACTIONS)
     if not actions:
-        counts = score.status_counts(report.results)
+        tally = verdicts.counts(report.results)
         body: Html = el(
             "div",
             el("div", "✓", class_="all-clear-mark", aria_hidden="true"),
             el(
                 "p",
                 el("strong", "Nothing to fix."),
-                f" All {counts[Status.PASS]} applicable rules pass; "
-                f"{counts[Status.NOT_APPLICABLE]} do not apply to this repository.",
+                f" All {tally[Verdict.SEEN]} practices that apply were seen and no risk was "
+                f"found; {tally[Verdict.NOT_APPLICABLE]} rules do not apply to this repository.",
             ),
             class_="all-clear",
         )
@@ -309,7 +338,8 @@ def _action(result: RuleResult) -> Html:
 def _pillar_strip(report: Report) -> Html:
     chips = []
     for pillar in report.pillars:
-        to_fix = pillar.counts.get(Status.FAIL, 0) + pillar.counts.get(Status.PARTIAL, 0)
+        tally = verdicts.counts(r for r in report.results if r.rule.pillar is pillar.pillar)
+        to_fix = sum(tally[v] for v in Verdict if verdicts.VERDICTS[v].to_act)
         if pillar.score is None:
             detail = "not applicable"
         else:

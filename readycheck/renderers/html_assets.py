@@ -71,6 +71,8 @@ h1, h2, h3, h4 { line-height: 1.25; margin: 0; }
 .tally-partial dd { color: var(--pilot); }
 .tally-fail dd { color: var(--prototype); }
 .tally-not_applicable dd { color: var(--na); }
+.tally-risk dd { color: var(--prototype); }
+.overall .kind { color: var(--muted); font-size: 13px; margin: 6px 0 0; }
 .legend { list-style: none; margin: 16px 0 0; padding: 10px 0 0; border-top: 1px solid var(--line);
   font-size: 12.5px; color: var(--muted); display: grid; gap: 3px; }
 .legend li::before { content: ""; display: inline-block; width: 9px; height: 9px;

@@ -1,6 +1,7 @@
-"""The scorecard's section for one pillar: its score, then what to fix (why it matters, how
-to fix, where), suppressed findings with their reasons, what passed with the evidence found
-(file and line), and the rules that do not apply, grouped by why.
+"""The scorecard's section for one pillar: its score, then the missing practices and the
+risks found (why each matters, how to fix it, where), suppressed findings with their
+reasons, the practices seen with their evidence (file and line), the risks looked for and
+not found, and the rules that do not apply, grouped by why.
 
 Every item carries `data-severity` and `data-status`, which the page's filter script reads;
 without the script, everything is shown.
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from readycheck.model import Finding, Location, PillarScore, Report, RuleResult, Status
+from readycheck import score
+from readycheck.model import Basis, Finding, Location, PillarScore, Report, RuleResult, Status
 from readycheck.renderers.markup import Html, el, join
 from readycheck.renderers.svg import band, bar, fmt_score
+from readycheck.verdicts import Verdict, verdict
 
 FINDINGS_SHOWN = 25  # per rule; the JSON report has every one
 EVIDENCE_SHOWN = 3  # per passed rule
@@ -21,17 +24,21 @@ EVIDENCE_SHOWN = 3  # per passed rule
 def pillar_section(pillar: PillarScore, report: Report) -> Html:
     """A pillar's score, then what to fix, what is suppressed, what passed, what does not apply."""
     results = [r for r in report.results if r.rule.pillar is pillar.pillar]
-    failing = sorted(
-        (r for r in results if r.status in (Status.FAIL, Status.PARTIAL)),
-        key=lambda r: (-r.gain, -r.rule.severity.rank, r.rule.id),
-    )
-    passed = [r for r in results if r.status is Status.PASS]
-    skipped = [r for r in results if r.status in (Status.NOT_APPLICABLE, Status.ERROR)]
+    by_verdict: dict[Verdict, list[RuleResult]] = {v: [] for v in Verdict}
+    for result in sorted(results, key=score.biggest_gain_first):
+        by_verdict[verdict(result)].append(result)
+    missing = by_verdict[Verdict.MISSING] + by_verdict[Verdict.PARTLY_SEEN]
+    missing.sort(key=score.biggest_gain_first)
+    risks = by_verdict[Verdict.RISK] + by_verdict[Verdict.RISK_OUTSIDE]
+    blocked = by_verdict[Verdict.BLOCKED]
+    passed = by_verdict[Verdict.SEEN]
+    clear = by_verdict[Verdict.CLEAR]
+    skipped = by_verdict[Verdict.NOT_APPLICABLE] + by_verdict[Verdict.ERROR]
     suppressed = [(r, f) for r in results for f in r.findings if f.suppression is not None]
-    counts = pillar.counts
     summary = (
-        f"{counts.get(Status.PASS, 0)} passed · {counts.get(Status.PARTIAL, 0)} partial · "
-        f"{counts.get(Status.FAIL, 0)} failed · {counts.get(Status.NOT_APPLICABLE, 0)} not applicable"
+        f"{len(passed)} seen · {len(by_verdict[Verdict.PARTLY_SEEN])} partly seen · "
+        f"{len(by_verdict[Verdict.MISSING]) + len(blocked)} missing · {len(risks)} risks found · "
+        f"{len(skipped)} not applicable"
     )
     header = el(
         "header",
@@ -40,7 +47,16 @@ def pillar_section(pillar: PillarScore, report: Report) -> Html:
         el("span", summary, class_="counts"),
     )
     groups = [
-        _group(f"To fix ({len(failing)})", (_fix_card(r) for r in failing)) if failing else None,
+        _group(f"Missing practices ({len(missing)})", (_fix_card(r) for r in missing))
+        if missing
+        else None,
+        _group(
+            f"Blocked by a missing practice ({len(blocked)})",
+            el("ul", (_blocked_item(r) for r in blocked), class_="box checklist blocked"),
+        )
+        if blocked
+        else None,
+        _group(f"Risks found ({len(risks)})", (_fix_card(r) for r in risks)) if risks else None,
         _group(
             f"Suppressed ({len(suppressed)})",
             el(
@@ -52,10 +68,16 @@ def pillar_section(pillar: PillarScore, report: Report) -> Html:
         if suppressed
         else None,
         _group(
-            f"Passed ({len(passed)})",
+            f"Practices seen ({len(passed)})",
             el("ul", (_passed_item(r) for r in passed), class_="box checklist passed"),
         )
         if passed
+        else None,
+        _group(
+            f"Risks looked for and not found ({len(clear)}): no points, only no penalty",
+            el("ul", (_clear_item(r) for r in clear), class_="box checklist clear"),
+        )
+        if clear
         else None,
         _group(
             f"Not applicable ({len(skipped)})",
@@ -264,6 +286,21 @@ def _passed_item(result: RuleResult) -> Html:
         more = len(evidence) - EVIDENCE_SHOWN
         items.append(el("li", f"… and {more} more place{'s' if more > 1 else ''}", class_="more"))
     return _check_item(result, "✓", "pass", el("ul", items, class_="evidence") if items else None)
+
+
+def _blocked_item(result: RuleResult) -> Html:
+    return _check_item(
+        result, "⊘", "fail", el("p", f"Needs {result.blocked_by} first.", class_="blocked-by")
+    )
+
+
+def _clear_item(result: RuleResult) -> Html:
+    looked = (
+        f"None in the {result.examined} file{'s' if result.examined != 1 else ''} examined."
+        if result.basis is Basis.CLEAR
+        else "Nothing to examine."
+    )
+    return _check_item(result, "○", "pass", el("p", looked, class_="looked"))
 
 
 def _skipped_items(results: Iterable[RuleResult]) -> list[Html]:

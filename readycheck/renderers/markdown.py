@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from readycheck import score
-from readycheck.model import Finding, Pillar, Report, RuleResult, Severity, Status
+from readycheck import score, verdicts
+from readycheck.model import Finding, Pillar, Report, RuleResult, Severity
 from readycheck.renderers.markup import visible
 from readycheck.renderers.svg import band, fmt_score
+from readycheck.verdicts import Verdict
 
 #: GitHub's limit for an issue or pull-request comment.
 GITHUB_COMMENT_LIMIT = 65_536
@@ -94,8 +95,18 @@ def _header(report: Report) -> list[str]:
     if report.level_capped_by is not None:
         weakest = next(p for p in report.pillars if p.pillar is report.level_capped_by)
         note += f" Held back by its weakest pillar: {weakest.pillar.title} ({fmt_score(weakest.score)})."
+    if report.level_capped_by_rules:
+        note += f" Capped by a risk found: {', '.join(report.level_capped_by_rules)}."
     lines += [note, ""]
-    counts = score.status_counts(report.results)
+    if report.kind is not None:
+        kind = report.kind
+        where = (
+            f" ({code(str(kind.evidence.location))})"
+            if kind.evidence is not None and kind.evidence.location is not None
+            else ""
+        )
+        how = "declared in its configuration" if kind.declared else text(kind.reason, 200)
+        lines += [f"Judged as {_article(kind.title)}: {how}{where}.", ""]
     facts = []
     if target.commit:
         facts.append(
@@ -103,28 +114,34 @@ def _header(report: Report) -> list[str]:
             + (f" on {code(target.branch, 80)}" if target.branch else "")
         )
     facts.append(f"rulebook {text(report.rulebook_version, 40)}")
-    facts.append(
-        f"{len(report.results)} rules: {counts[Status.PASS]} passed, {counts[Status.PARTIAL]} partial, "
-        f"{counts[Status.FAIL]} failed, {counts[Status.NOT_APPLICABLE]} not applicable"
-    )
+    facts.append(verdicts.summary(report.results))
     lines += [" · ".join(facts), ""]
     return lines
 
 
+def _article(title: str) -> str:
+    return ("an " if title[:1].lower() in "aeiou" else "a ") + title
+
+
 def _pillar_table(report: Report) -> list[str]:
-    lines = ["| Pillar | Score | | To fix | Passed | N/A |", "|:--|--:|:--|--:|--:|--:|"]
+    lines = [
+        "| Pillar | Score | | Practices seen | Missing | Risks found | N/A |",
+        "|:--|--:|:--|--:|--:|--:|--:|",
+    ]
     for pillar in report.pillars:
-        counts = pillar.counts
+        tally = verdicts.counts(r for r in report.results if r.rule.pillar is pillar.pillar)
         name = (
             pillar.pillar.title
             if pillar.pillar is not Pillar.HYGIENE
             else f"*{pillar.pillar.title}*"
         )
-        to_fix = counts.get(Status.FAIL, 0) + counts.get(Status.PARTIAL, 0)
+        seen = tally[Verdict.SEEN] + tally[Verdict.PARTLY_SEEN]
+        missing = tally[Verdict.MISSING] + tally[Verdict.BLOCKED] + tally[Verdict.PARTLY_SEEN]
+        risks = tally[Verdict.RISK] + tally[Verdict.RISK_OUTSIDE]
         lines.append(
             f"| {BAND_MARK[band(pillar.score)]} {name} | **{fmt_score(pillar.score)}** | "
-            f"{_bar(pillar.score)} | {to_fix} | {counts.get(Status.PASS, 0)} | "
-            f"{counts.get(Status.NOT_APPLICABLE, 0)} |"
+            f"{_bar(pillar.score)} | {seen} | {missing} | {risks} | "
+            f"{tally[Verdict.NOT_APPLICABLE]} |"
         )
     return [*lines, ""]
 
@@ -153,7 +170,7 @@ def _ml_test_score(report: Report) -> list[str]:
 def _actions(report: Report) -> list[str]:
     actions = score.top_actions(report.results)
     if not actions:
-        return ["**Nothing to fix:** every applicable rule passes.", ""]
+        return ["**Nothing to fix:** every practice was seen and no risk found.", ""]
     lines = [
         "**What would raise the score most**",
         "",

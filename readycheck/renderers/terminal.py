@@ -17,7 +17,19 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from readycheck.model import Finding, Pillar, PillarScore, Report, RuleResult, Severity, Status
+from readycheck import score
+from readycheck.model import (
+    Basis,
+    Finding,
+    Pillar,
+    PillarScore,
+    Report,
+    RuleResult,
+    RuleType,
+    Severity,
+    Status,
+)
+from readycheck.verdicts import VERDICTS, Verdict, counts, summary, verdict
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 SEVERITY_STYLE = {
@@ -48,7 +60,7 @@ def score_style(score: float | None) -> str:
     return "red"
 
 
-def _bar(score: float | None, width: int = 12) -> Text:
+def _bar(score: float | None, width: int = 8) -> Text:
     if score is None:
         return Text("not applicable", style="dim")
     filled = round(score / 100 * width)
@@ -71,6 +83,12 @@ def _header(report: Report) -> Panel:
                 (f"{weakest.pillar.title} ({weakest.score:.0f})", "bold yellow"),
             )
         )
+    if report.level_capped_by_rules:
+        titles = {r.rule.id: r.rule.title for r in report.results}
+        capping = "; ".join(f"{i} ({titles.get(i, '')})" for i in report.level_capped_by_rules)
+        lines.append(Text.assemble(("Capped by a risk found: ", "red"), (capping, "bold red")))
+    if report.kind is not None:
+        lines.append(_kind_line(report))
     target = report.target
     facts = [f"{target.files} files"]
     if target.commit:
@@ -83,27 +101,53 @@ def _header(report: Report) -> Panel:
     return Panel(Group(*lines), title=title, title_align="left", box=box.ROUNDED, padding=(0, 2))
 
 
-def _pillar_table(pillars: Iterable[PillarScore]) -> Table:
+def _kind_line(report: Report) -> Text:
+    """What the repository was judged as, and on what evidence."""
+    kind = report.kind
+    assert kind is not None
+    text = Text.assemble(("Judged as ", "dim"), (_article(kind.title), "bold"), (": ", "dim"))
+    text.append(safe(kind.reason), style="dim")
+    if kind.evidence is not None and kind.evidence.location is not None:
+        text.append(" (", style="dim")
+        text.append(safe(str(kind.evidence.location)), style="cyan")
+        text.append(")", style="dim")
+    if not kind.declared:
+        text.append("; declare `kind:` in the config if that is wrong", style="dim")
+    return text
+
+
+def _article(title: str) -> str:
+    return ("an " if title[:1].lower() in "aeiou" else "a ") + title
+
+
+#: The verdicts the pillar table counts, in its column order.
+_COLUMNS = (
+    Verdict.SEEN,
+    Verdict.PARTLY_SEEN,
+    Verdict.MISSING,
+    Verdict.RISK,
+    Verdict.NOT_APPLICABLE,
+)
+
+
+def _pillar_table(pillars: Iterable[PillarScore], results: Iterable[RuleResult]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
     table.add_column("Pillar", no_wrap=True)
-    table.add_column("Score", justify="right")
-    table.add_column("", no_wrap=True)
-    for label, status in (("pass", Status.PASS), ("part", Status.PARTIAL),
-                          ("fail", Status.FAIL), ("n/a", Status.NOT_APPLICABLE)):  # fmt: skip
-        table.add_column(
-            label, justify="right", style="dim" if status is Status.NOT_APPLICABLE else None
-        )
+    table.add_column("Score", no_wrap=True)
+    for column in _COLUMNS:
+        style = "dim" if column is Verdict.NOT_APPLICABLE else None
+        label = VERDICTS[column].label
+        table.add_column(label, justify="right", style=style, no_wrap=True, min_width=len(label))
+    items = list(results)
     for pillar in pillars:
-        score = "–" if pillar.score is None else f"{pillar.score:.0f}"
+        tally = counts(r for r in items if r.rule.pillar is pillar.pillar)
+        tally[Verdict.MISSING] += tally[Verdict.BLOCKED]
+        tally[Verdict.RISK] += tally[Verdict.RISK_OUTSIDE]
+        score_text = "–" if pillar.score is None else f"{pillar.score:.0f}"
         name = Text(pillar.pillar.title, style="dim" if pillar.pillar is Pillar.HYGIENE else "")
+        cell = Text(f"{score_text:>3} ", style=f"bold {score_style(pillar.score)}")
         table.add_row(
-            name,
-            Text(score, style=f"bold {score_style(pillar.score)}"),
-            _bar(pillar.score),
-            *(
-                str(pillar.counts.get(s, 0) or "·")
-                for s in (Status.PASS, Status.PARTIAL, Status.FAIL, Status.NOT_APPLICABLE)
-            ),
+            name, cell + _bar(pillar.score), *(str(tally[column] or "·") for column in _COLUMNS)
         )
     return table
 
@@ -181,7 +225,9 @@ def _gate_line(report: Report) -> Text | None:
     )
 
 
-def _result_block(result: RuleResult, verbose: bool) -> RenderableType:
+def _result_block(
+    result: RuleResult, verbose: bool, blocks: list[RuleResult] | None = None
+) -> RenderableType:
     rule = result.rule
     title = Text.assemble(
         (f" {rule.severity.value.upper()} ", SEVERITY_STYLE[rule.severity]),
@@ -228,22 +274,38 @@ def _result_block(result: RuleResult, verbose: bool) -> RenderableType:
     if rule.confidence.value != "high":
         note = f"a heuristic ({rule.confidence.value} confidence): it infers intent from names and calls"
         body.add_row("note", Text(note, style="dim italic"))
+    for other in blocks or ():
+        body.add_row(
+            "blocks", Text(f"{other.rule.id} {other.rule.title} (it needs this first)", style="dim")
+        )
     body.add_row("why", Text(rule.why))
     body.add_row("fix", Text(rule.fix, style="green"))
     return Group(heading, Padding(body, (0, 0, 1, 6)))
 
 
 def _findings_section(report: Report, verbose: bool) -> list[RenderableType]:
-    failing = [r for r in report.results if r.status in (Status.FAIL, Status.PARTIAL)]
-    if not failing:
-        return [Text("No findings: every applicable rule passed.", style="bold green")]
-    parts: list[RenderableType] = [
-        Text.assemble(
-            ("Findings", "bold underline"),
-            ("  grouped by pillar, biggest score gains first", "dim"),
-        ),
-        Text(""),
-    ]
+    acting = [r for r in report.results if VERDICTS[verdict(r)].to_act]
+    if not acting:
+        return [Text("No findings: every practice was seen and no risk found.", style="bold green")]
+    blocked = [r for r in acting if r.basis is Basis.BLOCKED]
+    missing = [r for r in acting if r.rule.type is RuleType.PRACTICE and r not in blocked]
+    risks = [r for r in acting if r.rule.type is RuleType.HAZARD]
+    parts: list[RenderableType] = []
+    for heading, items, note in (
+        ("Missing practices", missing, "  by pillar, biggest score gains first"),
+        ("Risks found", risks, "  by pillar, biggest score gains first"),
+    ):
+        if items:
+            parts.append(Text.assemble((heading, "bold underline"), (note, "dim")))
+            parts.append(Text(""))
+            parts.extend(_by_pillar(report, items, blocked, verbose))
+    return parts
+
+
+def _by_pillar(
+    report: Report, failing: list[RuleResult], blocked: list[RuleResult], verbose: bool
+) -> list[RenderableType]:
+    parts: list[RenderableType] = []
     available = {
         pillar: sum(r.gain for r in failing if r.rule.pillar is pillar) for pillar in Pillar
     }
@@ -251,31 +313,42 @@ def _findings_section(report: Report, verbose: bool) -> list[RenderableType]:
         {r.rule.pillar for r in failing}, key=lambda p: (-available[p], list(Pillar).index(p))
     )
     for pillar in pillars:
-        score = next(p.score for p in report.pillars if p.pillar is pillar)
+        pillar_score = next(p.score for p in report.pillars if p.pillar is pillar)
         parts.append(
             Text.assemble(
                 (f"▍{pillar.title}", "bold magenta"),
-                (f"  {score:.0f}/100" if score is not None else "", "dim"),
+                (f"  {pillar_score:.0f}/100" if pillar_score is not None else "", "dim"),
             )
         )
         items = sorted(
-            (r for r in failing if r.rule.pillar is pillar),
-            key=lambda r: (-r.gain, -r.rule.severity.rank, r.rule.id),
+            (r for r in failing if r.rule.pillar is pillar), key=score.biggest_gain_first
         )
-        parts.extend(_result_block(r, verbose) for r in items)
+        parts.extend(
+            _result_block(r, verbose, [b for b in blocked if b.blocked_by == r.rule.id])
+            for r in items
+        )
     return parts
 
 
 def _passed_section(report: Report) -> list[RenderableType]:
-    passed = [r for r in report.results if r.status is Status.PASS]
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="green", no_wrap=True)
     table.add_column(style="bold")
     table.add_column()
-    for result in passed:
+    for result in (r for r in report.results if verdict(r) is Verdict.SEEN):
         first = result.evidence[0] if result.evidence else None
         where = safe(str(first.location)) if first and first.location else ""
         table.add_row("✓ " + result.rule.id, result.rule.title, Text(where, style="dim cyan"))
+    for result in (r for r in report.results if verdict(r) is Verdict.CLEAR):
+        looked = (
+            f"none found in {result.examined} file{'s' if result.examined != 1 else ''}"
+            if result.basis is Basis.CLEAR
+            else "nothing to examine"
+        )
+        table.add_row(
+            Text("○ " + result.rule.id, style="dim green"), result.rule.title,
+            Text(f"{looked} (a risk's absence earns no points)", style="dim"),
+        )  # fmt: skip
     na = [r for r in report.results if r.status is Status.NOT_APPLICABLE]
     for result in na:
         table.add_row(
@@ -283,7 +356,7 @@ def _passed_section(report: Report) -> list[RenderableType]:
             Text(result.rule.title, style="dim"),
             Text(f"n/a: {result.reason}", style="dim"),
         )
-    return [Text("Passed and not applicable", style="bold underline"), table, Text("")]
+    return [Text("Seen, clear and not applicable", style="bold underline"), table, Text("")]
 
 
 def _warnings_section(report: Report) -> list[RenderableType]:
@@ -310,7 +383,7 @@ def render(
 ) -> None:
     """Print the report to `console`."""
     console.print(_header(report))
-    console.print(_pillar_table(report.pillars))
+    console.print(_pillar_table(report.pillars, report.results))
     console.print()
     for part in _ml_test_score(report, verbose):
         console.print(part)
@@ -326,12 +399,10 @@ def render(
         for item in report.fixed[:20]:
             console.print(Text("  ✔ " + safe(item), style="green"))
         console.print()
-    counts = {s: sum(1 for r in report.results if r.status is s) for s in Status}
     console.print(
         Text(
-            f"{counts[Status.PASS]} passed · {counts[Status.PARTIAL]} partial · {counts[Status.FAIL]} failed · "
-            f"{counts[Status.NOT_APPLICABLE]} not applicable, of {len(report.results)} rules"
-            + ("" if show_passed or verbose else "  (--show-passed lists what passed)"),
+            summary(report.results)
+            + ("" if show_passed or verbose else "  (--show-passed lists what was seen)"),
             style="dim",
         )
     )
