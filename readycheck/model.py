@@ -467,7 +467,7 @@ class PillarScore:
     earned: float
     possible: float
     counts: dict[Status, int] = field(default_factory=dict)
-    #: Pillar points taken by hazards (before the floor at 0).
+    #: The penalty of the hazards present, in percent of the practices' score (up to 100).
     penalty: float = 0.0
     #: The hazard rules whose presence caps this pillar, with the cap.
     caps: tuple[tuple[str, float], ...] = ()

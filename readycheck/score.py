@@ -42,7 +42,8 @@ from readycheck.model import (
 
 #: The share of a practice's weight each verdict earns: the ML Test Score's full and half point.
 CREDIT: dict[Status, float] = {Status.PASS: 1.0, Status.PARTIAL: 0.5, Status.FAIL: 0.0}
-#: Pillar points a hazard costs, per point of its weight, when every examined file holds it.
+#: The penalty (percent of a pillar's practice score) a hazard costs per point of its
+#: weight when every examined file holds it: a critical hazard everywhere takes 40 %.
 HAZARD_FACTOR = 4.0
 #: The share of that penalty charged for a hazard seen only in tests, examples or documents.
 WEAK_HAZARD_SHARE = 0.25
@@ -80,7 +81,7 @@ def credit(result: RuleResult) -> float | None:
 
 
 def penalty(result: RuleResult) -> float:
-    """Pillar points a hazard costs as it stands (0 for practices and absent hazards)."""
+    """The penalty (percent) a hazard costs as it stands (0 for practices and absent hazards)."""
     if is_practice(result) or result.status not in PRESENT:
         return 0.0
     return HAZARD_FACTOR * result.rule.weight * result.density * PRESENT[result.status]
@@ -120,7 +121,8 @@ def pillar_scores(results: Iterable[RuleResult]) -> tuple[PillarScore, ...]:
         score = None
         if possible:
             ceiling = min((cap for _, cap in caps), default=100.0)
-            score = round(min(ceiling, max(0.0, 100 * earned / possible - lost)), 1)
+            kept = 1 - min(100.0, lost) / 100
+            score = round(min(ceiling, 100 * earned / possible * kept), 1)
         scores.append(
             PillarScore(pillar, score, earned, possible, dict(counts), round(lost, 1), tuple(caps))
         )
@@ -207,5 +209,5 @@ def top_actions(results: Iterable[RuleResult], limit: int = 5) -> list[RuleResul
 
 
 def hazard_points(severity: Severity) -> float:
-    """Pillar points a hazard of this severity costs at full density (for the docs)."""
+    """The penalty (percent) a hazard of this severity costs at full density (for the docs)."""
     return HAZARD_FACTOR * severity.weight

@@ -56,7 +56,8 @@ def test_the_readme_states_the_scores_constants_as_the_code_has_them() -> None:
         assert f"{written} when" in text and score.CREDIT[status] == float(written.strip("*"))
     weights = ", ".join(f"{s.value} {s.weight:g}" for s in Severity)
     assert weights in text
-    assert f"`{score.HAZARD_FACTOR:g} × weight × density`" in text
+    assert f"`{score.HAZARD_FACTOR:g} × weight × density` percent" in text
+    assert "`100 × earned / possible × (1 − penalties / 100)`" in text
     assert score.WEAK_HAZARD_SHARE == 0.25 and "a quarter of that" in text
     caps = {r.caps.pillar for r in load_rulebook().rules if r.caps and r.caps.pillar is not None}
     assert caps == {40} and "cap their pillar at 40" in text
