@@ -136,3 +136,39 @@ def test_a_risk_costs_by_the_share_of_code_it_affects_not_by_repository_size(
         return dataclasses.replace(hazard).density
 
     assert security(1) == security(10) == pytest.approx(0.25)
+
+
+def test_the_declared_kind_wins_over_the_inferred_one(tmp_path: Path, rulebook: Rulebook) -> None:
+    """A package whose CI publishes it, but which its owners run as a service."""
+    files = {
+        "src/churn/api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "README.md": "# churn\n",
+    }
+    root = write_tree(tmp_path / "repo", files)
+    inferred = scan(ScanOptions(path=root), rulebook)
+    assert inferred.kind is not None and (inferred.kind.id, inferred.kind.declared) == (
+        "service",
+        False,
+    )
+    assert inferred.kind.evidence is not None and inferred.kind.evidence.location is not None
+    write_tree(root, {".readycheck.yml": "kind: library\n"})
+    declared = scan(ScanOptions(path=root), rulebook)
+    assert declared.kind is not None and (declared.kind.id, declared.kind.declared) == (
+        "library",
+        True,
+    )
+    # a library is not judged on serving practices
+    assert rule_result(declared, "RC-INFRA-003").status is Status.NOT_APPLICABLE
+    assert rule_result(inferred, "RC-INFRA-003").status is Status.FAIL
+
+
+def test_an_unknown_declared_kind_stops_with_the_file_line_and_field(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from readycheck.cli import app
+
+    root = write_tree(tmp_path / "repo", {".readycheck.yml": "exclude: []\nkind: servce\n"})
+    result = CliRunner().invoke(app, ["scan", str(root), "--no-cache"])
+    assert result.exit_code == 2
+    assert ".readycheck.yml:2" in result.output and "kind" in result.output
+    assert "unknown repository kind 'servce'" in result.output
