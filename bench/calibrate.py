@@ -76,7 +76,9 @@ def materialise(entry: Entry, mirrors: Path, work: Path) -> Path:
     mirror = mirrors / entry.repo.replace("/", "+") / "repo"
     if not dest.exists():
         if not mirror.exists():
-            raise SystemExit(f"{entry.repo}: no snapshot at {mirror}; run `fetch github:{entry.repo}`")
+            raise SystemExit(
+                f"{entry.repo}: no snapshot at {mirror}; run `fetch github:{entry.repo}`"
+            )
         subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(mirror), str(dest)],
                        check=True)  # fmt: skip
     head = subprocess.run(["git", "-C", str(dest), "rev-parse", "HEAD"],
@@ -221,7 +223,8 @@ def render(rows: Sequence[dict[str, object]]) -> str:
     order = sorted(rows, key=lambda r: (-LEVELS[str(r["label"])], -float(r["score"])))  # type: ignore[arg-type]
     for r in order:
         cells = " | ".join(
-            f"{r['pillars'].get(p)} ({r['grades'][p]})" for p in PILLARS  # type: ignore[attr-defined,index]
+            f"{r['pillars'].get(p)} ({r['grades'][p]})"
+            for p in PILLARS  # type: ignore[attr-defined,index]
         )
         lines.append(
             f"| {r['repo']} | {r['split']} | {r['label']} | {r['kind_label']} / {r['kind']} | "
@@ -232,15 +235,26 @@ def render(rows: Sequence[dict[str, object]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mirrors", type=Path, default=Path(os.environ.get("READYCHECK_MIRRORS", "/work/.mirror")))
-    parser.add_argument("--work", type=Path, default=Path(os.environ.get("READYCHECK_CORPUS", "/work/corpus")))
-    parser.add_argument("--readycheck", help="the readycheck command to measure (default: this checkout's)")
+    parser.add_argument(
+        "--mirrors", type=Path, default=Path(os.environ.get("READYCHECK_MIRRORS", "/work/.mirror"))
+    )
+    parser.add_argument(
+        "--work", type=Path, default=Path(os.environ.get("READYCHECK_CORPUS", "/work/corpus"))
+    )
+    parser.add_argument(
+        "--readycheck", help="the readycheck command to measure (default: this checkout's)"
+    )
     parser.add_argument("--materialise", action="store_true", help="only rebuild the trees")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--split", choices=("dev", "test"),
-                        help="only this half (while changing rules, look at dev only)")
+    parser.add_argument(
+        "--split",
+        choices=("dev", "test"),
+        help="only this half (while changing rules, look at dev only)",
+    )
     parser.add_argument("--json", type=Path, help="also write every row as JSON here")
-    parser.add_argument("--write", type=Path, help="replace the tables between the markers of this file")
+    parser.add_argument(
+        "--write", type=Path, help="replace the tables between the markers of this file"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     rows = measure(args)
