@@ -299,26 +299,40 @@ def scan(
     for target, name in targets:
         _write(target, _text(report, name, verbose=verbose, show_passed=show_passed))
     stdout_format = output_format.value if output_format and not targets else "terminal"
-    if not quiet:
-        if stdout_format == "terminal":
-            from rich.console import Console
+    try:
+        if not quiet:
+            if stdout_format == "terminal":
+                from readycheck.renderers import terminal
 
-            from readycheck.renderers import terminal
-
-            terminal.render(
-                report, Console(highlight=False), verbose=verbose, show_passed=show_passed
-            )
-        else:
-            sys.stdout.write(_text(report, stdout_format))
-    if (
-        os.environ.get("GITHUB_ACTIONS") == "true"
-        and report.gate is not None
-        and not quiet
-        and stdout_format != "github"  # already written
-    ):
-        _annotate(_text(report, "github"), stdout_format)
+                terminal.render(
+                    report, terminal.console(), verbose=verbose, show_passed=show_passed
+                )
+            else:
+                sys.stdout.write(_text(report, stdout_format))
+        if (
+            os.environ.get("GITHUB_ACTIONS") == "true"
+            and report.gate is not None
+            and not quiet
+            and stdout_format != "github"  # already written
+        ):
+            _annotate(_text(report, "github"), stdout_format)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `readycheck scan . | head`: the reader has what it wanted. A closed pipe is not
+        # a failed gate; the exit code still says what the gate decided.
+        _silence_stdout()
     if report.gate is not None and not report.gate.passed:
+        if quiet:
+            # -q prints no report, but the one line that says why the gate failed.
+            typer.echo("readycheck: gate failed: " + "; ".join(report.gate.reasons), err=True)
         raise typer.Exit(EXIT_GATE_FAILED)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so nothing fails again writing to a closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _annotate(annotations: str, stdout_format: str) -> None:
@@ -641,8 +655,11 @@ def main() -> None:
     """Console-script entry point: run the app, turning any unexpected error into exit code 2."""
     try:
         app()
-    except (KeyboardInterrupt, BrokenPipeError):
-        sys.exit(130 if sys.exc_info()[0] is KeyboardInterrupt else EXIT_ERROR)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(0)
     except SystemExit:
         raise
     except Exception as error:

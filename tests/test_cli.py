@@ -12,7 +12,7 @@ import jsonschema
 from typer.testing import CliRunner
 
 from readycheck.cli import app
-from tests.conftest import write_tree
+from tests.conftest import SAMPLES, write_tree
 
 runner = CliRunner()
 
@@ -108,3 +108,33 @@ def test_missing_path_exits_2_without_traceback(tmp_path: Path) -> None:
 
 def test_unknown_option_is_a_usage_error() -> None:
     assert runner.invoke(app, ["scan", "--frobnicate"]).exit_code == 2
+
+
+def _closed_pipe_exit(*args: str) -> int:
+    """Run readycheck with its standard output read for one line, then closed (`| head -1`)."""
+    command = [sys.executable, "-m", "readycheck", "scan", *args, "--no-cache"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    errors = process.stderr.read()
+    code = process.wait(timeout=120)
+    assert b"Traceback" not in errors and b"internal error" not in errors, errors
+    return code
+
+
+def test_a_reader_that_closes_the_pipe_is_not_a_failed_gate() -> None:
+    pilot = str(SAMPLES / "churn-pilot")
+    assert _closed_pipe_exit(pilot) == 0
+    assert _closed_pipe_exit(pilot, "--format", "json") == 0
+    assert _closed_pipe_exit(pilot, "--fail-under", "90") == 1  # the gate still decides
+
+
+def test_quiet_still_says_on_stderr_why_the_gate_failed() -> None:
+    result = CliRunner().invoke(
+        app, ["scan", str(SAMPLES / "churn-pilot"), "--no-cache", "-q", "--fail-under", "90"]
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("readycheck: gate failed: score ")
+    assert result.stderr.strip().endswith("is under 90")

@@ -42,6 +42,20 @@ LEVEL_STYLE = {4: "bold green", 3: "bold cyan", 2: "bold yellow", 1: "bold red"}
 _FINDINGS_SHOWN = 5
 
 
+class _Console(Console):
+    """Rich's console exits with status 1 when the reader of a pipe goes away (`| head`);
+    here the rest of the report is dropped quietly, and the exit code stays the gate's."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def console() -> Console:
+    """The console the report is printed on: standard output, no syntax highlighting."""
+    return _Console(highlight=False)
+
+
 def safe(text: str) -> str:
     """Make control characters (escape sequences, bidi overrides, newlines, tabs) visible:
     a file name with a newline must not pass for two lines of the report."""
