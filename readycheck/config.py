@@ -308,17 +308,20 @@ rules:
   # Your own rules, in the same format as the built-in rulebook (rules/*.yaml).
   custom: []
 
-gate:
-  # Fail (exit 1) when the overall score is below this.
-  fail_under: 50
-  # Fail when any finding at or above this severity is not suppressed or in the baseline.
-  fail_on: critical
-  # Minimum score per pillar.
-  min_pillar: {}
-  #   security: 60
-  #   monitoring: 40
-  # Findings already known; create it with `readycheck baseline create`.
-  # baseline: .readycheck-baseline.json
+# The CI gate: when set, `readycheck scan` exits 1 if a condition fails. It is off until
+# you choose its thresholds: scan once, look at the score and the findings, create a
+# baseline for what you accept today, then uncomment what the team agrees on.
+# gate:
+#   # Fail when the overall score is below this.
+#   fail_under: 50
+#   # Fail when a new finding at or above this severity is neither suppressed nor in the baseline.
+#   fail_on: critical
+#   # Minimum score per pillar.
+#   min_pillar:
+#     security: 60
+#     monitoring: 40
+#   # Findings already known; create it with `readycheck baseline create`.
+#   baseline: .readycheck-baseline.json
 
 # Accepted findings. Each needs a reason, and may expire.
 suppressions: []

@@ -238,7 +238,11 @@ def test_init_writes_a_valid_commented_config(tmp_path: Path) -> None:
     assert result.exit_code == 0
     written = (tmp_path / ".readycheck.yml").read_text()
     assert written == STARTER and "#" in written
-    assert load_config(tmp_path / ".readycheck.yml").fail_on is not None
+    # The gate is explained but off: the first scan after `init` must not fail a build.
+    config = load_config(tmp_path / ".readycheck.yml")
+    assert (config.fail_on, config.fail_under, config.min_pillar) == (None, None, {})
+    assert "#   fail_under: 50" in written and "#   fail_on: critical" in written
+    assert runner.invoke(app, ["scan", str(tmp_path), "--no-cache", "-q"]).exit_code == 0
     assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 2  # never overwrites silently
 
 
