@@ -49,20 +49,23 @@ def check(pattern: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=512)
-def compiled(pattern: str, ignore_case: bool = False) -> regex.Pattern[str]:
-    return regex.compile(pattern, regex.IGNORECASE if ignore_case else 0)
+@lru_cache(maxsize=1024)
+def compiled(
+    pattern: str, ignore_case: bool = False, multiline: bool = False
+) -> regex.Pattern[str]:
+    flags = (regex.IGNORECASE if ignore_case else 0) | (regex.MULTILINE if multiline else 0)
+    return regex.compile(pattern, flags)
 
 
 class Matcher:
     """One pattern's searches over one file, sharing the file's time budget."""
 
-    def __init__(self, pattern: str, ignore_case: bool = False) -> None:
+    def __init__(self, pattern: str, ignore_case: bool = False, multiline: bool = False) -> None:
         self.pattern = pattern
         self._key = (pattern, ignore_case)
         if self._key in _timed_out:
             raise PatternTimeout(pattern)
-        self.regex = compiled(pattern, ignore_case)
+        self.regex = compiled(pattern, ignore_case, multiline)
         self._deadline = time.monotonic() + FILE_BUDGET
         # A timeout costs about a microsecond a call, more than most searches; files repeat
         # lines and names a lot, so each distinct text is matched once.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.patterns import Matcher
@@ -12,6 +13,18 @@ from readycheck.model import Evidence, FileKind, Location
 from readycheck.workspace import SourceFile, clip, mask_secret
 
 _MAX_LINE = 2000  # minified or generated lines are not worth a regex pass
+#: Files of no kind readycheck knows are read for configuration, infrastructure as code and
+#: scripts (Terraform, Bicep, shell, Makefiles, .env, CDK code). Sources of other languages,
+#: logs and data are not what any rule is about, and on a large repository they were most
+#: of the text the patterns ran over.
+_NOT_CONFIG = frozenset({
+    ".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx", ".cu", ".cuh", ".rs", ".go",
+    ".java", ".scala", ".kt", ".swift", ".m", ".mm", ".cs", ".r", ".jl", ".lua", ".pl",
+    ".log", ".csv", ".tsv", ".jsonl", ".ndjson", ".svg", ".html", ".htm", ".css", ".map",
+    ".lock", ".sum", ".po", ".pot", ".tex", ".bib", ".vtt", ".srt",
+})  # fmt: skip
+#: A file of no known kind above this size is data, not configuration.
+_MAX_OTHER = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,9 +68,26 @@ def _lines(source: SourceFile) -> Iterator[tuple[Location, str]]:
         yield Location(source.path, number), line
 
 
+def _may_match(source: SourceFile, params: PatternParams) -> bool:
+    """One search of the whole text (`^` and `$` at line ends) before a search per line:
+    most files match none of a rule's patterns, and a line can match only if the text
+    does. A match across lines lets the line-by-line search decide."""
+    if source.kind is FileKind.OTHER and (
+        PurePosixPath(source.path.lower()).suffix in _NOT_CONFIG or source.entry.size > _MAX_OTHER
+    ):
+        return False
+    if source.kind is FileKind.NOTEBOOK:
+        text = "\n".join(line for _, line in _lines(source))
+    else:
+        text = source.text or ""
+    return Matcher(params.pattern, params.ignore_case, multiline=True).search(text) is not None
+
+
 @file_detector(*FileKind, params=PatternParams)
 def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence]:
     """Lines of text matching a regular expression (in notebooks, cell sources and outputs)."""
+    if not _may_match(source, params):
+        return
     regex = Matcher(params.pattern, params.ignore_case)
     found = 0
     for location, line in _lines(source):
