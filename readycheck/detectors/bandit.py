@@ -55,7 +55,8 @@ _NOT_A_VALUE = re.compile(r"<[^<>]*>|urn:\S+")
 #: `TOKEN_SCOPE = "skills"`, `..._PREFIX`, and pagination cursors (`next_page_token`).
 _DESCRIBING_NAME = re.compile(
     r"(?i)(?:^|_)(?:type|scope|prefix|suffix|name|url|uri|endpoint|header|field|kind|format"
-    r"|path|file|dir|env|var|id)s?$|(?:page|next|continuation)_?tokens?$"
+    r"|path|file|dir|env|var|id|budget|count|limit|length|size|total|usage)s?$"
+    r"|(?:page|next|continuation)_?tokens?$|^(?:max|min|num|n|total)_"
 )
 #: The name a quoted value is bound to on its line: `name = "`, `"name": "`, `name="`.
 _BOUND_NAME = re.compile(r"""([A-Za-z_][\w]*)["']?\s*(?::|=)\s*[rbuRBU]{0,2}["']$""")
@@ -64,6 +65,83 @@ _BOUND_NAME = re.compile(r"""([A-Za-z_][\w]*)["']?\s*(?::|=)\s*[rbuRBU]{0,2}["']
 #: (scikit-learn's vectorisers, tokenizers). Escapes such as \b, \w or \d and inline
 #: flags do not occur in generated or chosen passwords.
 _A_REGEX = re.compile(r"\\[bBwWdDsS]|\(\?[aiLmsux:=!<P]")
+
+
+#: bandit B615 flags every `from_pretrained` without a revision; reading a model from a
+#: local directory downloads nothing. A path literal, a name that says it holds a path or
+#: directory (`self.model_path`, `model_dir`), a path built with os.path or pathlib, or
+#: `local_files_only=True` is local.
+_HUB_TESTS = frozenset({"B615"})
+_LOCAL_NAME = re.compile(
+    r"(?i)(?:^|_)(?:path|dir|directory|folder|local_dir|checkpoint|ckpt|save_dir|output_dir)s?$"
+)
+_HUB_LOADS = frozenset(
+    {"from_pretrained", "hf_hub_download", "snapshot_download", "load_dataset", "pipeline"}
+)
+_PATH_CALLS = re.compile(
+    r"(^|\.)(join|Path|PurePath|PosixPath|expanduser|abspath|realpath|resolve)$"
+)
+#: bandit B102/B307 flag every exec and eval. Code read from one of the project's own files
+#: (`exec(open("pkg/version.py").read())`) or a literal cannot be injected.
+_EXEC_TESTS = frozenset({"B102", "B307"})
+
+
+def _calls_by_line(tree: ast.AST) -> dict[int, list[ast.Call]]:
+    found: dict[int, list[ast.Call]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            found.setdefault(node.lineno, []).append(node)
+    return found
+
+
+def _callee(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _local_load(call: ast.Call) -> bool:
+    """Whether a hub-style load reads from the local disk rather than the hub."""
+    for keyword in call.keywords:
+        if keyword.arg == "local_files_only" and isinstance(keyword.value, ast.Constant):
+            return keyword.value.value is True
+    first = call.args[0] if call.args else None
+    for keyword in call.keywords:
+        if keyword.arg in ("pretrained_model_name_or_path", "path", "repo_id", "model"):
+            first = first or keyword.value
+    if first is None:
+        return False
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return first.value.startswith(("/", "./", "../", "~"))
+    if isinstance(first, ast.JoinedStr) and first.values:
+        head = first.values[0]
+        return isinstance(head, ast.Constant) and str(head.value).startswith(("/", "./", "../"))
+    if isinstance(first, ast.Name | ast.Attribute):
+        return bool(_LOCAL_NAME.search(first.id if isinstance(first, ast.Name) else first.attr))
+    if isinstance(first, ast.Call):
+        return bool(_PATH_CALLS.search(_callee(first)))
+    return isinstance(first, ast.BinOp) and isinstance(first.op, ast.Div)  # Path(...) / "model"
+
+
+def _own_code(call: ast.Call) -> bool:
+    """exec/eval of a literal, or of one of the project's files read by a literal path."""
+    if not call.args:
+        return False
+    argument = call.args[0]
+    if isinstance(argument, ast.Constant):
+        return True
+    if isinstance(argument, ast.Call) and _callee(argument) == "compile" and argument.args:
+        argument = argument.args[0]
+    if isinstance(argument, ast.Call) and _callee(argument) in ("read", "read_text"):
+        reader = argument.func.value if isinstance(argument.func, ast.Attribute) else None
+        return (
+            isinstance(reader, ast.Call)
+            and _callee(reader) in ("open", "Path", "io.open")
+            and bool(reader.args)
+            and isinstance(reader.args[0], ast.Constant)
+        )
+    return False
 
 
 def _password(issue: BanditIssue) -> str | None:
@@ -206,9 +284,18 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
                            "linerange": [0, 1], "col_offset": 0}  # fmt: skip
         visitor.tester.run_tests(visitor.context, "File")
         not_failures = _control_flow_handlers(code.tree) if tests & _SWALLOW_TESTS else frozenset()
+        calls = _calls_by_line(code.tree) if tests & (_HUB_TESTS | _EXEC_TESTS) else {}
         for issue in visitor.tester.results:
             line = code.line(issue.lineno or 0)
             if issue.test_id in _PASSWORD_TESTS and _not_a_password(issue.text, line):
+                continue
+            here = calls.get(issue.lineno or 0, [])
+            loads = [c for c in here if _callee(c) in _HUB_LOADS]
+            if issue.test_id in _HUB_TESTS and loads and all(_local_load(c) for c in loads):
+                continue
+            if issue.test_id in _EXEC_TESTS and any(
+                _callee(c) in ("exec", "eval") and _own_code(c) for c in here
+            ):
                 continue
             if issue.test_id in _SWALLOW_TESTS and issue.lineno in not_failures:
                 continue

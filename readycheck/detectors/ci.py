@@ -26,6 +26,7 @@ import pathspec
 
 from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.manifests import line_of
+from readycheck.detectors.parsed import share
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.workspace import SourceFile
@@ -36,6 +37,9 @@ _COMMAND_KEYS = frozenset(
         "run", "script", "before_script", "after_script", "commands", "command",
         "bash", "sh", "pwsh", "powershell", "inlineScript", "args", "entrypoint",
         "uses", "task", "image", "pipe", "install", "before_install",
+        # a Taskcluster taskgraph kind's transforms (what builds its tasks), the script file
+        # an Azure DevOps task runs
+        "transforms", "scriptPath", "filePath",
     }
 )  # fmt: skip
 #: Keys that label a step rather than run it: `name: Run pytest` on a step that echoes.
@@ -56,7 +60,8 @@ _CI_PATHS = pathspec.GitIgnoreSpec.from_lines([
     ".circleci/config.y*ml", "bitbucket-pipelines.y*ml", "buildspec*.y*ml", "cloudbuild*.y*ml",
     ".travis.yml", ".taskcluster.yml", "taskcluster/**/*.y*ml", ".drone.yml", ".woodpecker.yml",
     ".woodpecker/*.y*ml", ".buildkite/**/*.y*ml", "appveyor.yml", ".appveyor.yml", ".cirrus.yml",
-    "codefresh.yml", ".tekton/**/*.y*ml", "*.gocd.y*ml", ".semaphore/*.y*ml", "bitrise.yml",
+    "codefresh.yml", ".tekton/**/*.y*ml", "*.gocd.y*ml", "*.gocd.json", ".semaphore/*.y*ml",
+    "bitrise.yml", ".pipeline/config.y*ml",
 ])  # fmt: skip
 #: Files of tools that run the same checks locally and in CI (pre-commit, tox, nox, make).
 _TOOL_PATHS = pathspec.GitIgnoreSpec.from_lines([
@@ -70,11 +75,29 @@ _AZURE_CONTEXT = frozenset({"trigger", "pr", "pool", "resources", "schedules", "
 _BUILDER_KEYS = frozenset({"args", "script", "entrypoint"})
 
 
+#: Top-level keys one of the pipelines `_looks_like_pipeline` knows starts with.
+_PIPELINE_KEYS = re.compile(
+    r"^(?:(steps|stages|jobs|extends|format_version)\s*:|apiVersion:\s*[\"']?tekton\.dev)", re.M
+)
+
+
+def may_be_ci_definition(source: SourceFile) -> bool:
+    """Whether a file lives where CI definitions do, or is YAML with a top-level key a
+    pipeline starts with (read before parsing anything)."""
+    if _CI_PATHS.match_file(source.path):
+        return True
+    return (
+        source.kind is FileKind.YAML
+        and source.text is not None
+        and _PIPELINE_KEYS.search(source.text) is not None
+    )
+
+
 def is_ci_definition(source: SourceFile) -> bool:
     """Whether a file defines a CI pipeline: by where it lives, or (YAML) by what it holds."""
     if _CI_PATHS.match_file(source.path):
         return True
-    if source.kind is not FileKind.YAML:
+    if not may_be_ci_definition(source):
         return False
     return any(_looks_like_pipeline(document) for document in source.documents)
 
@@ -87,6 +110,8 @@ def _looks_like_pipeline(document: Any) -> bool:
         return True  # Azure DevOps
     if str(document.get("apiVersion", "")).startswith("tekton.dev"):
         return True
+    if "format_version" in keys and isinstance(document.get("pipelines"), dict):
+        return True  # GoCD pipelines as code (YAML config repository)
     steps = document.get("steps")
     if isinstance(steps, list) and steps:
         # Cloud Build: each step runs a builder image with arguments.
@@ -115,6 +140,9 @@ class CiDefinitionParams:
     label: str = "CI definition"
     #: Only lines of the definition matching this (a schedule, a trigger); none: the file.
     pattern: str | None = field(default=None, metadata=REGEX)
+    #: Only definitions that also run a command matching this (as `ci_step` reads commands):
+    #: a schedule that retrains or checks a model, not one that labels stale issues.
+    step: str | None = field(default=None, metadata=REGEX)
 
 
 def _commands(text: str, separators: re.Pattern[str] = _SEPARATORS) -> Iterator[str]:
@@ -144,6 +172,42 @@ def _values(node: Any, under_command: bool = False) -> Iterator[tuple[str, int |
                 yield item, line_of(node, index)
             else:
                 yield from _values(item, under_command)
+
+
+def _builder_tool(image: str) -> str:
+    """The tool a builder image runs: `gcr.io/cloud-builders/docker` -> docker."""
+    return image.rsplit("/", 1)[-1].split("@", 1)[0].split(":", 1)[0]
+
+
+def structured_commands(node: Any) -> Iterator[tuple[str, int | None]]:
+    """Commands that only the structure of a step spells out: a Cloud Build step runs its
+    builder (or entrypoint) with its `args` (`docker` + `[build, -t, img, .]` is
+    `docker build -t img .`); an Azure DevOps task runs
+    its `inputs.command` (`Docker@2` builds and pushes unless told otherwise)."""
+    if isinstance(node, dict):
+        builder, args = node.get("image", node.get("name")), node.get("args")
+        if isinstance(builder, str) and isinstance(args, list) and "steps" not in node:
+            words = [str(a) for a in args if isinstance(a, str | int | float)]
+            entrypoint = node.get("entrypoint")
+            tool = entrypoint if isinstance(entrypoint, str) else _builder_tool(builder)
+            line = line_of(node, "args")
+            if tool in {"bash", "sh"} and len(words) >= 2 and words[0] == "-c":
+                yield words[1], line
+            else:
+                yield " ".join([tool, *words]), line
+        task = node.get("task")
+        if isinstance(task, str):
+            inputs = node.get("inputs")
+            inputs = inputs if isinstance(inputs, dict) else {}
+            command = str(inputs.get("command") or inputs.get("action") or "")
+            if not command and task.lower().startswith("docker@"):
+                command = "buildAndPush"  # the Docker task's default
+            yield f"{task} {command}".strip(), line_of(node, "task")
+        for value in node.values():
+            yield from structured_commands(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from structured_commands(item)
 
 
 def _pre_commit_hooks(document: Any) -> Iterator[tuple[str, int | None]]:
@@ -180,7 +244,11 @@ def ci_step(source: SourceFile, params: CiStepParams) -> Iterator[Evidence]:
         scripts = [
             found
             for document in source.documents
-            for found in (*_values(document), *_pre_commit_hooks(document))
+            for found in (
+                *_values(document),
+                *structured_commands(document),
+                *_pre_commit_hooks(document),
+            )
         ]
     else:
         scripts = [(line, number) for number, line in enumerate(source.lines, start=1)]
@@ -193,11 +261,26 @@ def ci_step(source: SourceFile, params: CiStepParams) -> Iterator[Evidence]:
                 break
 
 
+def _runs_step(source: SourceFile, regex: Matcher) -> bool:
+    """Whether a CI definition runs a command (as `ci_step` reads them) matching `regex`."""
+    scripts: list[str] = (
+        [text for document in source.documents for text, _line in _values(document)]
+        if source.kind is FileKind.YAML
+        else list(source.lines)
+    )
+    separators = _SEPARATORS if source.kind is FileKind.YAML else _GROOVY_SEPARATORS
+    return any(regex.search(command) for text in scripts for command in _commands(text, separators))
+
+
 @file_detector(FileKind.YAML, FileKind.OTHER, params=CiDefinitionParams)
 def ci_definition(source: SourceFile, params: CiDefinitionParams) -> Iterator[Evidence]:
     """CI pipeline definitions, wherever the repository keeps them (optionally, their
-    lines matching a pattern, such as a schedule)."""
+    lines matching a pattern, such as a schedule, and only those that run a given step)."""
+    if may_be_ci_definition(source):
+        share(source)  # the repository-wide detectors of detectors.delivery read it again
     if not is_ci_definition(source):
+        return
+    if params.step is not None and not _runs_step(source, Matcher(params.step)):
         return
     if params.pattern is None:
         yield Evidence(Location(source.path, 1), params.label, source.snippet(1))

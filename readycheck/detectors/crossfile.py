@@ -56,6 +56,24 @@ def _module_names(path: str) -> set[str]:
     return {".".join(parts[i:]) for i in range(len(parts))}
 
 
+def _reexported(repo: Repository, imported: set[str]) -> set[str]:
+    """Modules a test reaches through a package it imports: `from mylib.evaluate import
+    feature_importance_permutation` tests `mylib/evaluate/feature_importance.py` when the
+    package's `__init__.py` imports it (`from .feature_importance import ...`)."""
+    found: set[str] = set()
+    for path, summary in repo.summaries.items():
+        if not path.endswith("__init__.py") or repo.roles.get(path) is not Role.CODE:
+            continue
+        if not _module_names(path) & imported:
+            continue
+        package = ".".join(PurePosixPath(path).parent.parts)
+        for module in summary.imports:
+            if module.startswith(".") and not module.startswith(".."):
+                parts = module[1:].split(".")
+                found.update(".".join([package, *parts[:i]]) for i in range(1, len(parts) + 1))
+    return found
+
+
 @repo_detector(params=TestedParams)
 def tested_modules(repo: Repository, params: TestedParams) -> Detection:
     """For each data or feature module: imported by a test (a match) or by none (a gap)."""
@@ -77,6 +95,7 @@ def tested_modules(repo: Repository, params: TestedParams) -> Detection:
                     for i in range(len(parts))
                     for j in range(i + 1, len(parts) + 1)
                 )
+    imported |= _reexported(repo, imported)
     matches, gaps = [], []
     for path in sorted(targets):
         if _module_names(path) & imported:

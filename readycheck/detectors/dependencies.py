@@ -5,14 +5,39 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from readycheck.detectors.base import file_detector
+from readycheck.detectors.base import NoParams, file_detector
 from readycheck.model import Evidence, FileKind, Location
-from readycheck.parsers.dependencies import normalise
+from readycheck.parsers.dependencies import Dependency, from_conda, normalise
 from readycheck.workspace import SourceFile
 
 DEPENDENCY_KINDS = (
     FileKind.REQUIREMENTS, FileKind.TOML, FileKind.PYTHON, FileKind.YAML, FileKind.OTHER,
 )  # fmt: skip
+
+
+def is_conda_environment(document: object) -> bool:
+    """A conda environment file, by its content: a `dependencies:` list of package specs
+    with `channels:` or `name:` beside it (a Helm Chart.yaml's dependencies are mappings,
+    a Kubernetes object has an apiVersion)."""
+    if not isinstance(document, dict) or "apiVersion" in document:
+        return False
+    items = document.get("dependencies")
+    return (
+        isinstance(items, list)
+        and any(isinstance(item, str) for item in items)
+        and bool({"channels", "name"} & set(document))
+    )
+
+
+def declared(source: SourceFile) -> list[Dependency]:
+    """Dependencies a file declares: dependency files by name, and conda environments by
+    content whatever they are called (`requirements.yml`, `env/train.yaml`)."""
+    if source.dependencies or source.kind is not FileKind.YAML:
+        return source.dependencies
+    document = source.documents[0] if source.documents else None
+    if source.text is None or not is_conda_environment(document):
+        return []
+    return from_conda(document, source.text)
 
 
 @dataclass(frozen=True)
@@ -25,7 +50,7 @@ class DeclaredParams:
 def dependency_declared(source: SourceFile, params: DeclaredParams) -> Iterator[Evidence]:
     """Declarations of any of the given packages, in any dependency file."""
     wanted = {normalise(p) for p in params.packages}
-    for dep in source.dependencies:
+    for dep in declared(source):
         if dep.name in wanted:
             yield Evidence(Location(source.path, dep.line), f"declares {dep.name}", dep.raw)
 
@@ -39,7 +64,7 @@ class PinnedParams:
 @file_detector(*DEPENDENCY_KINDS, params=PinnedParams)
 def dependencies_pinned(source: SourceFile, params: PinnedParams) -> Iterator[Evidence]:
     """Each declared dependency: pinned to one exact version (a match) or not (a gap)."""
-    for dep in source.dependencies:
+    for dep in declared(source):
         if dep.group not in params.groups:
             continue
         if dep.pinned:
@@ -52,3 +77,13 @@ def dependencies_pinned(source: SourceFile, params: PinnedParams) -> Iterator[Ev
                 dep.raw,
                 missing=True,
             )
+
+
+@file_detector(*DEPENDENCY_KINDS, params=NoParams)
+def dependency_file(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
+    """Files that declare dependencies (conda environments recognised by content)."""
+    deps = declared(source)
+    if deps:
+        yield Evidence(
+            Location(source.path, deps[0].line), f"{source.path} declares dependencies", deps[0].raw
+        )

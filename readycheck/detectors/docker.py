@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector
+from readycheck.detectors.parsed import share
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.parsers.dockerfile import Dockerfile, image_tag
@@ -93,6 +94,7 @@ def dockerfile_unpinned_base(source: SourceFile, params: NoParams) -> Iterator[E
     dockerfile = source.dockerfile
     if dockerfile is None:
         return
+    share(source)  # detectors.images judges the image each Dockerfile ships
     seen_stages: set[str] = set()
     for stage in dockerfile.stages:
         base = stage.base

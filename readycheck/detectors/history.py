@@ -4,11 +4,15 @@ Bulk questions go through one `git` command each (`rev-list --objects`,
 `cat-file --batch-all-objects`, `log --name-only`): iterating commit objects
 in Python is several times slower on real repositories. Outside a git
 repository these checks are not applicable; on a shallow clone, the ones
-that need history say so instead of guessing.
+that need history say so instead of guessing. A check whose history only adds
+evidence to a practice seen otherwise (an update bot's commits, beside its config
+file) finds nothing instead: no history is no evidence, never a reason to excuse
+the practice.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -127,6 +131,66 @@ def git_authors(repo: Repository, params: AuthorParams) -> Detection:
     if len(authors) < params.min_authors:
         return Detection()
     return Detection(tuple(Evidence(None, f"commits by {author}") for author in authors))
+
+
+@dataclass(frozen=True)
+class BotCommitParams:
+    #: Names (in the author's name or e-mail, or the branch a pull request came from) of
+    #: the bots that propose dependency updates.
+    bots: tuple[str, ...] = (
+        "dependabot",
+        "renovate",
+        "pyup-bot",
+        "pyup.io",
+        "snyk-bot",
+        "mend-bolt",
+    )
+    #: Only commits this many days before the latest one: a bot that has proposed nothing
+    #: for a year while the project went on was most likely switched off.
+    days: int = 365
+    #: At most this many matches are reported.
+    max_matches: int = 5
+
+
+#: "Merge pull request #12 from owner/dependabot/pip/idna-3.7": a bot's branch, merged by a person.
+_MERGED_BRANCH = re.compile(r"^Merge pull request #\d+ from \S+?/(?P<branch>[\w.-]+)/")
+
+
+@repo_detector(params=BotCommitParams)
+def git_bot_commits(repo: Repository, params: BotCommitParams) -> Detection:
+    """Recent commits authored by a dependency-update bot, or its pull requests merged:
+    the bot watches the dependencies whether or not its config is in the repository
+    (Dependabot security updates are switched on in the host's settings). Outside a
+    repository, or in a shallow clone where none is seen, this finds nothing: its
+    absence is never more than the absence of a config file."""
+    git = _git(repo)
+    if git is None:
+        return Detection()
+    scope = [git.subpath] if git.subpath else []
+    head = git.repo.git.log("-n1", "--format=%ct", "HEAD").strip()
+    if not head.isdigit():
+        return Detection()
+    since = int(head) - params.days * 86400
+    log = git.repo.git.log(
+        f"--since={since}", "--format=%aN%x09%aE%x09%as%x09%s", "HEAD", "--", *scope
+    )
+    bots = tuple(bot.lower() for bot in params.bots)
+    found: list[Evidence] = []
+    for line in log.splitlines():
+        name, _, rest = line.partition("\t")
+        email, _, rest = rest.partition("\t")
+        date, _, subject = rest.partition("\t")
+        author = f"{name} {email}".lower()
+        merged = _MERGED_BRANCH.match(subject)
+        branch = merged.group("branch").lower() if merged else ""
+        bot = next((b for b in bots if b in author or branch.startswith(b)), None)
+        if bot is None:
+            continue
+        how = f"{name} committed" if bot in author else f"a {bot} pull request was merged"
+        found.append(Evidence(None, f"{how} on {date}: {subject[:100]}"))
+        if len(found) >= params.max_matches:
+            break
+    return Detection(tuple(found))
 
 
 @dataclass(frozen=True)

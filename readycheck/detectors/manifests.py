@@ -5,11 +5,14 @@ gets its own verdict, and the evidence points at its line."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from readycheck.detectors.base import REGEX, file_detector
+from readycheck.detectors.docker import SERVER_COMMANDS
+from readycheck.detectors.parsed import share
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.parsers.helm import PLACEHOLDER
@@ -249,6 +252,81 @@ def yaml_path(source: SourceFile, params: YamlPathParams) -> Iterator[Evidence]:
                 yield Evidence(
                     Location(source.path, line),
                     f"{prefix}no {label}",
+                    source.snippet(line),
+                    missing=True,
+                )
+
+
+_COMPOSE_NOTEBOOK = re.compile(r"\bjupyter\b|\bnotebook\b|\btensorboard\b|\bmlflow\W+(server|ui)\b")
+
+
+def compose_services(document: Any) -> dict[str, dict[str, Any]]:
+    """The services of a compose file, recognised by content (a `services` mapping whose
+    entries run an image or build one), whatever the file is called."""
+    services = document.get("services") if isinstance(document, dict) else None
+    if not isinstance(services, dict) or not services:
+        return {}
+    found = {str(k): v for k, v in services.items() if isinstance(v, dict)}
+    if not found or not all(
+        {"image", "build", "extends"} & set(v) or "<<" in v for v in found.values()
+    ):
+        return {}
+    return found
+
+
+def _compose_command(service: dict[str, Any]) -> str:
+    parts = [service.get("entrypoint"), service.get("command")]
+    return " ".join(
+        " ".join(map(str, p)) if isinstance(p, list) else str(p) for p in parts if p is not None
+    )
+
+
+def serves_in_compose(service: dict[str, Any]) -> bool:
+    """Whether a compose service runs the repository's own service: it builds the image
+    and publishes a port, or starts a web or model server; a database, a tracker or a
+    notebook pulled as an image is not it."""
+    command = _compose_command(service)
+    if _COMPOSE_NOTEBOOK.search(command):
+        return False
+    if SERVER_COMMANDS.search(command):
+        return True
+    return "build" in service and bool(service.get("ports") or service.get("expose"))
+
+
+@dataclass(frozen=True)
+class ComposeParams:
+    #: Dotted path that must exist in each judged service: `healthcheck`, `deploy.resources.limits`.
+    key: str
+    label: str = ""
+    #: Judge only the services that run the repository's own service (see serves_in_compose).
+    serving_only: bool = True
+
+
+@file_detector(FileKind.YAML, params=ComposeParams)
+def compose_service(source: SourceFile, params: ComposeParams) -> Iterator[Evidence]:
+    """For each service of a compose file (the serving ones by default): whether a key is set."""
+    path = split_path(params.key)
+    label = params.label or params.key
+    if any(compose_services(document) for document in source.documents):
+        share(source)  # detectors.images reads which services build which image
+    for document in source.documents:
+        services = compose_services(document)
+        for name, service in services.items():
+            if params.serving_only and not serves_in_compose(service):
+                continue
+            hits = list(walk(service, path))
+            parent_services = document["services"]
+            if hits:
+                parent, key, _value = hits[0]
+                line = line_of(parent, key)
+                yield Evidence(
+                    Location(source.path, line), f"{name}: {label}", source.snippet(line)
+                )
+            else:
+                line = line_of(parent_services, name)
+                yield Evidence(
+                    Location(source.path, line),
+                    f"{name}: no {label}",
                     source.snippet(line),
                     missing=True,
                 )

@@ -14,7 +14,8 @@ whose name says it is a secret and which is then written out:
 
 A value is a reference, not a secret, when it substitutes a variable (`${...}`,
 `$(...)`, `${{ secrets.X }}`, `$CI_JOB_TOKEN`), is a template (`{{ .Values.x }}`),
-a placeholder (`<your token>`), a path (`/run/secrets/db`), a flag or a count.
+a placeholder (`<your token>`), a path (`/run/secrets/db`), the name or path of a secret
+in a store (`project/ml/deploy`, an AWS Secrets Manager ARN), a flag or a count.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ from readycheck.workspace import SourceFile
 _ENVIRONMENT_KEYS = frozenset({"env", "environment", "variables", "with"})
 _NOT_SECRET_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null"})
 _REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
+#: The name or path of a secret in a store, which the runtime resolves: Taskcluster's
+#: `project/churn/deploy`, GCP's `projects/p/secrets/s/versions/1`, an AWS ARN, a Vault
+#: path. Generated secrets mix cases and digits; these are lowercase words and slashes.
+_SECRET_PATH = re.compile(
+    r"^[a-z][a-z0-9_.-]*(?:/[a-z0-9][a-z0-9_.-]*)+$|^arn:aws:(?:secretsmanager|ssm):|^(?:vault|sm|gcpsm|azkv):"
+)
 #: An address (`https://index.docker.io/v1/`) is not a secret; one that carries a
 #: password (`postgresql://ml:hunter2@db/features`) is, and stays reported.
 PLAIN_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?![^/\s]*:[^/\s]*@)")
@@ -70,6 +77,7 @@ def _literal(value: Any) -> str | None:
         or text.lower() in _NOT_SECRET_WORDS
         or any(c.isspace() for c in text)
         or _REFERENCE.search(text)
+        or _SECRET_PATH.match(text)
         or PLAIN_URL.match(text)
         or text == PLACEHOLDER  # what a Helm template computes (`b64enc`, `include`)
     ):

@@ -69,6 +69,16 @@ class CallParams:
     unless_values: tuple[str, ...] = ()
     #: ... or pass it positionally at this 0-based position.
     unless_position: int | None = None
+    #: Only calls whose arguments, as written, match this regular expression (searched in
+    #: their source text): `accuracy_score(y_prod, prod_predictions)` scores production data.
+    when_arguments: str | None = field(default=None, metadata=REGEX)
+
+
+def _arguments_text(call: ast.Call) -> str:
+    """The source text of a call's arguments, positional and keyword, one per line."""
+    parts = [ast.unparse(arg) for arg in call.args]
+    parts += [f"{kw.arg or '**'}={ast.unparse(kw.value)}" for kw in call.keywords]
+    return "\n".join(parts)[:4000]
 
 
 def literal_text(node: ast.expr, source: SourceFile) -> str:
@@ -120,7 +130,10 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     if code is None:
         return
     regex = _name_regex(params.calls)
+    arguments = Matcher(params.when_arguments) if params.when_arguments else None
     for ref in code.calls_matching(lambda name: regex.match(name) is not None):
+        if arguments is not None and not arguments.search(_arguments_text(ref.node)):
+            continue
         if params.when_keyword and not _passes(
             source, ref.node, params.when_keyword, params.when_values, params.when_position, False
         ):

@@ -1,0 +1,548 @@
+"""The container images a repository ships, and which of them serve predictions.
+
+A rule about "the service's image" must judge the image that serves, not whichever
+Dockerfile exists: a training image, a notebook image or a Makefile runner needs no
+health check, and the stage a Dockerfile ends with is not always the one that ships
+(`FROM runtime AS runtime-dev` after the production stage, built only for local work).
+
+For each Dockerfile, the shipped stage is the one CI or compose builds with `--target`
+(`docker build --target runtime`, docker/build-push-action's `target:`, a compose
+service's `build.target`), else the last stage; a stage built `FROM` an earlier one
+inherits its instructions, as Docker does. The shipped image serves when it:
+
+- EXPOSEs a port, or starts a web or model server (uvicorn, gunicorn, TorchServe, ...);
+- builds on a model-server image and keeps its command (`tiangolo/uvicorn-gunicorn`,
+  `tensorflow/serving`, Triton, SageMaker and Vertex AI prediction containers, ...);
+- starts a script of the repository (`python app.py`, `python -m pkg.api`, `./start.sh`)
+  whose code starts a server (`uvicorn.run`, a Flask app's `run()`, aiohttp's
+  `run_app`, a KServe ModelServer, the SageMaker inference toolkit, ...);
+- or a compose service builds it and publishes its port.
+
+A notebook or shell image (`jupyter lab`, `bash`, `make`) is not a serving image even
+when it EXPOSEs a port.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Literal
+
+from readycheck.detectors.base import REGEX, repo_detector
+from readycheck.detectors.delivery import (
+    _PY_MODULE,
+    _PY_SCRIPT,
+    _SHELL_SCRIPT,
+    _ci_scripts,
+    _commands_of,
+    _Repo,
+    _view,
+    ci_files,
+    is_script,
+)
+from readycheck.detectors.docker import SERVER_COMMANDS
+from readycheck.detectors.patterns import Matcher
+from readycheck.model import Detection, Evidence, FileKind, Location
+from readycheck.parsers.dockerfile import Dockerfile, Instruction
+from readycheck.workspace import Repository, SourceFile, clip
+
+#: Base images whose default command serves models or web requests.
+SERVING_BASES = re.compile(
+    r"(^|/)(uvicorn-gunicorn|meinheld-gunicorn|uwsgi-nginx|tritonserver|torchserve|mlserver"
+    r"|text-generation-inference|vllm-openai|tensorflow-serving)[^/]*$|(^|/)tensorflow/serving"
+    r"|(pytorch|tensorflow|mxnet|huggingface-[\w-]+)-inference\b|vertex-ai/prediction/"
+    r"|azureml/[\w.-]*inference",
+    re.I,
+)
+#: What a notebook, shell or task-runner image runs: not a service, whatever it EXPOSEs.
+_NOT_A_SERVICE = re.compile(
+    r"^\W*(jupyter|jupyter-lab|jupyterlab|notebook|ipython|tensorboard|make|bash|sh|zsh|/bin/(ba)?sh)\W*$"
+    r"|\bjupyter\W+(lab|notebook)\b|\btensorboard\b",
+    re.I,
+)
+#: Base images of function runtimes (AWS Lambda, Azure Functions): invoked by the platform.
+_FUNCTION_BASES = re.compile(r"(^|/)lambda/|aws-lambda|azure-functions/", re.I)
+#: A configuration file a command is started with: `supervisord -c /etc/supervisord.conf`.
+_CONFIG = re.compile(r"(?:^|\s)(?:-c|--config|--configuration)[=\s]+(?P<path>[\w./-]+)")
+_DOCKER_BUILD = re.compile(r"\bdocker\s+(?:buildx\s+)?build\b(?P<rest>.*)")
+_TARGET = re.compile(r"--target[=\s]+(?P<target>[\w.-]+)")
+_FILE = re.compile(r"(?:-f|--file)[=\s]+(?P<file>[\w./${}-]+)")
+_COMPOSE = re.compile(r"(^|/)(docker-)?compose[\w.-]*\.ya?ml$", re.I)
+_DEV_COMPOSE = re.compile(r"(dev|test|local|override|debug)", re.I)
+
+
+@dataclass(frozen=True)
+class Image:
+    """One image a Dockerfile ships."""
+
+    path: str
+    source: SourceFile
+    stage_line: int
+    stage_name: str | None
+    #: The instructions in force in the shipped stage, inherited ones first.
+    instructions: tuple[Instruction, ...]
+    #: Why it serves predictions; None when it does not.
+    serving: str | None
+    #: The script it starts that runs a development server (Flask's `app.run()`).
+    development_server: str | None
+    #: The image it is built on (through earlier stages).
+    base: str = ""
+
+
+def _stage_parents(dockerfile: Dockerfile) -> list[int | None]:
+    names: dict[str, int] = {}
+    parents: list[int | None] = []
+    for stage in dockerfile.stages:
+        parents.append(names.get(stage.base.lower()))
+        if stage.name:
+            names[stage.name.lower()] = stage.index
+    return parents
+
+
+def effective_instructions(dockerfile: Dockerfile, stage: int) -> list[Instruction]:
+    """The instructions in force in a stage: its ancestors' (FROM an earlier stage), then its own."""
+    parents = _stage_parents(dockerfile)
+    chain: list[int] = []
+    current: int | None = stage
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = parents[current]
+    found: list[Instruction] = []
+    for index in reversed(chain):
+        found += [i for i in dockerfile.instructions if i.stage == index and i.keyword != "FROM"]
+    return found
+
+
+def _root_base(dockerfile: Dockerfile, stage: int) -> str:
+    parents = _stage_parents(dockerfile)
+    seen: set[int] = set()
+    while parents[stage] is not None and stage not in seen:
+        seen.add(stage)
+        stage = parents[stage]  # type: ignore[assignment]
+    return dockerfile.stages[stage].base
+
+
+def _words(arguments: str) -> str:
+    """An instruction's command as one line: the exec form's JSON array joined."""
+    text = arguments.strip()
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(items, list):
+            return " ".join(str(item) for item in items)
+    return text
+
+
+def _normalise(path: str) -> str:
+    path = path.strip("'\"")
+    return posixpath.normpath(path) if path else ""
+
+
+@dataclass
+class _Targets:
+    """Stages CI and compose build by name, per Dockerfile path (None: any Dockerfile)."""
+
+    ci: list[tuple[str | None, str | None, str]] = field(default_factory=list)
+    compose: list[tuple[str | None, str | None, str]] = field(default_factory=list)
+    #: Compose services that build an image: (context, dockerfile, target, service, compose
+    #: path, whether it publishes a port, the command it overrides the image's with).
+    services: list[tuple[str | None, str | None, str | None, str, str, bool, str]] = field(
+        default_factory=list
+    )
+
+
+def _build_targets(view: _Repo) -> _Targets:
+    targets = _Targets()
+    for source in ci_files(view):
+        for document in source.documents if source.kind is FileKind.YAML else []:
+            for node in _dicts(document):
+                uses = node.get("uses")
+                options = node.get("with")
+                if (
+                    isinstance(uses, str)
+                    and "build-push-action" in uses
+                    and isinstance(options, dict)
+                ):
+                    target = options.get("target")
+                    if isinstance(target, str):
+                        targets.ci.append(
+                            (_str(options.get("context")), _str(options.get("file")), target)
+                        )
+        for script, separators in _ci_scripts(source):
+            for command, _remote in _commands_of(script, separators):
+                build = _DOCKER_BUILD.search(command)
+                target = _TARGET.search(build.group("rest")) if build else None
+                if build and target:
+                    file = _FILE.search(build.group("rest"))
+                    targets.ci.append(
+                        (None, file.group("file") if file else None, target.group("target"))
+                    )
+    for path, entry in view.entries.items():
+        if entry.kind is not FileKind.YAML or not _COMPOSE.search(path):
+            continue
+        for document in view.source(path).documents:
+            services = document.get("services") if isinstance(document, dict) else None
+            if not isinstance(services, dict):
+                continue
+            base = str(PurePosixPath(path).parent)
+            for name, service in services.items():
+                if not isinstance(service, dict) or "build" not in service:
+                    continue
+                build = service["build"]
+                context = (
+                    build
+                    if isinstance(build, str)
+                    else _str(build.get("context"))
+                    if isinstance(build, dict)
+                    else None
+                )
+                dockerfile = _str(build.get("dockerfile")) if isinstance(build, dict) else None
+                context = _normalise(posixpath.join(base, context or "."))
+                if (
+                    isinstance(build, dict)
+                    and isinstance(build.get("target"), str)
+                    and not _DEV_COMPOSE.search(path)
+                ):
+                    targets.compose.append((context, dockerfile, build["target"]))
+                target = build.get("target") if isinstance(build, dict) else None
+                command = service.get("command") or service.get("entrypoint") or ""
+                command = " ".join(map(str, command)) if isinstance(command, list) else str(command)
+                targets.services.append((
+                    context, dockerfile, target if isinstance(target, str) else None, str(name),
+                    path, bool(service.get("ports") or service.get("expose")), command,
+                ))  # fmt: skip
+    return targets
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _dicts(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _dicts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _dicts(item)
+
+
+def _names_dockerfile(path: str, context: str | None, file: str | None) -> bool:
+    """Whether a build (its context and -f file) builds the Dockerfile at `path`."""
+    directory = _normalise(context or ".")
+    if file:
+        if "$" in file:
+            return False
+        wanted = _normalise(file)
+        joined = (
+            _normalise(posixpath.join(directory, file)) if directory not in ("", ".") else wanted
+        )
+        if path in (joined, wanted):
+            return True
+        # a build run from another folder: a path with folders that ends the same
+        return "/" in wanted and path.endswith("/" + wanted)
+    return path == (f"{directory}/Dockerfile" if directory not in ("", ".") else "Dockerfile")
+
+
+class _Analysis:
+    def __init__(self, repo: Repository) -> None:
+        self.view = _view(repo)
+        self.targets = _build_targets(self.view)
+        self.images = list(self._images())
+
+    def _images(self) -> Iterator[Image]:
+        for path, entry in sorted(self.view.entries.items()):
+            if entry.kind is not FileKind.DOCKERFILE:
+                continue
+            source = self.view.source(path)
+            dockerfile = source.dockerfile
+            if dockerfile is None or not dockerfile.stages:
+                continue
+            for stage in self._shipped(path, dockerfile):
+                yield self._image(path, source, dockerfile, stage)
+
+    def _shipped(self, path: str, dockerfile: Dockerfile) -> list[int]:
+        names = {s.name.lower(): s.index for s in dockerfile.stages if s.name}
+        for builds in (self.targets.ci, self.targets.compose):
+            named = {
+                names[target.lower()]
+                for context, file, target in builds
+                if target.lower() in names and _names_dockerfile(path, context, file)
+            }
+            if named:
+                return sorted(named)
+        return [dockerfile.final_stage]
+
+    def _image(self, path: str, source: SourceFile, dockerfile: Dockerfile, stage: int) -> Image:
+        instructions = effective_instructions(dockerfile, stage)
+        entry = next((i for i in reversed(instructions) if i.keyword == "ENTRYPOINT"), None)
+        cmd = next((i for i in reversed(instructions) if i.keyword == "CMD"), None)
+        command = " ".join(_words(i.arguments) for i in (entry, cmd) if i is not None)
+        serving, development = self._serving(path, dockerfile, stage, instructions, command)
+        info = dockerfile.stages[stage]
+        return Image(
+            path, source, info.line, info.name, tuple(instructions), serving, development,
+            _root_base(dockerfile, stage),
+        )  # fmt: skip
+
+    def _compose(
+        self, path: str, dockerfile: Dockerfile, stage: int
+    ) -> list[tuple[str, bool, str]]:
+        """(service, publishes a port, command) of the compose services that build this image."""
+        name = (dockerfile.stages[stage].name or "").lower()
+        return [
+            (f"{service} ({compose})", published, command)
+            for context, file, target, service, compose, published, command in self.targets.services
+            if _names_dockerfile(path, context, file) and (target is None or target.lower() == name)
+        ]
+
+    def _serving(
+        self,
+        path: str,
+        dockerfile: Dockerfile,
+        stage: int,
+        instructions: list[Instruction],
+        command: str,
+    ) -> tuple[str | None, str | None]:
+        if _FUNCTION_BASES.search(_root_base(dockerfile, stage)):
+            return None, None  # a function runtime: the platform invokes it, nothing listens
+        services = self._compose(path, dockerfile, stage)
+        overrides = [c for _s, _p, c in services if c]
+        if overrides and all(_NOT_A_SERVICE.search(c) for c in overrides):
+            return None, None  # compose runs it as a notebook or a shell
+        if command and _NOT_A_SERVICE.search(command):
+            return None, None
+        if command and SERVER_COMMANDS.search(command):
+            return f"it starts a server ({clip(command, 60)})", None
+        script, development = self._script_serves(path, command) if command else (None, None)
+        if script is not None:
+            return script, development
+        if any(i.keyword == "EXPOSE" for i in instructions):
+            return "it EXPOSEs a port", None
+        base = _root_base(dockerfile, stage)
+        if not command and SERVING_BASES.search(base):
+            return f"it builds on the model-server image {base}", None
+        for service, published, override in services:
+            if override and SERVER_COMMANDS.search(override):
+                return f"compose service {service} starts a server with it", None
+            if published and not override:
+                return f"compose service {service} publishes its port", None
+        return None, None
+
+    def _script_serves(self, dockerfile_path: str, command: str) -> tuple[str | None, str | None]:
+        """Whether a script the image starts serves (and whether through a development server)."""
+        for script in self._scripts(dockerfile_path, command):
+            source = self.view.source(script)
+            if source.kind is FileKind.PYTHON:
+                serves, development = python_serves(source, self._imports(script))
+            elif not is_script(script):
+                serves, development = _config_serves(source), None
+            else:
+                serves, development = self._shell_serves(dockerfile_path, source)
+            if serves is not None:
+                why = f"it starts {script}, which {serves}"
+                return why, (f"{script} {development}" if development else None)
+        return None, None
+
+    def _shell_serves(
+        self, dockerfile_path: str, source: SourceFile
+    ) -> tuple[str | None, str | None]:
+        for line in source.lines[:200]:
+            code = line.split("#", 1)[0]
+            if SERVER_COMMANDS.search(code):
+                return f"starts a server ({clip(code, 50)})", None
+            for script in self._scripts(dockerfile_path, code, python_only=True):
+                serves, development = python_serves(self.view.source(script), self._imports(script))
+                if serves is not None:
+                    return f"runs {script}, which {serves}", (
+                        f"{script} {development}" if development else None
+                    )
+        return None, None
+
+    def _imports(self, path: str) -> tuple[str, ...]:
+        summary = self.view.repo.summaries.get(path)
+        return summary.imports if summary is not None else ()
+
+    def _scripts(self, dockerfile_path: str, command: str, python_only: bool = False) -> list[str]:
+        found: list[str] = []
+        for match in _PY_SCRIPT.finditer(command):
+            found += self._in_context(dockerfile_path, match.group("path"))
+        for match in _PY_MODULE.finditer(command):
+            name = match.group("module").replace(".", "/")
+            for candidate in (f"{name}.py", f"{name}/__main__.py"):
+                found += self._in_context(dockerfile_path, candidate)
+        if not python_only:
+            for match in _SHELL_SCRIPT.finditer(command):
+                found += self._in_context(dockerfile_path, match.group("path"))
+            for match in _CONFIG.finditer(command):
+                found += self._in_context(dockerfile_path, match.group("path"))
+        return list(dict.fromkeys(found))[:3]
+
+    def _in_context(self, dockerfile_path: str, reference: str) -> list[str]:
+        """Repository files an in-image path may be: the longest suffix that names any,
+        preferring files beside the Dockerfile."""
+        parts = [p for p in PurePosixPath(reference.strip("'\"")).parts if p not in ("/", ".")]
+        if not parts or any("$" in p for p in parts):
+            return []
+        here = str(PurePosixPath(dockerfile_path).parent)
+        for start in range(len(parts)):
+            suffix = "/".join(parts[start:])
+            matches = [p for p in self.view.entries if p == suffix or p.endswith("/" + suffix)]
+            if matches:
+                local = [p for p in matches if here == "." or p.startswith(here + "/")]
+                return sorted(local or matches)[:3]
+        return []
+
+
+def _config_serves(source: SourceFile) -> str | None:
+    """A process manager's configuration (supervisord, a Procfile) that starts a server."""
+    for line in source.lines[:500]:
+        code = line.split("#", 1)[0].split(";", 1)[0]
+        if SERVER_COMMANDS.search(code):
+            return f"starts a server ({clip(code, 50)})"
+    return None
+
+
+#: A web application built in a script (`app = Flask(__name__)`), by what its `run()` starts.
+_APP = re.compile(
+    r"^\s*(?P<name>\w+)\s*(?::[^=]+)?=\s*(?:[\w.]+\.)?(?P<cls>Flask|Quart|Bottle|FlaskApp|FastAPI"
+    r"|Starlette|Sanic|Application|Interface|Blocks|LitServer)\s*\(",
+    re.M,
+)
+_DEVELOPMENT_APPS = frozenset({"Flask", "Quart", "Bottle", "FlaskApp"})
+#: Calls that start a server by themselves, as written.
+_SERVER_START = re.compile(
+    r"\buvicorn\.run\s*\(|\bhypercorn\b.*\bserve\s*\(|\brun_app\s*\(|\bwaitress\.serve\s*\("
+    r"|\.serve_forever\s*\(|\bmake_server\s*\(|\bserve\.run\s*\(|\bModelServer\s*\("
+    r"|\bstart_model_server\s*\(|\bcherrypy\.quickstart\s*\(|\bbentoml\.serve\s*\("
+)
+_DEVELOPMENT_START = re.compile(r"\brun_simple\s*\(|\bbottle\.run\s*\(")
+#: The frameworks a script must import for its `X = Flask(...)` to be one.
+_WEB_MODULES = (
+    "flask", "quart", "bottle", "connexion", "fastapi", "starlette", "sanic", "aiohttp",
+    "tornado", "gradio", "litserve", "uvicorn", "waitress", "werkzeug", "http.server",
+    "socketserver", "wsgiref", "ray", "kserve", "sagemaker_inference", "cherrypy", "bentoml",
+    "hypercorn",
+)  # fmt: skip
+
+
+def python_serves(
+    source: SourceFile, imports: tuple[str, ...] = ()
+) -> tuple[str | None, str | None]:
+    """Whether a Python script starts a server, and whether that server is a development
+    one. Read as text, with the imports the per-file analysis recorded (`imports`), so no
+    file is parsed twice in a scan."""
+    if not any(m == w or m.startswith(w + ".") for m in imports for w in _WEB_MODULES):
+        return None, None
+    lines = [line.split("#", 1)[0] for line in source.lines]
+    text = "\n".join(lines)
+    apps = {m.group("name"): m.group("cls") for m in _APP.finditer(text)}
+    for number, line in enumerate(lines, start=1):
+        for name, cls in apps.items():
+            call = re.search(rf"\b{re.escape(name)}\.(run|launch)\s*\(", line)
+            if call is None:
+                continue
+            started = f"starts a server ({name}.{call.group(1)}(), line {number})"
+            if cls in _DEVELOPMENT_APPS and call.group(1) == "run":
+                return (
+                    started,
+                    f"runs the framework's development server ({name}.run(), line {number})",
+                )
+            return started, None
+        if _DEVELOPMENT_START.search(line):
+            return (
+                f"starts a server (line {number})",
+                f"runs a development server (line {number})",
+            )
+        if _SERVER_START.search(line):
+            return f"starts a server ({clip(line, 50)}, line {number})", None
+    return None, None
+
+
+_CACHE: dict[int, tuple[Repository, _Analysis]] = {}
+
+
+def shipped_images(repo: Repository) -> list[Image]:
+    """The images the repository's Dockerfiles ship, analysed once per scan."""
+    cached = _CACHE.get(id(repo))
+    if cached is None or cached[0] is not repo:
+        _CACHE.clear()
+        cached = (repo, _Analysis(repo))
+        _CACHE[id(repo)] = cached
+    return cached[1].images
+
+
+@dataclass(frozen=True)
+class ImageParams:
+    #: The instruction to look for; none: the image itself is the evidence.
+    instruction: str | None = None
+    #: Regular expression its arguments must match.
+    pattern: str | None = field(default=None, metadata=REGEX)
+    #: Only the last such instruction in force counts (USER, HEALTHCHECK).
+    last: bool = False
+    #: Which images: those that serve predictions, or all.
+    images: Literal["serving", "all"] = "serving"
+    #: Images built on a base matching this count as matching (a distroless `:nonroot`
+    #: image runs as an unprivileged user without a USER instruction).
+    base_pattern: str | None = field(default=None, metadata=REGEX)
+    #: Instead of an instruction: serving images whose start script runs a development server.
+    development_server: bool = False
+
+
+@repo_detector(params=ImageParams)
+def shipped_image(repo: Repository, params: ImageParams) -> Detection:
+    """For each image a Dockerfile ships (the stage CI or compose builds, else the last;
+    optionally only images that serve): an instruction in force in it, matching a
+    pattern, or its absence; or the image itself; or the development server it starts."""
+    matches: list[Evidence] = []
+    gaps: list[Evidence] = []
+    for image in shipped_images(repo):
+        if params.images == "serving" and image.serving is None:
+            continue
+        where = Location(image.path, image.stage_line)
+        if params.development_server:
+            if image.development_server:
+                matches.append(Evidence(where, f"the image starts {image.development_server}",
+                                        image.source.snippet(image.stage_line)))  # fmt: skip
+            continue
+        if params.instruction is None:
+            what = (
+                f"{image.path} builds a serving image: {image.serving}"
+                if image.serving
+                else f"{image.path} builds an image"
+            )
+            matches.append(Evidence(where, what, image.source.snippet(image.stage_line)))
+            continue
+        keyword = params.instruction.upper()
+        if params.base_pattern and Matcher(params.base_pattern).search(image.base):
+            matches.append(
+                Evidence(where, f"builds on {image.base}", image.source.snippet(image.stage_line))
+            )
+            continue
+        candidates = [i for i in image.instructions if i.keyword == keyword]
+        if params.last:
+            candidates = candidates[-1:]
+        regex = Matcher(params.pattern) if params.pattern else None
+        found = [i for i in candidates if regex is None or regex.search(i.arguments)]
+        for instruction in found:
+            matches.append(Evidence(
+                Location(image.path, instruction.line),
+                f"{keyword} {clip(instruction.arguments, 60)}",
+                image.source.snippet(instruction.line),
+            ))  # fmt: skip
+        if not found:
+            stage = f" (stage {image.stage_name})" if image.stage_name else ""
+            gaps.append(Evidence(
+                where,
+                f"no matching {keyword} instruction in the image it ships{stage}",
+                image.source.snippet(image.stage_line),
+                missing=True,
+            ))  # fmt: skip
+    return Detection(tuple(matches), tuple(gaps))

@@ -1,0 +1,234 @@
+"""Detectors for what a team builds itself to watch its models: records it writes
+(a run's parameters with its metrics, a prediction with its inputs) and jobs its
+configuration schedules outside CI (a Taskcluster hook, a Databricks job, an Azure ML
+schedule, a serverless cron).
+
+Both look at structure, not at names of tools: a dict literal whose keys are a
+parameters field and a metrics field is a run record whatever writes it; a `schedule`
+key holding `0 3 * * *` is a schedule whatever runs it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from readycheck.detectors.base import REGEX, file_detector
+from readycheck.detectors.ci import is_ci_definition
+from readycheck.detectors.manifests import STRUCTURED_KINDS, line_of
+from readycheck.detectors.patterns import Matcher
+from readycheck.detectors.python import PYTHON_KINDS, matches_any
+from readycheck.model import Evidence, Location
+from readycheck.workspace import SourceFile
+
+
+@dataclass(frozen=True)
+class DictKeysParams:
+    #: Regular expression one key of the dict must match (whole key, any case) ...
+    key: str = field(metadata=REGEX)
+    #: ... and another key ...
+    with_key: str = field(metadata=REGEX)
+    #: ... and, when given, a third.
+    and_key: str | None = field(default=None, metadata=REGEX)
+    label: str = "record"
+    #: Leave out dicts a function returns as they are: a response, not a record kept.
+    not_returned: bool = False
+
+
+def _keys(node: ast.Dict | ast.Call) -> list[str]:
+    """The literal string keys of `{...}`, or the keywords of `dict(...)`."""
+    if isinstance(node, ast.Dict):
+        return [
+            key.value
+            for key in node.keys
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+        ]
+    return [keyword.arg for keyword in node.keywords if keyword.arg]
+
+
+@file_detector(*PYTHON_KINDS, params=DictKeysParams)
+def python_dict_keys(source: SourceFile, params: DictKeysParams) -> Iterator[Evidence]:
+    """Dict literals (or `dict(...)` calls) that hold a key matching each pattern: a record
+    of a run (its parameters and its metrics) or of a prediction (inputs, output, time)."""
+    code = source.python
+    if code is None:
+        return
+    wanted = [Matcher(p, True) for p in (params.key, params.with_key, params.and_key) if p]
+    returned = (
+        {
+            id(node.value)
+            for node in ast.walk(code.tree)
+            if isinstance(node, ast.Return | ast.Yield) and node.value is not None
+        }
+        if params.not_returned
+        else set()
+    )
+    for node in ast.walk(code.tree):
+        if id(node) in returned:
+            continue
+        is_dict_call = (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "dict"
+        )
+        if not (isinstance(node, ast.Dict) or is_dict_call):
+            continue
+        assert isinstance(node, ast.Dict | ast.Call)
+        keys = _keys(node)
+        if len(keys) < len(wanted):
+            continue
+        found = [next((k for k in keys if matcher.fullmatch(k)), None) for matcher in wanted]
+        if all(found):
+            shown = ", ".join(f"`{k}`" for k in found if k)
+            yield Evidence(
+                source.locate(node.lineno),
+                f"{params.label} ({shown})",
+                source.snippet(node.lineno),
+            )
+
+
+@dataclass(frozen=True)
+class CallsTogetherParams:
+    #: Resolved call names (fnmatch patterns) of which one must be called ...
+    calls: tuple[str, ...]
+    #: ... in a module or notebook that also calls one of these.
+    with_calls: tuple[str, ...]
+    label: str = "calls made together"
+
+
+@file_detector(*PYTHON_KINDS, params=CallsTogetherParams)
+def python_calls_together(source: SourceFile, params: CallsTogetherParams) -> Iterator[Evidence]:
+    """Calls to one group of functions in a module that also calls another group: a
+    client that logs a run's parameters and its metrics, which neither call shows alone
+    when the client's type cannot be resolved (`client.log_metric`)."""
+    code = source.python
+    if code is None:
+        return
+    first = code.calls_matching(lambda name: matches_any(name, params.calls))
+    if not first or not code.calls_matching(lambda name: matches_any(name, params.with_calls)):
+        return
+    ref = first[0]
+    yield Evidence(
+        source.locate(ref.line), f"{params.label} ({ref.name}())", source.snippet(ref.line)
+    )
+
+
+#: One field of a cron expression: numbers, ranges, steps, lists, `?`, `L`, `W`, `#`,
+#: or a day or month name (MON-FRI, JAN).
+_CRON_FIELD = r"(?:[0-9*?/,LW#-]+|[A-Za-z]{3}(?:[-,][A-Za-z]{3})*)"
+_CRON = re.compile(
+    r"^\s*(?:@(?:yearly|annually|monthly|weekly|daily|midnight|hourly)"
+    rf"|{_CRON_FIELD}(?:\s+{_CRON_FIELD}){{4,6}}"
+    r"|(?:cron|rate)\(.+\))\s*$"
+)
+#: Files whose `schedule` is how often a bot looks for updates, not a job.
+_NOT_JOBS = re.compile(
+    r"(^|/)(\.github/dependabot\.ya?ml|renovate\.json5?|\.renovaterc(\.json5?)?)$"
+)
+
+
+def _is_cron(value: Any) -> bool:
+    if not isinstance(value, str) or not _CRON.match(value):
+        return False
+    # at least one field is a number or `*`: "Every Day At Noon Or So" is not a schedule
+    return value.strip().startswith("@") or any(c.isdigit() or c == "*" for c in value)
+
+
+def _interval(value: Any) -> bool:
+    """`{interval: 3600}` or `{every: 1h}` under a schedule key: a period, not a word."""
+    if not isinstance(value, dict):
+        return False
+    for key in ("interval", "every", "period", "rate"):
+        item = value.get(key)
+        if isinstance(item, int | float) and not isinstance(item, bool) and item > 0:
+            return True
+        if isinstance(item, str) and re.fullmatch(r"\d+\s*[smhdw]|P(T?\d+[SMHDW])+", item.strip()):
+            return True
+    return False
+
+
+def _recurrence(value: Any) -> bool:
+    """An Azure ML trigger: `{type: recurrence, frequency: day, interval: 1}` or a cron type."""
+    if not isinstance(value, dict):
+        return False
+    kind = str(value.get("type", "")).lower()
+    return (kind == "recurrence" and "frequency" in value) or (
+        kind == "cron" and _is_cron(value.get("expression"))
+    )
+
+
+def _schedules(node: Any, keys: Matcher) -> Iterator[tuple[Any, Any, str]]:
+    """(parent, key, what) for every schedule in a document, however deep."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            name = str(key)
+            if name.lower() == "trigger" and _recurrence(value):
+                yield node, key, "recurring trigger"
+                continue
+            if keys.fullmatch(name):
+                values = value if isinstance(value, list) else [value]
+                if any(_is_cron(item) for item in values):
+                    yield node, key, "cron schedule"
+                    continue
+                if _interval(value):
+                    yield node, key, "interval schedule"
+                    continue
+            yield from _schedules(value, keys)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _schedules(item, keys)
+
+
+@dataclass(frozen=True)
+class ScheduleParams:
+    #: Keys that hold a schedule (matched whole, any case).
+    keys: str = field(
+        default=(
+            r"schedules?|cron|cron_?schedule|cron_?expression|quartz_cron_expression"
+            r"|schedule_?expression|expression"
+        ),
+        metadata=REGEX,
+    )
+    label: str = "scheduled job"
+
+
+@file_detector(*STRUCTURED_KINDS, params=ScheduleParams)
+def config_schedule(source: SourceFile, params: ScheduleParams) -> Iterator[Evidence]:
+    """Jobs that configuration outside CI runs on a schedule: a key such as `schedule` or
+    `quartz_cron_expression` holding a cron or rate expression or a period (Taskcluster
+    hooks, Databricks jobs, Prefect and serverless configs), or an Azure ML recurrence
+    trigger. CI definitions are left to `ci_definition`, bots' update schedules out."""
+    if _NOT_JOBS.search(source.path) or is_ci_definition(source):
+        return
+    keys = Matcher(params.keys, True)
+    for document in source.documents:
+        for parent, key, what in _schedules(document, keys):
+            line = line_of(parent, key)
+            yield Evidence(
+                Location(source.path, line), f"{params.label}: {what}", source.snippet(line)
+            )
+            return
+
+
+@dataclass(frozen=True)
+class UnroutedParams:
+    label: str = "Prometheus evaluates alerting rules but sends their alerts to no Alertmanager"
+
+
+@file_detector(*STRUCTURED_KINDS, params=UnroutedParams)
+def prometheus_unrouted_alerts(source: SourceFile, params: UnroutedParams) -> Iterator[Evidence]:
+    """A Prometheus server config that loads rule files (`rule_files`) but names no
+    Alertmanager (`alerting.alertmanagers`): its alerts fire on a page nobody watches."""
+    for document in source.documents:
+        if not isinstance(document, dict) or not document.get("rule_files"):
+            continue
+        if "scrape_configs" not in document and "global" not in document:
+            continue  # not a Prometheus server config
+        alerting = document.get("alerting")
+        managers = alerting.get("alertmanagers") if isinstance(alerting, dict) else None
+        if not managers:
+            line = line_of(document, "rule_files")
+            yield Evidence(Location(source.path, line), params.label, source.snippet(line))

@@ -1,0 +1,327 @@
+"""Who works on a repository: people, not e-mail addresses.
+
+One person commits from a laptop, a work account and GitHub's web editor, under
+three addresses and two spellings of a name; a team that squashes a project into
+one public commit leaves a single author behind. So identities are merged into
+people (the same address, the same name, a GitHub login that is another identity's
+name or address), bots are left out, and the people a history names besides its
+authors count too: co-authors and reviewers in commit trailers, and a committer
+who applied someone else's patch. Where history says little, the project's own
+declaration of its authors counts: an AUTHORS, CONTRIBUTORS or MAINTAINERS file,
+CITATION.cff, the authors of pyproject.toml, or a README section that names its
+authors or team.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import regex
+
+from readycheck.detectors.base import repo_detector
+from readycheck.detectors.history import NOT_A_REPOSITORY, SHALLOW
+from readycheck.model import Detection, Evidence, Location
+from readycheck.parsers.git import GitInfo
+from readycheck.workspace import Repository
+
+_BOT_NAMES = re.compile(
+    r"(?i)\[bot\]|-bot$|^bot[-_ ]|(^|[-_ ])bot$|^(github-actions|dependabot|renovate|pre-commit-ci"
+    r"|copilot|snyk|allcontributors|all-contributors|greenkeeper|codecov|semantic-release"
+    r"|web-flow|github|gitlab|actions-user|mergify|imgbot|pyup|deepsource|sourcery-ai"
+    r"|github enterprise|azure pipelines)\b"
+)
+_BOT_EMAILS = re.compile(
+    r"(?i)\[bot\]@|^(noreply|no-reply|action|actions|bot|ci|builds?|jenkins|web-flow)@"
+)
+#: Names and address parts that several people may share: they merge nobody.
+_GENERIC = frozenset(
+    {"root", "ubuntu", "admin", "user", "unknown", "yourname", "none", "dev", "developer",
+     "info", "contact", "mail", "git", "support", "team", "hello", "github", "local",
+     "localhost", "noreply", "test", "ec2user", "vagrant", "pi", "me", "owner"}
+)  # fmt: skip
+_NOREPLY = re.compile(
+    r"(?i)^(?:\d+\+)?([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)@users\.noreply\.github\.com$"
+)
+_TRAILER = re.compile(
+    r"(?im)^\s*(co-authored-by|reviewed-by|acked-by|approved-by|tested-by|helped-by)\s*:\s*(.+?)\s*<([^>]*)>\s*$"
+)
+_WORD = re.compile(r"[^a-z0-9]")
+
+
+def _normal(text: str) -> str:
+    return _WORD.sub("", text.lower())
+
+
+def _is_bot(name: str, email: str) -> bool:
+    return bool(_BOT_NAMES.search(name.strip()) or _BOT_EMAILS.search(email.strip()))
+
+
+#: Free mail providers: their domain says nothing about who owns an address.
+_PUBLIC_MAIL = frozenset(
+    {"gmail", "googlemail", "hotmail", "outlook", "live", "yahoo", "icloud", "me", "mac",
+     "protonmail", "proton", "pm", "gmx", "web", "aol", "mail", "yandex", "qq", "163", "126",
+     "users", "fastmail", "zoho", "posteo", "tutanota", "hey", "msn"}
+)  # fmt: skip
+#: Automation that signs its commits with a human-looking name.
+_AGENT_NAMES = re.compile(
+    r"(?:^|\s)(?:AI|Agent|Assistant|Bot|BOT|Automation|Code Review)$|^(?i:claude|codex|devin|copilot)\b"
+)
+
+
+class _People:
+    """Identities (a name and an address) merged into people by union-find: the same
+    address, the same name, a GitHub login or address that is another identity's name;
+    then a first name alone that is the start of exactly one full name, and a personal
+    domain (`roger@ch3rry-pi3.com`) that is another identity's login or name."""
+
+    def __init__(self) -> None:
+        self.identities: list[tuple[str, str]] = []
+
+    def add(self, name: str, email: str = "") -> None:
+        name, email = name.strip(), email.strip().lower()
+        if not (name or email) or _is_bot(name, email) or _AGENT_NAMES.search(name):
+            return
+        self.identities.append((name, email))
+
+    def people(self) -> list[tuple[str, int]]:
+        """(a name for the person, how many addresses) for each person."""
+        parent: dict[str, str] = {}
+
+        def find(key: str) -> str:
+            parent.setdefault(key, key)
+            while parent[key] != key:
+                parent[key] = parent[parent[key]]
+                key = parent[key]
+            return key
+
+        def union(a: str, b: str) -> None:
+            parent[find(b)] = find(a)
+
+        label: dict[str, str] = {}
+        for index, (name, email) in enumerate(self.identities):
+            me = f"i:{index}"
+            find(me)
+            if email and "@" in email:
+                union(me, f"e:{email}")
+                login = _NOREPLY.match(email)
+                local = _normal(login.group(1) if login else email.split("@")[0])
+                if (login or len(local) >= 5) and local not in _GENERIC:
+                    union(me, f"n:{local}")
+            normal = _normal(name)
+            if len(normal) >= 3 and normal not in _GENERIC:
+                union(me, f"n:{normal}")
+                label.setdefault(f"n:{normal}", name)
+        names = {key for key in parent if key.startswith("n:")}
+        full_names: dict[str, list[str]] = {}
+        for name, _email in self.identities:
+            words = name.split()
+            if len(words) > 1:
+                full_names.setdefault(_normal(words[0]), []).append(_normal(name))
+        for name, _email in self.identities:
+            alone = _normal(name)
+            if len(name.split()) == 1 and len(set(full_names.get(alone, []))) == 1:
+                union(f"n:{alone}", f"n:{full_names[alone][0]}")
+        domains: dict[str, set[str]] = {}
+        for _name, email in self.identities:
+            if "@" in email and not _NOREPLY.match(email):
+                domain = email.split("@", 1)[1]
+                domains.setdefault(_normal(domain.split(".")[0]), set()).add(email)
+        for domain, emails in domains.items():
+            if len(emails) == 1 and domain not in _PUBLIC_MAIL and f"n:{domain}" in names:
+                union(f"n:{domain}", f"e:{next(iter(emails))}")
+        groups: dict[str, list[int]] = {}
+        for index in range(len(self.identities)):
+            groups.setdefault(find(f"i:{index}"), []).append(index)
+        found = []
+        for members in groups.values():
+            identities = [self.identities[i] for i in members]
+            addresses = {email for _name, email in identities if email}
+            spelled = [name for name, _email in identities if name] or sorted(addresses)
+            found.append((max(spelled, key=len), len(addresses)))
+        return sorted(found)
+
+
+def _from_history(git: GitInfo, commits: int, people: _People) -> list[str]:
+    """Add the people of recent commits; return what else history says (co-authors...)."""
+    scope = [git.subpath] if git.subpath else []
+    log = git.repo.git.log(
+        f"-n{commits}", "--format=%x1e%aN%x1f%aE%x1f%cN%x1f%cE%x1f%B", "--", *scope
+    )
+    notes = []
+    for record in log.split("\x1e"):
+        parts = record.split("\x1f")
+        if len(parts) < 5:
+            continue
+        author, author_email, committer, committer_email, body = parts[:5]
+        people.add(author, author_email)
+        if (
+            _normal(committer) != _normal(author)
+            and committer_email.strip().lower() != author_email.strip().lower()
+        ):
+            people.add(committer, committer_email)
+        for role, name, email in _TRAILER.findall(body):
+            people.add(name, email)
+            notes.append(f"{role.lower()}: {name.strip()}")
+    return notes
+
+
+#: Files in which a project names its authors or maintainers.
+_DECLARATIONS = ("AUTHORS", "CONTRIBUTORS", "MAINTAINERS", "CREDITS", "OWNERS")
+_SECTION = re.compile(
+    r"(?i)^(#{1,6})\s*(?:the\s+|core\s+|project\s+)?(authors?|team|contributors|maintainers|credits"
+    r"|people|developers|creators|made by|written by|who we are)\b\s*:?\s*$"
+)
+_HEADING = re.compile(r"^(#{1,6})\s")
+_PERSON = regex.compile(r"\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Ll}{1,3}\s+)?\p{Lu}[\p{L}'’.-]*){1,3}")
+_HANDLE = re.compile(r"@[A-Za-z0-9][A-Za-z0-9-]{1,38}")
+_MARKUP = [
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"<[^>]+>"), " "),  # html tags, and <email> addresses
+    (re.compile(r"[*_`]+"), ""),
+    (re.compile(r"^\s*(?:[-+*]|\d+[.)])\s+"), ""),  # list markers
+    (re.compile(r"\([^)]*\)"), ""),  # (affiliations), (@handles)
+]
+_SPLIT = re.compile(r"\s*(?:,|;|\||\band\b|&|\bwith\b)\s*")
+
+
+def _names_in(line: str) -> list[str]:
+    """The people a line of an authors section or file names: `Jane Doe, John Roe and
+    Ann Poe`, `**Mentor**: Jane Doe`, `- [Jane Doe](https://github.com/jdoe)`, `@jdoe`."""
+    handles = _HANDLE.findall(line)
+    text = line
+    for pattern, replacement in _MARKUP:
+        text = pattern.sub(replacement, text)
+    if ":" in text:
+        text = text.rsplit(":", 1)[1]
+    names = [
+        item.strip(" .\t") for item in _SPLIT.split(text) if _PERSON.fullmatch(item.strip(" .\t"))
+    ]
+    return names or handles
+
+
+def _readme_people(text: str) -> list[str]:
+    names: list[str] = []
+    level = 0
+    for line in text.splitlines():
+        heading = _HEADING.match(line)
+        section = _SECTION.match(line.strip())
+        if section:
+            level = len(section.group(1))
+            continue
+        if heading and level and len(heading.group(1)) <= level:
+            level = 0
+        if level:
+            names.extend(_names_in(line))
+    return names
+
+
+def _citation_people(text: str) -> list[str]:
+    names: list[str] = []
+    in_authors = False
+    for line in text.splitlines():
+        if re.match(r"^authors\s*:", line):
+            in_authors = True
+            continue
+        if in_authors and re.match(r"^\S", line):
+            in_authors = False
+        found = re.match(r"^\s*-?\s*(family-names|name)\s*:\s*[\"']?([^\"'#]+)", line)
+        if in_authors and found:
+            names.append(found.group(2).strip())
+    return names
+
+
+def _pyproject_people(text: str) -> list[str]:
+    try:
+        project = tomllib.loads(text).get("project", {})
+    except (tomllib.TOMLDecodeError, ValueError):
+        return []
+    names: list[str] = []
+    for field_name in ("authors", "maintainers"):
+        for person in project.get(field_name, []) if isinstance(project, dict) else []:
+            if isinstance(person, dict) and isinstance(person.get("name"), str):
+                names.extend(n.strip() for n in _SPLIT.split(person["name"]) if n.strip())
+    return names
+
+
+def _declared(repo: Repository) -> list[tuple[str, list[str]]]:
+    """(file, the people it names) for each file that declares the project's people."""
+    found = []
+    for entry in repo.files:
+        path = PurePosixPath(entry.path)
+        if len(path.parts) > 2 or not entry.readable:
+            continue
+        stem = path.stem.upper()
+        name = path.name.lower()
+        reader = None
+        if name == "citation.cff":
+            reader = _citation_people
+        elif name == "pyproject.toml" and len(path.parts) == 1:
+            reader = _pyproject_people
+        elif stem in _DECLARATIONS:
+            reader = _declaration_file_people
+        elif stem == "README" and len(path.parts) == 1:
+            reader = _readme_people
+        if reader is None:
+            continue
+        try:
+            text = (repo.root / entry.path).read_text(encoding="utf-8", errors="replace")[:200_000]
+        except OSError:
+            continue
+        names = reader(text)
+        if names:
+            found.append((entry.path, names))
+    return found
+
+
+def _declaration_file_people(text: str) -> list[str]:
+    names = []
+    for line in text.splitlines():
+        if not line.strip() or (line.lstrip().startswith("#") and not _HEADING.match(line)):
+            continue
+        names.extend(_names_in(line))
+        names.extend(e for e in re.findall(r"<([^<>@\s]+@[^<>\s]+)>", line) if not names)
+    return names
+
+
+@dataclass(frozen=True)
+class TeamParams:
+    #: How many recent commits to look at.
+    commits: int = 500
+    #: Fewer people than this is reported as nothing found.
+    min_people: int = 2
+
+
+@repo_detector(params=TeamParams)
+def team_members(repo: Repository, params: TeamParams) -> Detection:
+    """The people who work on the repository (one match per person): commit authors
+    merged by name and address, bots left out, co-authors and reviewers in commit
+    trailers, and the authors the project declares (AUTHORS, CITATION.cff, pyproject,
+    a README's authors or team section)."""
+    people = _People()
+    git = repo.git if isinstance(repo.git, GitInfo) and repo.git.commit is not None else None
+    if git is not None:
+        _from_history(git, params.commits, people)
+    declared = _declared(repo)
+    for _path, names in declared:
+        for name in names:
+            people.add(name, name if "@" in name else "")
+    found = people.people()
+    if len(found) >= params.min_people:
+        evidence = [
+            Evidence(None, f"{name} ({count} addresses)" if count > 1 else name)
+            for name, count in found[:20]
+        ]
+        evidence += [
+            Evidence(Location(path), f"{path} names {len(names)}: {', '.join(names[:6])}")
+            for path, names in declared
+        ]
+        return Detection(tuple(evidence))
+    if git is None:
+        return Detection(inapplicable=NOT_A_REPOSITORY)
+    if git.shallow:
+        return Detection(inapplicable=SHALLOW)
+    return Detection()

@@ -1,0 +1,98 @@
+"""A team's own resilience code, recognised by what it does.
+
+Not every team uses tenacity: a bounded loop that tries a call, catches the failure
+and waits before the next attempt is the same retry policy, written by hand.
+`retry_loop` finds such loops: `for attempt in range(n)` (bounded) whose body catches
+an exception around a remote call (an HTTP, RPC or cloud client, or the callable a
+retry helper wraps) and pauses (`time.sleep(2 ** attempt)`, `time.sleep(wait)`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from readycheck.detectors.base import NoParams, file_detector
+from readycheck.model import Evidence, FileKind
+from readycheck.workspace import SourceFile
+
+_SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep", "trio.sleep", "anyio.sleep"})
+#: Calls that reach another service: an HTTP, RPC or cloud client's module, or a method
+#: named for a request (a file operation retried in a loop is not a remote call).
+_REMOTE_MODULES = (
+    "requests.",
+    "httpx.",
+    "urllib.",
+    "urllib3.",
+    "aiohttp.",
+    "grpc.",
+    "socket.",
+    "boto3.",
+)
+_REMOTE_METHODS = frozenset({
+    "get", "post", "put", "patch", "delete", "head", "request", "send", "urlopen", "invoke",
+    "invoke_endpoint", "invoke_model", "fetch", "connect", "call", "complete", "create",
+    "generate", "chat", "query", "execute", "upload", "upload_file", "download", "download_file",
+    "publish", "produce", "get_object", "put_object", "predict",
+})  # fmt: skip
+
+
+def _bounded(loop: ast.For | ast.AsyncFor, source: SourceFile) -> bool:
+    call = loop.iter
+    return (
+        isinstance(call, ast.Call)
+        and source.python is not None
+        and source.python.resolve(call.func) in {"range", "itertools.islice"}
+    )
+
+
+def _calls_remote(tries: list[ast.Try], source: SourceFile, wrapped: set[str]) -> bool:
+    """Whether the attempt calls another service, or the callable a retry helper wraps
+    (`func(*args, **kwargs)` in a decorator: whatever it is applied to)."""
+    code = source.python
+    assert code is not None
+    for attempt in tries:
+        for statement in attempt.body:
+            for node in ast.walk(statement):
+                if not isinstance(node, ast.Call):
+                    continue
+                if isinstance(node.func, ast.Name) and node.func.id in wrapped:
+                    return True
+                name = code.resolve(node.func)
+                if name.startswith(_REMOTE_MODULES) or name.rpartition(".")[2] in _REMOTE_METHODS:
+                    return True
+    return False
+
+
+def _parameters(tree: ast.AST) -> set[str]:
+    """Names of the functions' parameters: a call to one calls what the caller passed."""
+    return {
+        arg.arg
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
+    }
+
+
+@file_detector(FileKind.PYTHON, FileKind.NOTEBOOK, params=NoParams)
+def retry_loop(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
+    """Hand-written retries: a bounded loop that catches the failure of a remote call and
+    pauses before the next attempt."""
+    code = source.python
+    if code is None:
+        return
+    wrapped = _parameters(code.tree)
+    for loop in ast.walk(code.tree):
+        if not isinstance(loop, ast.For | ast.AsyncFor) or not _bounded(loop, source):
+            continue
+        tries = [node for node in ast.walk(loop) if isinstance(node, ast.Try) and node.handlers]
+        if not tries or not _calls_remote(tries, source, wrapped):
+            continue
+        for node in ast.walk(loop):
+            if isinstance(node, ast.Call) and code.resolve(node.func) in _SLEEPS:
+                yield Evidence(
+                    source.locate(loop.lineno),
+                    "retry loop around a remote call, with a pause between attempts",
+                    source.snippet(loop.lineno),
+                )
+                break
