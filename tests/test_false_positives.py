@@ -194,7 +194,8 @@ def predict(payload: dict) -> dict:
     report = scan_tree(files)
     result = rule_result(report, "RC-INFRA-001")
     assert result.status is Status.FAIL
-    containerised = scan_tree({**files, "deploy/serving.Dockerfile": "FROM python:3.11-slim\n"})
+    image = 'FROM python:3.11-slim\nEXPOSE 8000\nCMD ["uvicorn", "svc.app:app", "--port", "8000"]\n'
+    containerised = scan_tree({**files, "deploy/serving.Dockerfile": image})
     result = rule_result(containerised, "RC-INFRA-001")
     assert result.status is Status.PASS
 
