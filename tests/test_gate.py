@@ -18,7 +18,10 @@ runner = CliRunner()
 SERVICE = """\
 import logging
 
-from fastapi import Depends, FastAPI
+import hmac
+import os
+
+from fastapi import Depends, FastAPI, HTTPException, Security
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 
@@ -27,8 +30,18 @@ app = FastAPI()
 api_key = APIKeyHeader(name="X-API-Key")
 
 
+def require_key(key: str = Security(api_key)) -> None:
+    if not hmac.compare_digest(key, os.environ["SCORING_API_KEY"]):
+        raise HTTPException(status_code=401, detail="invalid API key")
+
+
 class Applicant(BaseModel):
     income: float
+
+
+@app.post("/score", dependencies=[Depends(require_key)])
+def score(applicant: Applicant) -> dict[str, float]:
+    return {"probability": min(1.0, applicant.income / 1e6)}
 """
 #: What a small service needs so that no *critical* rule fails: tests, CI, typed requests, auth.
 BASE = {
