@@ -96,7 +96,7 @@ def test_every_common_ci_system_is_read(scan_tree: Scan, system: str) -> None:
     assert _result(scan_tree({path: text}), "RC-HYG-002") == (Status.PASS, {(path, line)})
 
 
-def test_pre_commit_hooks_and_nox_sessions_run_linters(scan_tree: Scan) -> None:
+def test_pre_commit_hooks_and_nox_sessions_ci_runs_run_linters(scan_tree: Scan) -> None:
     pre_commit = """\
 repos:
   # - repo: https://github.com/psf/black
@@ -113,9 +113,14 @@ repos:
         Status.FAIL
     )
     nox = 'import nox\n\n\n@nox.session\ndef lint(session):\n    session.run("mypy", "src")\n'
-    assert _result(scan_tree({"noxfile.py": nox}), "RC-HYG-013") == (
+    # A nox session nothing runs checks nothing; the one CI runs does.
+    assert _result(scan_tree({"noxfile.py": nox}), "RC-HYG-013")[0] is Status.FAIL
+    ci = "on: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: nox -s lint\n"
+    assert _result(
+        scan_tree({"noxfile.py": nox, ".github/workflows/lint.yml": ci}), "RC-HYG-013"
+    ) == (
         Status.PASS,
-        {("noxfile.py", 6)},
+        {(".github/workflows/lint.yml", 6)},
     )
 
 
