@@ -79,6 +79,7 @@ REGISTRY: dict[str, Detector] = {
         maintainability.radon_maintainability,
         history.git_large_files,
         history.git_authors,
+        history.git_reviewed_changes,
         history.git_recently_touched,
         history.gitignore_covers,
         history.git_bot_commits,
