@@ -62,10 +62,12 @@ def test_a_rule_for_one_kind_of_repository_names_the_kind_and_where_it_was_seen(
 
 
 def test_a_rule_that_does_not_judge_this_kind_of_repository_says_so(scan_tree: Scan) -> None:
-    research = {"README.md": "# A study\n", "analysis.py": "import pandas as pd\n"}
-    health = _result(scan_tree(research), "RC-INFRA-003")
+    publish = "on: [release]\njobs:\n  pypi:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: pypa/gh-action-pypi-publish@release/v1\n"
+    library = {"src/tabular/encoders.py": "def encode(x):\n    return x\n",
+               ".github/workflows/release.yml": publish}  # fmt: skip
+    health = _result(scan_tree(library), "RC-INFRA-003")
     assert health.status is Status.NOT_APPLICABLE and health.applies_because == ()
-    assert health.reason == "it does not judge a research or course project"
+    assert health.reason == "it does not judge a library"
 
 
 def test_every_report_format_carries_it(scan_tree: Scan) -> None:

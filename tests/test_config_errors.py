@@ -207,7 +207,7 @@ CONFIG_MISTAKES = [
      "[tool.readycheck.rules.params.RC-HYG-007]\npattern = \"a(b\"\n", (3, 27),
      "rules.params.RC-HYG-007.pattern", "invalid regular expression 'a(b': missing )"),
     ("rules:\n  severity: {RC-SEC-999: low}\n", "[tool.readycheck.rules.severity]\nRC-SEC-999 = \"low\"\n",
-     (2, None), "rules.severity.RC-SEC-999", "unknown rule RC-SEC-999; did you mean RC-SEC-009?"),
+     (2, None), "rules.severity.RC-SEC-999", "unknown rule RC-SEC-999; did you mean RC-SEC-019?"),
     ("max_file_size: 10000000000\n", "[tool.readycheck]\nmax_file_size = 10000000000\n", (1, 16),
      "max_file_size", "10000000000 is out of range; expected at most 104857600"),
     ("gate:\n  fail_on: high\n  fail_on: low\n", '[tool.readycheck.gate]\nfail_on = "high"\nfail_on = "low"\n',

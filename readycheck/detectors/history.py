@@ -71,9 +71,7 @@ def git_reviewed_changes(repo: Repository, params: ReviewParams) -> Detection:
         return Detection(inapplicable=NOT_A_REPOSITORY)
     if git.shallow:
         return Detection(inapplicable=SHALLOW)
-    log = git.repo.git.log(
-        f"-n{params.commits}", "--first-parent", "--format=%H%x00%B%x01", "HEAD"
-    )
+    log = git.repo.git.log(f"-n{params.commits}", "--first-parent", "--format=%H%x00%B%x01", "HEAD")
     changes = [entry.strip().split("\x00", 1) for entry in log.split("\x01") if entry.strip()]
     reviewed = [sha for sha, *body in changes if body and _REVIEWED.search(body[0])]
     if not changes:
