@@ -185,7 +185,7 @@ def scan(
             "--output",
             "-o",
             help="Also write the report to this file, in the format its extension names "
-            "(.json, .sarif, .xml for JUnit, .html, .md, .txt); repeatable.",
+            "(.json, .sarif, .xml for JUnit, .html, .md, .txt); `-` is standard output; repeatable.",
             metavar="FILE",
             dir_okay=False,
             writable=True,
@@ -297,8 +297,17 @@ def scan(
         _fail(str(error))
     targets = _output_targets(output or [], output_format)
     for target, name in targets:
-        _write(target, _text(report, name, verbose=verbose, show_passed=show_passed))
-    stdout_format = output_format.value if output_format and not targets else "terminal"
+        if target != _STDOUT:
+            _write(target, _text(report, name, verbose=verbose, show_passed=show_passed))
+    # Standard output: what `-o -` asks for; else --format's report when no file is written,
+    # else the terminal report beside the files.
+    to_stdout = [name for target, name in targets if target == _STDOUT]
+    files = [target for target, _ in targets if target != _STDOUT]
+    stdout_format = (
+        to_stdout[0]
+        if to_stdout
+        else (output_format.value if output_format and not files else "terminal")
+    )
     try:
         if not quiet:
             if stdout_format == "terminal":
@@ -609,19 +618,32 @@ def _load_rulebook(paths: list[Path] | None) -> Rulebook:
         _fail(str(error))
 
 
+_STDOUT = Path("-")
+
+
 def _output_targets(paths: list[Path], explicit: OutputFormat | None) -> list[tuple[Path, str]]:
-    """Each -o file with its format: --format for a single file, else the file's extension."""
+    """Each -o file with its format, from its extension; `-` is standard output, in the
+    --format's format. --format must agree with every extension it meets: nothing given
+    on the command line is silently ignored."""
     from readycheck.renderers import format_for
 
     targets = []
     for path in paths:
-        name = explicit.value if explicit and len(paths) == 1 else format_for(path)
-        if name is None:
+        if path == _STDOUT:
+            targets.append((path, explicit.value if explicit else "terminal"))
+            continue
+        named = format_for(path)
+        if named is None and explicit is None:
             _fail(
                 f"cannot tell the format of {path} from its extension; use --format or one of "
                 ".json, .sarif, .xml (JUnit), .html, .md, .txt"
             )
-        targets.append((path, name))
+        if named is not None and explicit is not None and named != explicit.value:
+            _fail(
+                f"{path} names the {named} format, but --format says {explicit.value}; "
+                "give each output file the extension of its format"
+            )
+        targets.append((path, named or (explicit.value if explicit else "terminal")))
     return targets
 
 

@@ -138,3 +138,28 @@ def test_quiet_still_says_on_stderr_why_the_gate_failed() -> None:
     assert result.stdout == ""
     assert result.stderr.startswith("readycheck: gate failed: score ")
     assert result.stderr.strip().endswith("is under 90")
+
+
+def test_output_options_are_strict_and_conventional(tmp_path: Path) -> None:
+    """-o - is standard output; an extension that contradicts --format is an error, never
+    a file of the wrong format or an option silently ignored."""
+    pilot = str(SAMPLES / "churn-pilot")
+    contradiction = runner.invoke(
+        app, ["scan", pilot, "--no-cache", "-f", "json", "-o", str(tmp_path / "x.html")]
+    )
+    assert contradiction.exit_code == 2
+    assert "x.html names the html format, but --format says json" in contradiction.output
+    assert not (tmp_path / "x.html").exists()
+    several = runner.invoke(
+        app,
+        ["scan", pilot, "--no-cache", "-f", "json",
+         "-o", str(tmp_path / "a.html"), "-o", str(tmp_path / "b.json")],
+    )  # fmt: skip
+    assert several.exit_code == 2
+    dash = runner.invoke(
+        app, ["scan", pilot, "--no-cache", "-f", "json", "-o", "-", "-o", str(tmp_path / "r.json")]
+    )
+    assert dash.exit_code == 0
+    assert json.loads(dash.stdout)["schema_version"].startswith("2.")
+    assert json.loads((tmp_path / "r.json").read_text())["summary"]
+    assert not Path("-").exists()
