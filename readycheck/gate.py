@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from readycheck.model import GateResult, Pillar, Report, Severity
+from readycheck.score import fmt_score
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,14 @@ def evaluate(report: Report, options: GateOptions) -> GateResult:
     if options.fail_under is not None:
         checked.append(f"score ≥ {options.fail_under:g}")
         if report.score < options.fail_under:
-            reasons.append(f"score {report.score:g} is under {options.fail_under:g}")
+            reasons.append(f"score {fmt_score(report.score)} is under {options.fail_under:g}")
     for pillar, minimum in sorted(
         options.min_pillar.items(), key=lambda item: list(Pillar).index(item[0])
     ):
         score = next(p.score for p in report.pillars if p.pillar is pillar)
         checked.append(f"{pillar.short.lower()} ≥ {minimum:g}")
         if score is not None and score < minimum:
-            reasons.append(f"{pillar.title} {score:g} is under its minimum {minimum:g}")
+            reasons.append(f"{pillar.title} {fmt_score(score)} is under its minimum {minimum:g}")
     if options.fail_on is not None:
         checked.append(f"no new {options.fail_on.value}+ findings")
         threshold = options.fail_on.rank

@@ -188,6 +188,14 @@ def with_gains(results: Sequence[RuleResult]) -> list[RuleResult]:
     return [dataclasses.replace(r, gain=g) for r, g in zip(results, gains(results), strict=True)]
 
 
+def fmt_score(value: float | None) -> str:
+    """A score as every output and the gate show it: the one decimal it is computed to,
+    without a trailing `.0` (so the gate's "51.6 is under 52" and the table agree)."""
+    if value is None:
+        return "n/a"
+    return f"{value:.1f}".removesuffix(".0")
+
+
 def status_counts(results: Iterable[RuleResult]) -> dict[Status, int]:
     counts = Counter(result.status for result in results)
     return {status: counts.get(status, 0) for status in Status}

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from readycheck import score
 from readycheck.renderers.markup import Html, el
 from readycheck.score import LEVEL_BANDS
 
@@ -27,11 +28,7 @@ def band(score: float | None) -> str:
     return next(b.level.id for b in LEVEL_BANDS if score >= b.min_overall)
 
 
-def fmt_score(score: float | None) -> str:
-    """A score as the JSON report has it (one decimal), without a trailing `.0`."""
-    if score is None:
-        return "n/a"
-    return f"{score:.1f}".removesuffix(".0")
+fmt_score = score.fmt_score  # one rounding rule for every output and the gate
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def _bar(score: float | None, width: int = 8) -> Text:
 def _header(report: Report) -> Panel:
     level_style = LEVEL_STYLE.get(report.level.rank, "bold")
     headline = Text.assemble(
-        (f"{report.score:.0f}", f"bold {score_style(report.score)}"),
+        (score.fmt_score(report.score), f"bold {score_style(report.score)}"),
         (" / 100   ", "dim"),
         (report.level.title.upper(), level_style),
     )
@@ -94,7 +94,7 @@ def _header(report: Report) -> Panel:
         lines.append(
             Text.assemble(
                 ("Held back by its weakest pillar: ", "yellow"),
-                (f"{weakest.pillar.title} ({weakest.score:.0f})", "bold yellow"),
+                (f"{weakest.pillar.title} ({score.fmt_score(weakest.score)})", "bold yellow"),
             )
         )
     if report.level_capped_by_rules:
@@ -126,7 +126,7 @@ def _kind_line(report: Report) -> Text:
         text.append(safe(str(kind.evidence.location)), style="cyan")
         text.append(")", style="dim")
     if not kind.declared:
-        text.append("; declare `kind:` in the config if that is wrong", style="dim")
+        text.append(" (set `kind:` in the config if wrong)", style="dim")
     return text
 
 
@@ -157,9 +157,9 @@ def _pillar_table(pillars: Iterable[PillarScore], results: Iterable[RuleResult])
         tally = counts(r for r in items if r.rule.pillar is pillar.pillar)
         tally[Verdict.MISSING] += tally[Verdict.BLOCKED]
         tally[Verdict.RISK] += tally[Verdict.RISK_OUTSIDE]
-        score_text = "–" if pillar.score is None else f"{pillar.score:.0f}"
+        score_text = "–" if pillar.score is None else score.fmt_score(pillar.score)
         name = Text(pillar.pillar.title, style="dim" if pillar.pillar is Pillar.HYGIENE else "")
-        cell = Text(f"{score_text:>3} ", style=f"bold {score_style(pillar.score)}")
+        cell = Text(f"{score_text:>5} ", style=f"bold {score_style(pillar.score)}")
         table.add_row(
             name, cell + _bar(pillar.score), *(str(tally[column] or "·") for column in _COLUMNS)
         )
@@ -331,7 +331,10 @@ def _by_pillar(
         parts.append(
             Text.assemble(
                 (f"▍{pillar.title}", "bold magenta"),
-                (f"  {pillar_score:.0f}/100" if pillar_score is not None else "", "dim"),
+                (
+                    f"  {score.fmt_score(pillar_score)}/100" if pillar_score is not None else "",
+                    "dim",
+                ),
             )
         )
         items = sorted(
