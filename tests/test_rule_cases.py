@@ -18,7 +18,8 @@ case asserts the rule passes with no findings.
 Rules about git history build a repository at test time: `git: true` commits
 every file at once; a list of commits gives each an author, a message and the
 paths it adds (`files`, default all), and `repeat: N` makes it N commits that each
-append a line to those files (a long history without a long fixture). A file's
+append a line to those files (a long history without a long fixture), and `delete: true`
+makes it the commit that deletes them. A file's
 content may be `{repeat: "x", times: 2000000}` to make a large file without storing it.
 
 A failing case with `blocked_by: RULE-ID` asserts the rule fails as blocked by that
@@ -100,6 +101,13 @@ def _commit(root: Path, plan: Any) -> None:
             for p in root.rglob("*")
             if p.is_file() and ".git" not in p.parts
         ]
+        if commit.get("delete"):
+            for path in paths:
+                (root / path).unlink()
+            repo.index.remove(paths)
+            message = commit.get("message", f"commit {index}")
+            repo.index.commit(message, author=actor, committer=actor)
+            continue
         for round_ in range(commit.get("repeat", 1)):
             if "repeat" in commit:
                 for path in paths:

@@ -172,3 +172,26 @@ def test_an_unknown_declared_kind_stops_with_the_file_line_and_field(tmp_path: P
     assert result.exit_code == 2
     assert ".readycheck.yml:2" in result.output and "kind" in result.output
     assert "unknown repository kind 'servce'" in result.output
+
+
+def test_a_published_server_package_that_deploys_nothing_is_a_library(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """An inference-server package (the precision audit saw one judged as a service, with
+    24 false findings about a model it does not have) is a library; the same code with
+    an image that serves it is a service."""
+    publish = (
+        "on: [release]\njobs:\n  pypi:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: python -m build && twine upload dist/*\n"
+    )
+    files = {
+        "src/scoring_server/app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+        ".github/workflows/release.yml": publish,
+    }
+    library = scan(ScanOptions(path=write_tree(tmp_path / "lib", files)), rulebook)
+    assert library.kind is not None and library.kind.id == "library"
+    image = 'FROM python:3.12-slim\nEXPOSE 5001\nCMD ["gunicorn", "scoring_server.app:app"]\n'
+    deployed = scan(
+        ScanOptions(path=write_tree(tmp_path / "svc", {**files, "Dockerfile": image})), rulebook
+    )
+    assert deployed.kind is not None and deployed.kind.id == "service"

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from readycheck.detectors.base import REGEX, file_detector
+from readycheck.detectors.ci import is_ci_definition
 from readycheck.detectors.manifests import STRUCTURED_KINDS, line_of
 from readycheck.detectors.patterns import Matcher
 from readycheck.detectors.python import PYTHON_KINDS
@@ -38,6 +39,13 @@ from readycheck.workspace import SourceFile
 #: Azure Pipelines and CodeBuild `variables`.
 _ENVIRONMENT_KEYS = frozenset({"env", "environment", "variables", "with"})
 _NOT_SECRET_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null"})
+#: A value that says it is a stand-in (`test-secret-key`, `dummy`, `changeme`): what a
+#: CI test job or a local compose file sets so the service starts; nothing it protects.
+_STAND_IN = re.compile(
+    r"(?i)^(?:test|testing|dummy|fake|example|sample|placeholder|changeme|change[-_]me|local|dev|"
+    r"development|mock|ci)(?:[-_.][a-z0-9]+)*$|^[a-z0-9]+(?:[-_](?:test|dummy|fake|example|"
+    r"placeholder|local|dev|ci))+$|(?:^|[-_])(?:test|dummy|fake|example|changeme)[-_]"
+)
 _REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
 #: The name or path of a secret in a store, which the runtime resolves: Taskcluster's
 #: `project/churn/deploy`, GCP's `projects/p/secrets/s/versions/1`, an AWS ARN, a Vault
@@ -141,12 +149,17 @@ def config_secret(source: SourceFile, params: ConfigSecretParams) -> Iterator[Ev
     inputs whose name says secret, and the data of committed Kubernetes Secrets."""
     secret_name = Matcher(params.names)
     seen: set[tuple[int | None, str]] = set()
+    # In CI, a value that says it is a stand-in (`API_KEY: test-secret-key`) is what a test
+    # job sets for the length of the job; in a deployment config it would be the password.
+    in_ci = is_ci_definition(source)
     for document in source.documents:
         for what, block in _blocks(document):
             every_value = what.startswith("Secret.")
             for name, value, line in _variables(block):
                 secret = _literal(value)
                 if secret is None or (line, name) in seen:
+                    continue
+                if in_ci and _STAND_IN.search(secret):
                     continue
                 if not every_value and secret_name.search(name) is None:
                     continue

@@ -177,6 +177,12 @@ _SECTION = re.compile(
 _HEADING = re.compile(r"^(#{1,6})\s")
 _PERSON = regex.compile(r"\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Ll}{1,3}\s+)?\p{Lu}[\p{L}'’.-]*){1,3}")
 _HANDLE = re.compile(r"@[A-Za-z0-9][A-Za-z0-9-]{1,38}")
+#: What people write under their name: a role or a title is not a second person
+#: ("Jane Doe, MLOps Engineer").
+_ROLE = regex.compile(
+    r"(?i)\b(engineer|scientist|developer|architect|analyst|student|researcher|lead|manager|"
+    r"maintainer|author|contributor|owner|team|mlops|devops|intern|professor|phd|candidate)s?\b"
+)
 _MARKUP = [
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
@@ -198,7 +204,9 @@ def _names_in(line: str) -> list[str]:
     if ":" in text:
         text = text.rsplit(":", 1)[1]
     names = [
-        item.strip(" .\t") for item in _SPLIT.split(text) if _PERSON.fullmatch(item.strip(" .\t"))
+        item.strip(" .\t")
+        for item in _SPLIT.split(text)
+        if _PERSON.fullmatch(item.strip(" .\t")) and not _ROLE.search(item)
     ]
     return names or handles
 
