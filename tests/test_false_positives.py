@@ -85,10 +85,9 @@ app = Flask(__name__)
 def evaluate(scorer, **options):
     return scorer.run(**options)
 
-if __name__ == "__main__":
-    app.run(host="0.0.0.0", debug=True)
+app.run(host="0.0.0.0", debug=True)
 """
-    assert _lines(scan_tree({"src/svc/app.py": code}), "RC-INFRA-008") == {9}
+    assert _lines(scan_tree({"src/svc/app.py": code}), "RC-INFRA-008") == {8}
 
 
 def test_marker_quoted_in_pyproject_is_located_and_does_not_crash(scan_tree: Scan) -> None:

@@ -215,6 +215,11 @@ def _caught_names(handler: ast.ExceptHandler) -> set[str] | None:
     return names
 
 
+#: A lookup that found nothing (`RecognizerNotFoundError`, `DoesNotExist`, `NoSuchKey`):
+#: catching it is how code asks "is it there?", not a failure swallowed.
+_LOOKUP_MISS = re.compile(r"(NotFound|DoesNotExist|NoSuch[A-Z]\w*|NotExist)(Error|Exception)?$")
+
+
 def _control_flow_handlers(tree: ast.AST) -> frozenset[int]:
     """Lines of `except` clauses that catch only exceptions that are not failures."""
     return frozenset(
@@ -222,7 +227,7 @@ def _control_flow_handlers(tree: ast.AST) -> frozenset[int]:
         for node in ast.walk(tree)
         if isinstance(node, ast.ExceptHandler)
         and (names := _caught_names(node)) is not None
-        and names <= _NOT_FAILURES
+        and all(name in _NOT_FAILURES or _LOOKUP_MISS.search(name) for name in names)
     )
 
 

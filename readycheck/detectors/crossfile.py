@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from readycheck.detectors.base import repo_detector
-from readycheck.model import Detection, Evidence, Location, Role
+from readycheck.discover import classify_role
+from readycheck.model import Detection, Evidence, FileKind, Location, Role
 from readycheck.workspace import Repository
 
 
@@ -17,11 +19,23 @@ class NotebookLogicParams:
     min_lines: int = 5
 
 
+#: What a notebook's own helpers are for when they draw, print or set up its kernel: the
+#: notebook is their home (an EDA plot, a pip bootstrap), not a module's.
+_DISPLAY = re.compile(
+    r"^_*(plot|show|display|draw|visuali[sz]e|print|render|pretty|install|pip|setup_env)"
+)
+
+
 @repo_detector(params=NotebookLogicParams)
 def notebook_only_logic(repo: Repository, params: NotebookLogicParams) -> Detection:
     """Functions defined in notebooks that no Python module defines: logic whose only
     copy lives in a notebook, where it cannot be imported, tested or reviewed."""
-    notebooks = {p: s for p, s in repo.summaries.items() if repo.roles.get(p) is Role.NOTEBOOK}
+    # Notebooks in docs, examples and tests show how to use the code: they are not its home.
+    notebooks = {
+        p: s
+        for p, s in repo.summaries.items()
+        if repo.roles.get(p) is Role.NOTEBOOK and classify_role(p, FileKind.PYTHON) is Role.CODE
+    }
     if not notebooks:
         return Detection(inapplicable="no notebook defines functions")
     in_modules = {
@@ -34,7 +48,7 @@ def notebook_only_logic(repo: Repository, params: NotebookLogicParams) -> Detect
         Evidence(where, f"function {name}() ({length} lines) exists only in this notebook")
         for _path, summary in sorted(notebooks.items())
         for name, where, length in summary.functions
-        if length >= params.min_lines and name not in in_modules
+        if length >= params.min_lines and name not in in_modules and not _DISPLAY.match(name)
     )
     return Detection(matches)
 

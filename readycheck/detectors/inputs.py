@@ -986,18 +986,29 @@ def data_schema_check(source: SourceFile, params: NoParams) -> Iterator[Evidence
 
 
 _STATUS_ATTRS = frozenset({"status_code", "status", "ok", "is_success", "is_error"})
+#: Openers that raise on an error status themselves (`urllib.error.HTTPError`).
+_RAISING_OPENERS = frozenset({"urllib.request.urlopen", "urllib.urlopen"})
 
 
 @file_detector(*PYTHON_KINDS, params=NoParams)
 def response_status_check(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
-    """The team's own check of an HTTP response: a condition on its `status_code`,
-    `status` or `ok` that raises or exits, so an upstream failure is not parsed as data."""
+    """The team's own check of an HTTP response before its body is used: a condition or an
+    assertion on its `status_code`, `status` or `ok` (whatever the branch then does: raise,
+    exit, skip the record, return nothing), so an error page is not parsed as data; and
+    `urllib.request.urlopen`, which raises on an error status by itself."""
     code = source.python
     if code is None:
         return
     for nodes in _scopes(code):
         for node in nodes:
-            if not isinstance(node, ast.If):
+            if isinstance(node, ast.Call) and code.resolve(node.func) in _RAISING_OPENERS:
+                yield Evidence(
+                    source.locate(node.lineno),
+                    "opens the URL with urllib, which raises on an error status",
+                    source.snippet(node.lineno),
+                )
+                continue
+            if not isinstance(node, ast.If | ast.Assert):
                 continue
             reads = any(
                 isinstance(n, ast.Attribute)
@@ -1005,18 +1016,9 @@ def response_status_check(source: SourceFile, params: NoParams) -> Iterator[Evid
                 and isinstance(n.value, ast.Name | ast.Attribute)
                 for n in _names_in(node.test)
             )
-            if not reads:
-                continue
-            for branch in (node.body, node.orelse):
-                if any(
-                    isinstance(n, ast.Raise)
-                    or (isinstance(n, ast.Call) and ast.unparse(n.func) in {"sys.exit", "exit"})
-                    for stmt in branch
-                    for n in _names_in(stmt)
-                ):
-                    yield Evidence(
-                        source.locate(node.lineno),
-                        "checks the response status and raises on a failure",
-                        source.snippet(node.lineno),
-                    )
-                    break
+            if reads:
+                yield Evidence(
+                    source.locate(node.lineno),
+                    "checks the response status before using it",
+                    source.snippet(node.lineno),
+                )

@@ -72,6 +72,9 @@ class CallParams:
     #: Only calls whose arguments, as written, match this regular expression (searched in
     #: their source text): `accuracy_score(y_prod, prod_predictions)` scores production data.
     when_arguments: str | None = field(default=None, metadata=REGEX)
+    #: Leave out calls under `if __name__ == "__main__":`, a module's run-it-by-hand entry
+    #: point (`app.run(debug=True)` there is not how a gunicorn-served app runs).
+    outside_main_guard: bool = False
 
 
 def _arguments_text(call: ast.Call) -> str:
@@ -131,8 +134,11 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
         return
     regex = _name_regex(params.calls)
     arguments = Matcher(params.when_arguments) if params.when_arguments else None
+    guarded = _main_guard_lines(source) if params.outside_main_guard else ()
     for ref in code.calls_matching(lambda name: regex.match(name) is not None):
         if arguments is not None and not arguments.search(_arguments_text(ref.node)):
+            continue
+        if any(start <= ref.line <= end for start, end in guarded):
             continue
         if params.when_keyword and not _passes(
             source, ref.node, params.when_keyword, params.when_values, params.when_position, False
@@ -143,6 +149,23 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
         ):
             continue
         yield Evidence(source.locate(ref.line), f"calls {ref.name}()", source.snippet(ref.line))
+
+
+def _main_guard_lines(source: SourceFile) -> tuple[tuple[int, int], ...]:
+    """The line ranges of a module's `if __name__ == "__main__":` blocks."""
+    code = source.python
+    if code is None:
+        return ()
+    ranges = []
+    for node in code.tree.body:
+        if (
+            isinstance(node, ast.If)
+            and isinstance(node.test, ast.Compare)
+            and "__name__" in ast.unparse(node.test)
+            and "__main__" in ast.unparse(node.test)
+        ):
+            ranges.append((node.lineno, node.end_lineno or node.lineno))
+    return tuple(ranges)
 
 
 @dataclass(frozen=True)
