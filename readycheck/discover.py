@@ -45,7 +45,8 @@ NOISE_DIRS = frozenset(
 #: case-insensitively). Fixtures and test data are tests; samples, demos, tutorials,
 #: cookbooks, playgrounds and project templates are examples.
 _TEST_DIR = re.compile(
-    r"(tests?|testing|fixtures?|test[_-]?data|test[_-]fixtures|__fixtures__|__mocks__|mocks?)"
+    r"(tests?|testing|fixtures?|test[_-]?data|test[_-]fixtures|__fixtures__|__mocks__|mocks?"
+    r"|(e2e|integration|unit|functional|smoke|load|system|acceptance)[_-]?tests?)"
 )
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 _EXAMPLE_DIR = re.compile(

@@ -57,6 +57,8 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("tests/fixtures/app/Dockerfile", Role.TEST),
         ("src/pkg/testdata/settings.yaml", Role.TEST),
         ("fixtures/model_config.yaml", Role.TEST),
+        ("e2e-tests/common/methods.py", Role.TEST),
+        ("integration_tests/test_api.py", Role.TEST),
         ("my-project/src/app.py", Role.CODE),
         ("src/examples_loader.py", Role.CODE),
     ],

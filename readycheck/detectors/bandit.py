@@ -221,14 +221,36 @@ _LOOKUP_MISS = re.compile(r"(NotFound|DoesNotExist|NoSuch[A-Z]\w*|NotExist)(Erro
 
 
 def _control_flow_handlers(tree: ast.AST) -> frozenset[int]:
-    """Lines of `except` clauses that catch only exceptions that are not failures."""
-    return frozenset(
+    """Lines of `except` clauses that swallow nothing: they catch only exceptions that are
+    not failures, or they fall through to a `raise` right after the `try` (a parse attempt
+    whose failure ends in the function's own error)."""
+    lines = {
         node.lineno
         for node in ast.walk(tree)
         if isinstance(node, ast.ExceptHandler)
         and (names := _caught_names(node)) is not None
         and all(name in _NOT_FAILURES or _LOOKUP_MISS.search(name) for name in names)
-    )
+    }
+    _falls_into_raise(tree, None, lines)
+    return frozenset(lines)
+
+
+def _falls_into_raise(node: ast.AST, after: ast.stmt | None, lines: set[int]) -> None:
+    """Mark the handlers of a `try` whose next statement, once the try is done, raises:
+    `after` is what runs when the block holding `node` ends (None: the function returns)."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        after = None
+    for field in ("body", "orelse", "finalbody", "handlers"):
+        block = getattr(node, field, None)
+        if not isinstance(block, list):
+            continue
+        for index, statement in enumerate(block):
+            following = block[index + 1] if index + 1 < len(block) else after
+            if field == "body" and isinstance(node, ast.For | ast.While | ast.AsyncFor):
+                following = None  # a loop body goes round again, not on
+            if isinstance(statement, ast.Try) and isinstance(following, ast.Raise):
+                lines.update(handler.lineno for handler in statement.handlers)
+            _falls_into_raise(statement, following, lines)
 
 
 @dataclass(frozen=True)
