@@ -38,6 +38,7 @@ REGISTRY: dict[str, Detector] = {
         files.file_exists,
         text.text_pattern,
         python.python_import,
+        python.python_imports_together,
         python.python_call,
         python.python_class,
         python.python_decorator,

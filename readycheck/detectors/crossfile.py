@@ -57,7 +57,8 @@ def notebook_only_logic(repo: Repository, params: NotebookLogicParams) -> Detect
 class TestedParams:
     #: gitignore-style patterns of the modules that need tests.
     modules: tuple[str, ...] = (
-        "**/features/**/*.py", "**/features.py", "**/feature_*.py", "**/preprocess*.py", "**/transform*.py",
+        "**/features/**/*.py", "**/features.py", "**/feature_*.py", "**/preprocess*.py",
+        "**/transform.py", "**/transforms.py", "**/transform_*.py", "**/transformation*.py",
         "**/etl/**/*.py", "**/ingest*.py", "**/data.py", "**/validation.py",
     )  # fmt: skip
 

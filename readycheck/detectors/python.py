@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector
 from readycheck.detectors.patterns import Matcher
@@ -53,6 +54,42 @@ def python_import(source: SourceFile, params: ImportParams) -> Iterator[Evidence
             yield Evidence(
                 source.locate(ref.line), f"imports {ref.module}", source.snippet(ref.line)
             )
+
+
+@dataclass(frozen=True)
+class ImportsTogetherParams:
+    #: Modules of which one must be imported ...
+    modules: tuple[str, ...]
+    #: ... by a module that also imports one of these.
+    with_modules: tuple[str, ...]
+    label: str = "imported together"
+
+
+@file_detector(*PYTHON_KINDS, params=ImportsTogetherParams)
+def python_imports_together(
+    source: SourceFile, params: ImportsTogetherParams
+) -> Iterator[Evidence]:
+    """Modules that import one of `modules` beside one of `with_modules`: an HTTP client in
+    the module that defines the service's routes is a dependency of its request path."""
+    code = source.python
+    if code is None:
+        return
+
+    def imports(names: tuple[str, ...]) -> list[Any]:
+        return [
+            ref
+            for ref in code.imports
+            if any(ref.module == m or ref.module.startswith(m + ".") for m in names)
+        ]
+
+    first, second = imports(params.modules), imports(params.with_modules)
+    if first and second:
+        ref = first[0]
+        yield Evidence(
+            source.locate(ref.line),
+            f"{params.label}: {ref.module} beside {second[0].module}",
+            source.snippet(ref.line),
+        )
 
 
 @dataclass(frozen=True)
