@@ -35,7 +35,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import calibrate
 
-AUDIT = Path(__file__).resolve().parent / "corpus" / "audit"
+CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
 def _where(location: dict[str, Any] | None) -> str:
@@ -84,12 +84,13 @@ def items_of(report: dict[str, Any], per_rule: int) -> list[dict[str, Any]]:
 
 
 def collect(args: argparse.Namespace) -> None:
-    AUDIT.mkdir(parents=True, exist_ok=True)
+    folder = CORPUS / args.group
+    folder.mkdir(parents=True, exist_ok=True)
     command = args.readycheck.split() if args.readycheck else [sys.executable, "-m", "readycheck"]
-    for entry in (e for e in calibrate.manifest() if e.group == "audit"):
+    for entry in (e for e in calibrate.manifest() if e.group == args.group):
         tree = calibrate.materialise(entry, args.mirrors, args.work)
         report = calibrate.scan(command, tree)
-        path = AUDIT / f"{entry.slug}.yaml"
+        path = folder / f"{entry.slug}.yaml"
         old = yaml.safe_load(path.read_text()) if path.exists() else {}
         judged = {(i["id"], i["message"]): i for i in (old or {}).get("items", []) if "judged" in i}
         items = []
@@ -114,7 +115,7 @@ def report(args: argparse.Namespace) -> None:
     totals: dict[str, Counter[str]] = {k: Counter() for k in ("finding", "pass", "not_applicable")}
     per_repo = []
     rows = []
-    for path in sorted(AUDIT.glob("*.yaml")):
+    for path in sorted((CORPUS / args.group).glob("*.yaml")):
         document = yaml.safe_load(path.read_text())
         counts: dict[str, Counter[str]] = {k: Counter() for k in totals}
         for item in document["items"]:
@@ -136,7 +137,7 @@ def report(args: argparse.Namespace) -> None:
     print(_figures(totals))
     if args.write:
         current = args.write.read_text()
-        start, end = "<!-- audit:start -->", "<!-- audit:end -->"
+        start, end = f"<!-- {args.group}:start -->", f"<!-- {args.group}:end -->"
         head, _, rest = current.partition(start)
         _, _, tail = rest.partition(end)
         args.write.write_text(f"{head}{start}\n{text}\n{end}{tail}")
@@ -171,6 +172,8 @@ def main() -> None:
     first.add_argument("--per-rule", type=int, default=3)
     second = sub.add_parser("report")
     second.add_argument("--write", type=Path)
+    for each in (first, second):
+        each.add_argument("--group", default="audit", help="manifest group: audit or audit_fresh")
     args = parser.parse_args()
     collect(args) if args.command == "collect" else report(args)
 
