@@ -81,12 +81,11 @@ def materialise(entry: Entry, mirrors: Path, work: Path) -> Path:
             )
         subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(mirror), str(dest)],
                        check=True)  # fmt: skip
-    head = subprocess.run(["git", "-C", str(dest), "rev-parse", "HEAD"],
-                          capture_output=True, text=True).stdout.strip()  # fmt: skip
-    if head != entry.commit:
-        # A snapshot lacks blobs of 4 MiB and more: checkout reports them and goes on.
-        subprocess.run(["git", "-C", str(dest), "checkout", "-q", "-f", entry.commit],
-                       capture_output=True)  # fmt: skip
+    # Always check the commit out: a fresh `--no-checkout` clone already sits at it, with an
+    # empty work tree. A snapshot lacks blobs of 4 MiB and more: checkout reports them and
+    # goes on.
+    subprocess.run(["git", "-C", str(dest), "checkout", "-q", "-f", entry.commit],
+                   capture_output=True)  # fmt: skip
     return dest
 
 
