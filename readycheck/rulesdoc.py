@@ -36,7 +36,18 @@ def _call(call: DetectorCall) -> str:
     if call.paths:
         scope.append("paths " + ", ".join(call.paths))
     where = f" [{'; '.join(scope)}]" if scope else ""
-    return f"`{call.detector}` expects {call.expect}{where}" + (f": {params}" if params else "")
+    # Parameters hold globs and patterns (`**/features/**/*.py`): a code span keeps their
+    # asterisks and underscores from being read as emphasis, on GitHub and in the terminal.
+    return f"`{call.detector}` expects {call.expect}{_code(where)}" + (
+        f": {_code(params)}" if params else ""
+    )
+
+
+def _code(text: str) -> str:
+    if not text:
+        return text
+    fence = "``" if "`" in text else "`"
+    return f" {fence}{text.strip()}{fence}" if text.startswith(" ") else f"{fence}{text}{fence}"
 
 
 def _value(value: Any) -> str:

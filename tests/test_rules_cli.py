@@ -39,3 +39,14 @@ def test_docs_rules_md_is_current() -> None:
     assert actual == expected, (
         "docs/rules.md is stale: run `readycheck rules docs -o docs/rules.md`"
     )
+
+
+def test_rules_show_keeps_the_asterisks_of_globs() -> None:
+    """Parameters are code: `**/features/**/*.py` must not be read as bold and italics."""
+    from typer.testing import CliRunner
+
+    from readycheck.cli import app
+
+    result = CliRunner().invoke(app, ["rules", "show", "RC-DATA-014"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0
+    assert '"**/features/**/*.py"' in result.output
