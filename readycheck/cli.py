@@ -11,7 +11,7 @@ import enum
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -21,6 +21,18 @@ if TYPE_CHECKING:
     from readycheck.model import Pillar, Report
     from readycheck.pipeline import ScanOptions
     from readycheck.rulebook import Rulebook
+
+
+def _flag_type(self: typer.core.TyperOption, ctx: Any) -> str | None:
+    """Help shows no `<bool>` beside a flag: `--quiet` takes no value, and `<bool>` reads
+    as if it did (typer prints the type of every option, flags included)."""
+    if self.is_flag and not self.count:
+        return None
+    return _option_type(self, ctx)
+
+
+_option_type = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="readycheck",

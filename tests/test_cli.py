@@ -163,3 +163,10 @@ def test_output_options_are_strict_and_conventional(tmp_path: Path) -> None:
     assert json.loads(dash.stdout)["schema_version"].startswith("2.")
     assert json.loads((tmp_path / "r.json").read_text())["summary"]
     assert not Path("-").exists()
+
+
+def test_help_shows_no_type_beside_a_flag() -> None:
+    for command in ([], ["scan"], ["rules", "list"], ["baseline", "create"]):
+        result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "120"})
+        assert result.exit_code == 0
+        assert "<bool>" not in result.output, command
