@@ -137,6 +137,11 @@ class SeverityChoice(enum.StrEnum):
     low = "low"
 
 
+class ListFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+
+
 class OutputFormat(enum.StrEnum):
     terminal = "terminal"
     json = "json"
@@ -539,8 +544,14 @@ def rules_list(
             "--rulebook", help="Rulebook files or folders to list.", exists=True, metavar="PATH"
         ),
     ] = None,
+    list_format: Annotated[
+        ListFormat,
+        typer.Option(
+            "--format", "-f", help="table for people, json for tools.", case_sensitive=False
+        ),
+    ] = "table",  # type: ignore[assignment]
 ) -> None:
-    """List the rules: id, pillar, severity, confidence and title."""
+    """List the rules: id, pillar, type, severity, confidence and title."""
     from rich.console import Console
     from rich.table import Table
 
@@ -552,17 +563,36 @@ def rules_list(
     except ValueError:
         _fail(f"unknown pillar; expected one of {', '.join(p.value for p in Pillar)}")
     minimum = Severity(severity.value).rank if severity else 0
+    chosen = [
+        rule
+        for rule in loaded.rules
+        if (not pillars or rule.pillar in pillars) and rule.severity.rank >= minimum
+    ]
+    if list_format == ListFormat.json:
+        import json
+
+        rows = [
+            {
+                "id": rule.id, "title": rule.title, "pillar": rule.pillar.value,
+                "type": rule.type.value, "severity": rule.severity.value,
+                "weight": rule.weight, "confidence": rule.confidence.value,
+                "kinds": sorted(rule.kinds) if rule.kinds is not None else None,
+                "capability": rule.capability, "forms": list(rule.forms),
+            }
+            for rule in chosen
+        ]  # fmt: skip
+        document = {"rulebook": loaded.version, "rules": rows}
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("id", "pillar", "severity", "confidence", "title"):
+    for column in ("id", "pillar", "type", "severity", "confidence", "title"):
         table.add_column(column, no_wrap=column != "title")
-    shown = 0
-    for rule in loaded.rules:
-        if (pillars and rule.pillar not in pillars) or rule.severity.rank < minimum:
-            continue
+    for rule in chosen:
         table.add_row(
-            rule.id, rule.pillar.short, rule.severity.value, rule.confidence.value, rule.title
-        )
-        shown += 1
+            rule.id, rule.pillar.short, rule.type.value, rule.severity.value,
+            rule.confidence.value, rule.title,
+        )  # fmt: skip
+    shown = len(chosen)
     console = Console(highlight=False)
     console.print(table)
     console.print(f"[dim]{shown} of {len(loaded.rules)} rules · rulebook {loaded.version}[/dim]")

@@ -50,3 +50,19 @@ def test_rules_show_keeps_the_asterisks_of_globs() -> None:
     result = CliRunner().invoke(app, ["rules", "show", "RC-DATA-014"], env={"COLUMNS": "300"})
     assert result.exit_code == 0
     assert '"**/features/**/*.py"' in result.output
+
+
+def test_rules_list_as_json_for_tools() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from readycheck.cli import app
+    from readycheck.rulebook import load_rulebook
+
+    result = CliRunner().invoke(app, ["rules", "list", "--format", "json", "-p", "security"])
+    assert result.exit_code == 0
+    document = json.loads(result.output)
+    expected = [r.id for r in load_rulebook().rules if r.pillar.value == "security"]
+    assert [rule["id"] for rule in document["rules"]] == expected
+    assert {rule["type"] for rule in document["rules"]} == {"practice", "hazard"}
