@@ -523,6 +523,23 @@ def init(
 rules_app = typer.Typer(help="Browse the rulebook.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
+cache_app = typer.Typer(help="The cache of per-file analyses.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clean")
+def cache_clean(cache_dir: CacheDirOption = None) -> None:
+    """Delete the cache of per-file analyses; the next scan analyses every file again."""
+    from readycheck import cache
+
+    directory = cache_dir or cache.default_dir()
+    removed = 0
+    for path in sorted(directory.glob(cache.FILE_NAME + "*")):
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            removed += 1
+    typer.echo(f"removed {removed} cache file{'s' if removed != 1 else ''} from {directory}")
+
 
 @rules_app.command("list")
 def rules_list(

@@ -190,3 +190,18 @@ def test_a_parameter_edited_in_a_rulebook_file_takes_effect_on_a_warm_cache(
     after = _scan(root, "--cache-dir", str(cache_dir), "--rulebook", str(rules))
     (finding,) = _findings(after, "RC-HYG-007")
     assert finding["location"] == {"path": "app/data.py", "line": 3}
+
+
+def test_cache_clean_deletes_the_cache_files(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from readycheck.cli import app
+
+    cache_dir = tmp_path / "cache"
+    runner = CliRunner()
+    sample = str(Path(__file__).parent.parent / "sample_projects" / "churn-pilot")
+    assert runner.invoke(app, ["scan", sample, "-q", "--cache-dir", str(cache_dir)]).exit_code == 0
+    assert any(cache_dir.iterdir())
+    result = runner.invoke(app, ["cache", "clean", "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 0 and "removed 1 cache file" in result.output
+    assert not any(cache_dir.iterdir())
