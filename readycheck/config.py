@@ -47,6 +47,10 @@ class Config:
     """Everything a configuration file can set; None means "not set here"."""
 
     source: str | None = None
+    #: Where the scanned folder sits below the config's folder ("src" when `scan src` used
+    #: the repository root's config; "" when they are the same): its patterns and baseline
+    #: are relative to its own folder.
+    base: str = ""
     #: The repository kind the owner declares; it wins over the inferred one.
     kind: str | None = None
     exclude: tuple[str, ...] = ()
@@ -73,13 +77,36 @@ def _schema() -> dict[str, Any]:
     return json.loads(text)  # type: ignore[no-any-return]
 
 
-def find_config(root: Path) -> Path | None:
-    """The repository's own config: .readycheck.yml, else pyproject.toml with [tool.readycheck]."""
+def find_config(start: Path) -> Path | None:
+    """The repository's own config, looked for as ruff and pytest do: in the scanned folder,
+    then in each folder above it up to the repository root (the folder holding `.git`), so
+    `readycheck scan src` uses the root's `.readycheck.yml`. Never above the repository
+    root, and outside a git repository only in the scanned folder: a config elsewhere on
+    the machine is not the repository's word."""
+    for depth, folder in enumerate(_search_path(start)):
+        found = _config_in(folder)
+        if found is not None:
+            return start / found.name if depth == 0 else found
+    return None
+
+
+def _search_path(start: Path) -> list[Path]:
+    """The scanned folder and the folders above it, up to and including the repository root."""
+    start = start.resolve()
+    chain = [start, *start.parents]
+    for index, folder in enumerate(chain):
+        if (folder / ".git").exists():
+            return chain[: index + 1]
+    return [start]
+
+
+def _config_in(folder: Path) -> Path | None:
+    """.readycheck.yml, else a pyproject.toml with a [tool.readycheck] table, in one folder."""
     for name in CONFIG_NAMES:
-        candidate = root / name
+        candidate = folder / name
         if candidate.is_file() and not candidate.is_symlink():
             return candidate
-    pyproject = root / "pyproject.toml"
+    pyproject = folder / "pyproject.toml"
     if pyproject.is_file() and not pyproject.is_symlink():
         try:
             if pyproject.stat().st_size > MAX_CONFIG_SIZE:

@@ -61,9 +61,20 @@ READ_KINDS = frozenset(FileKind) - {FileKind.OTHER}
 @dataclass(frozen=True)
 class DiscoveryOptions:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: Gitignore patterns from the command line, relative to the scanned folder.
     exclude: tuple[str, ...] = ()
     #: The owner's word on what files are (gitignore patterns per role), over the defaults.
     roles: tuple[tuple[Role, tuple[str, ...]], ...] = ()
+    #: Gitignore patterns from the config file, relative to the config's folder.
+    config_exclude: tuple[str, ...] = ()
+    #: Where the scanned folder sits below the config's folder ("src" when `scan src` found
+    #: the repository root's config): the config's patterns (`config_exclude`, `roles`) are
+    #: matched against this prefix plus the path, as gitignore anchors them to their file.
+    config_base: str = ""
+
+    def in_config(self, rel: str) -> str:
+        """A path relative to the scanned folder, as the config's patterns see it."""
+        return f"{self.config_base}/{rel}" if self.config_base else rel
 
 
 @dataclass(frozen=True)
@@ -143,6 +154,26 @@ class _IgnoreRules:
         return verdict
 
 
+class _Excludes:
+    """The command line's and the config's exclude patterns, each from its own folder."""
+
+    def __init__(self, options: DiscoveryOptions) -> None:
+        self._options = options
+        self._cli = _spec(options.exclude)
+        self._config = _spec(options.config_exclude)
+
+    def match(self, rel: str, is_dir: bool = False) -> bool:
+        suffix = "/" if is_dir else ""
+        if self._cli is not None and self._cli.match_file(rel + suffix):
+            return True
+        config_path = self._options.in_config(rel) + suffix
+        return self._config is not None and self._config.match_file(config_path)
+
+
+def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any] | None:
+    return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+
+
 def _read_ignore_file(path: Path) -> pathspec.PathSpec[Any] | None:
     try:
         if path.is_symlink() or not path.is_file() or path.stat().st_size > _GITIGNORE_MAX_SIZE:
@@ -182,7 +213,7 @@ def discover(root: Path, options: DiscoveryOptions | None = None) -> Discovery:
     root = root.resolve()
     files: list[FileEntry] = []
     warnings: list[ScanWarning] = []
-    excludes = pathspec.GitIgnoreSpec.from_lines(options.exclude) if options.exclude else None
+    excludes = _Excludes(options)
     top_rules = _IgnoreRules()
     for name in (".git/info/exclude", ".gitignore"):
         spec = _read_ignore_file(root / name)
@@ -233,7 +264,7 @@ def _visit(
     entry: os.DirEntry[str],
     rel: str,
     rules: _IgnoreRules,
-    excludes: pathspec.PathSpec[Any] | None,
+    excludes: _Excludes,
     options: DiscoveryOptions,
     warnings: list[ScanWarning],
 ) -> FileEntry | bool | None:
@@ -248,7 +279,7 @@ def _visit(
     if stat.S_ISDIR(mode):
         if entry.name in NOISE_DIRS or rules.ignored(rel, True):
             return None
-        if excludes is not None and excludes.match_file(rel + "/"):
+        if excludes.match(rel, is_dir=True):
             return None
         directory = Path(entry.path)
         if entry.name in {"build", "dist"} and _is_build_output(directory):
@@ -258,7 +289,7 @@ def _visit(
         return True
     if not stat.S_ISREG(mode):
         return None  # FIFOs, sockets and devices: never open them
-    if rules.ignored(rel, False) or (excludes is not None and excludes.match_file(rel)):
+    if rules.ignored(rel, False) or excludes.match(rel):
         return None
     return _file_entry(rel, entry.stat(follow_symlinks=False).st_size, options, warnings)
 
@@ -268,7 +299,7 @@ def _visit_symlink(
     entry: os.DirEntry[str],
     rel: str,
     rules: _IgnoreRules,
-    excludes: pathspec.PathSpec[Any] | None,
+    excludes: _Excludes,
     options: DiscoveryOptions,
     warnings: list[ScanWarning],
 ) -> FileEntry | None:
@@ -289,7 +320,7 @@ def _visit_symlink(
         return None
     if not target.is_file() or rules.ignored(rel, False):
         return None
-    if excludes is not None and excludes.match_file(rel):
+    if excludes.match(rel):
         return None
     return _file_entry(rel, target.stat().st_size, options, warnings)
 
@@ -309,7 +340,7 @@ def _file_entry(
         )
     role = classify_role(rel, kind)
     for declared, spec in _role_specs(options.roles):
-        if spec.match_file(rel):
+        if spec.match_file(options.in_config(rel)):
             role = declared
             break
     return FileEntry(rel, kind, role, size, readable)

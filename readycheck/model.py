@@ -303,6 +303,8 @@ class TargetInfo:
     commit_date: str | None = None
     #: A real file to anchor repository-wide findings to (README first), for SARIF viewers.
     anchor: str | None = None
+    #: The config file that set this scan's options, as the user would type it; None: none.
+    config: str | None = None
 
 
 Expect = Literal["present", "absent"]

@@ -83,7 +83,8 @@ def effective_config(options: ScanOptions) -> Config:
     if options.use_repository_config:
         found = find_config(options.path)
         if found is not None:
-            return load_config(found)
+            base = options.path.resolve().relative_to(found.parent.resolve()).as_posix()
+            return dataclasses.replace(load_config(found), base="" if base == "." else base)
     return Config()
 
 
@@ -113,8 +114,10 @@ def scan(
         root,
         DiscoveryOptions(
             _first(options.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE),
-            config.exclude + options.exclude,
-            config.roles,
+            exclude=options.exclude,
+            roles=config.roles,
+            config_exclude=config.exclude,
+            config_base=config.base,
         ),
     )
     warnings: list[ScanWarning] = list(discovery.warnings)
@@ -168,7 +171,7 @@ def scan(
 
     known_rules = {rule.id for rule in rulebook.rules} | set(config.disable)
     results, suppression_warnings = suppress.apply(
-        results, inline, config.suppressions, known_rules, config.source
+        results, inline, config.suppressions, known_rules, config.source, config.base
     )
     warnings.extend(suppression_warnings)
     results = [
@@ -184,7 +187,8 @@ def scan(
         results = diff.mark(results, diff.changes_since(git_info, options.since))
 
     report = _report(rulebook, root, discovery.files, git_info, results, warnings, fixed)
-    report = dataclasses.replace(report, kind=evaluator.kind)
+    target = dataclasses.replace(report.target, config=_shown(config.source))
+    report = dataclasses.replace(report, kind=evaluator.kind, target=target)
     if rulebook.ml_test_score is not None:
         estimate = mltestscore.estimate(rulebook.ml_test_score, report.results, evaluator.facts)
         report = dataclasses.replace(report, ml_test_score=estimate)
@@ -250,12 +254,24 @@ def _check_kind(rulebook: Rulebook, config: Config) -> None:
     )
 
 
+def _shown(source: str | None) -> str | None:
+    """The config file as the report names it: relative to the working folder when it is
+    below it, else as found."""
+    if source is None:
+        return None
+    path = Path(source)
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        return path.relative_to(Path.cwd()).as_posix()
+    return source
+
+
 def _config_baseline(root: Path, config: Config) -> Path:
-    """The baseline a config names, relative to the scanned folder and inside it: the
+    """The baseline a config names, relative to the config's folder and inside it: the
     repository's own config is repository content, and must not make readycheck read
     files elsewhere (or /dev/zero). A baseline kept elsewhere is passed with --baseline."""
-    path = root / str(config.baseline)
-    if not path.resolve().is_relative_to(root.resolve()):
+    folder = Path(str(config.source)).parent if config.base else root
+    path = folder / str(config.baseline)
+    if not path.resolve().is_relative_to(folder.resolve()):
         raise ConfigError(
             "the baseline must be a file inside the scanned folder; "
             "pass --baseline to use one kept elsewhere",

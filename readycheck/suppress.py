@@ -143,6 +143,8 @@ class _Candidate:
     inline: InlineSuppression | None = None
     config: ConfigSuppression | None = None
     spec: pathspec.PathSpec | None = None  # type: ignore[type-arg]
+    #: The scanned folder below the config's folder, which the spec's patterns start from.
+    base: str = ""
     used: bool = False
 
     def matches(self, finding: Finding) -> bool:
@@ -158,7 +160,10 @@ class _Candidate:
             )
         if self.spec is None:
             return True
-        return finding.location is not None and self.spec.match_file(finding.location.path)
+        if finding.location is None:
+            return False
+        path = finding.location.path
+        return bool(self.spec.match_file(f"{self.base}/{path}" if self.base else path))
 
 
 def apply(
@@ -167,9 +172,12 @@ def apply(
     configured: Iterable[ConfigSuppression],
     known_rules: set[str],
     config_path: str | None,
+    config_base: str = "",
     today: dt.date | None = None,
 ) -> tuple[list[RuleResult], list[ScanWarning]]:
-    """Mark suppressed findings, and report every suppression that cannot be trusted."""
+    """Mark suppressed findings, and report every suppression that cannot be trusted.
+    A config suppression's `path` is relative to the config's folder, which is
+    `config_base` above the scanned folder."""
     today = today or dt.date.today()
     warnings: list[ScanWarning] = []
     candidates: list[_Candidate] = []
@@ -220,7 +228,9 @@ def apply(
             location = Location(config_path, entry.line) if config_path else None
             spec = pathspec.GitIgnoreSpec.from_lines([entry.path]) if entry.path else None
             supp = Suppression(entry.reason, "config", location, entry.until)
-            candidates.append(_Candidate(supp, (entry.rule,), config=entry, spec=spec))
+            candidates.append(
+                _Candidate(supp, (entry.rule,), config=entry, spec=spec, base=config_base)
+            )
 
     updated = []
     for result in results:

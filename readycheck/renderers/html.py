@@ -122,6 +122,8 @@ def _masthead(report: Report) -> Html:
     )
     facts.append(el("li", el("b", f"{target.files}"), " files"))
     facts.append(el("li", el("b", "Rulebook"), " ", report.rulebook_version))
+    config = el("code", target.config) if target.config else "none"
+    facts.append(el("li", el("b", "Config"), " ", config))
     if report.warnings:
         count = len(report.warnings)
         link = el("a", f"⚠ {count} scan warning{'s' if count > 1 else ''}", href="#warnings")

@@ -21,7 +21,7 @@ from readycheck.model import (
     Status,
 )
 
-SCHEMA_VERSION = "2.0.0"
+SCHEMA_VERSION = "2.1.0"
 
 
 def _location(location: Location | None) -> dict[str, Any] | None:
@@ -132,6 +132,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "commit": report.target.commit,
             "branch": report.target.branch,
             "commit_date": report.target.commit_date,
+            "config": report.target.config,
         },
         "scanned_at": report.scanned_at,
         "summary": {

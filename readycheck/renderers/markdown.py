@@ -114,6 +114,7 @@ def _header(report: Report) -> list[str]:
             + (f" on {code(target.branch, 80)}" if target.branch else "")
         )
     facts.append(f"rulebook {text(report.rulebook_version, 40)}")
+    facts.append(f"config {code(target.config, 120)}" if target.config else "no config file")
     facts.append(verdicts.summary(report.results))
     lines += [" · ".join(facts), ""]
     return lines

@@ -104,12 +104,13 @@ def _header(report: Report) -> Panel:
     if report.kind is not None:
         lines.append(_kind_line(report))
     target = report.target
-    facts = [f"{target.files} files"]
+    facts = [f"{target.files} file" + ("" if target.files == 1 else "s")]
     if target.commit:
         facts.append(
             f"commit {target.commit[:10]}" + (f" on {safe(target.branch)}" if target.branch else "")
         )
     facts.append(f"rulebook {report.rulebook_version}")
+    facts.append(f"config {safe(target.config)}" if target.config else "no config file")
     lines.append(Text(" · ".join(facts), style="dim"))
     title = Text.assemble(("readycheck ", "bold"), (safe(target.name), "bold cyan"))
     return Panel(Group(*lines), title=title, title_align="left", box=box.ROUNDED, padding=(0, 2))
