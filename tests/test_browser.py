@@ -76,7 +76,7 @@ SERVICE = {
                     "execution_count": 1,
                     "metadata": {},
                     "outputs": [],
-                    "source": ['AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'],
+                    "source": ['AWS_ACCESS_KEY_ID = "AKIAQYLPMN5HFIGVT3XQ"\n'],
                 }
             ],
             "metadata": {},

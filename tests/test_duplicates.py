@@ -58,7 +58,7 @@ def test_the_same_defect_seen_by_two_rules_is_one_finding_from_the_more_severe(
     root = write_tree(
         tmp_path / "repo",
         {
-            "app.py": 'key = "AKIAIOSFODNN7EXAMPLE"; value = eval(key)\n',
+            "app.py": 'key = "AKIAQYLPMN5HFIGVT3XQ"; value = eval(key)\n',
             "other.py": 'api_key = "not-a-cloud-key"\n',
         },
     )
@@ -77,7 +77,7 @@ def test_the_same_defect_seen_by_two_rules_is_one_finding_from_the_more_severe(
 def test_a_hazard_whose_only_finding_went_to_another_rule_is_clear(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES, encoding="utf-8")
-    root = write_tree(tmp_path / "repo", {"app.py": 'key = "AKIAIOSFODNN7EXAMPLE"\n'})
+    root = write_tree(tmp_path / "repo", {"app.py": 'key = "AKIAQYLPMN5HFIGVT3XQ"\n'})
     report = scan(ScanOptions(path=root, use_repository_config=False), load_rulebook([rules]))
     literal = rule_result(report, "T-KEY-002")
     assert (literal.status, literal.basis, literal.findings) == (Status.PASS, Basis.CLEAR, ())

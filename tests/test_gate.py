@@ -50,7 +50,7 @@ BASE = {
     ".github/workflows/ci.yml": "on: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
     "    steps:\n      - uses: actions/checkout@v4\n      - run: pip install -e . && pytest\n",
 }
-SECRET_LINE = 'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'
+SECRET_LINE = 'AWS_ACCESS_KEY_ID = "AKIAQYLPMN5HFIGVT3XQ"\n'
 
 
 def _scan(*args: str) -> tuple[int, str]:
@@ -131,7 +131,7 @@ def test_suppressions_that_cannot_be_trusted_are_reported(tmp_path: Path) -> Non
         + "  # readycheck: ignore[RC-SEC-001]\n"
         + "x = 1  # readycheck: ignore[RC-NOPE-001] a rule that does not exist\n"
         + "y = 2  # readycheck: ignore[RC-SEC-002] nothing here to suppress\n"
-        + 'z = "AKIAI44QH8DHBEXAMPLE"  # readycheck: ignore[RC-SEC-001] old key (until: 2020-01-01)\n'
+        + 'z = "AKIAI44QH8DHBRX2ZK7W"  # readycheck: ignore[RC-SEC-001] old key (until: 2020-01-01)\n'
     )
     root = write_tree(tmp_path / "svc", BASE | {"app/main.py": text})
     report = _json(root, "--fail-on", "critical")
@@ -306,7 +306,7 @@ def test_since_gates_only_on_changed_lines(tmp_path: Path) -> None:
     assert _findings(report, "RC-SEC-001")[0]["in_change"] is False
     assert report["gate"]["passed"] is True
 
-    (root / "app/main.py").write_text(SERVICE + SECRET_LINE + 'NEW_KEY = "AKIAI44QH8DHBEXAMPLE"\n')
+    (root / "app/main.py").write_text(SERVICE + SECRET_LINE + 'NEW_KEY = "AKIAI44QH8DHBRX2ZK7W"\n')
     report = _json(root, "--since", "main", "--fail-on", "critical")
     states = sorted(
         (f["location"]["line"], f["in_change"]) for f in _findings(report, "RC-SEC-001")

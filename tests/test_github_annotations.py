@@ -23,7 +23,7 @@ from tests.conftest import write_tree
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 runner = CliRunner()
 LOADER = "import pickle\n\nmodel = pickle.load(open('model.pkl', 'rb'))\n"
-SECRET = 'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'
+SECRET = 'AWS_ACCESS_KEY_ID = "AKIAQYLPMN5HFIGVT3XQ"\n'
 SERVICE = {"README.md": "# Scoring\n", "app/main.py": LOADER}
 # What the runner reads: `::name key=value,key=value::message`, properties free of `:`.
 COMMAND = re.compile(r"::(?P<name>[a-z]+)(?: (?P<properties>[^:]*))?::(?P<message>.*)")

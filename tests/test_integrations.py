@@ -42,7 +42,7 @@ HOOK_KEYS = HOOK_REQUIRED | {
     "description", "language_version", "log_file", "minimum_pre_commit_version",
     "require_serial", "stages", "verbose",
 }  # fmt: skip
-SECRET = 'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'
+SECRET = 'AWS_ACCESS_KEY_ID = "AKIAQYLPMN5HFIGVT3XQ"\n'
 SERVICE = {
     "README.md": "# Scoring\n",
     "app/main.py": "import pickle\n\nmodel = pickle.load(open('model.pkl', 'rb'))\n",

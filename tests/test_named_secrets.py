@@ -171,7 +171,7 @@ def test_a_key_bandit_already_reports_is_reported_once(scan_tree: Scan) -> None:
     # bandit's B105 (the name holds "secret") and again as a key-named literal.
     # RC-SEC-001's token pattern sees the same key: the one finding is RC-SEC-001's, and
     # names bandit's as well.
-    code = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
+    code = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8TR2mVKE"\n'
     report = scan_tree({"src/etl/s3.py": code})
     assert rule_result(report, "RC-SEC-009").findings == ()
     (finding,) = rule_result(report, "RC-SEC-001").findings

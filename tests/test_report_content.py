@@ -147,7 +147,7 @@ def test_the_scorecard_header_shows_the_commit_and_the_dates(
 
 def test_escapes_and_markup_in_a_snippet_cannot_drive_the_terminal(tmp_path: Path) -> None:
     line = (
-        'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"  '
+        'AWS_ACCESS_KEY_ID = "AKIAQYLPMN5HFIGVT3XQ"  '
         "# \x1b[2J \x1b[31m [bold red]x[/] [link=http://evil]x[/link]"
     )
     root = write_tree(tmp_path / "repo", {"settings.py": f"import os\n\n{line}\n"})

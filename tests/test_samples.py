@@ -55,7 +55,7 @@ def test_pilot_key_findings(reports: dict[str, Report]) -> None:
     assert _status(pilot, "RC-SEC-001") is Status.FAIL
     assert all(where.startswith(f"{notebook} cell") for where in _where(pilot, "RC-SEC-001"))
     secret = rule_result(pilot, "RC-SEC-001").findings[0]
-    assert "AKIAIOSFODNN7EXAMPLE" not in secret.snippet  # the secret itself is masked
+    assert "AKIAQYLPMN5HFIGVT3XQ" not in secret.snippet  # the secret itself is masked
     assert _status(pilot, "RC-SEC-002") is Status.FAIL  # pickle.load of the model
     assert _status(pilot, "RC-HYG-001") is Status.FAIL  # no tests
     assert _status(pilot, "RC-HYG-003") is Status.FAIL  # cells run out of order

@@ -35,7 +35,7 @@ SERVICE = {
     "pyproject.toml": "[project]\nname = 'svc'\ndependencies = ['fastapi==0.110.0']\n",
     "app/main.py": "import pickle\n\nmodel = pickle.load(open('model.pkl', 'rb'))\n",
 }
-SECRET = 'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"'
+SECRET = 'AWS_ACCESS_KEY_ID = "AKIAQYLPMN5HFIGVT3XQ"'
 
 
 def sarif_of(report: Report) -> dict[str, Any]:
