@@ -20,7 +20,8 @@ not judge (a library has no serving endpoint to authenticate), when another
 mechanism covers its need (`covered_by`: a managed endpoint checks health
 itself), or when the subject its `applies_when` facts name is absent (no HTTP
 calls, no retry policy to ask for). A practice that `requires` another fails
-with it, blocked, instead of adding a second finding for the same gap.
+with it, blocked, instead of adding a second finding for the same gap (and whatever
+its own evidence, which means nothing without the practice it needs).
 
 Each verdict records its basis (evidence seen, hazard seen, nothing to examine)
 and, for a hazard, how many of the examined files hold it, which is what the
@@ -283,11 +284,16 @@ class Evaluator:
         return dataclasses.replace(finding, message=f"{finding.message} (in {place})")
 
     def evaluate_all(self, rules: tuple[Rule, ...] | list[Rule]) -> list[RuleResult]:
-        """Every rule's verdict; a practice whose required practice failed is blocked."""
+        """Every rule's verdict; a practice whose required practice failed is blocked.
+
+        It is blocked even when its own evidence was seen: a CI step running pytest in a
+        repository with no tests, or request validation where no model is delivered, is
+        not the practice (the precision audit judged such passes unearned).
+        """
         results = {rule.id: self.evaluate(rule) for rule in rules}
         for rule in rules:
             result = results[rule.id]
-            if result.status is not Status.FAIL:
+            if result.status not in (Status.FAIL, Status.PARTIAL, Status.PASS):
                 continue
             missing = next(
                 (r for r in rule.requires if r in results and results[r].status is Status.FAIL),
@@ -296,7 +302,9 @@ class Evaluator:
             if missing is not None:
                 results[rule.id] = dataclasses.replace(
                     result,
+                    status=Status.FAIL,
                     findings=(),
+                    evidence=(),
                     basis=Basis.BLOCKED,
                     blocked_by=missing,
                     reason=f"it needs {missing} ({results[missing].rule.title.lower()}) first",

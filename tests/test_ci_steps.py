@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from readycheck.model import Report, Status
+from readycheck.model import Basis, Report, Status
 from tests.conftest import rule_result
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
@@ -17,6 +17,15 @@ def _result(report: Report, rule_id: str) -> tuple[Status, set[tuple[str, int | 
     result = rule_result(report, rule_id)
     where = {(f.location.path, f.location.line) for f in result.evidence if f.location}
     return result.status, where
+
+
+#: A test suite for CI to run: without one, RC-HYG-002 is blocked by RC-HYG-001 whatever CI does.
+SUITE = {
+    "src/churn/features.py": "def ratio(a: float, b: float) -> float:\n    return a / b\n",
+    "tests/test_features.py": (
+        "from churn.features import ratio\n\n\ndef test_ratio():\n    assert ratio(1, 2) == 0.5\n"
+    ),
+}
 
 
 def test_a_test_step_that_is_only_talked_about_does_not_count(scan_tree: Scan) -> None:
@@ -38,8 +47,10 @@ jobs:
     jenkins = "pipeline {\n  stages {\n    // sh 'pytest'\n    stage('t') { steps { echo 'pytest' } }\n  }\n}\n"
     report = scan_tree(
         {".github/workflows/ci.yml": workflow, ".gitlab-ci.yml": gitlab, "Jenkinsfile": jenkins}
+        | SUITE
     )
-    assert _result(report, "RC-HYG-002")[0] is Status.FAIL
+    result = rule_result(report, "RC-HYG-002")
+    assert (result.status, result.basis) == (Status.FAIL, Basis.NO_EVIDENCE)
 
 
 CI_SYSTEMS = {
@@ -93,7 +104,8 @@ CI_SYSTEMS = {
 @pytest.mark.parametrize("system", list(CI_SYSTEMS))
 def test_every_common_ci_system_is_read(scan_tree: Scan, system: str) -> None:
     path, text, line = CI_SYSTEMS[system]
-    assert _result(scan_tree({path: text}), "RC-HYG-002") == (Status.PASS, {(path, line)})
+    report = scan_tree({path: text} | SUITE)
+    assert _result(report, "RC-HYG-002") == (Status.PASS, {(path, line)})
 
 
 def test_pre_commit_hooks_and_nox_sessions_ci_runs_run_linters(scan_tree: Scan) -> None:

@@ -94,7 +94,10 @@ def test_a_shallow_clone_does_not_claim_what_history_it_lacks(
         tmp_path / "origin",
         {
             "src/churn/model.py": "WEIGHTS = 'models/churn.pkl'\n",
-            "tests/test_model.py": "",
+            "tests/test_model.py": (
+                "from churn.model import WEIGHTS\n\n\ndef test_weights():\n"
+                "    assert WEIGHTS.endswith('.pkl')\n"
+            ),
             "models/churn.pkl": b"\x80" * 2_000_000,
         },
     )
