@@ -43,7 +43,8 @@ NOISE_DIRS = frozenset(
 
 #: Folder names whose contents are not the project's production code (matched whole,
 #: case-insensitively). Fixtures and test data are tests; samples, demos, tutorials,
-#: cookbooks, playgrounds and project templates are examples.
+#: cookbooks, playgrounds and project templates are examples, and so is course material
+#: (exercises and their solutions, homework, assignments, lectures, workshops).
 _TEST_DIR = re.compile(
     r"(tests?|testing|fixtures?|test[_-]?data|test[_-]fixtures|__fixtures__|__mocks__|mocks?"
     r"|(e2e|integration|unit|functional|smoke|load|system|acceptance)[_-]?tests?)"
@@ -52,6 +53,7 @@ _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 _EXAMPLE_DIR = re.compile(
     r"(examples?|samples?|demos?|tutorials?|cookbooks?|playgrounds?|sandbox|scratch"
     r"|(samples?|examples?|demos?)[_-].+|.+[_-](samples?|examples?|demos?)"
+    r"|exercises?|exercise[_-].+|solutions?|homeworks?|assignments?|lectures?|workshops?"
     r"|\{\{.*\}\})"
 )
 #: Kinds whose content readycheck reads; a large file of another kind is just data.

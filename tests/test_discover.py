@@ -54,6 +54,12 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("code-examples/serve.py", Role.EXAMPLE),
         ("cookbook/rag.py", Role.EXAMPLE),
         ("{{cookiecutter.project_slug}}/src/app.py", Role.EXAMPLE),
+        # course material: exercises, their solutions, homework (the fresh audit's course)
+        ("s7_deployment/exercise_files/simple_fastapi_app.py", Role.EXAMPLE),
+        ("week3/exercises/train.py", Role.EXAMPLE),
+        ("module2/solutions/vae_mnist.py", Role.EXAMPLE),
+        ("homework/q3.py", Role.EXAMPLE),
+        ("src/solution_space.py", Role.CODE),
         ("tests/fixtures/app/Dockerfile", Role.TEST),
         ("src/pkg/testdata/settings.yaml", Role.TEST),
         ("fixtures/model_config.yaml", Role.TEST),

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from readycheck.detectors.base import file_detector
-from readycheck.detectors.named_secrets import PLAIN_URL
+from readycheck.detectors.named_secrets import PLAIN_URL, SECRET_PATH
 from readycheck.model import Evidence, FileKind
 from readycheck.workspace import SourceFile, mask_secret
 
@@ -178,6 +178,7 @@ def _not_a_password(issue_text: str, line: str) -> bool:
         or _A_NAME.fullmatch(value) is not None
         or _TYPE_NAME.fullmatch(value) is not None
         or _A_REGEX.search(value) is not None
+        or SECRET_PATH.match(value) is not None
     )
 
 

@@ -50,7 +50,7 @@ _REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
 #: The name or path of a secret in a store, which the runtime resolves: Taskcluster's
 #: `project/churn/deploy`, GCP's `projects/p/secrets/s/versions/1`, an AWS ARN, a Vault
 #: path. Generated secrets mix cases and digits; these are lowercase words and slashes.
-_SECRET_PATH = re.compile(
+SECRET_PATH = re.compile(
     r"^[a-z][a-z0-9_.-]*(?:/[a-z0-9][a-z0-9_.-]*)+$|^arn:aws:(?:secretsmanager|ssm):|^(?:vault|sm|gcpsm|azkv):"
 )
 #: An address (`https://index.docker.io/v1/`) is not a secret; one that carries a
@@ -85,7 +85,7 @@ def _literal(value: Any) -> str | None:
         or text.lower() in _NOT_SECRET_WORDS
         or any(c.isspace() for c in text)
         or _REFERENCE.search(text)
-        or _SECRET_PATH.match(text)
+        or SECRET_PATH.match(text)
         or PLAIN_URL.match(text)
         or text == PLACEHOLDER  # what a Helm template computes (`b64enc`, `include`)
     ):

@@ -61,6 +61,8 @@ _CREDENTIAL_NAMES = re.compile(
     r"(?i)(proxy-)?authorization|(x-)?(api|auth|access|client)[-_]?(key|token)|x-token|token"
     r"|apikey|x-hub-signature(-256)?|x-[\w-]*signature|x-[\w-]*-key|session(id)?|access_token"
 )
+#: A constant whose name says it holds a header's name: `API_KEY_HEADER`, `AUTH_HEADER_NAME`.
+_HOLDS_HEADER = re.compile(r"(?i)_*([A-Z][A-Z0-9_]*?)_HEADER(?:_NAME)?")
 #: Names of things that check credentials: dependencies, decorators, middleware, helpers.
 _AUTH_WORDS = frozenset(
     {"auth", "authenticate", "authenticated", "authentication", "authorize", "authorized",
@@ -348,7 +350,12 @@ class _Auth:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
         if isinstance(node, ast.Name):
-            return self.constants.get(node.id)
+            if node.id in self.constants:
+                return self.constants[node.id]
+            # A constant imported from another module (`API_KEY_HEADER`): its name says
+            # which header it holds, which is all this module can know of it.
+            named = _HOLDS_HEADER.fullmatch(node.id)
+            return named.group(1).replace("_", "-") if named else None
         return None
 
     def _reads_credential(self, node: ast.AST) -> bool:
@@ -457,7 +464,13 @@ class _Auth:
                     _REJECTION.search(ast.unparse(v))
                     for v in [*node.args, *(k.value for k in node.keywords)]
                 )
-            return bool(_REJECTION.search(name.rsplit(".", 1)[-1]))
+            if _REJECTION.search(name.rsplit(".", 1)[-1]):
+                return True
+            # A helper the module defines to answer with a status (`_reject(401, ...)`).
+            return any(
+                isinstance(v, ast.Constant) and v.value in (401, 403)
+                for v in [*node.args, *(k.value for k in node.keywords)]
+            )
         if isinstance(node, ast.Tuple):  # Flask: `return jsonify(...), 401`
             return any(isinstance(e, ast.Constant) and e.value in (401, 403) for e in node.elts)
         return False
