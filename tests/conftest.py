@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -34,13 +35,18 @@ def rulebook() -> Rulebook:
 
 
 @pytest.fixture(scope="session")
-def samples(rulebook: Rulebook) -> dict[str, Report]:
-    """The report of each sample project, by folder name (scanned once per test run)."""
-    return {
-        path.name: scan(ScanOptions(path=path), rulebook)
-        for path in sorted(SAMPLES.iterdir())
-        if path.is_dir()
-    }
+def samples(rulebook: Rulebook, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
+    """The report of each sample project, by folder name (scanned once per test run).
+
+    Copies outside this repository are scanned, so that its own git history (who
+    committed here, how recently) cannot change the samples' results."""
+    copies = tmp_path_factory.mktemp("samples")
+    found = {}
+    for path in sorted(SAMPLES.iterdir()):
+        if path.is_dir():
+            shutil.copytree(path, copies / path.name)
+            found[path.name] = scan(ScanOptions(path=copies / path.name), rulebook)
+    return found
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:

@@ -19,7 +19,7 @@ from typing import Any
 from readycheck.detectors.base import REGEX, NoParams, file_detector
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind
-from readycheck.parsers.python import has_star_kwargs, keyword_value
+from readycheck.parsers.python import PythonCode, has_star_kwargs, keyword_value
 from readycheck.workspace import SourceFile
 
 PYTHON_KINDS = (FileKind.PYTHON, FileKind.NOTEBOOK)
@@ -112,6 +112,10 @@ class CallParams:
     #: Leave out calls under `if __name__ == "__main__":`, a module's run-it-by-hand entry
     #: point (`app.run(debug=True)` there is not how a gunicorn-served app runs).
     outside_main_guard: bool = False
+    #: Leave out a load of a file the same module writes with one of these calls (the
+    #: path, as written, is the load's first argument and an argument of the writer):
+    #: a script that dumps a model and reads it back loads nothing from outside.
+    unless_written_by: tuple[str, ...] = ()
 
 
 def _arguments_text(call: ast.Call) -> str:
@@ -172,7 +176,10 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     regex = _name_regex(params.calls)
     arguments = Matcher(params.when_arguments) if params.when_arguments else None
     guarded = _main_guard_lines(source) if params.outside_main_guard else ()
+    written = _written_paths(code, params.unless_written_by) if params.unless_written_by else None
     for ref in code.calls_matching(lambda name: regex.match(name) is not None):
+        if written and ref.node.args and _path_of(code, ref.node.args[0], ref.line) in written:
+            continue
         if arguments is not None and not arguments.search(_arguments_text(ref.node)):
             continue
         if any(start <= ref.line <= end for start, end in guarded):
@@ -186,6 +193,53 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
         ):
             continue
         yield Evidence(source.locate(ref.line), f"calls {ref.name}()", source.snippet(ref.line))
+
+
+#: Calls that open a file: their first argument is the path.
+_OPENERS = frozenset({"open", "io.open", "gzip.open", "bz2.open", "lzma.open", "pathlib.Path.open"})
+
+
+def _file_bindings(code: PythonCode) -> list[tuple[str, int, int, str]]:
+    """`with open(path, "rb") as f:` blocks: the name, the lines it spans, the path."""
+    bindings = []
+    for node in ast.walk(code.tree):
+        if not isinstance(node, ast.With | ast.AsyncWith):
+            continue
+        for item in node.items:
+            opened = item.context_expr
+            if (
+                isinstance(opened, ast.Call)
+                and opened.args
+                and code.resolve(opened.func) in _OPENERS
+                and isinstance(item.optional_vars, ast.Name)
+            ):
+                end = node.end_lineno or node.lineno
+                bindings.append(
+                    (item.optional_vars.id, node.lineno, end, ast.unparse(opened.args[0]))
+                )
+    return bindings
+
+
+def _path_of(code: PythonCode, node: ast.expr, line: int) -> str:
+    """The path an argument names, as written: `open(p, "rb")` and a file object bound
+    by `with open(p) as f` both name `p`."""
+    if isinstance(node, ast.Call) and node.args and code.resolve(node.func) in _OPENERS:
+        return ast.unparse(node.args[0])
+    if isinstance(node, ast.Name):
+        enclosing = [b for b in _file_bindings(code) if b[0] == node.id and b[1] <= line <= b[2]]
+        if enclosing:
+            return max(enclosing, key=lambda b: b[1])[3]
+    return ast.unparse(node)
+
+
+def _written_paths(code: PythonCode, writers: tuple[str, ...]) -> set[str]:
+    """The paths, as written, that the module's writer calls write to."""
+    regex = _name_regex(writers)
+    return {
+        _path_of(code, arg, ref.line)
+        for ref in code.calls_matching(lambda name: regex.match(name) is not None)
+        for arg in [*ref.node.args, *(k.value for k in ref.node.keywords)]
+    }
 
 
 def _main_guard_lines(source: SourceFile) -> tuple[tuple[int, int], ...]:
