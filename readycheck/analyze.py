@@ -27,6 +27,7 @@ from readycheck.model import (
     FileKind,
     ScanWarning,
 )
+from readycheck.redact import redact_evidence, redact_warning
 from readycheck.rulebook import Rulebook
 from readycheck.suppress import InlineSuppression, inline_suppressions
 from readycheck.workspace import AnalysisContext, CodeSummary, SourceFile, summarise
@@ -128,4 +129,8 @@ def analyze_file(
             evidence[call.key] = tuple(found)
     suppressions = tuple(inline_suppressions(source)) if inline_ignores and entry.readable else ()
     summary = summarise(source) if entry.kind in (FileKind.PYTHON, FileKind.NOTEBOOK) else None
-    return FileAnalysis(entry.path, evidence, tuple(source.warnings), suppressions, summary, errors)
+    # Redacted here, before the analysis is cached or leaves a worker: the cache is
+    # an output too (see redact.py).
+    evidence = {key: tuple(redact_evidence(e) for e in items) for key, items in evidence.items()}
+    warnings = tuple(redact_warning(w) for w in source.warnings)
+    return FileAnalysis(entry.path, evidence, warnings, suppressions, summary, errors)

@@ -22,6 +22,7 @@ from readycheck import (
     fingerprints,
     gate,
     mltestscore,
+    redact,
     runner,
     score,
     suppress,
@@ -168,6 +169,10 @@ def scan(
     evaluator = Evaluator(rulebook, repository, evidence, call_errors, config.kind)
     results = duplicates.merge(evaluator.evaluate_all(rulebook.rules))
     warnings.extend(evaluator.warnings)
+    # The one boundary every output crosses: from here on (suppressions, fingerprints,
+    # baselines, every format) no text holds a secret.
+    results = [redact.redact_result(r) for r in results]
+    warnings = [redact.redact_warning(w) for w in warnings]
 
     known_rules = {rule.id for rule in rulebook.rules} | set(config.disable)
     results, suppression_warnings = suppress.apply(
