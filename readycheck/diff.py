@@ -39,29 +39,9 @@ class Changes:
 
 
 def changes_since(git: GitInfo | None, ref: str) -> Changes:
-    if git is None:
-        raise ConfigError(
-            f"--since {ref} needs a git repository, and the scanned folder is not in one"
-        )
+    git = _required(git, ref)
+    base = merge_base(git, ref)
     repo = git.repo
-    try:
-        repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
-    except Exception:
-        raise ConfigError(
-            f"unknown git reference {ref!r}: fetch it first (in GitHub Actions, "
-            "actions/checkout with fetch-depth: 0)",
-            field="--since",
-        ) from None
-    try:
-        base = repo.git.merge_base(ref, "HEAD").strip()
-    except Exception:
-        shallow = " in this shallow clone" if git.shallow else ""
-        raise ConfigError(
-            f"{ref!r} and HEAD have no common ancestor{shallow}, so there is no base to "
-            "compare with: fetch more history (in GitHub Actions, actions/checkout with "
-            "fetch-depth: 0)",
-            field="--since",
-        ) from None
     diff = repo.git.diff(
         base, "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--relative"
     )
@@ -74,6 +54,38 @@ def changes_since(git: GitInfo | None, ref: str) -> Changes:
         path[len(prefix) :]: changed for path, changed in lines.items() if path.startswith(prefix)
     }
     return Changes(scoped)
+
+
+def _required(git: GitInfo | None, ref: str) -> GitInfo:
+    if git is None:
+        raise ConfigError(
+            f"--since {ref} needs a git repository, and the scanned folder is not in one"
+        )
+    return git
+
+
+def merge_base(git: GitInfo | None, ref: str) -> str:
+    """The commit a pull request from HEAD into `ref` would be compared with."""
+    repo = _required(git, ref).repo
+    try:
+        repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+    except Exception:
+        raise ConfigError(
+            f"unknown git reference {ref!r}: fetch it first (in GitHub Actions, "
+            "actions/checkout with fetch-depth: 0)",
+            field="--since",
+        ) from None
+    try:
+        base = repo.git.merge_base(ref, "HEAD").strip()
+    except Exception:
+        shallow = " in this shallow clone" if _required(git, ref).shallow else ""
+        raise ConfigError(
+            f"{ref!r} and HEAD have no common ancestor{shallow}, so there is no base to "
+            "compare with: fetch more history (in GitHub Actions, actions/checkout with "
+            "fetch-depth: 0)",
+            field="--since",
+        ) from None
+    return str(base)
 
 
 def _parse_diff(diff: str) -> dict[str, set[int] | None]:

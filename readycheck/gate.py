@@ -2,7 +2,9 @@
 
 Score thresholds (`--fail-under`, `--min-pillar`) judge the whole repository.
 `--fail-on` judges findings that can gate: not suppressed, not in the
-baseline, and, for diff-aware scans, on a changed line.
+baseline, and, for diff-aware scans, on a changed line. `--fail-on-weaker-gate`
+judges the change itself: a diff-aware scan whose change lowers a threshold,
+disables a rule or adds suppressions fails.
 """
 
 from __future__ import annotations
@@ -19,10 +21,17 @@ class GateOptions:
     fail_under: float | None = None
     fail_on: Severity | None = None
     min_pillar: dict[Pillar, float] = field(default_factory=dict)
+    #: Fail when a diff-aware scan's change weakens its own gate (see policy.py).
+    fail_on_weaker_gate: bool = False
 
     @property
     def active(self) -> bool:
-        return self.fail_under is not None or self.fail_on is not None or bool(self.min_pillar)
+        return (
+            self.fail_under is not None
+            or self.fail_on is not None
+            or bool(self.min_pillar)
+            or self.fail_on_weaker_gate
+        )
 
 
 def evaluate(report: Report, options: GateOptions) -> GateResult:
@@ -57,4 +66,9 @@ def evaluate(report: Report, options: GateOptions) -> GateResult:
             reasons.append(
                 f"{total} finding{'s' if total > 1 else ''} at or above {options.fail_on.value}: {listed}"
             )
+    if options.fail_on_weaker_gate:
+        checked.append("the change does not weaken the gate")
+        weaker = [change.text for change in report.policy_changes if change.weakens]
+        if weaker:
+            reasons.append(f"the change weakens its own gate: {'; '.join(weaker)}")
     return GateResult(not reasons, tuple(reasons), tuple(checked))

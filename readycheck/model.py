@@ -486,6 +486,16 @@ class Level:
 
 
 @dataclass(frozen=True)
+class PolicyChange:
+    """A difference between the gate settings and suppressions in force and those at the
+    base of a diff-aware scan ("lowers fail_under from 60 to 10"), and where it is."""
+
+    text: str
+    weakens: bool
+    where: str | None = None
+
+
+@dataclass(frozen=True)
 class GateResult:
     """Whether a CI gate passed, and every reason it failed (empty when it passed)."""
 
@@ -535,6 +545,10 @@ class Report:
     kind: KindVerdict | None = None
     #: Hazard rules present that hold the level down, whatever the scores.
     level_capped_by_rules: tuple[str, ...] = ()
+    #: With --since: how the change alters its own gate settings and suppressions.
+    policy_changes: tuple[PolicyChange, ...] = ()
+    #: The reference the diff-aware scan compared with (--since), if any.
+    since: str | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -22,6 +22,7 @@ from readycheck import (
     fingerprints,
     gate,
     mltestscore,
+    policy,
     redact,
     runner,
     score,
@@ -37,6 +38,7 @@ from readycheck.model import (
     Evidence,
     FileEntry,
     FileKind,
+    PolicyChange,
     Report,
     RuleResult,
     ScanWarning,
@@ -188,12 +190,21 @@ def scan(
     )
     if baseline_path is not None:
         results, fixed = baseline.mark(results, baseline.load(baseline_path))
+    policy_changes: tuple[PolicyChange, ...] = ()
     if options.since:
         results = diff.mark(results, diff.changes_since(git_info, options.since))
+        base = diff.merge_base(git_info, options.since)
+        policy_changes = policy.changes(git_info, base, config, results)
 
     report = _report(rulebook, root, discovery.files, git_info, results, warnings, fixed)
     target = dataclasses.replace(report.target, config=_shown(config.source))
-    report = dataclasses.replace(report, kind=evaluator.kind, target=target)
+    report = dataclasses.replace(
+        report,
+        kind=evaluator.kind,
+        target=target,
+        policy_changes=policy_changes,
+        since=options.since,
+    )
     if rulebook.ml_test_score is not None:
         estimate = mltestscore.estimate(rulebook.ml_test_score, report.results, evaluator.facts)
         report = dataclasses.replace(report, ml_test_score=estimate)
@@ -201,6 +212,8 @@ def scan(
         fail_under=_optional(options.gate.fail_under, config.fail_under),
         fail_on=_optional(options.gate.fail_on, config.fail_on),
         min_pillar=config.min_pillar | options.gate.min_pillar,
+        # the command line's word only: the repository's config cannot vouch for itself
+        fail_on_weaker_gate=options.gate.fail_on_weaker_gate,
     )
     if gate_options.active:
         report = dataclasses.replace(report, gate=gate.evaluate(report, gate_options))

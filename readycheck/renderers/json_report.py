@@ -21,7 +21,7 @@ from readycheck.model import (
     Status,
 )
 
-SCHEMA_VERSION = "2.1.0"
+SCHEMA_VERSION = "2.2.0"
 
 
 def _location(location: Location | None) -> dict[str, Any] | None:
@@ -163,6 +163,10 @@ def to_dict(report: Report) -> dict[str, Any]:
         ],
         "gate": None if report.gate is None else _gate(report),
         "fixed": list(report.fixed),
+        "since": report.since,
+        "policy_changes": [
+            {"text": c.text, "weakens": c.weakens, "where": c.where} for c in report.policy_changes
+        ],
         "ml_test_score": _ml_test_score(report),
     }
 

@@ -253,6 +253,13 @@ def _tail(report: Report) -> list[str]:
         else:
             lines.append(f"❌ **CI gate failed:** {text('; '.join(gate.reasons), 1000)}")
         lines.append("")
+    if report.policy_changes:
+        weaker = [c for c in report.policy_changes if c.weakens]
+        other = [c for c in report.policy_changes if not c.weakens]
+        since = code(report.since or "the base", 80)
+        listed = "; ".join(text(c.text, 200) for c in [*weaker, *other][:20])
+        head = "⚠️ **This change weakens its own gate**" if weaker else "**Gate settings changed**"
+        lines += [f"{head} (since {since}): {listed}", ""]
     if report.fixed:
         shown = ", ".join(code(item, 120) for item in report.fixed[:20])
         more = f" and {len(report.fixed) - 20} more" if len(report.fixed) > 20 else ""

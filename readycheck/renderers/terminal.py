@@ -228,6 +228,21 @@ def _marks(finding: Finding) -> Text:
     return marks
 
 
+def _policy_section(report: Report) -> list[Text]:
+    """With --since: what the change does to its own gate, weakening first."""
+    if not report.policy_changes:
+        return []
+    changes = sorted(report.policy_changes, key=lambda c: not c.weakens)
+    where = next((c.where for c in changes if c.where), None)
+    title = f"Gate settings changed since {safe(report.since or 'the base')}"
+    parts = [Text(title + (f" ({safe(where)})" if where else ""), style="bold yellow")]
+    for change in changes:
+        mark, style = ("▼ weakens: ", "yellow") if change.weakens else ("• ", "dim")
+        parts.append(Text.assemble(("  " + mark, style), (safe(change.text), style)))
+    parts.append(Text())
+    return parts
+
+
 def _gate_line(report: Report) -> Text | None:
     gate = report.gate
     if gate is None:
@@ -411,6 +426,8 @@ def render(
         for part in _passed_section(report):
             console.print(part)
     for part in _warnings_section(report):
+        console.print(part)
+    for part in _policy_section(report):
         console.print(part)
     if report.fixed:
         console.print(Text(f"Fixed since the baseline ({len(report.fixed)})", style="bold green"))
