@@ -10,16 +10,29 @@ repository-wide rules are then re-evaluated from the cached evidence.
 
 Entries are JSON, never pickle: the cache file lives on disk where anyone
 (or a previous, compromised job) could have written it, and readycheck does
-not deserialise anything that can execute. A cache that is corrupt, locked
-or from another schema is discarded with a warning; it is never fatal.
+not deserialise anything that can execute. Each entry carries a checksum of
+its payload keyed with its key, so an entry edited on disk, or moved to
+another key, is a miss and is analysed again. The folder readycheck creates
+is owner-only (0o700) and the file is 0o600. A cache file, or journal, that
+is a symbolic link or a hard link is refused, never written through.
+
+Every failure degrades to "no cache" with a warning, never a failed scan. A
+cache another scan holds is waited for (BUSY_TIMEOUT), then left alone for
+this run. A damaged file, or one of another schema, is emptied in place and
+started afresh, but only while no other process holds it; it is never
+deleted, so a scan that has it open never writes into a deleted file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
+import stat
+import sys
 import time
 from collections.abc import Sequence
 from functools import cache
@@ -33,9 +46,27 @@ from readycheck.model import Evidence, Location, ScanWarning
 from readycheck.suppress import InlineSuppression
 from readycheck.workspace import CodeSummary
 
-SCHEMA = "readycheck-cache/1"
+if sys.platform != "win32":
+    import fcntl
+
+#: Version 2 added the per-entry checksum; a file of version 1 is rebuilt, never misread.
+SCHEMA = "readycheck-cache/2"
 FILE_NAME = "readycheck.sqlite3"
+#: Seconds to wait for another scan's write to finish before scanning without the cache.
+BUSY_TIMEOUT = 5.0
 _RETENTION_SECONDS = 30 * 24 * 3600
+_FOLDER_MODE = 0o700
+_FILE_MODE = 0o600
+#: The files SQLite keeps next to the database; none of them may be a link either.
+_SIDECARS = ("-journal", "-wal", "-shm")
+#: SQLite's lock bytes on POSIX (os_unix.c): the pending byte, the reserved byte and
+#: the 510-byte shared range. Every SQLite lock, of any process, is a lock in here.
+_LOCK_START = 0x40000000
+_LOCK_LENGTH = 2 + 510
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_DAMAGE_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+_CHECKSUM_PREFIX = SCHEMA.encode() + b"\0"
 
 
 def default_dir() -> Path:
@@ -75,18 +106,29 @@ def entry_key(
     return digest.hexdigest()
 
 
+def _checksum(key: str, payload: bytes) -> bytes:
+    """sha256 of an entry's payload, keyed with its key: one hash per entry read.
+
+    It tells an entry as readycheck wrote it from one edited on disk or moved to another
+    key. It is not a secret: the file's permissions keep other users from forging one.
+    """
+    return hashlib.sha256(_CHECKSUM_PREFIX + key.encode() + b"\0" + payload).digest()
+
+
 class AnalysisCache:
     """A SQLite file of per-file analyses. Every failure degrades to "no cache" with a warning."""
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILE_NAME
         self.warnings: list[ScanWarning] = []
-        self._pending: list[tuple[str, str, float]] = []
+        self._pending: list[tuple[str, bytes, bytes, float]] = []
         self._db: sqlite3.Connection | None = None
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            _make_folder(directory)
             self._db = self._open()
-        except (OSError, sqlite3.Error) as error:
+        except _Busy as error:
+            self._warn(f"cache in use by another scan ({error}); scanning without it this time")
+        except (_Refused, _ForeignCache, OSError, sqlite3.Error) as error:
             self._warn(f"cache disabled: {error}")
 
     def _warn(self, message: str) -> None:
@@ -95,85 +137,256 @@ class AnalysisCache:
     def _open(self) -> sqlite3.Connection:
         try:
             return self._connect()
-        except sqlite3.DatabaseError as error:
-            self._warn(f"discarded an unreadable cache file ({error}); starting a new one")
         except _ForeignCache as error:
-            self._warn(f"discarded a cache file of another kind ({error}); starting a new one")
-        self.path.unlink(missing_ok=True)
+            reason = f"discarded a cache file of another kind ({error}); starting a new one"
+        except sqlite3.DatabaseError as error:
+            if not _damaged(error):
+                raise
+            reason = f"replaced a damaged cache file ({error}); starting a new one"
+        self._replace()
+        self._warn(reason)
         return self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=5)
+        identity = self._check_file()
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
         try:
+            if _identity(os.lstat(self.path)) != identity:
+                raise _Refused(f"{self.path} was replaced while it was being opened")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
             db.execute(
-                "CREATE TABLE IF NOT EXISTS entries "
-                "(key TEXT PRIMARY KEY, value TEXT NOT NULL, used REAL NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, "
+                "value BLOB NOT NULL, checksum BLOB NOT NULL, used REAL NOT NULL)"
             )
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            query = "SELECT value FROM meta WHERE key = 'schema'"
+            row = db.execute(query).fetchone()
             if row is None:
-                db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
+                # Two scans may start on a new file at once: the second one's insert is a no-op.
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA,))
                 db.commit()
-            elif row[0] != SCHEMA:
-                raise _ForeignCache(f"schema {row[0]!r}")
-            db.execute("SELECT key, value, used FROM entries LIMIT 1").fetchall()
+                row = db.execute(query).fetchone()
+            if row is None or row[0] != SCHEMA:
+                raise _ForeignCache(f"schema {row[0] if row else None!r}")
+            try:
+                db.execute("SELECT key, value, checksum, used FROM entries LIMIT 1").fetchall()
+            except sqlite3.OperationalError as error:
+                if _code(error) != sqlite3.SQLITE_ERROR:
+                    raise
+                raise _ForeignCache(str(error)) from error  # our schema name, not our columns
+        except sqlite3.Error as error:
+            db.close()
+            if _code(error) in _BUSY_CODES:
+                raise _Busy(str(error)) from error
+            raise
         except BaseException:
             db.close()
             raise
         return db
 
+    def _check_file(self) -> tuple[int, int]:
+        """Create the file (0o600) if it is missing; refuse a link or anything not a file,
+        for the file and for the journal SQLite would write next to it.
+
+        Returns the file's identity, to check that SQLite opened this very file.
+        """
+        for suffix in _SIDECARS:
+            sidecar = Path(f"{self.path}{suffix}")
+            with contextlib.suppress(FileNotFoundError):
+                _regular(sidecar, os.lstat(sidecar))
+        try:
+            handle = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW, _FILE_MODE)
+        except FileExistsError:
+            return _identity(_regular(self.path, os.lstat(self.path)))
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle, _FILE_MODE)  # exactly 0o600, whatever the umask
+            return _identity(os.fstat(handle))
+        finally:
+            os.close(handle)
+
+    def _replace(self) -> None:
+        """Empty the file in place for a new start, only while no other connection holds it.
+
+        Emptied, never deleted: a scan that has the file open sees an empty database and
+        warns, instead of writing its results into a file nobody will read.
+        """
+        probe = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        try:
+            try:
+                probe.execute("BEGIN EXCLUSIVE")  # waits for other scans, in any process
+                held = True
+            except sqlite3.DatabaseError as error:
+                if _code(error) in _BUSY_CODES:
+                    raise _Busy(str(error)) from error
+                if not _damaged(error):
+                    raise
+                held = False  # SQLite cannot lock a file it cannot read
+            handle = os.open(self.path, os.O_RDWR | _NOFOLLOW)
+            try:
+                _regular(self.path, os.fstat(handle))
+                if not held and not _lock_bytes_free(handle):
+                    raise _Busy("database is locked")
+                os.ftruncate(handle, 0)
+                if hasattr(os, "fchmod"):
+                    os.fchmod(handle, _FILE_MODE)
+                if not held:
+                    # A journal left by a crashed writer would be played back into the new file.
+                    Path(f"{self.path}-journal").unlink(missing_ok=True)
+            finally:
+                os.close(handle)  # also ends this process's POSIX locks on the file
+        except OSError as error:
+            if error.errno == getattr(os, "ELOOP", None) or isinstance(error, IsADirectoryError):
+                raise _Refused(f"{self.path} is not a regular file") from error
+            raise
+        finally:
+            probe.close()
+
     def get(self, key: str) -> FileAnalysis | None:
         if self._db is None:
             return None
         try:
-            row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute(
+                "SELECT value, checksum FROM entries WHERE key = ?", (key,)
+            ).fetchone()
         except sqlite3.Error as error:
-            self._disable(error)
+            self._recover(error)
             return None
         if row is None:
             return None
+        value, checksum = row
+        if not (
+            isinstance(value, bytes)
+            and isinstance(checksum, bytes)
+            and hmac.compare_digest(checksum, _checksum(key, value))
+        ):
+            return None  # edited or damaged on disk: a miss, analysed again and overwritten
         try:
-            analysis = decode(json.loads(row[0]))
-        except (ValueError, KeyError, TypeError):
+            analysis = decode(json.loads(value.decode()))
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None  # an entry we cannot read is a miss; it is overwritten below
-        self._pending.append((key, row[0], time.time()))
+        self._pending.append((key, value, checksum, time.time()))
         return analysis
 
     def put(self, key: str, analysis: FileAnalysis) -> None:
         if self._db is not None:
-            self._pending.append(
-                (key, json.dumps(encode(analysis), separators=(",", ":")), time.time())
-            )
+            value = json.dumps(encode(analysis), separators=(",", ":")).encode()
+            self._pending.append((key, value, _checksum(key, value), time.time()))
 
     def close(self) -> None:
         """Write what this scan added or used, and forget entries unused for a month."""
         if self._db is None:
             return
         try:
-            with self._db:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", self._pending
-                )
-                self._db.execute(
-                    "DELETE FROM entries WHERE used < ?", (time.time() - _RETENTION_SECONDS,)
-                )
+            try:
+                self._write(self._db)
+            except sqlite3.DatabaseError as error:
+                if not _damaged(error):
+                    raise
+                self._recover(error)  # a new file, then write this scan's entries to it
+                if self._db is not None:
+                    self._write(self._db)
         except sqlite3.Error as error:
             self._warn(f"could not update the cache: {error}")
         finally:
-            self._db.close()
-            self._db = None
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
-    def _disable(self, error: Exception) -> None:
-        self._warn(f"cache disabled for this scan: {error}")
+    def _write(self, db: sqlite3.Connection) -> None:
+        with db:
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", self._pending)
+            db.execute("DELETE FROM entries WHERE used < ?", (time.time() - _RETENTION_SECONDS,))
+
+    def _recover(self, error: sqlite3.Error) -> None:
+        """A query failed: go on with a new file if this one is damaged, else without a cache."""
         if self._db is not None:
             self._db.close()
-        self._db = None
+            self._db = None
+        if not _damaged(error):
+            self._warn(f"cache disabled for this scan: {error}")
+            return
+        try:
+            self._replace()
+            self._db = self._connect()
+        except _Busy as failure:
+            self._warn(
+                f"the cache file is damaged ({error}) but in use by another scan ({failure}); "
+                "scanning without it this time"
+            )
+        except (_Refused, _ForeignCache, OSError, sqlite3.Error) as failure:
+            self._warn(f"cache disabled for this scan: {error}; {failure}")
+        else:
+            self._warn(f"replaced a damaged cache file ({error}); starting a new one")
 
 
 class _ForeignCache(Exception):
     """The file is a SQLite database, but not one of our caches."""
+
+
+class _Busy(Exception):
+    """Another connection holds the file: leave it alone."""
+
+
+class _Refused(Exception):
+    """The cache path is a link or not a regular file: never written through."""
+
+
+def _code(error: sqlite3.Error) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF  # the primary code of an extended one
+
+
+def _damaged(error: sqlite3.Error) -> bool:
+    return _code(error) in _DAMAGE_CODES
+
+
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
+
+
+def _regular(path: Path, info: os.stat_result) -> os.stat_result:
+    """`info` if it describes a plain file with one name; _Refused otherwise."""
+    if stat.S_ISLNK(info.st_mode):
+        raise _Refused(f"{path} is a symbolic link")
+    if not stat.S_ISREG(info.st_mode):
+        raise _Refused(f"{path} is not a regular file")
+    if info.st_nlink > 1:
+        raise _Refused(f"{path} is a hard link to another file")
+    return info
+
+
+def _make_folder(directory: Path) -> None:
+    """Create the missing folders owner-only (0o700); leave existing ones as they are."""
+    missing: list[Path] = []
+    folder = directory
+    while not os.path.lexists(folder) and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, _FOLDER_MODE)
+        except FileExistsError:
+            continue  # made meanwhile by someone else: theirs, like any existing folder
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            raise _Refused(f"{folder} was replaced by a link while it was being created")
+    if not directory.is_dir():
+        raise _Refused(f"{directory} is not a folder")
+
+
+def _lock_bytes_free(handle: int) -> bool:
+    """Take every SQLite lock byte for writing: False if any process holds one.
+
+    (Locks of this process are not seen: SQLite checks those itself, in _replace.)
+    """
+    if sys.platform == "win32":
+        return True  # no POSIX locks; SQLite's own are mandatory there
+    try:
+        fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB, _LOCK_LENGTH, _LOCK_START, os.SEEK_SET)
+    except OSError:
+        return False
+    return True
 
 
 def _location(data: dict[str, Any] | None) -> Location | None:

@@ -184,7 +184,10 @@ def test_no_output_of_any_format_nor_the_baseline_nor_the_cache_holds_a_secret(
         # secrets that other rules quote
         ("pkg @ git+https://ghp_aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6@github.com/a/b", "ghp_aB3d"),
         ("https://user:Pa55w0rdX@host.example/simple/pkg-1.0.whl", "Pa55w0rdX"),
-        ('headers={"Authorization": "Bearer tok_9f8e7d6c5b4a3f2e1d0c"}', "tok_9f8e7d6c5b4a3f2e1d0c"),
+        (
+            'headers={"Authorization": "Bearer tok_9f8e7d6c5b4a3f2e1d0c"}',
+            "tok_9f8e7d6c5b4a3f2e1d0c",
+        ),
         ('mlflow.set_tracking_uri("postgresql://ml:hunter2@db/mlflow")', "hunter2"),
         ('wandb.login(key="5f3c2a9b8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b")', "2a9b8e7d6c5b4a3f"),
         # a private key on one line: its body, not only its header
