@@ -27,10 +27,16 @@ from readycheck.model import (
     FileKind,
     ScanWarning,
 )
-from readycheck.redact import redact_evidence, redact_warning
+from readycheck.redact import digest, redact_evidence, redact_warning
 from readycheck.rulebook import Rulebook
 from readycheck.suppress import InlineSuppression, inline_suppressions
-from readycheck.workspace import AnalysisContext, CodeSummary, SourceFile, summarise
+from readycheck.workspace import (
+    AnalysisContext,
+    CodeSummary,
+    SourceFile,
+    recording_secrets,
+    summarise,
+)
 
 _MAX_EVIDENCE_PER_FILE = 50
 
@@ -44,6 +50,9 @@ class FileAnalysis:
     summary: CodeSummary | None = None
     #: Calls that could not be judged at all (call key -> reason): their rules are errors.
     errors: dict[str, str] = field(default_factory=dict)
+    #: Digests of the values detectors recognised as secrets here (never the values), so
+    #: the report masks them wherever else they are quoted (redact.py).
+    secrets: frozenset[str] = frozenset()
 
 
 def detector_calls(check: Check) -> Iterable[DetectorCall]:
@@ -104,6 +113,26 @@ def analyze_file(
 
     A detector that fails on this file is a warning, never a crash."""
     source = SourceFile(root, entry, context)
+    with recording_secrets() as masked:
+        evidence, errors = _run(source, entry, calls)
+    suppressions = tuple(inline_suppressions(source)) if inline_ignores and entry.readable else ()
+    summary = summarise(source) if entry.kind in (FileKind.PYTHON, FileKind.NOTEBOOK) else None
+    # Redacted here, before the analysis is cached or leaves a worker: the cache is
+    # an output too (see redact.py).
+    known = frozenset(digest(value) for value in masked if len(value) >= 6)
+    evidence = {
+        key: tuple(redact_evidence(e, known) for e in items) for key, items in evidence.items()
+    }
+    warnings = tuple(redact_warning(w, known) for w in source.warnings)
+    return FileAnalysis(
+        entry.path, evidence, warnings, suppressions, summary, errors, secrets=known
+    )
+
+
+def _run(
+    source: SourceFile, entry: FileEntry, calls: Sequence[DetectorCall]
+) -> tuple[dict[str, tuple[Evidence, ...]], dict[str, str]]:
+    """The evidence each call that applies finds in one file, and the calls that failed."""
     evidence: dict[str, tuple[Evidence, ...]] = {}
     errors: dict[str, str] = {}
     for call in calls:
@@ -127,10 +156,4 @@ def analyze_file(
             continue
         if found:
             evidence[call.key] = tuple(found)
-    suppressions = tuple(inline_suppressions(source)) if inline_ignores and entry.readable else ()
-    summary = summarise(source) if entry.kind in (FileKind.PYTHON, FileKind.NOTEBOOK) else None
-    # Redacted here, before the analysis is cached or leaves a worker: the cache is
-    # an output too (see redact.py).
-    evidence = {key: tuple(redact_evidence(e) for e in items) for key, items in evidence.items()}
-    warnings = tuple(redact_warning(w) for w in source.warnings)
-    return FileAnalysis(entry.path, evidence, warnings, suppressions, summary, errors)
+    return evidence, errors

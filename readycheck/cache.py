@@ -412,6 +412,7 @@ def encode(analysis: FileAnalysis) -> dict[str, Any]:
             [_location_dict(s.location), list(s.rules), s.reason, s.until, s.target_line]
             for s in analysis.suppressions
         ],
+        "secrets": sorted(analysis.secrets),
         "summary": None
         if analysis.summary is None
         else {
@@ -427,6 +428,7 @@ def decode(data: dict[str, Any]) -> FileAnalysis:
     """The inverse of encode; raises ValueError, KeyError or TypeError on anything malformed."""
     summary = data["summary"]
     return FileAnalysis(
+        secrets=frozenset(str(d) for d in data["secrets"]),
         path=str(data["path"]),
         evidence={
             str(key): tuple(

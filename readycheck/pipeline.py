@@ -173,8 +173,9 @@ def scan(
     warnings.extend(evaluator.warnings)
     # The one boundary every output crosses: from here on (suppressions, fingerprints,
     # baselines, every format) no text holds a secret.
-    results = [redact.redact_result(r) for r in results]
-    warnings = [redact.redact_warning(w) for w in warnings]
+    known = frozenset(digest for analysis in analyses for digest in analysis.secrets)
+    results = [redact.redact_result(r, known) for r in results]
+    warnings = [redact.redact_warning(w, known) for w in warnings]
 
     known_rules = {rule.id for rule in rulebook.rules} | set(config.disable)
     results, suppression_warnings = suppress.apply(

@@ -28,6 +28,7 @@ is the same as redacting once.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 import re
 from collections import Counter
@@ -170,7 +171,16 @@ def _auth_header(match: re.Match[str]) -> str:
     return match.group("lead2") + _mask(match.group("value2"))
 
 
-def redact(text: str, prose: bool = False) -> str:
+#: A stretch of text that could be a value on its own: what `known` digests are tried on.
+_CANDIDATE = re.compile(r"[^\s\"'`=:,;()\[\]{}<>]{6,}")
+
+
+def digest(value: str) -> str:
+    """How a recognised secret is remembered (in the cache too): never the value itself."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def redact(text: str, prose: bool = False, known: frozenset[str] = frozenset()) -> str:
     """`text` with every secret it holds masked (see the module's docstring).
 
     `prose` is for the messages readycheck writes: a lower-case word after a secret's
@@ -183,36 +193,43 @@ def redact(text: str, prose: bool = False) -> str:
     text = _URL_USER.sub(_url_user, text)
     text = _AUTH_HEADER.sub(_auth_header, text)
     text = _NAMED.sub(lambda m: _named_value(m, prose), text)
+    if known:
+        # values the scan recognised as secrets anywhere, wherever else they are quoted
+        text = _CANDIDATE.sub(
+            lambda m: _mask(m.group(0)) if digest(m.group(0)) in known else m.group(0), text
+        )
     return _LONG_TOKEN.sub(
         lambda m: _mask(m.group(0)) if _generated(m.group(0)) else m.group(0), text
     )
 
 
-def redact_evidence(evidence: Evidence) -> Evidence:
-    detail, snippet = redact(evidence.detail, prose=True), redact(evidence.snippet)
+def redact_evidence(evidence: Evidence, known: frozenset[str] = frozenset()) -> Evidence:
+    detail = redact(evidence.detail, prose=True, known=known)
+    snippet = redact(evidence.snippet, known=known)
     if (detail, snippet) == (evidence.detail, evidence.snippet):
         return evidence
     return dataclasses.replace(evidence, detail=detail, snippet=snippet)
 
 
-def redact_finding(finding: Finding) -> Finding:
-    message, snippet = redact(finding.message, prose=True), redact(finding.snippet)
+def redact_finding(finding: Finding, known: frozenset[str] = frozenset()) -> Finding:
+    message = redact(finding.message, prose=True, known=known)
+    snippet = redact(finding.snippet, known=known)
     if (message, snippet) == (finding.message, finding.snippet):
         return finding
     return dataclasses.replace(finding, message=message, snippet=snippet)
 
 
-def redact_warning(warning: ScanWarning) -> ScanWarning:
-    message = redact(warning.message, prose=True)
+def redact_warning(warning: ScanWarning, known: frozenset[str] = frozenset()) -> ScanWarning:
+    message = redact(warning.message, prose=True, known=known)
     return warning if message == warning.message else dataclasses.replace(warning, message=message)
 
 
-def redact_result(result: RuleResult) -> RuleResult:
+def redact_result(result: RuleResult, known: frozenset[str] = frozenset()) -> RuleResult:
     """A rule's verdict with its findings, evidence and reason redacted."""
     return dataclasses.replace(
         result,
-        findings=tuple(redact_finding(f) for f in result.findings),
-        evidence=tuple(redact_evidence(e) for e in result.evidence),
-        applies_because=tuple(redact_evidence(e) for e in result.applies_because),
-        reason=redact(result.reason, prose=True) if result.reason else result.reason,
+        findings=tuple(redact_finding(f, known) for f in result.findings),
+        evidence=tuple(redact_evidence(e, known) for e in result.evidence),
+        applies_because=tuple(redact_evidence(e, known) for e in result.applies_because),
+        reason=redact(result.reason, prose=True, known=known) if result.reason else result.reason,
     )

@@ -11,6 +11,8 @@ over it, and git facts.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
@@ -113,8 +115,27 @@ def clip(text: str, limit: int = MAX_SNIPPET) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+#: The values masked while one file is analysed: what the scan recognised as secrets,
+#: so the redactor can mask them wherever else they are quoted (see redact.py).
+_MASKED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("masked", default=None)
+
+
+@contextlib.contextmanager
+def recording_secrets() -> Iterator[set[str]]:
+    """Collect every value `mask_secret` masks inside the block."""
+    seen: set[str] = set()
+    token = _MASKED.set(seen)
+    try:
+        yield seen
+    finally:
+        _MASKED.reset(token)
+
+
 def mask_secret(secret: str) -> str:
     """Enough of a secret to recognise it, never enough to use it."""
+    recorded = _MASKED.get()
+    if recorded is not None:
+        recorded.add(secret)
     shown = secret[:4] if len(secret) >= 12 else ""
     return shown + "*" * 8
 

@@ -240,3 +240,39 @@ def test_a_scan_report_masks_a_secret_no_secret_rule_reports(tmp_path: Path) -> 
     assert result.exit_code in (0, 1)
     assert token not in result.output
     assert "ghp_********" in result.output
+
+
+def test_a_value_recognised_as_a_secret_in_one_file_is_masked_where_another_rule_quotes_it(
+    tmp_path: Path,
+) -> None:
+    """The compose file's password (RC-SEC-018) is also the basic-auth password of a call
+    the timeout rule quotes in another file, under no name that says it is a secret."""
+    password = "w3akPass"
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "docker-compose.yml": (
+                f"services:\n  api:\n    build: .\n    environment:\n      DB_PASSWORD: {password}\n"
+            ),
+            "src/churn/features.py": (
+                "import requests\n\n\n"
+                "def features(customer: str) -> dict:\n"
+                f'    return requests.get(f"https://features.acme.io/{{customer}}", auth=("ml", "{password}")).json()\n'
+            ),
+        },
+    )
+    for cache in (
+        "--no-cache",
+        f"--cache-dir={tmp_path / 'cache'}",
+        f"--cache-dir={tmp_path / 'cache'}",
+    ):
+        result = CliRunner().invoke(app, ["scan", str(root), cache, "-f", "json"])
+        report = json.loads(result.output)
+        quoted = [
+            f["snippet"]
+            for r in report["results"]
+            for f in r["findings"]
+            if r["rule_id"] != "RC-SEC-018" and "features.acme.io" in f["snippet"]
+        ]
+        assert quoted, "the timeout rule quotes the call"
+        assert password not in result.output
