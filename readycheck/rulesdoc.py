@@ -74,6 +74,12 @@ def _scope(rule: Rule) -> str:
     return "".join(f"{part} · " for part in parts)
 
 
+def rule_anchor(rule: Rule) -> str:
+    """The anchor GitHub gives the rule's heading in docs/rules.md ("### RC-SEC-001: Title")."""
+    anchor = f"{rule.id}-{rule.title}".lower()
+    return "".join(c if c.isalnum() or c == "-" else "" for c in anchor.replace(" ", "-"))
+
+
 def rule_markdown(rule: Rule, heading: str = "###") -> str:
     references = "\n".join(
         f"- [{ref.title}]({ref.url})" if ref.url else f"- {ref.title}" for ref in rule.references
@@ -119,10 +125,8 @@ def rulebook_markdown(rulebook: Rulebook) -> str:
         parts.append(f"## {pillar.title} ({len(rules)} rules)\n")
         parts.append("| id | title | severity | confidence |\n|---|---|---|---|")
         for rule in rules:
-            anchor = f"{rule.id}-{rule.title}".lower()
-            anchor = "".join(c if c.isalnum() or c == "-" else "" for c in anchor.replace(" ", "-"))
             parts.append(
-                f"| [{rule.id}](#{anchor}) | {rule.title} | {rule.severity.value} | {rule.confidence.value} |"
+                f"| [{rule.id}](#{rule_anchor(rule)}) | {rule.title} | {rule.severity.value} | {rule.confidence.value} |"
             )
         parts.append("")
         parts.extend(rule_markdown(rule) for rule in rules)

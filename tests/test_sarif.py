@@ -13,11 +13,12 @@ from urllib.parse import unquote
 import git
 import jsonschema
 
-from readycheck import baseline
+from readycheck import PROJECT_URL, RULES_URL, baseline
 from readycheck.model import Pillar, Report, Severity
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.renderers import sarif
 from readycheck.rulebook import Rulebook
+from readycheck.rulesdoc import rule_anchor
 from tests.conftest import write_tree
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
@@ -81,10 +82,11 @@ def test_sample_projects_give_valid_sarif_with_every_rule(samples: dict[str, Rep
         driver = run["tool"]["driver"]
         assert (driver["name"], driver["version"]) == ("readycheck", report.tool_version)
         assert driver["semanticVersion"] == report.tool_version
-        assert driver["informationUri"].startswith("https://")
+        assert driver["informationUri"] == PROJECT_URL
         assert [rule["id"] for rule in driver["rules"]] == [r.rule.id for r in report.results]
         assert run["automationDetails"]["id"] == "readycheck/"
-        assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
+        # no absolute path of the machine that ran the scan
+        assert "uri" not in run["originalUriBaseIds"]["%SRCROOT%"]
         assert run["invocations"][0]["executionSuccessful"] is True
         open_findings = [f for f in report.findings if f.suppression is None]
         assert len(results(document)) == len(open_findings)
@@ -111,8 +113,11 @@ def test_rules_carry_what_github_shows(samples: dict[str, Report]) -> None:
         properties = descriptor["properties"]
         assert properties["precision"] == rule.confidence.value
         assert rule.pillar.value.replace("_", "-") in properties["tags"]
-        urls = [ref.url for ref in rule.references if ref.url]
-        assert descriptor.get("helpUri") == (urls[0] if urls else None)
+        # every rule's help page is readycheck's own; third-party references are in the text
+        assert descriptor["helpUri"] == f"{RULES_URL}#{rule_anchor(rule)}"
+        for ref in rule.references:
+            if ref.url:
+                assert ref.url in descriptor["help"]["text"]
         if rule.pillar is Pillar.SECURITY:
             assert properties["tags"][0] == "security"
             expected = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
@@ -181,8 +186,7 @@ def test_paths_are_relative_to_the_git_root_when_a_subfolder_is_scanned(
     assert physical(pickle_load)["artifactLocation"]["uri"] == "services/scoring/app/main.py"
     (no_tests,) = results(document, "RC-HYG-001")
     assert physical(no_tests)["artifactLocation"]["uri"] == "services/scoring/README.md"
-    base = document["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
-    assert base == root.resolve().as_uri() + "/"
+    assert str(root.resolve()) not in json.dumps(document)
 
 
 def test_fingerprints_are_stable_across_a_line_shift(tmp_path: Path, rulebook: Rulebook) -> None:
@@ -279,3 +283,17 @@ def test_security_severity_mapping_covers_every_severity() -> None:
     assert set(sarif.SECURITY_SEVERITY) == set(Severity)
     for value in sarif.SECURITY_SEVERITY.values():
         assert 0 < float(value) <= 10
+
+
+def test_every_help_uri_lands_on_its_rules_heading_in_the_generated_docs(
+    rulebook: Rulebook,
+) -> None:
+    """GitHub's anchor of a heading: lower case, punctuation other than hyphens dropped,
+    spaces as hyphens."""
+    docs = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    anchors = {
+        re.sub(r"[^a-z0-9 -]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+        for line in docs.splitlines()
+        if line.startswith("### ")
+    }
+    assert {rule_anchor(rule) for rule in rulebook.rules} <= anchors

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from readycheck import PROJECT_URL, RULES_URL
 from readycheck.model import (
     Finding,
     Location,
@@ -31,6 +32,7 @@ from readycheck.model import (
     Severity,
     Status,
 )
+from readycheck.rulesdoc import rule_anchor
 
 if TYPE_CHECKING:
     from readycheck.model import Rule
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-INFORMATION_URI = "https://pypi.org/project/readycheck/"
+INFORMATION_URI = PROJECT_URL
 SOURCE_ROOT = "%SRCROOT%"
 #: partialFingerprints key: bump the version if fingerprints.py ever changes its recipe.
 FINGERPRINT_KEY = "readycheck/v1"
@@ -81,7 +83,7 @@ def source_root(target_path: str) -> tuple[Path, str]:
 
 
 def to_dict(report: Report) -> dict[str, Any]:
-    root, prefix = source_root(report.target.path)
+    _root, prefix = source_root(report.target.path)
     baseline_used = bool(report.fixed) or any(f.in_baseline for f in report.findings)
     results = [
         _result(result, index, finding, prefix, report.target.anchor, baseline_used)
@@ -89,7 +91,6 @@ def to_dict(report: Report) -> dict[str, Any]:
         for finding in result.findings
         if finding.suppression is None
     ]
-    root_uri = root.as_uri() if root.is_absolute() else None
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -106,9 +107,10 @@ def to_dict(report: Report) -> dict[str, Any]:
                     }
                 },
                 "automationDetails": {"id": "readycheck/"},
+                # No absolute uri: the machine that ran the scan is nobody else's business,
+                # and consumers (GitHub code scanning) resolve paths against the checkout.
                 "originalUriBaseIds": {
                     SOURCE_ROOT: {
-                        **({"uri": root_uri.rstrip("/") + "/"} if root_uri else {}),
                         "description": {
                             "text": "The top of the git repository that holds the scanned "
                             "folder (the scanned folder itself outside git)."
@@ -134,7 +136,6 @@ def render(report: Report) -> str:
 def _rule(result: RuleResult) -> dict[str, Any]:
     rule: Rule = result.rule
     why, fix = _text(rule.why), _text(rule.fix)
-    links = [ref for ref in rule.references if ref.url]
     descriptor: dict[str, Any] = {
         "id": rule.id,
         "name": "".join(
@@ -148,8 +149,8 @@ def _rule(result: RuleResult) -> dict[str, Any]:
             "markdown": _help_markdown(rule, why, fix),
         },
     }
-    if links:
-        descriptor["helpUri"] = links[0].url
+    # readycheck's own page for the rule; the third-party references are in the help text
+    descriptor["helpUri"] = f"{RULES_URL}#{rule_anchor(rule)}"
     properties: dict[str, Any] = {
         "tags": _tags(rule.pillar, rule.tags),
         "precision": rule.confidence.value,
