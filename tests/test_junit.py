@@ -7,6 +7,9 @@ import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import xmlschema
 
 from readycheck.model import Location, Pillar, Report, RuleResult, Status
 from readycheck.renderers import junit
@@ -46,9 +49,10 @@ def test_counts_equal_the_reports_own(samples: dict[str, Report]) -> None:
             "tests": len(report.results),
             "failures": sum(failed(r) for r in report.results),
             "errors": sum(r.status is Status.ERROR for r in report.results),
-            "skipped": sum(r.status is Status.NOT_APPLICABLE for r in report.results),
         }
         assert {key: int(root.get(key, "-1")) for key in expected} == expected
+        skipped = sum(r.status is Status.NOT_APPLICABLE for r in report.results)
+        assert sum(int(s.get("skipped", "0")) for s in root.findall("testsuite")) == skipped
         suites = root.findall("testsuite")
         pillars = [p for p in Pillar if any(r.rule.pillar is p for r in report.results)]
         assert [s.get("name") for s in suites] == [f"readycheck.{p.value}" for p in pillars]
@@ -132,3 +136,14 @@ def test_names_that_are_not_text_cannot_break_the_xml(scan_tree: Scan) -> None:
     failure = case_for(parse(dataclasses.replace(report, results=results)), "RC-SEC-002")
     text = failure.findtext("failure") or ""
     assert "app/bad\\udcff\\u0000\\ufffe.py:3" in text
+
+
+JENKINS_XUNIT = xmlschema.XMLSchema(Path(__file__).parent / "data" / "junit-10.xsd")
+
+
+def test_every_sample_validates_against_the_jenkins_xunit_schema(
+    samples: dict[str, Report],
+) -> None:
+    for name, report in samples.items():
+        errors = list(JENKINS_XUNIT.iter_errors(junit.render(report)))
+        assert not errors, f"{name}: {errors[0]}"
