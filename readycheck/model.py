@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -234,6 +235,37 @@ class ScanWarning:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+
+#: Kinds of scan notes, each with its own heading, matched on the code's prefix; a file
+#: readycheck could not fully read is the default.
+WARNING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Suppressions that need attention", ("suppression-",)),
+    ("Rules that could not run in full", ("rule-error", "detector-error", "pattern-")),
+    ("Cache", ("cache",)),
+    ("Git history", ("git-",)),
+    ("Skipped on purpose", ("own-output", "untracked-skipped")),
+)
+FILES_NOT_READ = "Files readycheck could not fully read"
+
+
+def warning_group(code: str) -> str:
+    """The heading a scan note is listed under."""
+    for title, prefixes in WARNING_GROUPS:
+        if code.startswith(prefixes):
+            return title
+    return FILES_NOT_READ
+
+
+def grouped_warnings(
+    warnings: Iterable[ScanWarning],
+) -> list[tuple[str, list[ScanWarning]]]:
+    """Scan notes by heading: unread files first, then the kinds in WARNING_GROUPS order."""
+    order = [FILES_NOT_READ, *(title for title, _ in WARNING_GROUPS)]
+    groups: dict[str, list[ScanWarning]] = {}
+    for warning in warnings:
+        groups.setdefault(warning_group(warning.code), []).append(warning)
+    return [(title, groups[title]) for title in order if title in groups]
 
 
 @dataclass(frozen=True)

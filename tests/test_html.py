@@ -248,12 +248,20 @@ def test_suppressed_findings_show_their_reasons(scan_tree: Scan) -> None:
     assert "suppressed (see below)" in page.content  # the rule's card says where its finding went
 
 
-def test_scan_warnings_are_listed(report: Report) -> None:
+def test_scan_notes_are_listed_under_a_heading_for_their_kind(report: Report) -> None:
     warned = dataclasses.replace(
-        report, warnings=(ScanWarning("notebook-invalid", "not valid JSON", "nb/broken.ipynb"),)
+        report,
+        warnings=(
+            ScanWarning("parse-error", "not valid JSON", "nb/broken.ipynb"),
+            ScanWarning("suppression-expired", "expired on 2026-01-01", "app.py"),
+            ScanWarning("cache", "cache disabled: locked by another scan"),
+        ),
     )
     page = Page(html.render(warned))
-    assert "Scan warnings (1)" in page.content
+    assert "Scan notes (3)" in page.content
+    assert "Files readycheck could not fully read (1)" in page.content
+    assert "Suppressions that need attention (1)" in page.content
+    assert "Cache (1)" in page.content
     assert "nb/broken.ipynb" in page.content and "not valid JSON" in page.content
 
 

@@ -5,7 +5,9 @@ for evidence that lives only in a notebook or the docs.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -14,12 +16,13 @@ from typing import Any
 
 import git
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from readycheck.cli import app
-from readycheck.model import Basis, Pillar, Report, Status
+from readycheck.model import Basis, Pillar, Report, ScanWarning, Status
 from readycheck.pipeline import ScanOptions, scan
-from readycheck.renderers import html, json_report, renderer
+from readycheck.renderers import html, json_report, markdown, renderer, terminal
 from readycheck.rulebook import Rulebook
 from tests.conftest import rule_result, write_tree
 
@@ -245,3 +248,35 @@ def test_evidence_only_in_a_notebook_or_the_docs_earns_half_the_weight(
     assert half["possible"] == missing["possible"] == full["possible"]
     assert half["earned"] - missing["earned"] == pytest.approx(weight / 2)
     assert full["earned"] - half["earned"] == pytest.approx(weight / 2)
+
+
+def test_each_kind_of_scan_note_has_its_own_heading_in_terminal_and_markdown(
+    samples: dict[str, Report],
+) -> None:
+    """A corrupt cache or an expired suppression is not "a file readycheck could not read"."""
+    report = dataclasses.replace(
+        samples["churn-pilot"],
+        warnings=(
+            ScanWarning("too-large", "larger than 5 MiB, not read", "data/big.py"),
+            ScanWarning("suppression-unknown-rule", "RC-NOPE-1 is not a rule", ".readycheck.yml"),
+            ScanWarning("cache", "cache disabled: locked by another scan"),
+            ScanWarning("git-unavailable", "HEAD cannot be read"),
+        ),
+    )
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    terminal.render(report, console)
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    for heading in (
+        "Files readycheck could not fully read (1)",
+        "Suppressions that need attention (1)",
+        "Cache (1)",
+        "Git history (1)",
+    ):
+        assert heading in shown
+    assert (
+        shown.index("Files readycheck")
+        < shown.index("Suppressions that")
+        < shown.index("Cache (1)")
+    )
+    summary = markdown.render(report)
+    assert "suppressions that need attention: 1" in summary and "cache: 1" in summary

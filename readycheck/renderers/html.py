@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 
 from readycheck import score, verdicts
-from readycheck.model import Pillar, Report, RuleResult, Severity
+from readycheck.model import Pillar, Report, RuleResult, Severity, grouped_warnings
 from readycheck.renderers.html_assets import SCRIPT, STYLE
 from readycheck.renderers.html_mltest import ml_test_score_section
 from readycheck.renderers.html_pillars import pillar_score, pillar_section, prose
@@ -398,38 +398,34 @@ def _filters() -> Html:
 
 
 def _warnings(report: Report) -> Html | None:
+    """Scan notes, one list per kind (unread files, suppressions, rules, cache, git)."""
     if not report.warnings:
         return None
-    shown = report.warnings[:LIST_SHOWN]
-    items = [
-        el(
-            "li",
-            el("code", w.path, class_="loc") if w.path else None,
-            w.message,
-            el("span", w.code, class_="mark"),
-        )
-        for w in shown
+    parts: list[Html | None] = [
+        el("h2", f"Scan notes ({len(report.warnings)})", class_="section-title"),
+        el("p", "The scan went on; each kind of note has its own list.", class_="note"),
     ]
-    if len(report.warnings) > len(shown):
-        items.append(
+    for title, warnings in grouped_warnings(report.warnings):
+        shown = warnings[:LIST_SHOWN]
+        items = [
             el(
                 "li",
-                f"… and {len(report.warnings) - len(shown)} more (see the JSON report)",
-                class_="more",
+                el("code", w.path, class_="loc") if w.path else None,
+                w.message,
+                el("span", w.code, class_="mark"),
             )
-        )
-    return el(
-        "section",
-        el("h2", f"Scan warnings ({len(report.warnings)})", class_="section-title"),
-        el(
-            "p",
-            "Files or features readycheck could not fully read; the scan went on without them.",
-            class_="note",
-        ),
-        el("ul", items, class_="box"),
-        class_="warnings",
-        id="warnings",
-    )
+            for w in shown
+        ]
+        if len(warnings) > len(shown):
+            items.append(
+                el(
+                    "li",
+                    f"… and {len(warnings) - len(shown)} more (see the JSON report)",
+                    class_="more",
+                )
+            )
+        parts += [el("h3", f"{title} ({len(warnings)})"), el("ul", items, class_="box")]
+    return el("section", *parts, class_="warnings", id="warnings")
 
 
 def _fixed(report: Report) -> Html | None:

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 
 from readycheck import score, verdicts
-from readycheck.model import Finding, Pillar, Report, RuleResult, Severity
+from readycheck.model import Finding, Pillar, Report, RuleResult, Severity, grouped_warnings
 from readycheck.renderers.markup import visible
 from readycheck.renderers.svg import band, fmt_score
 from readycheck.verdicts import Verdict
@@ -265,11 +265,10 @@ def _tail(report: Report) -> list[str]:
         more = f" and {len(report.fixed) - 20} more" if len(report.fixed) > 20 else ""
         lines += [f"**Fixed since the baseline ({len(report.fixed)}):** {shown}{more}", ""]
     if report.warnings:
-        lines += [
-            f"<sub>⚠ {len(report.warnings)} scan warning{'s' if len(report.warnings) != 1 else ''}: "
-            "files readycheck could not fully read (see the full report).</sub>",
-            "",
-        ]
+        kinds = "; ".join(
+            f"{title.lower()}: {len(items)}" for title, items in grouped_warnings(report.warnings)
+        )
+        lines += [f"<sub>⚠ Scan notes ({kinds}); see the full report.</sub>", ""]
     lines.append(
         f"<sub>readycheck {text(report.tool_version, 40)} · rulebook "
         f"{text(report.rulebook_version, 40)}</sub>"

@@ -28,6 +28,7 @@ from readycheck.model import (
     RuleType,
     Severity,
     Status,
+    grouped_warnings,
 )
 from readycheck.verdicts import VERDICTS, Verdict, counts, summary, verdict
 
@@ -40,6 +41,8 @@ SEVERITY_STYLE = {
 }
 LEVEL_STYLE = {4: "bold green", 3: "bold cyan", 2: "bold yellow", 1: "bold red"}
 _FINDINGS_SHOWN = 5
+#: Scan notes listed per kind; the JSON report has them all.
+WARNINGS_SHOWN = 10
 
 
 class _Console(Console):
@@ -393,21 +396,16 @@ def _passed_section(report: Report) -> list[RenderableType]:
 
 
 def _warnings_section(report: Report) -> list[RenderableType]:
-    if not report.warnings:
-        return []
-    lines: list[RenderableType] = [
-        Text.assemble(
-            (f"Scan warnings ({len(report.warnings)})", "bold yellow"),
-            ("  files readycheck could not fully read; the scan went on", "dim"),
-        )
-    ]
-    for warning in report.warnings[:20]:
-        lines.append(Text.assemble(("  ! ", "yellow"), (safe(str(warning)), "")))
-    if len(report.warnings) > 20:
-        lines.append(
-            Text(f"  ... and {len(report.warnings) - 20} more (see --format json)", style="dim")
-        )
-    lines.append(Text(""))
+    """Scan notes under one heading per kind (unread files, suppressions, rules, cache...)."""
+    lines: list[RenderableType] = []
+    for title, warnings in grouped_warnings(report.warnings):
+        lines.append(Text(f"{title} ({len(warnings)})", style="bold yellow"))
+        for warning in warnings[:WARNINGS_SHOWN]:
+            lines.append(Text.assemble(("  ! ", "yellow"), (safe(str(warning)), "")))
+        if len(warnings) > WARNINGS_SHOWN:
+            more = len(warnings) - WARNINGS_SHOWN
+            lines.append(Text(f"  ... and {more} more (see --format json)", style="dim"))
+        lines.append(Text(""))
     return lines
 
 
