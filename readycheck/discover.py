@@ -1,30 +1,40 @@
 """Find the files to scan, and classify each one once.
 
 The walk honours .gitignore files (at every level, with git's own pattern
-rules through pathspec), skips the usual noise, never leaves the scanned
-folder through a symlink, and never opens special files (a FIFO would hang
-the scan). Files above the size cap are listed, so rules about their
-existence still work, but never read.
+rules, matched by readycheck.pathmatch so that no pattern can hang the scan),
+skips the usual noise, never leaves the scanned folder through a symlink, and
+never opens special files (a FIFO would hang the scan). Files above the size
+cap are listed, so rules about their existence still work, but never read.
 
-We walk the filesystem ourselves rather than asking `git ls-files`: running
-git inside an untrusted checkout can execute hooks configured in it.
+In a git repository, what git tracks is what the repository ships: a tracked
+file is scanned even when a .gitignore lists it or it sits in a noise folder
+(a committed venv/ or node_modules/), and the report says how many untracked
+files each noise rule skipped. The tracked paths come from one `git ls-files`,
+run read-only and with the repository's settings that start programs switched
+off, as readycheck.parsers.git runs every git command (hooks, filters and
+fsmonitor never run). The walk itself stays on the file system: git only says
+which of the files found are tracked. Outside git, .gitignore and the noise
+rules alone decide, as they always did.
+
+Reports and baselines readycheck wrote into the folder on an earlier run are
+recognised by their first bytes and skipped with a note: they quote the
+repository, and would otherwise be read as part of it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-import pathspec
-
+from readycheck.errors import ConfigError
 from readycheck.model import FileEntry, FileKind, Role, ScanWarning
 from readycheck.parsers.helm import chart_companions
+from readycheck.pathmatch import PathPatterns
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 _GITIGNORE_MAX_SIZE = 256 * 1024
@@ -40,6 +50,59 @@ NOISE_DIRS = frozenset(
         ".idea", ".vscode", ".terraform",
     }
 )  # fmt: skip
+
+#: Version-control metadata: never entered, never counted.
+_VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr"})
+#: Untracked files counted per noise rule; beyond it the report says "more than".
+_COUNT_LIMIT = 100_000
+
+#: The start of each file readycheck writes, by the suffixes it is written under (see
+#: readycheck/renderers and readycheck/baseline.py): a kind of output, and its first bytes.
+_OWN_OUTPUTS: tuple[tuple[frozenset[str], str, re.Pattern[bytes]], ...] = (
+    (
+        frozenset({".json"}),
+        "JSON report",
+        re.compile(
+            rb'\A\s*\{\s*"schema_version"\s*:\s*"[^"\n]{0,40}"\s*,'
+            rb'\s*"tool"\s*:\s*\{\s*"name"\s*:\s*"readycheck"'
+        ),
+    ),
+    (frozenset({".json"}), "baseline", re.compile(rb'\A\s*\{\s*"readycheck_baseline"\s*:\s*[0-9]')),
+    (
+        frozenset({".sarif", ".json"}),
+        "SARIF report",
+        re.compile(
+            rb'\A\s*\{\s*"\$schema"\s*:\s*"[^"\n]{0,200}sarif[^"\n]{0,200}"\s*,'
+            rb'\s*"version"\s*:\s*"[^"\n]{0,40}"\s*,\s*"runs"\s*:\s*\[\s*\{'
+            rb'\s*"tool"\s*:\s*\{\s*"driver"\s*:\s*\{\s*"name"\s*:\s*"readycheck"'
+        ),
+    ),
+    (
+        frozenset({".html", ".htm"}),
+        "HTML report",
+        re.compile(
+            rb'\A\s*<!DOCTYPE html>[^\x00]{0,3000}?<meta name="generator" content="readycheck ',
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        frozenset({".md", ".markdown"}),
+        "Markdown report",
+        re.compile(rb"\A### readycheck: [^\n]{1,400} scores \*\*[^*\n]{1,12}\*\* / 100 "),
+    ),
+    (
+        frozenset({".xml"}),
+        "JUnit report",
+        re.compile(rb'\A\s*(?:<\?xml[^>\n]{0,100}\?>\s*)?<testsuites name="readycheck"'),
+    ),
+    (
+        frozenset({".txt", ".log"}),
+        "terminal report",
+        re.compile(rb"\A(?:\x1b\[[0-9;]{0,20}m){0,4}" + "╭─ readycheck ".encode()),
+    ),
+)
+_OWN_SUFFIXES = frozenset(suffix for suffixes, _, _ in _OWN_OUTPUTS for suffix in suffixes)
+_SNIFF_BYTES = 4096
 
 #: Folder names whose contents are not the project's production code (matched whole,
 #: case-insensitively). Fixtures and test data are tests; samples, demos, tutorials,
@@ -73,6 +136,8 @@ class DiscoveryOptions:
     #: the repository root's config): the config's patterns (`config_exclude`, `roles`) are
     #: matched against this prefix plus the path, as gitignore anchors them to their file.
     config_base: str = ""
+    #: The config file `config_exclude` and `roles` come from, for the messages about them.
+    config_source: str | None = None
 
     def in_config(self, rel: str) -> str:
         """A path relative to the scanned folder, as the config's patterns see it."""
@@ -138,10 +203,10 @@ def classify_role(path: str, kind: FileKind) -> Role:
 class _IgnoreRules:
     """The .gitignore files seen on the way down, each relative to its own folder."""
 
-    def __init__(self, specs: tuple[tuple[str, pathspec.PathSpec[Any]], ...] = ()) -> None:
+    def __init__(self, specs: tuple[tuple[str, PathPatterns], ...] = ()) -> None:
         self.specs = specs
 
-    def child(self, rel_dir: str, spec: pathspec.PathSpec[Any] | None) -> _IgnoreRules:
+    def child(self, rel_dir: str, spec: PathPatterns | None) -> _IgnoreRules:
         return _IgnoreRules((*self.specs, (rel_dir, spec))) if spec else self
 
     def ignored(self, rel_path: str, is_dir: bool) -> bool:
@@ -150,9 +215,9 @@ class _IgnoreRules:
             if base and not rel_path.startswith(base + "/"):
                 continue
             local = rel_path[len(base) + 1 :] if base else rel_path
-            result = spec.check_file(local + "/" if is_dir else local)
-            if result.include is not None:
-                verdict = result.include  # deeper .gitignore files override shallower ones
+            result = spec.check(local + "/" if is_dir else local)
+            if result is not None:
+                verdict = result  # deeper .gitignore files override shallower ones
         return verdict
 
 
@@ -161,29 +226,39 @@ class _Excludes:
 
     def __init__(self, options: DiscoveryOptions) -> None:
         self._options = options
-        self._cli = _spec(options.exclude)
-        self._config = _spec(options.config_exclude)
+        self.cli = _owner_patterns(options.exclude, "--exclude", None, "--exclude")
+        source = options.config_source or "the config file"
+        self.config = _owner_patterns(
+            options.config_exclude, f"{source} (exclude)", options.config_source, "exclude"
+        )
 
     def match(self, rel: str, is_dir: bool = False) -> bool:
         suffix = "/" if is_dir else ""
-        if self._cli is not None and self._cli.match_file(rel + suffix):
+        if self.cli.match(rel + suffix):
             return True
-        config_path = self._options.in_config(rel) + suffix
-        return self._config is not None and self._config.match_file(config_path)
+        return self.config.match(self._options.in_config(rel) + suffix)
 
 
-def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any] | None:
-    return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+def _owner_patterns(
+    lines: Iterable[str], source: str, path: str | None, field_name: str
+) -> PathPatterns:
+    """Patterns from the command line or the config: one that is not a pattern at all is
+    a mistake in what the user controls (exit 2), not something to scan past."""
+    patterns = PathPatterns(lines, source)
+    for problem in patterns.problems:
+        if problem.invalid:
+            raise ConfigError(f"{problem.pattern!r}: {problem.reason}", path=path, field=field_name)
+    return patterns
 
 
-def _read_ignore_file(path: Path) -> pathspec.PathSpec[Any] | None:
+def _read_ignore_file(path: Path, source: str) -> PathPatterns | None:
     try:
         if path.is_symlink() or not path.is_file() or path.stat().st_size > _GITIGNORE_MAX_SIZE:
             return None
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return PathPatterns(lines, source)
 
 
 def _is_build_output(directory: Path) -> bool:
@@ -209,45 +284,181 @@ def _printable(name: str) -> bool:
     return True
 
 
-def discover(root: Path, options: DiscoveryOptions | None = None) -> Discovery:
-    """Walk `root` and return every file worth scanning, sorted by path."""
-    options = options or DiscoveryOptions()
-    root = root.resolve()
-    files: list[FileEntry] = []
-    warnings: list[ScanWarning] = []
-    excludes = _Excludes(options)
-    top_rules = _IgnoreRules()
-    for name in (".git/info/exclude", ".gitignore"):
-        spec = _read_ignore_file(root / name)
-        top_rules = top_rules.child("", spec)
+@dataclass(frozen=True)
+class _Tracked:
+    """What git tracks below the scanned folder (paths relative to it): files, and every
+    folder that holds one."""
 
-    stack: list[tuple[Path, str, _IgnoreRules]] = [(root, "", top_rules)]
-    while stack:
-        directory, rel_dir, rules = stack.pop()
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError as error:
-            warnings.append(
+    files: frozenset[str]
+    folders: frozenset[str]
+
+
+def _tracked(root: Path) -> tuple[_Tracked | None, ScanWarning | None]:
+    """The files git tracks below `root`, from one `git ls-files`; None outside a
+    repository, or when git cannot read it (readycheck.parsers.git reports that)."""
+    from readycheck.parsers.git import _inside_a_repository, _neutralise
+
+    if not _inside_a_repository(root):
+        return None, None
+    try:
+        import git  # imported here: gitpython costs start-up time and needs the git binary
+
+        repo = git.Repo(root, search_parent_directories=True)
+    except Exception:
+        return None, None
+    try:
+        if repo.working_tree_dir is None:
+            return None, None
+        prefix = root.relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+        _neutralise(repo)
+        output: bytes = repo.git.ls_files("-z", stdout_as_string=False)
+    except ValueError:
+        return None, None  # the folder is not in the repository's working tree
+    except Exception as error:
+        text = str(error).strip()
+        reason = text.splitlines()[0] if text else type(error).__name__
+        message = (
+            f"git could not list the tracked files ({reason}); files were chosen by "
+            ".gitignore and the noise rules alone"
+        )
+        return None, ScanWarning("git-unavailable", message)
+    finally:
+        repo.close()
+    lead = "" if prefix == "." else prefix + "/"
+    files: set[str] = set()
+    folders: set[str] = set()
+    for name in output.decode("utf-8", "surrogateescape").split("\0"):
+        if not name or not name.startswith(lead):
+            continue
+        rel = name[len(lead) :]
+        files.add(rel)
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return _Tracked(frozenset(files), frozenset(folders)), None
+
+
+@dataclass(frozen=True)
+class _Skip:
+    """Why a folder is left out, unless git tracks files in it: a noise rule (`kind` is
+    "noise", "build" or "virtualenv"), or a .gitignore (`kind` None: nothing is counted)."""
+
+    kind: str | None
+    name: str  # the folder's name: ".venv", "build"
+    folder: str  # where it is, relative to the scanned folder
+
+
+class _NoiseCounts:
+    """Untracked files skipped per noise rule, for the report."""
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, str], int] = {}
+        self._folders: dict[tuple[str, str], list[str]] = {}
+
+    def add(self, skip: _Skip, count: int = 1) -> None:
+        if skip.kind is None or not count:
+            return
+        key = (skip.kind, skip.name if skip.kind != "virtualenv" else "")
+        self._counts[key] = self._counts.get(key, 0) + count
+        folders = self._folders.setdefault(key, [])
+        if skip.folder not in folders:
+            folders.append(skip.folder)
+
+    def count_folder(self, skip: _Skip, directory: Path) -> None:
+        """Count the files of a folder that is not entered (up to the limit)."""
+        if skip.kind is None:
+            return
+        key = (skip.kind, skip.name if skip.kind != "virtualenv" else "")
+        room = _COUNT_LIMIT + 1 - self._counts.get(key, 0)
+        self.add(skip, _count_files(directory, room) if room > 0 else 0)
+
+    def warnings(self) -> list[ScanWarning]:
+        found = []
+        for (kind, name), count in sorted(self._counts.items()):
+            if not count:
+                continue
+            folders = self._folders[(kind, name)]
+            amount = f"more than {_COUNT_LIMIT:,}" if count > _COUNT_LIMIT else f"{count:,}"
+            files = "file" if count == 1 else "files"
+            single = folders[0] if len(folders) == 1 else None
+            if kind == "virtualenv":
+                where = (
+                    f"in the virtualenv {single}/" if single else f"in {len(folders)} virtualenvs"
+                )
+            else:
+                where = f"under {single}/" if single else f"under {len(folders)} {name}/ folders"
+                if kind == "build":
+                    where = f"of packaging output {where}"
+            found.append(
                 ScanWarning(
-                    "unreadable-dir", f"cannot list folder: {error.strerror}", rel_dir or "."
+                    "untracked-skipped", f"skipped {amount} untracked {files} {where}", single
                 )
             )
+        return found
+
+
+def _count_files(directory: Path, limit: int) -> int:
+    """Files below `directory`, symlinks not followed; the count stops past `limit`."""
+    count = 0
+    visits = 0
+    stack = [directory]
+    while stack and count <= limit and visits <= 4 * limit:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    visits += 1
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        is_dir = False
+                    if is_dir:
+                        stack.append(Path(entry.path))
+                    else:
+                        count += 1
+        except OSError:
             continue
-        for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            if not _printable(entry.name):
-                warnings.append(
-                    ScanWarning("bad-name", "skipped a file whose name is not valid UTF-8", rel_dir)
-                )
-                continue
-            found = _visit(root, entry, rel, rules, excludes, options, warnings)
-            if isinstance(found, FileEntry):
-                files.append(found)
-            elif found is not None:
-                child_rules = rules.child(rel, _read_ignore_file(Path(entry.path) / ".gitignore"))
-                stack.append((Path(entry.path), rel, child_rules))
-    files.sort(key=lambda f: f.path)
-    return Discovery(root, tuple(_with_companions(files)), tuple(warnings))
+    return count
+
+
+def own_output(path: Path, rel: str) -> str | None:
+    """Which of readycheck's own outputs the file is (from its first bytes), or None."""
+    suffix = PurePosixPath(rel.lower()).suffix
+    if suffix not in _OWN_SUFFIXES:
+        return None
+    head = _head(path)
+    for suffixes, what, start in _OWN_OUTPUTS:
+        if suffix in suffixes and start.match(head):
+            return what
+    return None
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a regular file; nothing if it cannot be read, or is not one
+    (a file swapped for a FIFO since the walk saw it must not block the scan)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return b""
+        return os.read(descriptor, _SNIFF_BYTES)
+    except OSError:
+        return b""
+    finally:
+        os.close(descriptor)
+
+
+def discover(root: Path, options: DiscoveryOptions | None = None) -> Discovery:
+    """Walk `root` and return every file worth scanning, sorted by path. Raises
+    ConfigError when an `exclude` or `roles` pattern of the config or the command line
+    is not a pattern at all."""
+    walk = _Walk(root.resolve(), options or DiscoveryOptions())
+    walk.run()
+    walk.files.sort(key=lambda f: f.path)
+    return Discovery(walk.root, tuple(_with_companions(walk.files)), tuple(walk.warnings))
 
 
 def _with_companions(files: list[FileEntry]) -> list[FileEntry]:
@@ -261,95 +472,205 @@ def _with_companions(files: list[FileEntry]) -> list[FileEntry]:
     ]
 
 
-def _visit(
-    root: Path,
-    entry: os.DirEntry[str],
-    rel: str,
-    rules: _IgnoreRules,
-    excludes: _Excludes,
-    options: DiscoveryOptions,
-    warnings: list[ScanWarning],
-) -> FileEntry | bool | None:
-    """Decide what one directory entry is: a file to keep, a folder to enter (True), or neither."""
-    try:
-        if entry.is_symlink():
-            return _visit_symlink(root, entry, rel, rules, excludes, options, warnings)
-        mode = entry.stat(follow_symlinks=False).st_mode
-    except OSError as error:
-        warnings.append(ScanWarning("unreadable", f"cannot inspect: {error.strerror}", rel))
+#: What _Walk.visit decides for one entry: a file to keep, a folder to enter (True, or the
+#: reason it is entered only for its tracked files), or neither (None).
+_Found = FileEntry | _Skip | bool | None
+
+
+class _Walk:
+    """One walk of the scanned folder, and what it found and skipped."""
+
+    def __init__(self, root: Path, options: DiscoveryOptions) -> None:
+        self.root = root
+        self.options = options
+        self.files: list[FileEntry] = []
+        self.warnings: list[ScanWarning] = []
+        self.excludes = _Excludes(options)
+        source = options.config_source or "the config file"
+        self.roles = tuple(
+            (
+                role,
+                _owner_patterns(
+                    globs,
+                    f"{source} (roles.{role.value})",
+                    options.config_source,
+                    f"roles.{role.value}",
+                ),
+            )
+            for role, globs in options.roles
+        )
+        #: Every pattern set and the file it was read from, for the patterns they drop.
+        self.sources: list[tuple[PathPatterns, str | None]] = [
+            (self.excludes.cli, None),
+            (self.excludes.config, options.config_source),
+            *((patterns, options.config_source) for _, patterns in self.roles),
+        ]
+        self.noise = _NoiseCounts()
+        self.tracked, warning = _tracked(root)
+        if warning is not None:
+            self.warnings.append(warning)
+
+    def run(self) -> None:
+        top_rules = _IgnoreRules()
+        for name in (".git/info/exclude", ".gitignore"):
+            top_rules = top_rules.child("", self._ignore_file(name))
+        stack: list[tuple[Path, str, _IgnoreRules, _Skip | None]] = [
+            (self.root, "", top_rules, None)
+        ]
+        while stack:
+            directory, rel_dir, rules, skip = stack.pop()
+            try:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError as error:
+                self.warnings.append(
+                    ScanWarning(
+                        "unreadable-dir", f"cannot list folder: {error.strerror}", rel_dir or "."
+                    )
+                )
+                continue
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                if not _printable(entry.name):
+                    self.warnings.append(
+                        ScanWarning(
+                            "bad-name", "skipped a file whose name is not valid UTF-8", rel_dir
+                        )
+                    )
+                    continue
+                found = self.visit(entry, rel, rules, skip)
+                if isinstance(found, FileEntry):
+                    self.files.append(found)
+                elif found:  # a folder: True, or the _Skip it is entered under
+                    child_rules = rules.child(rel, self._ignore_file(f"{rel}/.gitignore"))
+                    inside = found if isinstance(found, _Skip) else None
+                    stack.append((Path(entry.path), rel, child_rules, inside))
+        self.warnings += self.noise.warnings()
+        for patterns, path in self.sources:
+            self.warnings += [
+                ScanWarning("pattern-dropped", problem.message, path)
+                for problem in patterns.problems
+            ]
+
+    def _ignore_file(self, rel: str) -> PathPatterns | None:
+        patterns = _read_ignore_file(self.root / rel, rel)
+        if patterns is not None:
+            self.sources.append((patterns, rel))
+        return patterns
+
+    def _is_tracked(self, rel: str) -> bool:
+        return self.tracked is not None and rel in self.tracked.files
+
+    def visit(
+        self, entry: os.DirEntry[str], rel: str, rules: _IgnoreRules, skip: _Skip | None
+    ) -> _Found:
+        """Decide what one directory entry is. `skip` is set inside a folder entered only
+        for the files git tracks in it: anything else there is skipped (and counted)."""
+        try:
+            if entry.is_symlink():
+                if skip is not None and not self._is_tracked(rel):
+                    self.noise.add(skip)
+                    return None
+                return self._visit_symlink(entry, rel, rules)
+            mode = entry.stat(follow_symlinks=False).st_mode
+        except OSError as error:
+            self.warnings.append(
+                ScanWarning("unreadable", f"cannot inspect: {error.strerror}", rel)
+            )
+            return None
+        if stat.S_ISDIR(mode):
+            return self._visit_folder(entry, rel, rules, skip)
+        if not stat.S_ISREG(mode):
+            return None  # FIFOs, sockets and devices: never open them
+        if skip is not None and not self._is_tracked(rel):
+            self.noise.add(skip)
+            return None
+        if not self._wanted(rel, rules):
+            return None
+        return self._file_entry(rel, Path(entry.path), entry.stat(follow_symlinks=False).st_size)
+
+    def _wanted(self, rel: str, rules: _IgnoreRules) -> bool:
+        """A file is scanned unless the owner excludes it, or a .gitignore lists it and git
+        does not track it."""
+        if self.excludes.match(rel):
+            return False
+        return self._is_tracked(rel) or not rules.ignored(rel, False)
+
+    def _visit_folder(
+        self, entry: os.DirEntry[str], rel: str, rules: _IgnoreRules, skip: _Skip | None
+    ) -> _Skip | bool | None:
+        if entry.name in _VCS_DIRS or self.excludes.match(rel, is_dir=True):
+            return None
+        reason = skip or self._skip_reason(entry, rel, rules)
+        if reason is None:
+            return True
+        if self.tracked is None:
+            return None  # outside git: skipped, as it always was
+        if rel in self.tracked.folders:
+            return reason  # entered for the files git tracks in it
+        self.noise.count_folder(reason, Path(entry.path))
         return None
-    if stat.S_ISDIR(mode):
-        if entry.name in NOISE_DIRS or rules.ignored(rel, True):
-            return None
-        if excludes.match(rel, is_dir=True):
-            return None
+
+    @staticmethod
+    def _skip_reason(entry: os.DirEntry[str], rel: str, rules: _IgnoreRules) -> _Skip | None:
+        name = entry.name
+        if name in NOISE_DIRS:
+            return _Skip("noise", name, rel)
+        if rules.ignored(rel, True):
+            return _Skip(None, name, rel)
         directory = Path(entry.path)
-        if entry.name in {"build", "dist"} and _is_build_output(directory):
-            return None
+        if name in {"build", "dist"} and _is_build_output(directory):
+            return _Skip("build", name, rel)
         if _is_virtualenv(directory):
+            return _Skip("virtualenv", name, rel)
+        return None
+
+    def _visit_symlink(
+        self, entry: os.DirEntry[str], rel: str, rules: _IgnoreRules
+    ) -> FileEntry | None:
+        """Symlinked files inside the tree are read; folders are not entered (their
+        target is walked anyway, and loops are impossible); anything pointing
+        outside the scanned folder is skipped and reported."""
+        try:
+            target = Path(entry.path).resolve(strict=True)
+        except (OSError, RuntimeError):
+            self.warnings.append(ScanWarning("symlink", "skipped a broken or looping symlink", rel))
             return None
-        return True
-    if not stat.S_ISREG(mode):
-        return None  # FIFOs, sockets and devices: never open them
-    if rules.ignored(rel, False) or excludes.match(rel):
-        return None
-    return _file_entry(rel, entry.stat(follow_symlinks=False).st_size, options, warnings)
-
-
-def _visit_symlink(
-    root: Path,
-    entry: os.DirEntry[str],
-    rel: str,
-    rules: _IgnoreRules,
-    excludes: _Excludes,
-    options: DiscoveryOptions,
-    warnings: list[ScanWarning],
-) -> FileEntry | None:
-    """Symlinked files inside the tree are read; folders are not entered (their
-    target is walked anyway, and loops are impossible); anything pointing
-    outside the scanned folder is skipped and reported."""
-    try:
-        target = Path(entry.path).resolve(strict=True)
-    except (OSError, RuntimeError):
-        warnings.append(ScanWarning("symlink", "skipped a broken or looping symlink", rel))
-        return None
-    if not target.is_relative_to(root):
-        warnings.append(
-            ScanWarning(
-                "symlink-outside", "skipped a symlink that points outside the scanned folder", rel
+        if not target.is_relative_to(self.root):
+            self.warnings.append(
+                ScanWarning(
+                    "symlink-outside",
+                    "skipped a symlink that points outside the scanned folder",
+                    rel,
+                )
             )
-        )
-        return None
-    if not target.is_file() or rules.ignored(rel, False):
-        return None
-    if excludes.match(rel):
-        return None
-    return _file_entry(rel, target.stat().st_size, options, warnings)
+            return None
+        if not target.is_file() or not self._wanted(rel, rules):
+            return None
+        return self._file_entry(rel, target, target.stat().st_size)
 
-
-def _file_entry(
-    rel: str, size: int, options: DiscoveryOptions, warnings: list[ScanWarning]
-) -> FileEntry:
-    kind = classify_kind(rel)
-    readable = size <= options.max_file_size
-    if not readable and kind in READ_KINDS:
-        warnings.append(
-            ScanWarning(
-                "too-large",
-                f"not read: {size:,} bytes is over the {options.max_file_size:,}-byte size cap",
-                rel,
+    def _file_entry(self, rel: str, path: Path, size: int) -> FileEntry | None:
+        own = own_output(path, rel)
+        if own is not None:
+            self.warnings.append(
+                ScanWarning(
+                    "own-output", f"skipped readycheck's own {own} from an earlier run", rel
+                )
             )
-        )
-    role = classify_role(rel, kind)
-    for declared, spec in _role_specs(options.roles):
-        if spec.match_file(options.in_config(rel)):
-            role = declared
-            break
-    return FileEntry(rel, kind, role, size, readable)
-
-
-@functools.lru_cache(maxsize=16)
-def _role_specs(
-    roles: tuple[tuple[Role, tuple[str, ...]], ...],
-) -> tuple[tuple[Role, pathspec.PathSpec[Any]], ...]:
-    return tuple((role, pathspec.GitIgnoreSpec.from_lines(list(globs))) for role, globs in roles)
+            return None
+        options = self.options
+        kind = classify_kind(rel)
+        readable = size <= options.max_file_size
+        if not readable and kind in READ_KINDS:
+            self.warnings.append(
+                ScanWarning(
+                    "too-large",
+                    f"not read: {size:,} bytes is over the {options.max_file_size:,}-byte size cap",
+                    rel,
+                )
+            )
+        role = classify_role(rel, kind)
+        for declared, patterns in self.roles:
+            if patterns.match(options.in_config(rel)):
+                role = declared
+                break
+        return FileEntry(rel, kind, role, size, readable)

@@ -121,6 +121,7 @@ def scan(
             roles=config.roles,
             config_exclude=config.exclude,
             config_base=config.base,
+            config_source=config.source,
         ),
     )
     warnings: list[ScanWarning] = list(discovery.warnings)

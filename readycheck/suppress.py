@@ -10,6 +10,15 @@ suppression without a reason, for an unknown rule, past its `until:` date, or
 that matches no finding does not hide anything silently: it becomes a scan
 warning. Suppressed findings stay in every report, marked with their reason;
 only the gate and SARIF leave them out.
+
+An expiry date is read strictly: `until: YYYY-MM-DD` (or `until YYYY-MM-DD`),
+a real calendar date. Anything else written there (`until: 2026-1-5`,
+`until: 99999-01-01`, `until: 2099-02-30`) is not folded into the reason, which
+would make the suppression permanent: inline, the suppression does not apply
+and a warning names the file and line; in the config, it is a config error
+(exit 2, file:line), as every other malformed field there is. A suppression's
+`path` is a gitignore pattern matched by readycheck.pathmatch, so it cannot hang
+the scan either.
 """
 
 from __future__ import annotations
@@ -22,14 +31,19 @@ import tokenize
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-import pathspec
-
 from readycheck.config import ConfigSuppression
+from readycheck.errors import ConfigError
 from readycheck.model import FileKind, Finding, Location, RuleResult, ScanWarning, Suppression
+from readycheck.pathmatch import PathPatterns
 from readycheck.workspace import SourceFile
 
 _INLINE = re.compile(r"#\s*readycheck:\s*ignore\[(?P<ids>[^\]]*)\](?P<rest>.*)$", re.IGNORECASE)
-_UNTIL = re.compile(r"\(?\buntil\s*[:=]?\s*(\d{4}-\d{2}-\d{2})\)?", re.IGNORECASE)
+#: An expiry clause, whatever date it holds: `until:` or `until=` and what follows, or
+#: `until` and a word that starts with a digit ("until we migrate" is part of a reason).
+_UNTIL = re.compile(
+    r"\(?\s*\buntil\b(?:\s*[:=]\s*|\s+(?=[0-9]))(?P<date>[^\s),;]*)\s*\)?", re.IGNORECASE
+)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,7 @@ class InlineSuppression:
     location: Location  # where the comment is written
     rules: tuple[str, ...]
     reason: str
-    until: str | None
+    until: str | None  # as written: a date only if parse_until reads it
     target_line: int  # the line it applies to: its own, or the next code line if it stands alone
 
 
@@ -50,8 +64,19 @@ def _parse(line: str) -> tuple[tuple[str, ...], str, str | None] | None:
     rules = tuple(r.strip().upper() for r in match.group("ids").split(",") if r.strip())
     rest = match.group("rest")
     until = _UNTIL.search(rest)
-    reason = _UNTIL.sub("", rest).strip(" -:;,\t")
-    return rules, reason, until.group(1) if until else None
+    reason = re.sub(r" {2,}", " ", _UNTIL.sub(" ", rest)).strip(" -:;,\t")
+    return rules, reason, until.group("date").rstrip(".") if until else None
+
+
+def parse_until(text: str) -> dt.date | None:
+    """An expiry date written YYYY-MM-DD that is a real calendar date; None for anything
+    else (a missing zero, a five-digit year, February 30th)."""
+    if not _DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+    except ValueError:
+        return None
 
 
 def _scan_lines(
@@ -142,7 +167,7 @@ class _Candidate:
     rules: tuple[str, ...]
     inline: InlineSuppression | None = None
     config: ConfigSuppression | None = None
-    spec: pathspec.PathSpec | None = None  # type: ignore[type-arg]
+    spec: PathPatterns | None = None
     #: The scanned folder below the config's folder, which the spec's patterns start from.
     base: str = ""
     used: bool = False
@@ -163,7 +188,7 @@ class _Candidate:
         if finding.location is None:
             return False
         path = finding.location.path
-        return bool(self.spec.match_file(f"{self.base}/{path}" if self.base else path))
+        return self.spec.match(f"{self.base}/{path}" if self.base else path)
 
 
 def apply(
@@ -177,13 +202,19 @@ def apply(
 ) -> tuple[list[RuleResult], list[ScanWarning]]:
     """Mark suppressed findings, and report every suppression that cannot be trusted.
     A config suppression's `path` is relative to the config's folder, which is
-    `config_base` above the scanned folder."""
+    `config_base` above the scanned folder. Raises ConfigError for a config suppression
+    whose `until` is not a real date or whose `path` is not a pattern."""
     today = today or dt.date.today()
     warnings: list[ScanWarning] = []
     candidates: list[_Candidate] = []
 
     def admit(
-        rules: tuple[str, ...], reason: str, until: str | None, where: str, path: str | None
+        rules: tuple[str, ...],
+        reason: str,
+        until: str | None,
+        where: str,
+        path: str | None,
+        entry: tuple[int, ConfigSuppression] | None = None,
     ) -> bool:
         unknown = [r for r in rules if r not in known_rules]
         if unknown:
@@ -206,7 +237,28 @@ def apply(
                 )
             )
             return False
-        if until and _expired(until, today):
+        if until is None:
+            return True
+        date = parse_until(until)
+        if date is None:
+            if entry is not None:
+                index, item = entry
+                raise ConfigError(
+                    f"{until!r} is not a date: write YYYY-MM-DD, a real calendar date",
+                    path=config_path,
+                    line=item.line,
+                    field=f"suppressions[{index}].until",
+                )
+            warnings.append(
+                ScanWarning(
+                    "suppression-bad-date",
+                    f"{where} has the expiry date {until!r}, which is not a real YYYY-MM-DD "
+                    "date, so it is ignored",
+                    path,
+                )
+            )
+            return False
+        if date < today:
             warnings.append(
                 ScanWarning(
                     "suppression-expired", f"{where} expired on {until} and no longer applies", path
@@ -220,13 +272,13 @@ def apply(
         if admit(item.rules, item.reason, item.until, where, item.location.path):
             supp = Suppression(item.reason, "inline", item.location, item.until)
             candidates.append(_Candidate(supp, item.rules, inline=item))
-    for entry in configured:
+    for index, entry in enumerate(configured):
         where = f"config suppression of {entry.rule}" + (
             f" (line {entry.line})" if entry.line else ""
         )
-        if admit((entry.rule,), entry.reason, entry.until, where, config_path):
+        if admit((entry.rule,), entry.reason, entry.until, where, config_path, (index, entry)):
             location = Location(config_path, entry.line) if config_path else None
-            spec = pathspec.GitIgnoreSpec.from_lines([entry.path]) if entry.path else None
+            spec = _path_patterns(entry, index, config_path)
             supp = Suppression(entry.reason, "config", location, entry.until)
             candidates.append(
                 _Candidate(supp, (entry.rule,), config=entry, spec=spec, base=config_base)
@@ -244,6 +296,11 @@ def apply(
         updated.append(dataclasses.replace(result, findings=tuple(findings)))
 
     for candidate in candidates:
+        if candidate.spec is not None:
+            warnings += [
+                ScanWarning("pattern-dropped", problem.message, config_path)
+                for problem in candidate.spec.problems
+            ]
         if not candidate.used and all(r in known_rules for r in candidate.rules):
             written = candidate.suppression.location
             warnings.append(ScanWarning(
@@ -254,8 +311,17 @@ def apply(
     return updated, warnings
 
 
-def _expired(until: str, today: dt.date) -> bool:
-    try:
-        return dt.date.fromisoformat(until) < today
-    except ValueError:
-        return True  # an unreadable date must not make a suppression permanent
+def _path_patterns(
+    entry: ConfigSuppression, index: int, config_path: str | None
+) -> PathPatterns | None:
+    """A config suppression's `path`, or None when it has none (it applies everywhere)."""
+    if not entry.path:
+        return None
+    field = f"suppressions[{index}].path"
+    patterns = PathPatterns([entry.path], f"{config_path or 'the config file'} ({field})")
+    for problem in patterns.problems:
+        if problem.invalid:
+            raise ConfigError(
+                f"{entry.path!r}: {problem.reason}", path=config_path, line=entry.line, field=field
+            )
+    return patterns
