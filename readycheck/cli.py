@@ -1,17 +1,23 @@
 """The command line: the only module that knows about typer, options and exit codes.
 
 Exit codes: 0 the scan ran (and the gate, if any, passed); 1 the gate
-failed; 2 a usage, configuration or rulebook error. Heavy modules are
-imported inside the commands so `readycheck --version` and `--help` stay fast.
+failed; 2 a usage, configuration or rulebook error, or an output that cannot be
+written; 130 interrupted (Ctrl-C). Heavy modules are imported inside the commands
+so `readycheck --version` and `--help` stay fast.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
+import signal
+import stat
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
 
@@ -51,7 +57,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_GATE_FAILED, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_GATE_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # Options shared by the commands that scan (`scan`, `baseline create`).
 RulebookOption = Annotated[
@@ -154,7 +160,8 @@ class OutputFormat(enum.StrEnum):
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"readycheck {__version__}")
+        with _standard_output("the version"):
+            typer.echo(f"readycheck {__version__}")
         raise typer.Exit()
 
 
@@ -173,9 +180,22 @@ def _root(
 def _fail(message: str) -> NoReturn:
     from readycheck.renderers.terminal import safe
 
-    # The message may quote the scanned repository's own config: keep its escapes inert.
-    typer.secho(f"readycheck: error: {safe(message)}", err=True, fg=typer.colors.RED)
+    # The message may quote the scanned repository's own config: keep its escapes inert,
+    # and, in GitHub Actions, its `##[command]` too (the runner obeys one anywhere in a line).
+    text = safe(message)
+    if _in_actions():
+        text = text.replace(_LEGACY_COMMAND, "#\\x23[")
+    typer.secho(f"readycheck: error: {text}", err=True, fg=typer.colors.RED)
     raise typer.Exit(EXIT_ERROR)
+
+
+#: The runner's older workflow command syntax, `##[name]data`, which it obeys wherever a
+#: line holds it (the newer `::name::data` only at the start of a line).
+_LEGACY_COMMAND = "##["
+
+
+def _in_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
 @app.command()
@@ -303,50 +323,40 @@ def scan(
     from readycheck.pipeline import scan as run_scan
 
     try:
-        options = _scan_options(
-            path, rulebook, exclude, max_file_size, config, no_config, no_inline_ignores,
-            fail_under, fail_on, min_pillar, baseline, since,
-        )  # fmt: skip
-        options = _with_performance(options, cache_dir, no_cache, jobs)
-        bar = progress.Bar() if progress.wanted() and not quiet else None
-        report = run_scan(options, progress=bar)
-    except ReadycheckError as error:
-        _fail(str(error))
-    targets = _output_targets(output or [], output_format)
-    for target, name in targets:
-        if target != _STDOUT:
-            _write(target, _text(report, name, verbose=verbose, show_passed=show_passed))
-    # Standard output: what `-o -` asks for; else --format's report when no file is written,
-    # else the terminal report beside the files.
-    to_stdout = [name for target, name in targets if target == _STDOUT]
-    files = [target for target, _ in targets if target != _STDOUT]
-    stdout_format = (
-        to_stdout[0]
-        if to_stdout
-        else (output_format.value if output_format and not files else "terminal")
-    )
-    try:
+        # Before the scan, so a wrong output name costs nothing.
+        targets = _output_targets(output or [], output_format)
+        files = [target for target, _ in targets if target != _STDOUT]
+        _check_destinations(files, path, "the report")
+        try:
+            options = _scan_options(
+                path, rulebook, exclude, max_file_size, config, no_config, no_inline_ignores,
+                fail_under, fail_on, min_pillar, baseline, since,
+            )  # fmt: skip
+            options = _with_performance(options, cache_dir, no_cache, jobs)
+            bar = progress.Bar() if progress.wanted() and not quiet else None
+            with _interruptible():
+                report = run_scan(options, progress=bar)
+        except ReadycheckError as error:
+            _fail(str(error))
+        for target, name in targets:
+            if target != _STDOUT:
+                text = _text(report, name, verbose=verbose, show_passed=show_passed)
+                _write(target, text, "the report", scanned=path)
+        # Standard output: what `-o -` asks for; else --format's report when no file is
+        # written, else the terminal report beside the files.
+        to_stdout = [name for target, name in targets if target == _STDOUT]
+        stdout_format = (
+            to_stdout[0]
+            if to_stdout
+            else (output_format.value if output_format and not files else "terminal")
+        )
         if not quiet:
-            if stdout_format == "terminal":
-                from readycheck.renderers import terminal
-
-                terminal.render(
-                    report, terminal.console(), verbose=verbose, show_passed=show_passed
-                )
-            else:
-                sys.stdout.write(_text(report, stdout_format))
-        if (
-            os.environ.get("GITHUB_ACTIONS") == "true"
-            and report.gate is not None
-            and not quiet
-            and stdout_format != "github"  # already written
-        ):
-            _annotate(_text(report, "github"), stdout_format)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # `readycheck scan . | head`: the reader has what it wanted. A closed pipe is not
-        # a failed gate; the exit code still says what the gate decided.
-        _silence_stdout()
+            # `readycheck scan . | head`: a closed pipe ends the report quietly; it is not a
+            # failed gate, and the exit code still says what the gate decided.
+            with _standard_output("the report"):
+                _print_report(report, stdout_format, verbose=verbose, show_passed=show_passed)
+    except KeyboardInterrupt:
+        _interrupted()
     if report.gate is not None and not report.gate.passed:
         if quiet:
             # -q prints no report, but the one line that says why the gate failed.
@@ -354,20 +364,122 @@ def scan(
         raise typer.Exit(EXIT_GATE_FAILED)
 
 
+def _print_report(report: Report, stdout_format: str, **flags: bool) -> None:
+    """The report on standard output and, in a GitHub Actions run with a gate, the
+    annotations for the findings that can fail it.
+
+    The runner obeys any output line that starts with `::` (after blanks), and `##[` anywhere
+    in a line. The terminal and Markdown reports quote the repository's file names and
+    code (and a long name wraps onto a line of its own), so they are fenced with
+    `::stop-commands::`, and the annotations follow the fence on the same stream, so the
+    runner reads them after it. A report on stdout that is a regular file (`> report.md`,
+    `>> $GITHUB_STEP_SUMMARY`) is not read by the runner and is left as is. JSON and
+    SARIF must stay parseable: they escape every line break already, and `##[` is written
+    `#\\u0023[`, the same string to a JSON reader."""
+    from readycheck.renderers import github
+
+    actions = _in_actions() and not _stdout_is_file()
+    fence = (
+        github.stop_commands() if actions and stdout_format in ("terminal", "markdown") else None
+    )
+    if fence is not None:
+        sys.stdout.write(fence[0])
+    try:
+        if stdout_format == "terminal":
+            from readycheck.renderers import terminal
+
+            terminal.render(report, terminal.console(), **flags)
+        else:
+            text = _text(report, stdout_format)
+            if actions and stdout_format in ("json", "sarif"):
+                text = text.replace(_LEGACY_COMMAND, "#\\u0023[")
+            sys.stdout.write(text)
+    finally:
+        if fence is not None:  # even when cut short: the runner must not stay stopped
+            with contextlib.suppress(OSError):
+                sys.stdout.write(fence[1])
+    if _in_actions() and report.gate is not None and stdout_format != "github":  # already written
+        stream = sys.stdout if stdout_format == "terminal" or fence is not None else sys.stderr
+        _annotate(_text(report, "github"), stream)
+
+
+def _stdout_is_file() -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def _standard_output(what: str) -> Iterator[None]:
+    """Write `what` to standard output. A closed pipe (`| head`) ends it quietly, and the
+    command goes on to its exit code; any other write error (a full disk, a stream that
+    is gone) is one line and exit code 2."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as error:
+        _silence_stdout()
+        _fail(f"cannot write {what} to standard output: {error.strerror or error}")
+
+
 def _silence_stdout() -> None:
-    """Point standard output at /dev/null, so nothing fails again writing to a closed pipe."""
+    """Point standard output at /dev/null, so nothing fails again writing to a closed pipe
+    or a full disk (Python flushes standard output once more on the way out)."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (OSError, ValueError):
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    os.dup2(devnull, descriptor)
     os.close(devnull)
 
 
-def _annotate(annotations: str, stdout_format: str) -> None:
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """Let Ctrl-C stop a scan at once and quietly.
+
+    Ctrl-C reaches the whole process group, the scan's worker processes included (see
+    readycheck/runner.py). Left alone, each worker prints its own traceback, and the pool
+    keeps running the queued files before it lets go. Here the workers, forked with this
+    handler, ignore the signal, and the parent stops them before it raises
+    KeyboardInterrupt, which the command turns into one line and exit code 130."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread
+        return
+    parent = os.getpid()
+
+    def interrupt(signum: int, frame: object) -> None:
+        if os.getpid() != parent:
+            return  # a worker: the parent stops it
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            child.terminate()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+def _interrupted() -> NoReturn:
+    with contextlib.suppress(OSError):
+        typer.echo("readycheck: interrupted", err=True)
+    raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _annotate(annotations: str, stream: TextIO) -> None:
     """GitHub Actions annotations, which the runner reads from stdout and stderr alike:
-    beside a terminal report on stdout, or on stderr when stdout carries a JSON, SARIF,
-    JUnit or Markdown report that must stay parseable."""
+    beside a terminal (or fenced Markdown) report on stdout, or on stderr when stdout
+    carries a JSON, SARIF, JUnit or Markdown report that must stay parseable."""
     if not annotations:
         return
-    stream = sys.stdout if stdout_format == "terminal" else sys.stderr
     stream.write(annotations if annotations.endswith("\n") else annotations + "\n")
 
 
@@ -485,18 +597,24 @@ def baseline_create(
     from readycheck.errors import ReadycheckError
     from readycheck.pipeline import scan as run_scan
 
-    try:
-        options = _scan_options(
-            path, rulebook, exclude, None, config, no_config, no_inline_ignores,
-            None, None, None, None, None,
-        )  # fmt: skip
-        report = run_scan(_with_performance(options, cache_dir, no_cache, jobs))
-    except ReadycheckError as error:
-        _fail(str(error))
     target = output or path / baseline_module.DEFAULT_NAME
-    _write(target, baseline_module.to_json(report))
+    try:
+        _check_destinations([target], path, "the baseline")
+        try:
+            options = _scan_options(
+                path, rulebook, exclude, None, config, no_config, no_inline_ignores,
+                None, None, None, None, None,
+            )  # fmt: skip
+            with _interruptible():
+                report = run_scan(_with_performance(options, cache_dir, no_cache, jobs))
+        except ReadycheckError as error:
+            _fail(str(error))
+        _write(target, baseline_module.to_json(report), "the baseline", scanned=path)
+    except KeyboardInterrupt:
+        _interrupted()
     count = sum(1 for f in report.findings if f.suppression is None)
-    typer.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {target}")
+    with _standard_output("the summary"):
+        typer.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {target}")
 
 
 @app.command()
@@ -512,12 +630,13 @@ def init(
     from readycheck.config import STARTER
 
     target = path / ".readycheck.yml"
-    if target.exists() and not force:
+    if os.path.lexists(target) and not force:  # a symlink, even a broken one, is replaced
         _fail(f"{target} already exists; use --force to overwrite it")
     if not path.is_dir():
         _fail(f"{path} is not a folder")
-    _write(target, STARTER)
-    typer.echo(f"Wrote {target}. Edit it, then run `readycheck scan {path}`.")
+    _write(target, STARTER, "the config file", scanned=path)
+    with _standard_output("the summary"):
+        typer.echo(f"Wrote {target}. Edit it, then run `readycheck scan {path}`.")
 
 
 rules_app = typer.Typer(help="Browse the rulebook.", no_args_is_help=True)
@@ -538,7 +657,8 @@ def cache_clean(cache_dir: CacheDirOption = None) -> None:
         if path.is_file() and not path.is_symlink():
             path.unlink()
             removed += 1
-    typer.echo(f"removed {removed} cache file{'s' if removed != 1 else ''} from {directory}")
+    with _standard_output("the summary"):
+        typer.echo(f"removed {removed} cache file{'s' if removed != 1 else ''} from {directory}")
 
 
 @rules_app.command("list")
@@ -569,10 +689,10 @@ def rules_list(
     ] = "table",  # type: ignore[assignment]
 ) -> None:
     """List the rules: id, pillar, type, severity, confidence and title."""
-    from rich.console import Console
     from rich.table import Table
 
     from readycheck.model import Pillar, Severity
+    from readycheck.renderers.terminal import console
 
     loaded = _load_rulebook(rulebook)
     try:
@@ -599,7 +719,8 @@ def rules_list(
             for rule in chosen
         ]  # fmt: skip
         document = {"rulebook": loaded.version, "rules": rows}
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        with _standard_output("the rules"):
+            sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in ("id", "pillar", "type", "severity", "confidence", "title"):
@@ -610,9 +731,10 @@ def rules_list(
             rule.confidence.value, rule.title,
         )  # fmt: skip
     shown = len(chosen)
-    console = Console(highlight=False)
-    console.print(table)
-    console.print(f"[dim]{shown} of {len(loaded.rules)} rules · rulebook {loaded.version}[/dim]")
+    with _standard_output("the rules"):
+        out = console()
+        out.print(table)
+        out.print(f"[dim]{shown} of {len(loaded.rules)} rules · rulebook {loaded.version}[/dim]")
 
 
 @rules_app.command("show")
@@ -624,9 +746,9 @@ def rules_show(
     ] = None,
 ) -> None:
     """Show one rule in full: why it matters, how to fix it, its check and references."""
-    from rich.console import Console
     from rich.markdown import Markdown
 
+    from readycheck.renderers.terminal import console
     from readycheck.rulesdoc import rule_markdown
 
     loaded = _load_rulebook(rulebook)
@@ -641,7 +763,8 @@ def rules_show(
             else "; `readycheck rules list` lists them"
         )
         _fail(f"no rule {rule_id}{hint}")
-    Console(highlight=False).print(Markdown(rule_markdown(rule, heading="#")))
+    with _standard_output("the rule"):
+        console().print(Markdown(rule_markdown(rule, heading="#")))
 
 
 @rules_app.command("docs")
@@ -662,9 +785,10 @@ def rules_docs(
 
     text = rulebook_markdown(_load_rulebook(None))
     if output:
-        _write(output, text)
+        _write(output, text, "the rule docs")
     else:
-        sys.stdout.write(text)
+        with _standard_output("the rule docs"):
+            sys.stdout.write(text)
 
 
 def _load_rulebook(paths: list[Path] | None) -> Rulebook:
@@ -725,11 +849,26 @@ def _text(report: Report, name: str, **flags: bool) -> str:
     return renderer(name)(report)
 
 
-def _write(path: Path, text: str) -> None:
+def _check_destinations(paths: list[Path], scanned: Path, what: str) -> None:
+    """Refuse, before the scan, a file name that would overwrite one of the scanned files."""
+    from readycheck.outputs import OutputError, check_destination
+
+    for path in paths:
+        try:
+            check_destination(path, scanned, what)
+        except OutputError as error:
+            _fail(str(error))
+
+
+def _write(path: Path, text: str, what: str, scanned: Path | None = None) -> None:
+    """Write a file the user named, atomically and never through a symlink (see
+    readycheck/outputs.py); any failure is one line and exit code 2."""
+    from readycheck.outputs import OutputError, write_text
+
     try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        _fail(f"cannot write {path}: {error.strerror}")
+        write_text(path, text, what, scanned)
+    except OutputError as error:
+        _fail(str(error))
 
 
 def main() -> None:
@@ -737,12 +876,25 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(0)
-    except SystemExit:
-        raise
+    except SystemExit as done:
+        # What is still buffered is written now, while a failure can still be reported.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+        except OSError as error:
+            _silence_stdout()
+            typer.secho(
+                f"readycheck: error: cannot write to standard output: {error.strerror or error}",
+                err=True,
+                fg=typer.colors.RED,
+            )
+            sys.exit(EXIT_ERROR)
+        raise done
     except Exception as error:
         if os.environ.get("READYCHECK_DEBUG"):
             raise

@@ -10,8 +10,11 @@ it: a central team passes `--config` (which replaces it) and
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -31,6 +34,9 @@ MAX_CONFIG_SIZE = 1024 * 1024
 #: arrays nested deeper than the interpreter's recursion limit.
 _TOML_LIMITS = (ValueError, RecursionError)
 _READYCHECK_TABLE = re.compile(r"^\s*\[+\s*tool\s*\.\s*readycheck\b", re.MULTILINE)
+#: No setting needs a longer number; a longer one is refused by its length, not printed whole.
+MAX_DIGITS = 20
+_DIGIT_RUN = re.compile(r"[0-9][0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -147,12 +153,64 @@ def load_config(path: Path) -> Config:
         data = _from_yaml(text, display)
     if data is None:
         return Config(source=display)
+    _check_numbers(data, display)
     validate(data, _schema(), display, error_type=ConfigError)
     return _build(data, display)
 
 
+Position = tuple[int | None, int | None]
+
+
+def _check_numbers(data: Any, display: str) -> None:
+    """Refuse NaN, infinities and numbers too long to mean anything, wherever they are.
+
+    JSON Schema's bounds do not catch NaN (every comparison with it is false), so
+    `fail_under: .nan` would pass validation and then never fail the gate; nor does a
+    threshold or a weight need to be infinite. A repository's own config is repository
+    content, so this is a gate it must not be able to switch off that way."""
+    for value, path, (line, column) in _numbers(data, (), (None, None)):
+        if isinstance(value, float) and not math.isfinite(value):
+            message = f"{value!r} is not a finite number"
+        elif isinstance(value, int) and len(str(abs(value))) > MAX_DIGITS:
+            message = f"a {len(str(abs(value))):,}-digit number is out of range"
+        else:
+            continue
+        raise ConfigError(message, path=display, line=line, column=column, field=_dotted(path))
+
+
+def _numbers(
+    value: Any, path: TomlPath, where: Position
+) -> Iterator[tuple[int | float, TomlPath, Position]]:
+    """Every number in loaded config data, with its key path and position."""
+    if isinstance(value, dict):
+        positions = getattr(value, "value_positions", {})
+        for key, item in value.items():
+            yield from _numbers(item, (*path, key), positions.get(key, where))
+    elif isinstance(value, list):
+        positions = getattr(value, "item_positions", [])
+        for index, item in enumerate(value):
+            yield from _numbers(
+                item, (*path, index), positions[index] if index < len(positions) else where
+            )
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield value, path, where
+
+
+def _dotted(path: TomlPath) -> str:
+    """A key path as errors name it: gate.min_pillar.security, rules.custom[0].weight."""
+    text = ""
+    for key in path:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text or "(top level)"
+
+
 def _from_yaml(text: str, display: str) -> Any:
-    documents = yamlload.load_trusted(text, display, ConfigError)
+    try:
+        documents = yamlload.load_trusted(text, display, ConfigError)
+    except ConfigError as error:
+        if error.line is None:
+            _raise_for_long_yaml_integer(text, display)
+        raise
     if len(documents) > 1:
         raise ConfigError("a config file must hold one YAML document", path=display)
     return documents[0] if documents else None
@@ -172,6 +230,8 @@ def _from_toml(text: str, display: str) -> Any:
             f"invalid TOML: {reason}", path=display, line=line, column=column
         ) from None
     except _TOML_LIMITS as error:
+        if isinstance(error, ValueError):
+            _raise_for_long_toml_integer(text, display)
         reason = "nesting is too deep" if isinstance(error, RecursionError) else str(error)
         raise ConfigError(f"invalid TOML: {reason}", path=display) from None
     tool = data.get("tool")
@@ -179,6 +239,84 @@ def _from_toml(text: str, display: str) -> Any:
 
 
 TomlPath = tuple[str | int, ...]
+
+
+def _long_number_error(
+    digits: str, display: str, line: int | None, column: int | None, field: str | None
+) -> ConfigError:
+    count = sum(character.isdigit() for character in digits)
+    return ConfigError(
+        f"a {count:,}-digit number is out of range",
+        path=display,
+        line=line,
+        column=column,
+        field=field,
+    )
+
+
+def _raise_for_long_yaml_integer(text: str, display: str) -> None:
+    """Python refuses to read an integer of more than 4,300 digits (a guard against
+    quadratic-time conversion), and PyYAML's error then has no position: find the number
+    in the document's nodes (composed, not constructed) and name its line and key."""
+    import yaml
+    from yaml.constructor import SafeConstructor
+    from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+    constructor = SafeConstructor()
+
+    def walk(node: Node, path: TomlPath) -> None:
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                walk(value, (*path, str(key.value) if isinstance(key, ScalarNode) else "?"))
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, (*path, index))
+        elif isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int":
+            try:
+                constructor.construct_yaml_int(node)
+            except ValueError:
+                mark = node.start_mark
+                raise _long_number_error(
+                    node.value, display, mark.line + 1, mark.column + 1, _dotted(path)
+                ) from None
+
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return
+    for document in documents:
+        if document is not None:
+            walk(document, ())
+
+
+def _raise_for_long_toml_integer(text: str, display: str) -> None:
+    """The TOML counterpart: tomllib's error has no position either. The line is the first
+    that holds an integer tomllib refuses on its own (or, inside a multi-line array or
+    table, the first with a digit run that long); the key is read from the line map."""
+    limit = sys.get_int_max_str_digits()
+    if not limit:
+        return
+    found: tuple[int, str] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        runs = [run for run in _DIGIT_RUN.findall(line) if len(run.replace("_", "")) > limit]
+        if not runs:
+            continue
+        try:
+            tomllib.loads(line)
+        except tomllib.TOMLDecodeError:
+            found = found or (number, runs[0])
+            continue
+        except ValueError:
+            found = (number, runs[0])
+            break
+    if found is None:
+        return
+    line_number, digits = found
+    keys = [path for path, at in _toml_positions(text).items() if at == line_number]
+    field = _dotted(max(keys, key=len)) if keys else None
+    raise _long_number_error(digits, display, line_number, None, field)
+
+
 _TOML_HEADER = re.compile(r"^\[(\[?)\s*([^\[\]]+?)\s*\]")
 _TOML_KEY = re.compile(r"^([A-Za-z0-9_\-\"'.]+?)\s*=")
 

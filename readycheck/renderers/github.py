@@ -7,9 +7,15 @@ the first few annotations of each kind per step. Paths are relative to the top
 of the git repository, as the runner expects. Everything interpolated is escaped
 the way GitHub's own toolkit does, so a file name or message holding `%`, a
 newline, `:` or `,` can neither break the command nor start another one.
+
+Everything else readycheck prints in a workflow run (the terminal or Markdown report,
+which quote file names and code from the repository) goes between `stop_commands()`'s
+two lines, so that none of its lines is read as a command.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from readycheck.model import Finding, Report, RuleResult, Severity
 from readycheck.renderers.markup import visible
@@ -36,6 +42,15 @@ def escape_property(text: str) -> str:
 def command(name: str, properties: dict[str, str], message: str) -> str:
     listed = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     return f"::{name}{' ' + listed if listed else ''}::{escape_data(message)}"
+
+
+def stop_commands() -> tuple[str, str]:
+    """The lines to print before and after text the runner must not obey: a line of the
+    text that starts with `::` (or holds `##[`) is then shown, not run. The runner
+    resumes only at `::TOKEN::`, and the token is random, so the text cannot end the
+    block early. GitHub's documented `stop-commands` mechanism."""
+    token = secrets.token_hex(16)
+    return f"::stop-commands::{token}\n", f"::{token}::\n"
 
 
 def render(report: Report) -> str:
