@@ -11,9 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import pathspec
 
 from readycheck.detectors import REGISTRY
 from readycheck.detectors.base import FileDetector, RuleError
@@ -27,6 +24,7 @@ from readycheck.model import (
     FileKind,
     ScanWarning,
 )
+from readycheck.pathmatch import PathPatterns
 from readycheck.redact import digest, redact_evidence, redact_warning
 from readycheck.rulebook import Rulebook
 from readycheck.suppress import InlineSuppression, inline_suppressions
@@ -78,8 +76,8 @@ def file_calls(rulebook: Rulebook) -> tuple[DetectorCall, ...]:
 
 
 @lru_cache(maxsize=256)
-def _path_spec(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any]:
-    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+def _path_spec(patterns: tuple[str, ...]) -> PathPatterns:
+    return PathPatterns(patterns, "a rule's paths")
 
 
 def applies_to(call: DetectorCall, entry: FileEntry) -> bool:
@@ -90,7 +88,7 @@ def applies_to(call: DetectorCall, entry: FileEntry) -> bool:
         return False
     if call.roles is not None and entry.role not in call.roles:
         return False
-    return not call.paths or _path_spec(call.paths).match_file(entry.path)
+    return not call.paths or _path_spec(call.paths).match(entry.path)
 
 
 def analysis_context(calls: Sequence[DetectorCall]) -> AnalysisContext:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -129,7 +130,9 @@ def _run_parallel(
     batches = [todo[i : i + _BATCH] for i in range(0, len(todo), _BATCH)]
     method = "fork" if sys.platform == "linux" else None
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context(method)
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_ignore_interrupts,
     ) as pool:
         futures = [
             (batch, pool.submit(_analyze_batch, root, [jobs[i] for i in batch], inline, context))
@@ -140,3 +143,9 @@ def _run_parallel(
                 results[index] = analysis
             if advance:
                 advance(len(batch))
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them and says so in one line
+    (spawned workers on macOS and Windows do not inherit its handler as forked ones do)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -21,8 +21,6 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-import pathspec
-
 from readycheck import yamlload
 from readycheck.model import FileEntry, FileKind, Location, ScanWarning
 from readycheck.parsers import ParseError, helm
@@ -31,6 +29,7 @@ from readycheck.parsers.dockerfile import Dockerfile, parse_dockerfile
 from readycheck.parsers.notebook import Notebook, parse_notebook
 from readycheck.parsers.python import PythonCode, parse_module
 from readycheck.parsers.text import decode_python, decode_text, looks_binary
+from readycheck.pathmatch import PathPatterns
 
 T = TypeVar("T")
 MAX_SNIPPET = 160
@@ -432,23 +431,17 @@ class Repository:
         Dockerfile. Only a pattern ending in `/` or `/**` matches a folder's contents.
         """
         lowered = [pattern.lower() for pattern in patterns]
-        folders = pathspec.GitIgnoreSpec.from_lines(
-            [p for p in lowered if p.rstrip().endswith(("/", "/**"))]
-        )
-        names = pathspec.GitIgnoreSpec.from_lines(
-            [p for p in lowered if not p.rstrip().endswith(("/", "/**"))]
-        )
+        folders = PathPatterns([p for p in lowered if p.rstrip().endswith(("/", "/**"))], "globs")
+        names = PathPatterns([p for p in lowered if not p.rstrip().endswith(("/", "/**"))], "globs")
 
         def matches(path: str) -> bool:
-            if folders.match_file(path):
+            if folders.match(path):
                 return True
-            if not names.match_file(path):
+            if not names.match(path):
                 return False
             parts = path.split("/")
-            in_named_folder = any(
-                names.match_file("/".join(parts[:i])) for i in range(1, len(parts))
-            )
+            in_named_folder = any(names.match("/".join(parts[:i])) for i in range(1, len(parts)))
             # docker/dockerfile/Dockerfile is still a Dockerfile: its own name matches.
-            return not in_named_folder or names.match_file(parts[-1])
+            return not in_named_folder or names.match(parts[-1])
 
         return (entry for entry in self.files if matches(entry.path.lower()))

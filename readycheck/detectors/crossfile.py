@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from readycheck.detectors.base import repo_detector
 from readycheck.discover import classify_role
 from readycheck.model import Detection, Evidence, FileKind, Location, Role
+from readycheck.pathmatch import PathPatterns
 from readycheck.workspace import Repository
 
 
@@ -92,10 +93,8 @@ def _reexported(repo: Repository, imported: set[str]) -> set[str]:
 @repo_detector(params=TestedParams)
 def tested_modules(repo: Repository, params: TestedParams) -> Detection:
     """For each data or feature module: imported by a test (a match) or by none (a gap)."""
-    import pathspec
-
-    spec = pathspec.GitIgnoreSpec.from_lines(list(params.modules))
-    targets = [p for p in repo.summaries if repo.roles.get(p) is Role.CODE and spec.match_file(p)]
+    spec = PathPatterns(params.modules, "the rule's modules")
+    targets = [p for p in repo.summaries if repo.roles.get(p) is Role.CODE and spec.match(p)]
     if not targets:
         return Detection(inapplicable="no feature or data-processing modules were found")
     imported: set[str] = set()

@@ -20,6 +20,7 @@ from typing import Any
 from readycheck.detectors.base import repo_detector
 from readycheck.model import Detection, Evidence, Location
 from readycheck.parsers.git import GitInfo
+from readycheck.pathmatch import PathPatterns
 from readycheck.workspace import Repository
 
 NOT_A_REPOSITORY = "the scanned folder is not a git repository, or one with no commits yet"
@@ -100,9 +101,7 @@ def git_large_files(repo: Repository, params: BlobParams) -> Detection:
     git = _git(repo)
     if git is None:
         return Detection(inapplicable=NOT_A_REPOSITORY)
-    import pathspec
-
-    allowed = pathspec.GitIgnoreSpec.from_lines(list(params.allow))
+    allowed = PathPatterns(params.allow, "the rule's allowed paths")
     sizes: dict[str, int] = {}
     for line in git.repo.git.cat_file(
         "--batch-all-objects", "--batch-check=%(objectname) %(objecttype) %(objectsize)"
@@ -118,7 +117,7 @@ def git_large_files(repo: Repository, params: BlobParams) -> Detection:
         if not path or size is None:
             continue
         scoped = _scoped(git, path)
-        if scoped is None or allowed.match_file(scoped):
+        if scoped is None or allowed.match(scoped):
             continue
         artefact = PurePosixPath(scoped).suffix.lower() in ARTEFACT_SUFFIXES
         if size > params.max_bytes or (artefact and size > params.max_artefact_bytes):
@@ -248,9 +247,7 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
     git = _git(repo)
     if git is None:
         return Detection(inapplicable=NOT_A_REPOSITORY)
-    import pathspec
-
-    spec = pathspec.GitIgnoreSpec.from_lines(list(params.globs))
+    spec = PathPatterns(params.globs, "the rule's globs")
     scope = [git.subpath] if git.subpath else []
     # A shallow clone's boundary commits look as if they added every file: leave them out.
     boundary = [f"^{sha}" for sha in _shallow_boundary(git)]
@@ -266,7 +263,7 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
         *scope,
     )
     touched = sorted(
-        {p for line in log.splitlines() if (p := _scoped(git, line.strip())) and spec.match_file(p)}
+        {p for line in log.splitlines() if (p := _scoped(git, line.strip())) and spec.match(p)}
     )
     if not touched and git.shallow:
         return Detection(inapplicable=SHALLOW)
@@ -306,7 +303,7 @@ def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
         return Detection(gaps=(Evidence(None, "no .gitignore at the root", missing=True),))
     matches, gaps = [], []
     for path in params.paths:
-        if spec.match_file(path):
+        if spec.match(path):
             matches.append(Evidence(Location(".gitignore"), f"{path} is ignored"))
         else:
             gaps.append(
@@ -317,8 +314,6 @@ def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
 
 def _root_ignore(repo: Repository) -> Any:
     """The root .gitignore as a PathSpec, or None when there is none."""
-    import pathspec
-
     path = repo.root / ".gitignore"
     if not path.is_file() or path.is_symlink():
         return None
@@ -326,4 +321,4 @@ def _root_ignore(repo: Repository) -> Any:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    return PathPatterns(text.splitlines(), ".gitignore")
