@@ -296,6 +296,15 @@ def scan(
             rich_help_panel="CI gate",
         ),
     ] = None,
+    fail_on_weaker_gate: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-weaker-gate",
+            help="With --since: exit 1 when the change weakens its own gate (lowers a threshold, "
+            "disables a rule, adds suppressions...). Every change is shown either way.",
+            rich_help_panel="CI gate",
+        ),
+    ] = False,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
     jobs: JobsOption = None,
@@ -322,6 +331,8 @@ def scan(
     from readycheck.errors import ReadycheckError
     from readycheck.pipeline import scan as run_scan
 
+    if fail_on_weaker_gate and not since:
+        _fail("--fail-on-weaker-gate compares the gate with that of a base: give --since REF")
     try:
         # Before the scan, so a wrong output name costs nothing.
         targets = _output_targets(output or [], output_format)
@@ -330,7 +341,7 @@ def scan(
         try:
             options = _scan_options(
                 path, rulebook, exclude, max_file_size, config, no_config, no_inline_ignores,
-                fail_under, fail_on, min_pillar, baseline, since,
+                fail_under, fail_on, min_pillar, baseline, since, fail_on_weaker_gate,
             )  # fmt: skip
             options = _with_performance(options, cache_dir, no_cache, jobs)
             bar = progress.Bar() if progress.wanted() and not quiet else None
@@ -496,6 +507,7 @@ def _scan_options(
     min_pillar: list[str] | None,
     baseline: Path | None,
     since: str | None,
+    fail_on_weaker_gate: bool = False,
 ) -> ScanOptions:
     from readycheck.gate import GateOptions
     from readycheck.model import Severity
@@ -515,6 +527,7 @@ def _scan_options(
             fail_under=fail_under,
             fail_on=Severity(fail_on.value) if fail_on else None,
             min_pillar=_pillar_minimums(min_pillar or []),
+            fail_on_weaker_gate=fail_on_weaker_gate,
         ),
     )
 

@@ -71,4 +71,4 @@ def evaluate(report: Report, options: GateOptions) -> GateResult:
         weaker = [change.text for change in report.policy_changes if change.weakens]
         if weaker:
             reasons.append(f"the change weakens its own gate: {'; '.join(weaker)}")
-    return GateResult(not reasons, tuple(reasons), tuple(checked))
+    return GateResult(not reasons, tuple(reasons), tuple(checked), options.fail_on)

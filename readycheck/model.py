@@ -534,6 +534,9 @@ class GateResult:
     passed: bool
     reasons: tuple[str, ...] = ()
     checked: tuple[str, ...] = ()  # what the gate checked, in words, for the summary line
+    #: The severity from which a finding fails the gate (`--fail-on`), if the gate judges
+    #: findings at all: annotations follow it.
+    fail_on: Severity | None = None
 
 
 @dataclass(frozen=True)

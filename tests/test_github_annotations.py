@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from readycheck import baseline
 from readycheck.cli import app
 from readycheck.gate import GateOptions
-from readycheck.model import Report
+from readycheck.model import Report, Severity
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.renderers import github
 from readycheck.rulebook import Rulebook
@@ -196,3 +196,22 @@ def test_a_machine_report_on_stdout_stays_whole_in_github_actions(tmp_path: Path
     else:
         json.loads(result.stdout)
         assert "::error file=app/main.py,line=3,title=RC-SEC-002 " in result.stderr
+
+
+def test_with_fail_on_only_what_can_fail_the_gate_is_annotated_and_as_an_error(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """--fail-on critical used to exit 0 while printing errors, warnings and notices for
+    every high, medium and low finding: the annotations now say what the gate says."""
+    root = write_tree(tmp_path / "svc", SERVICE | {"app/settings.py": SECRET})
+    report = scan(ScanOptions(path=root, gate=GateOptions(fail_on=Severity.CRITICAL)), rulebook)
+    annotations = [
+        c for c in commands(github.render(report)) if c[1].get("title", "").startswith("RC-")
+    ]
+    severities = {r.rule.id: r.rule.severity for r in report.results}
+    assert annotations, "the hard-coded key is critical and fails the gate"
+    assert {severities[p["title"].split(" ")[0]] for _, p, _ in annotations} == {Severity.CRITICAL}
+    assert {name for name, _, _ in annotations} == {"error"}
+    relaxed = scan(ScanOptions(path=root, gate=GateOptions(fail_on=Severity.HIGH)), rulebook)
+    high = [c for c in commands(github.render(relaxed)) if c[1].get("title", "").startswith("RC-")]
+    assert len(high) > len(annotations) and {name for name, _, _ in high} == {"error"}

@@ -10,7 +10,9 @@ from pathlib import Path
 import git
 import jsonschema
 from rich.console import Console
+from typer.testing import CliRunner
 
+from readycheck.cli import app
 from readycheck.gate import GateOptions
 from readycheck.model import Report
 from readycheck.pipeline import ScanOptions, scan
@@ -204,3 +206,46 @@ def test_the_terminal_report_lists_the_changes_weakening_first(tmp_path: Path) -
     output = console.file.getvalue()  # type: ignore[attr-defined]
     assert "Gate settings changed since main" in output
     assert "▼ weakens: lowers fail_under from 60 to 10" in output
+
+
+def test_the_cli_fails_a_weaker_gate_and_annotates_the_config_in_github_actions(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "svc"
+    repo = _repository(root, STRICT.replace("fail_under: 60", "fail_under: 0"))
+    (root / ".readycheck.yml").write_text(
+        STRICT.replace("fail_under: 60", "fail_under: 0").replace(
+            "disable: []", "disable: [RC-SEC-002]"
+        )
+    )
+    repo.index.add([".readycheck.yml"])
+    repo.index.commit("turn off the pickle rule")
+    runner = CliRunner()
+    shown = runner.invoke(app, ["scan", str(root), "--since", "main", "--no-cache"])
+    assert "▼ weakens: disables RC-SEC-002" in shown.output
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            str(root),
+            "--since",
+            "main",
+            "--fail-on-weaker-gate",
+            "--no-cache",
+            "-f",
+            "github",
+        ],
+        env={"GITHUB_ACTIONS": "true"},
+    )
+    assert result.exit_code == 1
+    assert (
+        "::error title=readycheck%3A this change weakens its own gate,file=.readycheck.yml::"
+        "disables RC-SEC-002"
+    ) in result.output
+
+
+def test_fail_on_weaker_gate_without_since_is_a_usage_error(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "svc", {"app/main.py": SERVICE})
+    result = CliRunner().invoke(app, ["scan", str(root), "--fail-on-weaker-gate"])
+    assert result.exit_code == 2
+    assert "give --since REF" in result.output

@@ -15,9 +15,11 @@ two lines, so that none of its lines is read as a command.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from pathlib import Path
 
-from readycheck.model import Finding, Report, RuleResult, Severity
+from readycheck.model import Finding, PolicyChange, Report, RuleResult, Severity
 from readycheck.renderers.markup import visible
 from readycheck.renderers.sarif import source_root
 
@@ -54,19 +56,46 @@ def stop_commands() -> tuple[str, str]:
 
 
 def render(report: Report) -> str:
-    _, prefix = source_root(report.target.path)
+    """The gate's verdict, the findings that can fail it, and what the change does to its
+    own gate. With `--fail-on`, a finding below that severity cannot fail the gate and is
+    not annotated, and one at or above it is an error, whatever its own severity: the
+    annotations say exactly what the gate says."""
+    root, prefix = source_root(report.target.path)
     lines = []
-    if report.gate is not None and not report.gate.passed:
-        lines.append(
-            command("error", {"title": "readycheck gate failed"}, "\n".join(report.gate.reasons))
-        )
+    gate = report.gate
+    if gate is not None and not gate.passed:
+        lines.append(command("error", {"title": "readycheck gate failed"}, "\n".join(gate.reasons)))
     gating = [(r, f) for r in report.results for f in r.findings if f.gating]
+    threshold = gate.fail_on if gate is not None else None
+    if threshold is not None:
+        gating = [(r, f) for r, f in gating if r.rule.severity.rank >= threshold.rank]
     gating.sort(key=lambda pair: -pair[0].rule.severity.rank)
-    lines += [_annotation(result, finding, prefix) for result, finding in gating]
+    lines += [
+        _annotation(result, finding, prefix, "error" if threshold is not None else None)
+        for result, finding in gating
+    ]
+    lines += [
+        _policy_annotation(report, change, root)
+        for change in report.policy_changes
+        if change.weakens
+    ]
     return "".join(line + "\n" for line in lines)
 
 
-def _annotation(result: RuleResult, finding: Finding, prefix: str) -> str:
+def _policy_annotation(report: Report, change: PolicyChange, root: Path) -> str:
+    """A weakening of the gate, on the config file that holds it: an error when the gate
+    fails on weakenings (`--fail-on-weaker-gate`), a warning otherwise."""
+    failed = report.gate is not None and any(
+        "weakens its own gate" in reason for reason in report.gate.reasons
+    )
+    properties = {"title": "readycheck: this change weakens its own gate"}
+    if change.where and not change.where.startswith("inline"):
+        with contextlib.suppress(ValueError, OSError):
+            properties["file"] = visible(Path(change.where).resolve().relative_to(root).as_posix())
+    return command("error" if failed else "warning", properties, visible(change.text))
+
+
+def _annotation(result: RuleResult, finding: Finding, prefix: str, level: str | None) -> str:
     rule = result.rule
     properties: dict[str, str] = {}
     location = finding.location
@@ -83,4 +112,4 @@ def _annotation(result: RuleResult, finding: Finding, prefix: str) -> str:
         f"Why: {' '.join(rule.why.split())}\n"
         f"Fix: {' '.join(rule.fix.split())}"
     )
-    return command(COMMANDS[rule.severity], properties, visible(message))
+    return command(level or COMMANDS[rule.severity], properties, visible(message))
