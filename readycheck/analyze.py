@@ -7,7 +7,11 @@ output is plain, picklable evidence keyed by each call's key.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +41,8 @@ from readycheck.workspace import (
 )
 
 _MAX_EVIDENCE_PER_FILE = 50
+#: Seconds one file's detectors may take together (SECURITY.md: "Bounded parsing").
+FILE_TIME_BUDGET = 10.0
 
 
 @dataclass(frozen=True)
@@ -130,28 +136,77 @@ def analyze_file(
 def _run(
     source: SourceFile, entry: FileEntry, calls: Sequence[DetectorCall]
 ) -> tuple[dict[str, tuple[Evidence, ...]], dict[str, str]]:
-    """The evidence each call that applies finds in one file, and the calls that failed."""
+    """The evidence each call that applies finds in one file, and the calls that failed.
+
+    One file gets FILE_TIME_BUDGET seconds: a generated module of several megabytes would
+    otherwise hold the scan for a minute. Past it, the remaining detectors are skipped
+    and a warning says the file's findings are incomplete."""
     evidence: dict[str, tuple[Evidence, ...]] = {}
     errors: dict[str, str] = {}
-    for call in calls:
-        if not applies_to(call, entry):
-            continue
-        detector = REGISTRY[call.detector]
-        assert isinstance(detector, FileDetector)
-        try:
-            found = []
-            for item in detector.run(source, call.params):
-                found.append(item)
-                if len(found) >= _MAX_EVIDENCE_PER_FILE:
-                    break
-        except RuleError as error:
-            errors[call.key] = f"{error} (on {entry.path})"
-            continue
-        except Exception as error:
-            source.warn(
-                "detector-error", f"detector {call.detector} failed on this file: {error!r}"
-            )
-            continue
-        if found:
-            evidence[call.key] = tuple(found)
+    deadline = time.monotonic() + FILE_TIME_BUDGET
+    wanted = [call for call in calls if applies_to(call, entry)]
+    with _alarm(FILE_TIME_BUDGET):
+        for index, call in enumerate(wanted):
+            try:
+                if time.monotonic() > deadline:
+                    raise FileBudgetExceeded
+                found = _found(source, entry, call, errors)
+            except FileBudgetExceeded:
+                skipped = len(wanted) - index
+                source.warn(
+                    "file-budget",
+                    f"analysis stopped after {FILE_TIME_BUDGET:g} s, {skipped} of "
+                    f"{len(wanted)} checks not run: this file's findings are incomplete",
+                )
+                break
+            if found:
+                evidence[call.key] = tuple(found)
     return evidence, errors
+
+
+def _found(
+    source: SourceFile, entry: FileEntry, call: DetectorCall, errors: dict[str, str]
+) -> list[Evidence]:
+    """What one detector call finds in one file; a failure is an error or a warning."""
+    detector = REGISTRY[call.detector]
+    assert isinstance(detector, FileDetector)
+    found: list[Evidence] = []
+    try:
+        for item in detector.run(source, call.params):
+            found.append(item)
+            if len(found) >= _MAX_EVIDENCE_PER_FILE:
+                break
+    except RuleError as error:
+        errors[call.key] = f"{error} (on {entry.path})"
+        return []
+    except Exception as error:
+        source.warn("detector-error", f"detector {call.detector} failed on this file: {error!r}")
+        return []
+    return found
+
+
+class FileBudgetExceeded(BaseException):
+    """One file's analysis ran out of time. A BaseException, so that no detector's own
+    `except Exception` can swallow it."""
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` with FileBudgetExceeded, where a timer signal
+    can (POSIX, main thread: each worker process runs its files on its main thread);
+    elsewhere the budget is checked between detectors only."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise FileBudgetExceeded
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any
 
 from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.patterns import Matcher
@@ -36,6 +37,10 @@ class PatternParams:
     #: Hide what the pattern matched (or its `secret` group) in the report: for credentials.
     mask: bool = False
     max_matches: int = 20
+    #: A match whose `secret` group (or whole text) this matches is not one: documented
+    #: example keys (`AKIAIOSFODNN7EXAMPLE`), made-up tokens (`ghp_0123456789abcdef...`).
+    #: A filter on the match, not a lookahead, so it costs nothing on lines that do not match.
+    unless_match: str | None = field(default=None, metadata=REGEX)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9/+=_\-]{16,}")
@@ -83,15 +88,30 @@ def _may_match(source: SourceFile, params: PatternParams) -> bool:
     return Matcher(params.pattern, params.ignore_case, multiline=True).search(text) is not None
 
 
+def _first_match(regex: Matcher, unless: Matcher | None, line: str) -> Any:
+    """The first match in `line` that `unless` does not rule out."""
+    start = 0
+    while start <= len(line):
+        match = regex.search(line[start:])
+        if match is None:
+            return None
+        matched = match.group("secret") if "secret" in match.re.groupindex else match.group(0)
+        if unless is None or not unless.search(matched or ""):
+            return match
+        start += max(match.end(), 1)
+    return None
+
+
 @file_detector(*FileKind, params=PatternParams)
 def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence]:
     """Lines of text matching a regular expression (in notebooks, cell sources and outputs)."""
     if not _may_match(source, params):
         return
     regex = Matcher(params.pattern, params.ignore_case)
+    unless = Matcher(params.unless_match) if params.unless_match else None
     found = 0
     for location, line in _lines(source):
-        match = regex.search(line[:_MAX_LINE])
+        match = _first_match(regex, unless, line[:_MAX_LINE])
         if not match:
             continue
         snippet = clip(line)

@@ -1,0 +1,52 @@
+"""One file cannot hold the scan: past its time budget its remaining checks are skipped,
+the scan goes on, and a warning says that file's findings are incomplete."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from readycheck import analyze
+from readycheck.detectors import REGISTRY
+from readycheck.model import Evidence
+from readycheck.pipeline import ScanOptions, scan
+from readycheck.rulebook import Rulebook
+from tests.conftest import write_tree
+
+PICKLE = "import pickle\n\nmodel = pickle.load(open('model.pkl', 'rb'))\n"
+
+
+def test_a_file_past_its_budget_is_a_warning_and_the_scan_goes_on(
+    tmp_path: Path, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analyze, "FILE_TIME_BUDGET", 0.0)
+    root = write_tree(tmp_path / "repo", {"src/load.py": PICKLE, "README.md": "# x\n"})
+    report = scan(ScanOptions(path=root), rulebook)
+    budget = [w for w in report.warnings if w.code == "file-budget"]
+    assert {w.path for w in budget} == {"src/load.py", "README.md"}  # each file its own
+    assert "findings are incomplete" in budget[0].message
+    assert report.results  # every rule still has a verdict
+
+
+def test_a_detector_that_never_ends_is_interrupted(
+    tmp_path: Path, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timer interrupts a detector in the middle of its work, not only between
+    detectors: a detector that would run for a minute is stopped at the budget."""
+
+    def forever(_source: object, _params: object) -> Iterator[Evidence]:
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            pass
+        yield from ()
+
+    slow = dataclasses.replace(REGISTRY["python_call"], run=forever)
+    monkeypatch.setitem(REGISTRY, "python_call", slow)
+    monkeypatch.setattr(analyze, "FILE_TIME_BUDGET", 0.5)
+    root = write_tree(tmp_path / "repo", {"src/load.py": PICKLE})
+    report = scan(ScanOptions(path=root), rulebook)
+    assert [w.path for w in report.warnings if w.code == "file-budget"] == ["src/load.py"]
