@@ -333,6 +333,35 @@ class _Refused(Exception):
     """The cache path is a link or not a regular file: never written through."""
 
 
+class CacheInUse(Exception):
+    """Another scan holds the cache database."""
+
+
+def clear(directory: Path) -> int:
+    """Delete the cache files in `directory`, and say how many; refuse (CacheInUse) while
+    another scan holds the database, whose work would go to a deleted file."""
+    database = directory / FILE_NAME
+    if database.is_file() and not database.is_symlink():
+        try:
+            db = sqlite3.connect(database, timeout=1.0)
+            try:
+                db.execute("BEGIN EXCLUSIVE")
+                db.rollback()
+            finally:
+                db.close()
+        except sqlite3.OperationalError as error:
+            if _code(error) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise CacheInUse(str(database)) from None
+        except sqlite3.DatabaseError:
+            pass  # a damaged file: deleting it is what is wanted
+    removed = 0
+    for path in sorted(directory.glob(FILE_NAME + "*")):
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            removed += 1
+    return removed
+
+
 def _code(error: sqlite3.Error) -> int | None:
     code = getattr(error, "sqlite_errorcode", None)
     return None if code is None else code & 0xFF  # the primary code of an extended one

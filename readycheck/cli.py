@@ -665,11 +665,10 @@ def cache_clean(cache_dir: CacheDirOption = None) -> None:
     from readycheck import cache
 
     directory = cache_dir or cache.default_dir()
-    removed = 0
-    for path in sorted(directory.glob(cache.FILE_NAME + "*")):
-        if path.is_file() and not path.is_symlink():
-            path.unlink()
-            removed += 1
+    try:
+        removed = cache.clear(directory)
+    except cache.CacheInUse as busy:
+        _fail(f"the cache {busy} is in use by a running scan; clean it when the scan ends")
     with _standard_output("the summary"):
         typer.echo(f"removed {removed} cache file{'s' if removed != 1 else ''} from {directory}")
 

@@ -415,3 +415,26 @@ def test_an_existing_cache_folder_keeps_its_mode_but_the_database_is_0600(
     scan(ScanOptions(path=root, cache_dir=cache_dir), rulebook)
     assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o750
     assert stat.S_IMODE((cache_dir / CACHE_FILE).stat().st_mode) == 0o600
+
+
+def test_cache_clean_refuses_to_delete_a_cache_another_scan_holds(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from readycheck.cli import app
+
+    directory = tmp_path / "cache"
+    directory.mkdir()
+    database = directory / "readycheck.sqlite3"
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = CliRunner().invoke(app, ["cache", "clean", "--cache-dir", str(directory)])
+        assert result.exit_code == 2
+        assert "in use by a running scan" in result.output
+        assert database.exists()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    result = CliRunner().invoke(app, ["cache", "clean", "--cache-dir", str(directory)])
+    assert result.exit_code == 0 and not database.exists()
