@@ -24,6 +24,7 @@ from readycheck.model import Basis, Pillar, Report, ScanWarning, Status
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.renderers import html, json_report, markdown, renderer, terminal
 from readycheck.rulebook import Rulebook
+from readycheck.score import fmt_score
 from tests.conftest import rule_result, write_tree
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
@@ -280,3 +281,22 @@ def test_each_kind_of_scan_note_has_its_own_heading_in_terminal_and_markdown(
     )
     summary = markdown.render(report)
     assert "suppressions that need attention: 1" in summary and "cache: 1" in summary
+
+
+@pytest.mark.parametrize("width", [120, 80, 60, 40])
+def test_a_narrow_terminal_keeps_every_pillars_score_and_counts(
+    samples: dict[str, Report], width: int
+) -> None:
+    """At 60 columns the table used to lose its score and count columns, at 40 every number."""
+    report = samples["churn-pilot"]
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    terminal.render(report, console)
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    table = shown[shown.index("Pillar") :].split("\n\n")[0]
+    assert max(len(line) for line in table.splitlines()) <= width
+    rows = [line for line in table.splitlines()[2:] if line.strip()][: len(report.pillars)]
+    for row, pillar in zip(rows, report.pillars, strict=True):
+        cells = row.split()
+        score_text = "–" if pillar.score is None else fmt_score(pillar.score)
+        assert score_text in cells, (width, row)
+        assert sum(cell.isdigit() or cell == "·" for cell in cells[-5:]) == 5, (width, row)

@@ -148,13 +148,30 @@ _COLUMNS = (
 )
 
 
-def _pillar_table(pillars: Iterable[PillarScore], results: Iterable[RuleResult]) -> Table:
+#: Pillar names for a terminal narrower than 56 columns.
+_TINY_NAMES = {
+    Pillar.DATA: "Data",
+    Pillar.INFRASTRUCTURE: "Infra",
+    Pillar.MONITORING: "Monitor",
+    Pillar.SECURITY: "Security",
+    Pillar.HUMAN_IN_THE_LOOP: "HITL",
+    Pillar.HYGIENE: "Hygiene",
+}
+
+
+def _pillar_table(
+    pillars: Iterable[PillarScore], results: Iterable[RuleResult], width: int = 80
+) -> RenderableType:
+    """The score and the verdict counts of each pillar. Narrower terminals lose the bar,
+    then long names, then long column labels (explained in a legend), never a number."""
+    wide, tiny = width >= 80, width < 56
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
     table.add_column("Pillar", no_wrap=True)
-    table.add_column("Score", no_wrap=True)
+    table.add_column("Score", no_wrap=True, justify="left" if wide else "right")
     for column in _COLUMNS:
         style = "dim" if column is Verdict.NOT_APPLICABLE else None
         label = VERDICTS[column].label
+        label = label[0] if tiny else label
         table.add_column(label, justify="right", style=style, no_wrap=True, min_width=len(label))
     items = list(results)
     for pillar in pillars:
@@ -162,12 +179,24 @@ def _pillar_table(pillars: Iterable[PillarScore], results: Iterable[RuleResult])
         tally[Verdict.MISSING] += tally[Verdict.BLOCKED]
         tally[Verdict.RISK] += tally[Verdict.RISK_OUTSIDE]
         score_text = "–" if pillar.score is None else score.fmt_score(pillar.score)
-        name = Text(pillar.pillar.title, style="dim" if pillar.pillar is Pillar.HYGIENE else "")
-        cell = Text(f"{score_text:>5} ", style=f"bold {score_style(pillar.score)}")
-        table.add_row(
-            name, cell + _bar(pillar.score), *(str(tally[column] or "·") for column in _COLUMNS)
+        title = (
+            pillar.pillar.title
+            if wide
+            else _TINY_NAMES[pillar.pillar]
+            if tiny
+            else pillar.pillar.short
         )
-    return table
+        name = Text(title, style="dim" if pillar.pillar is Pillar.HYGIENE else "")
+        cell = Text(
+            f"{score_text:>5}" + (" " if wide else ""), style=f"bold {score_style(pillar.score)}"
+        )
+        if wide:
+            cell += _bar(pillar.score)
+        table.add_row(name, cell, *(str(tally[column] or "·") for column in _COLUMNS))
+    if not tiny:
+        return table
+    legend = ", ".join(f"{VERDICTS[c].label[0]} {VERDICTS[c].label}" for c in _COLUMNS)
+    return Group(table, Text(legend, style="dim"))
 
 
 def _ml_test_score(report: Report, verbose: bool) -> list[RenderableType]:
@@ -414,7 +443,7 @@ def render(
 ) -> None:
     """Print the report to `console`."""
     console.print(_header(report))
-    console.print(_pillar_table(report.pillars, report.results))
+    console.print(_pillar_table(report.pillars, report.results, console.width))
     console.print()
     for part in _ml_test_score(report, verbose):
         console.print(part)
