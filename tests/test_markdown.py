@@ -97,7 +97,8 @@ def test_summary_reads_as_score_level_table_and_actions(report: Report) -> None:
     for row, result in zip(rows, expected, strict=True):
         assert row[0] == f"+{result.gain:.1f}"
         assert result.rule.id in row[1]
-    assert "New findings" in page.content
+    # no baseline and no --since: nothing for a finding to be new against
+    assert "Findings (" in page.content and "New findings" not in page.content
 
 
 def test_new_findings_leave_out_suppressed_and_known_ones(report: Report) -> None:
@@ -178,7 +179,7 @@ def test_large_reports_fit_in_a_github_comment(report: Report) -> None:
 def test_a_clean_report_says_so(report: Report) -> None:
     results = tuple(dataclasses.replace(r, findings=(), gain=0.0) for r in report.results)
     page = Rendered(markdown.render(dataclasses.replace(report, results=results)))
-    assert "New findings: none." in page.content
+    assert "Findings: none." in page.content
     assert "Nothing to fix" in page.content
 
 
@@ -191,3 +192,8 @@ def test_cli_markdown_format(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["scan", str(root), "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
     assert "| Pillar | Score |" in out.read_text(encoding="utf-8")
+
+
+def test_findings_are_new_only_against_a_base(report: Report) -> None:
+    assert "**New findings" not in markdown.render(report)
+    assert "**New findings" in markdown.render(dataclasses.replace(report, since="origin/main"))

@@ -204,18 +204,25 @@ def _findings(report: Report, room: int) -> list[str]:
         ((r, f) for r in report.results for f in r.findings if f.gating),
         key=lambda rf: (-rf[0].rule.severity.rank, -rf[0].gain, rf[0].rule.id, str(rf[1].location)),
     )
+    # "New" only when there is something to be new against: a baseline or --since.
+    compared = (
+        report.since is not None
+        or bool(report.fixed)
+        or any(f.in_baseline for f in report.findings)
+    )
+    heading = "New findings" if compared else "Findings"
     if not new:
-        lines = ["**New findings:** none.", ""]
+        lines = [f"**{heading}:** none.", ""]
     else:
         by_severity = Counter(r.rule.severity for r, _ in new)
         counts = ", ".join(f"{by_severity[s]} {s.value}" for s in Severity if by_severity[s])
-        lines = [f"**New findings ({len(new)}):** {counts}", ""]
+        lines = [f"**{heading} ({len(new)}):** {counts}", ""]
         used = sum(size(line) + 1 for line in lines) + 200  # room for the fold and the cut notice
         folded = False
         for index, (result, finding) in enumerate(new):
             if index == OPEN_FINDINGS:
                 folded = True
-                fold = f"<details><summary>{len(new) - index} more new findings</summary>"
+                fold = f"<details><summary>{len(new) - index} more {heading.lower()}</summary>"
                 lines += ["", fold, ""]
             line = _finding_line(result, finding)
             if used + size(line) + 1 > room:
