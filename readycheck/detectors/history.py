@@ -78,11 +78,37 @@ def git_reviewed_changes(repo: Repository, params: ReviewParams) -> Detection:
     if not changes:
         return Detection()
     detail = f"{len(reviewed)} of the last {len(changes)} changes on the main line were reviewed"
+    # A pull request merged by the only person who writes to the repository had no
+    # reviewer: whatever the commit says, nobody else was there to read it.
+    authors = _people(git.repo.git.log(f"-n{params.commits * 4}", "--format=%ae%x00%an", "HEAD"))
+    if reviewed and len(authors) == 1:
+        (author,) = authors
+        detail = (
+            f"{len(reviewed)} of the last {len(changes)} changes went through a pull or merge "
+            f"request, but all of them are by one person ({author}), so nobody else reviewed them"
+        )
+        reviewed = []
     if len(reviewed) >= params.min_share * len(changes):
         return Detection((Evidence(None, detail, f"commit {reviewed[0][:10]}"),))
     gap = Evidence(None, detail + " (pull or merge requests, Gerrit, Phabricator)", missing=True)
     seen = (Evidence(None, detail, f"commit {reviewed[0][:10]}"),) if reviewed else ()
     return Detection(seen, (gap,))
+
+
+#: Authors that are automation, not people: bots and CI accounts.
+_BOT = re.compile(
+    r"(?i)\[bot\]|\bbot\b|dependabot|renovate|github-actions|actions@github\.com|noreply@github\.com$"
+)
+
+
+def _people(log: str) -> set[str]:
+    """The people (not bots) among `%ae%x00%an` lines, by e-mail address."""
+    people = set()
+    for line in log.splitlines():
+        email, _, name = line.partition("\x00")
+        if email and not _BOT.search(email) and not _BOT.search(name):
+            people.add(email.lower())
+    return people
 
 
 @dataclass(frozen=True)
