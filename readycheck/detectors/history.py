@@ -82,7 +82,7 @@ def git_reviewed_changes(repo: Repository, params: ReviewParams) -> Detection:
     # reviewer: whatever the commit says, nobody else was there to read it.
     authors = _people(git.repo.git.log(f"-n{params.commits * 4}", "--format=%ae%x00%an", "HEAD"))
     if reviewed and len(authors) == 1:
-        (author,) = authors
+        author = next(iter(authors)).split(":", 1)[1]
         detail = (
             f"{len(reviewed)} of the last {len(changes)} changes went through a pull or merge "
             f"request, but all of them are by one person ({author}), so nobody else reviewed them"
@@ -102,13 +102,37 @@ _BOT = re.compile(
 
 
 def _people(log: str) -> set[str]:
-    """The people (not bots) among `%ae%x00%an` lines, by e-mail address."""
-    people = set()
+    """The people (not bots) among `%ae%x00%an` lines, one name each. One person commits
+    under several addresses (GitHub's `ID+user@users.noreply.github.com` and a plain one)
+    and several spellings of a name ("Goku Mohandas", "GokuMohandas"): two identities are
+    the same person when they share an address, a name or a GitHub login."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
     for line in log.splitlines():
         email, _, name = line.partition("\x00")
-        if email and not _BOT.search(email) and not _BOT.search(name):
-            people.add(email.lower())
-    return people
+        if not email or _BOT.search(email) or _BOT.search(name):
+            continue
+        address = email.lower()
+        login = (
+            _NOREPLY.sub("", address.split("@")[0])
+            if address.endswith("noreply.github.com")
+            else ""
+        )
+        keys = [f"mail:{address}", f"name:{''.join(name.lower().split())}"]
+        if login:
+            keys.append(f"login:{login}")
+        for key in keys[1:]:
+            parent[root(key)] = root(keys[0])
+    return {root(key) for key in parent}
+
+
+#: The numeric id GitHub puts before the login in a noreply address.
+_NOREPLY = re.compile(r"^\d+\+")
 
 
 @dataclass(frozen=True)
