@@ -399,7 +399,7 @@ def _print_report(report: Report, stdout_format: str, **flags: bool) -> None:
         if stdout_format == "terminal":
             from readycheck.renderers import terminal
 
-            terminal.render(report, terminal.console(), **flags)
+            terminal.print_report(report, **flags)
         else:
             text = _text(report, stdout_format)
             if actions and stdout_format in ("json", "sarif"):

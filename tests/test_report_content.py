@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from readycheck.pipeline import ScanOptions, scan
 from readycheck.renderers import html, json_report, markdown, renderer, terminal
 from readycheck.rulebook import Rulebook
 from readycheck.score import fmt_score
-from tests.conftest import rule_result, write_tree
+from tests.conftest import SAMPLES, rule_result, write_tree
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
@@ -300,3 +301,18 @@ def test_a_narrow_terminal_keeps_every_pillars_score_and_counts(
         score_text = "–" if pillar.score is None else fmt_score(pillar.score)
         assert score_text in cells, (width, row)
         assert sum(cell.isdigit() or cell == "·" for cell in cells[-5:]) == 5, (width, row)
+
+
+def test_a_piped_report_is_neither_cut_at_80_columns_nor_padded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redirected to a file, rule texts used to break at column 80 in the middle of a word
+    and every line carried the padding a terminal needs."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    root = tmp_path / "pilot"
+    shutil.copytree(SAMPLES / "churn-pilot", root)
+    result = CliRunner().invoke(app, ["scan", str(root), "--no-cache"])
+    lines = result.output.splitlines()
+    assert not [line for line in lines if line != line.rstrip()], "no trailing padding"
+    assert max(len(line) for line in lines) > 80, "long lines are not cut at 80"
+    assert max(len(line) for line in lines) <= terminal.PIPED_WIDTH

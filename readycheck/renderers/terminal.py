@@ -7,7 +7,10 @@ visible, so a file name cannot recolour, move or clear the terminal.
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import sys
 from collections.abc import Iterable
 
 from rich import box
@@ -57,6 +60,31 @@ class _Console(Console):
 def console() -> Console:
     """The console the report is printed on: standard output, no syntax highlighting."""
     return _Console(highlight=False)
+
+
+#: The report's width when standard output is a file or a pipe and COLUMNS is not set:
+#: wide enough that nothing is cut at 80 columns in the middle of a word.
+PIPED_WIDTH = 160
+#: The header box is read at a glance: never wider than this.
+HEADER_WIDTH = 100
+
+
+def print_report(report: Report, *, verbose: bool = False, show_passed: bool = False) -> None:
+    """The report on standard output. On a terminal (or with COLUMNS set) it fits the
+    window; piped or redirected, it is laid out PIPED_WIDTH wide and no line keeps the
+    padding a terminal needs, so `grep`, `diff` and a CI log see whole lines."""
+    out = console()
+    if out.is_terminal or os.environ.get("COLUMNS"):
+        render(report, out, verbose=verbose, show_passed=show_passed)
+        return
+    buffer = io.StringIO()
+    render(
+        report,
+        Console(file=buffer, width=PIPED_WIDTH, highlight=False, color_system=None),
+        verbose=verbose,
+        show_passed=show_passed,
+    )
+    sys.stdout.write("\n".join(line.rstrip() for line in buffer.getvalue().split("\n")))
 
 
 def safe(text: str) -> str:
@@ -442,7 +470,7 @@ def render(
     report: Report, console: Console, *, verbose: bool = False, show_passed: bool = False
 ) -> None:
     """Print the report to `console`."""
-    console.print(_header(report))
+    console.print(_header(report), width=min(console.width, HEADER_WIDTH))
     console.print(_pillar_table(report.pillars, report.results, console.width))
     console.print()
     for part in _ml_test_score(report, verbose):
