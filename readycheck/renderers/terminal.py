@@ -65,7 +65,7 @@ def console() -> Console:
 #: The report's width when standard output is a file or a pipe and COLUMNS is not set:
 #: wide enough that nothing is cut at 80 columns in the middle of a word.
 PIPED_WIDTH = 160
-#: The header box is read at a glance: never wider than this.
+#: Piped, the header box is read at a glance: never wider than this.
 HEADER_WIDTH = 100
 
 
@@ -83,6 +83,7 @@ def print_report(report: Report, *, verbose: bool = False, show_passed: bool = F
         Console(file=buffer, width=PIPED_WIDTH, highlight=False, color_system=None),
         verbose=verbose,
         show_passed=show_passed,
+        header_width=HEADER_WIDTH,
     )
     sys.stdout.write("\n".join(line.rstrip() for line in buffer.getvalue().split("\n")))
 
@@ -467,10 +468,15 @@ def _warnings_section(report: Report) -> list[RenderableType]:
 
 
 def render(
-    report: Report, console: Console, *, verbose: bool = False, show_passed: bool = False
+    report: Report,
+    console: Console,
+    *,
+    verbose: bool = False,
+    show_passed: bool = False,
+    header_width: int | None = None,
 ) -> None:
-    """Print the report to `console`."""
-    console.print(_header(report), width=min(console.width, HEADER_WIDTH))
+    """Print the report to `console` (the header box at most `header_width` wide)."""
+    console.print(_header(report), width=min(console.width, header_width or console.width))
     console.print(_pillar_table(report.pillars, report.results, console.width))
     console.print()
     for part in _ml_test_score(report, verbose):
