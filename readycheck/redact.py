@@ -118,10 +118,17 @@ def _entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
+#: A path segment that is a word or a file name, not random text.
+_WORD = re.compile(r"[A-Z]?[a-z]{2,}|[a-z][a-z0-9_.-]*")
+
+
 def _generated(token: str) -> bool:
     """A token with the look of a generated key: all three character classes and the
     entropy of random text. Identifiers, hex digests and words do not pass."""
     core = token.strip("=")
+    words = [part for part in core.split("/") if _WORD.fullmatch(part)]
+    if len(words) >= 2:
+        return False  # a path (`/Users/maria/Downloads/export_2023`), made of words
     return (
         len(core) >= 24
         and any(c.isupper() for c in core)

@@ -217,6 +217,8 @@ def test_the_redactor_masks_what_a_line_holds(line: str, secret: str) -> None:
         "git+https://github.com/acme/churn-lib.git@v1.2.0",
         "DB_PASSWORD: ${DB_PASSWORD}",
         "the password expired yesterday",
+        # a path on someone's machine is what RC-HYG-007 must show, not a secret
+        'df = pd.read_csv("/Users/maria/Downloads/churn_export_2023.csv")',
     ],
 )
 def test_the_redactor_leaves_ordinary_code_readable(line: str) -> None:
