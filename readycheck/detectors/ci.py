@@ -224,7 +224,7 @@ def _pre_commit_hooks(document: Any) -> Iterator[tuple[str, int | None]]:
                 yield hook["id"], line_of(hook, "id")
 
 
-def _line_holding(source: SourceFile, start: int | None, command: str) -> int | None:
+def line_holding(source: SourceFile, start: int | None, command: str) -> int | None:
     """The line a command is on: a block scalar starts on the line after its key."""
     if start is None:
         return None
@@ -256,7 +256,7 @@ def ci_step(source: SourceFile, params: CiStepParams) -> Iterator[Evidence]:
     for text, line in scripts:
         for command in _commands(text, separators):
             if regex.search(command):
-                where = _line_holding(source, line, command)
+                where = line_holding(source, line, command)
                 yield Evidence(Location(source.path, where), params.label, source.snippet(where))
                 break
 

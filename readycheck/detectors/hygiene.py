@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from readycheck.detectors import delivery
 from readycheck.detectors.base import REGEX, file_detector, repo_detector
+from readycheck.detectors.ci import line_holding
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Detection, Evidence, FileKind, Location
 from readycheck.workspace import Repository, SourceFile, clip
@@ -451,16 +452,6 @@ class CiRunsParams:
     label: str = "CI step"
 
 
-def _line_holding(source: SourceFile, start: int | None, command: str) -> int | None:
-    """The line a command is on: a block scalar's lines follow its key."""
-    if start is None:
-        return None
-    for number in range(start, min(start + 200, len(source.lines)) + 1):
-        if command in source.lines[number - 1]:
-            return number
-    return start
-
-
 @repo_detector(params=CiRunsParams)
 def ci_runs(repo: Repository, params: CiRunsParams) -> Detection:
     """What CI runs, followed through the scripts, Makefile targets and task runners it
@@ -480,7 +471,7 @@ def ci_runs(repo: Repository, params: CiRunsParams) -> Detection:
                 None,
             )
             if found is not None:
-                line = _line_holding(source, script.line, found[0])
+                line = line_holding(source, script.line, found[0])
                 matches.append(
                     Evidence(
                         Location(source.path, line),
