@@ -69,6 +69,16 @@ def _repository(root: Path, config: str) -> git.Repo:
     return repo
 
 
+def _loosened(tmp_path: Path) -> Path:
+    """A repository whose feature branch relaxes the strict gate of main."""
+    root = tmp_path / "svc"
+    repo = _repository(root, STRICT)
+    (root / ".readycheck.yml").write_text(LOOSE)
+    repo.index.add([".readycheck.yml"])
+    repo.index.commit("relax the gate")
+    return root
+
+
 def _scan(root: Path, fail_on_weaker_gate: bool = False) -> Report:
     options = ScanOptions(
         path=root, since="main", gate=GateOptions(fail_on_weaker_gate=fail_on_weaker_gate)
@@ -77,11 +87,7 @@ def _scan(root: Path, fail_on_weaker_gate: bool = False) -> Report:
 
 
 def test_a_change_that_loosens_its_config_lists_every_weakening(tmp_path: Path) -> None:
-    root = tmp_path / "svc"
-    repo = _repository(root, STRICT)
-    (root / ".readycheck.yml").write_text(LOOSE)
-    repo.index.add([".readycheck.yml"])
-    repo.index.commit("relax the gate")
+    root = _loosened(tmp_path)
 
     report = _scan(root)
     weakening = {c.text for c in report.policy_changes if c.weakens}
@@ -169,11 +175,7 @@ def test_a_config_added_by_the_change_is_compared_with_none(tmp_path: Path) -> N
 
 
 def test_the_json_report_carries_the_changes_and_matches_its_schema(tmp_path: Path) -> None:
-    root = tmp_path / "svc"
-    repo = _repository(root, STRICT)
-    (root / ".readycheck.yml").write_text(LOOSE)
-    repo.index.add([".readycheck.yml"])
-    repo.index.commit("relax the gate")
+    root = _loosened(tmp_path)
     document = json.loads(json_report.render(_scan(root)))
     schema = json.loads(
         (Path(__file__).parent.parent / "readycheck/schemas/report.schema.json").read_text()
@@ -186,21 +188,13 @@ def test_the_json_report_carries_the_changes_and_matches_its_schema(tmp_path: Pa
 
 
 def test_without_since_no_comparison_is_made(tmp_path: Path) -> None:
-    root = tmp_path / "svc"
-    repo = _repository(root, STRICT)
-    (root / ".readycheck.yml").write_text(LOOSE)
-    repo.index.add([".readycheck.yml"])
-    repo.index.commit("relax the gate")
+    root = _loosened(tmp_path)
     report = scan(ScanOptions(path=root))
     assert report.policy_changes == () and report.since is None
 
 
 def test_the_terminal_report_lists_the_changes_weakening_first(tmp_path: Path) -> None:
-    root = tmp_path / "svc"
-    repo = _repository(root, STRICT)
-    (root / ".readycheck.yml").write_text(LOOSE)
-    repo.index.add([".readycheck.yml"])
-    repo.index.commit("relax the gate")
+    root = _loosened(tmp_path)
     console = Console(file=io.StringIO(), width=200, color_system=None)
     terminal.render(_scan(root), console)
     output = console.file.getvalue()  # type: ignore[attr-defined]
