@@ -145,7 +145,13 @@ def load_config(path: Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read config file: {error}", path=display) from None
-    if path.suffix == ".toml":
+    return parse_config(text, display, toml=path.suffix == ".toml")
+
+
+def parse_config(text: str, display: str, toml: bool = False) -> Config:
+    """Validate a config's text; `display` names it in errors (a file, or `REF:path` for
+    the config a diff-aware scan reads at its base)."""
+    if toml:
         data = _from_toml(text, display)
         if data is not None:
             data = _with_lines(data, _toml_positions(text), (), 1)

@@ -11,12 +11,11 @@ weakens the gate, and `--fail-on-weaker-gate` makes a weakening fail it.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from readycheck.config import CONFIG_NAMES, Config, ConfigSuppression, load_config
+from readycheck.config import CONFIG_NAMES, Config, ConfigSuppression, parse_config
 from readycheck.errors import ReadycheckError
 from readycheck.model import Pillar, PolicyChange, RuleResult, Severity
 from readycheck.parsers.git import GitInfo
@@ -81,25 +80,20 @@ def _config_at(git: GitInfo, base: str, now: Config) -> _Before | None:
             continue  # not there at the base
         if relative.endswith(".toml") and not _TOOL_TABLE.search(text):
             continue
-        loaded = _load(text, relative)
+        loaded = _load(text, relative, base)
         if loaded is None:
             return None  # a base config that does not load: nothing to compare with
         return _Before(loaded, relative)
     return _Before(None, None)
 
 
-def _load(text: str, relative: str) -> Config | None:
-    """Parse the base's config text the way the scan parses its own (a pyproject.toml
-    without a [tool.readycheck] table is no config)."""
-    suffix = ".toml" if relative.endswith(".toml") else ".yml"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"base{suffix}"
-        path.write_text(text, encoding="utf-8")
-        try:
-            config = load_config(path)
-        except ReadycheckError:
-            return None  # a base config that does not load: nothing to compare with
-    return config
+def _load(text: str, relative: str, base: str) -> Config | None:
+    """Parse the base's config text the way the scan parses its own; None when it does not
+    load (nothing to compare with)."""
+    try:
+        return parse_config(text, f"{base[:10]}:{relative}", toml=relative.endswith(".toml"))
+    except ReadycheckError:
+        return None
 
 
 def _gate(old: Config, new: Config) -> Iterable[tuple[str, bool]]:
