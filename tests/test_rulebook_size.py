@@ -23,6 +23,9 @@ PREFIX = {
     Pillar.HUMAN_IN_THE_LOOP: "RC-HITL",
     Pillar.HYGIENE: "RC-HYG",
 }
+#: Families of rules that judge one kind of repository across the pillars, in a file of
+#: their own: the LLM application checklist (rules/llm.yaml).
+FAMILIES = {"llm.yaml": "RC-LLM"}
 FIVE_PILLARS = [p for p in Pillar if p is not Pillar.HYGIENE]
 ID = re.compile(r"^(RC-[A-Z]+)-(\d{3})$")
 
@@ -46,24 +49,32 @@ def test_each_of_the_five_pillars_has_at_least_10_rules_and_hygiene_has_some(
     assert set(counts) == set(Pillar), "every rule belongs to a known pillar"
 
 
-def test_rule_ids_are_unique_and_name_their_pillar(rulebook: Rulebook) -> None:
+def _file(rule: Rule) -> str:
+    return Path(rule.source.rsplit(":", 1)[0]).name
+
+
+def test_rule_ids_are_unique_and_name_their_pillar_or_family(rulebook: Rulebook) -> None:
     ids = _rule_ids(rulebook)
     assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
     wrong = []
     for rule in rulebook.rules:
         match = ID.match(rule.id)
-        if match is None or match.group(1) != PREFIX[rule.pillar] or match.group(2) == "000":
+        prefix = FAMILIES.get(_file(rule), PREFIX[rule.pillar])
+        if match is None or match.group(1) != prefix or match.group(2) == "000":
             wrong.append(f"{rule.id} ({rule.pillar.value})")
     assert not wrong, f"ids not of the form {{pillar prefix}}-NNN: {wrong}"
 
 
-def test_each_pillars_rules_live_in_that_pillars_file(rulebook: Rulebook) -> None:
+def test_each_pillars_rules_live_in_that_pillars_file_or_their_familys(
+    rulebook: Rulebook,
+) -> None:
     misplaced = [
         f"{rule.id} in {rule.source}"
         for rule in rulebook.rules
-        if Path(rule.source.rsplit(":", 1)[0]).name != f"{rule.pillar.value}.yaml"
+        if _file(rule) != f"{rule.pillar.value}.yaml" and _file(rule) not in FAMILIES
     ]
     assert not misplaced
+    assert {_file(r) for r in rulebook.rules if r.id.startswith("RC-LLM")} == {"llm.yaml"}
 
 
 def test_ids_the_documentation_cites_keep_their_meaning(rulebook: Rulebook) -> None:

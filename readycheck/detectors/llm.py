@@ -1,0 +1,299 @@
+"""What an LLM application does with its model, read from the code.
+
+Rules about language models need more than "is this function called": where a
+model's answer goes (into `exec`, into SQL, into `json.loads`), whether a model call
+sits inside a deadline, whether an agent's loop is bounded, and what its tools do.
+Each detector here answers one of those questions inside one function body, without
+running anything: a model call is any call whose resolved name matches the rule's
+`calls` patterns (the rulebook lists the SDKs, frameworks and gateways).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from readycheck.detectors.base import REGEX, file_detector
+from readycheck.detectors.python import PYTHON_KINDS, matches_any
+from readycheck.model import Evidence
+from readycheck.parsers.python import PythonCode
+from readycheck.workspace import SourceFile
+
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _own_nodes(root: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function body or module, not those of functions defined inside it
+    (a nested function runs when it is called, with its own names)."""
+    stack = list(ast.iter_child_nodes(root))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _Function | ast.Lambda | ast.ClassDef):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _scopes(code: PythonCode) -> list[ast.AST]:
+    """The module and each function: the units inside which a value is followed."""
+    return [code.tree, *(ref.node for ref in code.functions)]
+
+
+def _is_model_call(node: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> bool:
+    return isinstance(node, ast.Call) and matches_any(code.resolve(node.func), calls)
+
+
+def _contains_model_call(node: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> bool:
+    return any(_is_model_call(inner, code, calls) for inner in ast.walk(node))
+
+
+def _names_in(node: ast.AST) -> set[str]:
+    """The names whose value an expression carries. A name used only as a subscript
+    (`QUERIES[choice]`) selects from a trusted table: the result is not the name's text."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Name):
+            found.add(current.id)
+        elif isinstance(current, ast.Subscript):
+            stack.append(current.value)
+        else:
+            stack.extend(ast.iter_child_nodes(current))
+    return found
+
+
+def _targets(node: ast.AST) -> set[str]:
+    """The plain names an assignment, a loop or a `with ... as` binds."""
+    found: set[str] = set()
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = list(node.targets)
+    elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr | ast.For | ast.AsyncFor):
+        targets = [node.target]
+    elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+        targets = [node.optional_vars]
+    for target in targets:
+        found |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return found
+
+
+def _bound_value(node: ast.AST) -> ast.AST | None:
+    if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+        return node.value
+    if isinstance(node, ast.For | ast.AsyncFor):
+        return node.iter
+    if isinstance(node, ast.withitem):
+        return node.context_expr
+    return None
+
+
+def _tainted_names(scope: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> set[str]:
+    """Names that hold a model's answer, or text made from it, within one scope: bound
+    from a model call, or from an expression using such a name (`reply.choices[0]
+    .message.content`, an f-string, `.strip()`), followed until nothing new is bound."""
+    bindings = [
+        (targets, value)
+        for node in _own_nodes(scope)
+        if (value := _bound_value(node)) is not None and (targets := _targets(node))
+    ]
+    tainted: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for targets, value in bindings:
+            if targets <= tainted:
+                continue
+            if _contains_model_call(value, code, calls) or _names_in(value) & tainted:
+                tainted |= targets
+                changed = True
+    return tainted
+
+
+@dataclass(frozen=True)
+class OutputFlowParams:
+    #: Resolved names of the calls that ask a model (the rulebook's list).
+    calls: tuple[str, ...]
+    #: Where the answer must not (or, for a parse check, does) go: `eval`, `subprocess.*`.
+    sinks: tuple[str, ...]
+    #: What a match is, in words: "model output reaches".
+    label: str = "model output reaches"
+
+
+@file_detector(*PYTHON_KINDS, params=OutputFlowParams)
+def llm_output_flow(source: SourceFile, params: OutputFlowParams) -> Iterator[Evidence]:
+    """Calls to a sink that receive a model's answer, directly or through names bound
+    from it in the same function: `exec(reply.choices[0].message.content)`."""
+    code = source.python
+    if code is None:
+        return
+    seen: set[int] = set()
+    for scope in _scopes(code):
+        tainted = _tainted_names(scope, code, params.calls)
+        for node in _own_nodes(scope):
+            if not isinstance(node, ast.Call) or node.lineno in seen:
+                continue
+            name = code.resolve(node.func)
+            if not matches_any(name, params.sinks):
+                continue
+            arguments = [*node.args, *(kw.value for kw in node.keywords)]
+            if any(
+                _names_in(arg) & tainted or _contains_model_call(arg, code, params.calls)
+                for arg in arguments
+            ):
+                seen.add(node.lineno)
+                yield Evidence(
+                    source.locate(node.lineno),
+                    f"{params.label} {name}",
+                    source.snippet(node.lineno),
+                )
+
+
+@dataclass(frozen=True)
+class DeadlineParams:
+    #: Resolved names of the calls that ask a model.
+    calls: tuple[str, ...]
+    #: Calls that bound the time of what they wrap: `asyncio.wait_for`, `asyncio.timeout`.
+    deadlines: tuple[str, ...]
+    label: str = "model call under a deadline"
+
+
+@file_detector(*PYTHON_KINDS, params=DeadlineParams)
+def llm_call_under_deadline(source: SourceFile, params: DeadlineParams) -> Iterator[Evidence]:
+    """Model calls passed to a deadline (`asyncio.wait_for(client.chat..., 30)`) or made
+    inside one (`async with asyncio.timeout(30):`)."""
+    code = source.python
+    if code is None:
+        return
+    for node in ast.walk(code.tree):
+        guarded: list[ast.AST] = []
+        if isinstance(node, ast.Call) and matches_any(code.resolve(node.func), params.deadlines):
+            guarded = [*node.args, *(kw.value for kw in node.keywords)]
+        elif isinstance(node, ast.With | ast.AsyncWith) and any(
+            _is_model_call(item.context_expr, code, params.deadlines) for item in node.items
+        ):
+            guarded = list(node.body)
+        else:
+            continue
+        if any(_contains_model_call(part, code, params.calls) for part in guarded):
+            yield Evidence(source.locate(node.lineno), params.label, source.snippet(node.lineno))
+
+
+#: Names of loop counters and limits: a comparison with one bounds the loop.
+_COUNTER = re.compile(
+    r"(?i)(.*_)?(steps?|iter(ation)?s?|turns?|rounds?|attempts?|tries|count(er)?|hops?|depth|"
+    r"loops?|calls?|budget|limit|remaining)(_.*)?|max_.*|[ijkn]"
+)
+
+
+def _compared_counter(node: ast.AST) -> bool:
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Compare):
+            for operand in (inner.left, *inner.comparators):
+                name = operand.id if isinstance(operand, ast.Name) else None
+                if isinstance(operand, ast.Attribute):
+                    name = operand.attr
+                if name is not None and _COUNTER.fullmatch(name):
+                    return True
+    return False
+
+
+@dataclass(frozen=True)
+class AgentLoopParams:
+    #: Resolved names of the calls that ask a model.
+    calls: tuple[str, ...]
+
+
+@file_detector(*PYTHON_KINDS, params=AgentLoopParams)
+def unbounded_agent_loop(source: SourceFile, params: AgentLoopParams) -> Iterator[Evidence]:
+    """Hand-written agent loops with no bound: a `while` loop (or a loop over
+    `itertools.count()`) that calls a model and compares no step counter or limit, so
+    only the model decides when it stops."""
+    code = source.python
+    if code is None:
+        return
+    for node in ast.walk(code.tree):
+        if isinstance(node, ast.While):
+            bounded = _compared_counter(node.test)
+        elif isinstance(node, ast.For | ast.AsyncFor):
+            if not (
+                isinstance(node.iter, ast.Call)
+                and code.resolve(node.iter.func) in {"itertools.count", "count"}
+            ):
+                continue
+            bounded = False
+        else:
+            continue
+        body = ast.Module(body=list(node.body), type_ignores=[])
+        if bounded or not any(_is_model_call(n, code, params.calls) for n in _own_nodes(body)):
+            continue
+        if any(_compared_counter(n) for n in _own_nodes(body) if isinstance(n, ast.If)):
+            continue
+        yield Evidence(
+            source.locate(node.lineno),
+            "loop that calls a model until the model stops, with no step limit",
+            source.snippet(node.lineno),
+        )
+
+
+@dataclass(frozen=True)
+class AgentToolParams:
+    #: Regular expression matched against whole tool names: what makes a tool matter.
+    pattern: str = field(metadata=REGEX)
+    #: Decorators that make a function an agent tool (resolved names, patterns allowed).
+    decorators: tuple[str, ...] = (
+        "langchain.tools.tool",
+        "langchain_core.tools.tool",
+        "langchain.agents.tool",
+        "agents.function_tool",
+        "crewai.tools.tool",
+        "smolagents.tool",
+        "llama_index.core.tools.*",
+        "*.tool_plain",
+        "*.mcp.tool",
+        "mcp.server.fastmcp.*.tool",
+    )
+    label: str = "agent tool"
+
+
+def _tool_schema_names(code: PythonCode) -> Iterator[tuple[str, int]]:
+    """Function names declared to a model as JSON tool schemas:
+    `{"type": "function", "function": {"name": "send_email", "parameters": {...}}}`."""
+    for node in code._bindings:
+        if not isinstance(node, ast.Dict):
+            continue
+        keys = {k.value: v for k, v in zip(node.keys, node.values, strict=True)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)}  # fmt: skip
+        name = keys.get("name")
+        if (
+            ("parameters" in keys or "input_schema" in keys)
+            and isinstance(name, ast.Constant)
+            and isinstance(name.value, str)
+        ):
+            yield name.value, node.lineno
+
+
+@file_detector(*PYTHON_KINDS, params=AgentToolParams)
+def agent_tool(source: SourceFile, params: AgentToolParams) -> Iterator[Evidence]:
+    """Agent tools whose names match: functions decorated as tools, functions handed to a
+    model or agent in a `tools=[...]` list, and tools declared as JSON schemas."""
+    code = source.python
+    if code is None:
+        return
+    regex = re.compile(params.pattern, re.IGNORECASE)
+    found: dict[int, str] = {}
+    for function in code.functions:
+        if any(matches_any(d, params.decorators) for d in function.decorators):
+            found.setdefault(function.line, function.name)
+    for ref in code.calls:
+        for keyword in ref.node.keywords:
+            if keyword.arg == "tools" and isinstance(keyword.value, ast.List | ast.Tuple):
+                for item in keyword.value.elts:
+                    if isinstance(item, ast.Name):
+                        found.setdefault(item.lineno, item.id)
+    for name, line in _tool_schema_names(code):
+        found.setdefault(line, name)
+    for line, name in sorted(found.items()):
+        if regex.fullmatch(name):
+            yield Evidence(source.locate(line), f"{params.label} `{name}`", source.snippet(line))
