@@ -56,6 +56,7 @@ from readycheck.model import (
     RuleType,
     ScanWarning,
     Status,
+    with_article,
 )
 from readycheck.rulebook import Rulebook
 from readycheck.workspace import Repository
@@ -245,7 +246,7 @@ class Evaluator:
     def applicability(self, rule: Rule) -> str | None:
         """None when the rule applies; otherwise the reason it does not."""
         if self.kind is not None and rule.kinds is not None and self.kind.id not in rule.kinds:
-            return f"it does not judge {_article(self.kind.title)}"
+            return f"it does not judge {with_article(self.kind.title)}"
         for name in rule.covered_by:
             if self.facts[name]:
                 return f"covered: {self.rulebook.facts[name].description}"
@@ -269,7 +270,7 @@ class Evaluator:
         if rule.kinds is not None and self.kind is not None:
             held.insert(0, Evidence(
                 self.kind.evidence.location if self.kind.evidence else None,
-                f"the repository is {_article(self.kind.title)} ({self.kind.reason})",
+                f"the repository is {with_article(self.kind.title)} ({self.kind.reason})",
                 self.kind.evidence.snippet if self.kind.evidence else "",
             ))  # fmt: skip
         return tuple(seen for seen in held if seen is not None)
@@ -366,10 +367,6 @@ def _paths(evidence: tuple[Evidence, ...], examined: frozenset[str]) -> frozense
         e.location.path if e.location and e.location.path in examined else _WHOLE_REPOSITORY
         for e in evidence
     )
-
-
-def _article(title: str) -> str:
-    return ("an " if title[:1].lower() in "aeiou" else "a ") + title
 
 
 def _findings(rule: Rule, outcome: Outcome) -> tuple[Finding, ...]:

@@ -559,6 +559,60 @@ class MLTestScore:
     band: str  # the paper's interpretation of that score
 
 
+#: Initials read with a vowel sound: "an LLM application", "an ML service", "an SDK".
+_VOWEL_SOUND_INITIALS = frozenset("AEFHILMNORSX")
+
+
+def with_article(noun: str) -> str:
+    """The noun with "a" or "an", as it is read aloud: an online service, a batch
+    pipeline, an LLM application (an acronym is read letter by letter)."""
+    word = noun.split(" ", 1)[0]
+    if len(word) > 1 and word.isupper():
+        vowel = word[0] in _VOWEL_SOUND_INITIALS
+    else:
+        vowel = noun[:1].lower() in "aeiou"
+    return ("an " if vowel else "a ") + noun
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One checklist item and how the repository stands on it: `met` when every rule
+    that applies passes, `partly` when some evidence is missing or only partial,
+    `missing` when none is there, `not_applicable` when no rule of it applies."""
+
+    id: str
+    title: str
+    status: str
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChecklistSection:
+    name: str
+    items: tuple[ChecklistItem, ...]
+
+    @property
+    def applicable(self) -> int:
+        return sum(item.status != "not_applicable" for item in self.items)
+
+    @property
+    def met(self) -> float:
+        """Items met, a partly met item counting half."""
+        return sum({"met": 1.0, "partly": 0.5}.get(item.status, 0.0) for item in self.items)
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The checklist shown instead of the ML Test Score for the kinds of repository it
+    fits, and why it was chosen."""
+
+    id: str
+    name: str
+    reference: str
+    reason: str
+    sections: tuple[ChecklistSection, ...]
+
+
 @dataclass(frozen=True)
 class Report:
     """Everything a renderer needs; every output format is a function of this."""
@@ -577,6 +631,7 @@ class Report:
     #: Baseline entries no longer found: "RULE-ID path" descriptions of what was fixed.
     fixed: tuple[str, ...] = ()
     ml_test_score: MLTestScore | None = None
+    checklist: Checklist | None = None
     kind: KindVerdict | None = None
     #: Hazard rules present that hold the level down, whatever the scores.
     level_capped_by_rules: tuple[str, ...] = ()

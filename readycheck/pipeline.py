@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 from readycheck import (
     __version__,
     baseline,
+    checklist,
     diff,
     duplicates,
     fingerprints,
@@ -207,7 +208,11 @@ def scan(
         policy_changes=policy_changes,
         since=options.since,
     )
-    if rulebook.ml_test_score is not None:
+    own_checklist = rulebook.checklist_for(evaluator.kind.id if evaluator.kind else None)
+    if own_checklist is not None and evaluator.kind is not None:
+        shown = checklist.evaluate(own_checklist, report.results, evaluator.kind)
+        report = dataclasses.replace(report, checklist=shown)
+    elif rulebook.ml_test_score is not None:
         estimate = mltestscore.estimate(rulebook.ml_test_score, report.results, evaluator.facts)
         report = dataclasses.replace(report, ml_test_score=estimate)
     gate_options = gate.GateOptions(

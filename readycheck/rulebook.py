@@ -81,6 +81,27 @@ class MLTestSpec:
 
 
 @dataclass(frozen=True)
+class ChecklistEntry:
+    """One item of a checklist and the rules whose results evidence it."""
+
+    id: str
+    title: str
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChecklistSpec:
+    """A checklist a report shows instead of the ML Test Score for the kinds it fits: the
+    ML Test Score judges classic ML, an LLM application has a checklist of its own."""
+
+    id: str
+    name: str
+    reference: str
+    kinds: tuple[str, ...]
+    sections: tuple[tuple[str, tuple[ChecklistEntry, ...]], ...]
+
+
+@dataclass(frozen=True)
 class Rulebook:
     version: str
     digest: str  # content hash of every file: what a cache must be keyed on
@@ -89,6 +110,11 @@ class Rulebook:
     ml_test_score: MLTestSpec | None = None
     #: Repository kinds, most specific first; the last one is the default.
     kinds: tuple[RepoKind, ...] = ()
+    checklists: tuple[ChecklistSpec, ...] = ()
+
+    def checklist_for(self, kind_id: str | None) -> ChecklistSpec | None:
+        """The checklist a repository of this kind is shown, if one fits it."""
+        return next((c for c in self.checklists if kind_id in c.kinds), None)
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -147,6 +173,7 @@ class _Builder:
         self.version: str | None = None
         self.ml_test_raw: tuple[str, LineDict] | None = None
         self.kinds_raw: tuple[str, Any] | None = None
+        self.checklists_raw: list[tuple[str, LineDict]] = []
         self.facts: dict[str, Fact] = {}
         #: Every `fact:` check, to check once all facts are known: (fact, file, line, field).
         self.fact_refs: list[tuple[str, str, int, str]] = []
@@ -200,7 +227,33 @@ class _Builder:
             self.facts,
             self._ml_test_score(set(seen)),
             kinds,
+            self._checklists(set(seen), {k.id for k in kinds}),
         )
+
+    def _checklists(self, rule_ids: set[str], kind_ids: set[str]) -> tuple[ChecklistSpec, ...]:
+        """The checklists, each checked against the rules and kinds that exist."""
+        specs = []
+        for display, raw in self.checklists_raw:
+            where = f"checklists[{raw['id']}]"
+            unknown_kinds = [k for k in raw["kinds"] if k not in kind_ids]
+            if unknown_kinds:
+                raise RulebookError(f"checklist {raw['id']!r} names unknown kind {unknown_kinds[0]!r}",
+                                    path=display, line=raw.line_of("kinds"), field=f"{where}.kinds")  # fmt: skip
+            sections = []
+            for section in raw["sections"]:
+                entries = []
+                for item in section["items"]:
+                    unknown = [r for r in item["rules"] if r not in rule_ids]
+                    if unknown:
+                        raise RulebookError(
+                            f"checklist item {item['id']!r} names unknown rule {unknown[0]}",
+                            path=display, line=item.line_of("rules"), field=f"{where}.sections.items.rules",
+                        )  # fmt: skip
+                    entries.append(ChecklistEntry(item["id"], item["title"], tuple(item["rules"])))
+                sections.append((section["name"], tuple(entries)))
+            specs.append(ChecklistSpec(raw["id"], raw["name"], raw["reference"],
+                                       tuple(raw["kinds"]), tuple(sections)))  # fmt: skip
+        return tuple(specs)
 
     def _kinds(self) -> tuple[RepoKind, ...]:
         """The repository kinds, each decided by facts that exist."""
@@ -334,6 +387,8 @@ class _Builder:
                 raise RulebookError("the ML Test Score map is declared in more than one file", path=display,
                                     line=data.line_of("ml_test_score"), field="ml_test_score")  # fmt: skip
             self.ml_test_raw = (display, data["ml_test_score"])
+        for checklist in data.get("checklists", ()):
+            self.checklists_raw.append((display, checklist))
         if "kinds" in data:
             if self.kinds_raw is not None:
                 raise RulebookError("repository kinds are declared in more than one file",

@@ -76,6 +76,7 @@ REGISTRY: dict[str, Detector] = {
         llm.llm_call_under_deadline,
         llm.unbounded_agent_loop,
         llm.agent_tool,
+        llm.language_models_dominate,
         manifests.compose_service,
         named_secrets.config_secret,
         named_secrets.python_secret,

@@ -15,11 +15,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from readycheck.detectors.base import REGEX, file_detector
+from readycheck.detectors.base import REGEX, file_detector, repo_detector
 from readycheck.detectors.python import PYTHON_KINDS, matches_any
-from readycheck.model import Evidence
+from readycheck.model import Detection, Evidence, Location, Role
 from readycheck.parsers.python import PythonCode
-from readycheck.workspace import SourceFile
+from readycheck.workspace import Repository, SourceFile
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -89,16 +89,29 @@ def _bound_value(node: ast.AST) -> ast.AST | None:
     return None
 
 
-def _tainted_names(scope: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> set[str]:
+def _parameters(function: ast.AST) -> set[str]:
+    if not isinstance(function, _Function):
+        return set()
+    arguments = function.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+    return {a.arg for a in every} - {"self", "cls"}
+
+
+def _tainted_names(
+    scope: ast.AST, code: PythonCode, calls: tuple[str, ...], tools: set[str]
+) -> set[str]:
     """Names that hold a model's answer, or text made from it, within one scope: bound
     from a model call, or from an expression using such a name (`reply.choices[0]
-    .message.content`, an f-string, `.strip()`), followed until nothing new is bound."""
+    .message.content`, an f-string, `.strip()`), followed until nothing new is bound.
+    The parameters of an agent tool are the model's too: it chose their values."""
     bindings = [
         (targets, value)
         for node in _own_nodes(scope)
         if (value := _bound_value(node)) is not None and (targets := _targets(node))
     ]
-    tainted: set[str] = set()
+    is_tool = isinstance(scope, _Function) and scope.name in tools
+    tainted: set[str] = _parameters(scope) if is_tool else set()
     changed = True
     while changed:
         changed = False
@@ -124,13 +137,15 @@ class OutputFlowParams:
 @file_detector(*PYTHON_KINDS, params=OutputFlowParams)
 def llm_output_flow(source: SourceFile, params: OutputFlowParams) -> Iterator[Evidence]:
     """Calls to a sink that receive a model's answer, directly or through names bound
-    from it in the same function: `exec(reply.choices[0].message.content)`."""
+    from it in the same function (`exec(reply.choices[0].message.content)`), or an agent
+    tool's argument (`def calculate(expression): return eval(expression)`)."""
     code = source.python
     if code is None:
         return
     seen: set[int] = set()
+    tools = set(tool_names(code))
     for scope in _scopes(code):
-        tainted = _tainted_names(scope, code, params.calls)
+        tainted = _tainted_names(scope, code, params.calls, tools)
         for node in _own_nodes(scope):
             if not isinstance(node, ast.Call) or node.lineno in seen:
                 continue
@@ -237,63 +252,126 @@ def unbounded_agent_loop(source: SourceFile, params: AgentLoopParams) -> Iterato
         )
 
 
-@dataclass(frozen=True)
-class AgentToolParams:
-    #: Regular expression matched against whole tool names: what makes a tool matter.
-    pattern: str = field(metadata=REGEX)
-    #: Decorators that make a function an agent tool (resolved names, patterns allowed).
-    decorators: tuple[str, ...] = (
-        "langchain.tools.tool",
-        "langchain_core.tools.tool",
-        "langchain.agents.tool",
-        "agents.function_tool",
-        "crewai.tools.tool",
-        "smolagents.tool",
-        "llama_index.core.tools.*",
-        "*.tool_plain",
-        "*.mcp.tool",
-        "mcp.server.fastmcp.*.tool",
-    )
-    label: str = "agent tool"
+#: Decorators that make a function an agent tool (resolved names, patterns allowed).
+TOOL_DECORATORS = (
+    "langchain.tools.tool",
+    "langchain_core.tools.tool",
+    "langchain.agents.tool",
+    "agents.function_tool",
+    "crewai.tools.tool",
+    "smolagents.tool",
+    "llama_index.core.tools.*",
+    "*.tool_plain",
+    "*.mcp.tool",
+    "mcp.server.fastmcp.*.tool",
+)
+#: Calls that declare a tool under the name they are given: `pydantic_function_tool(M,
+#: name="send_email")`, `StructuredTool.from_function(fn, name=...)`, `Tool(name=...)`.
+_NAMED_TOOL_CALLS = ("*.pydantic_function_tool", "*Tool", "*.from_function", "*.from_defaults")
+#: Names of registries that map tool names to tools: `TOOLS = {"send_email": ...}`.
+_TOOL_REGISTRY = re.compile(r"(?i)(.*_)?tools?(_(specs?|registry|map|table|handlers?))?")
 
 
-def _tool_schema_names(code: PythonCode) -> Iterator[tuple[str, int]]:
-    """Function names declared to a model as JSON tool schemas:
-    `{"type": "function", "function": {"name": "send_email", "parameters": {...}}}`."""
-    for node in code._bindings:
-        if not isinstance(node, ast.Dict):
-            continue
-        keys = {k.value: v for k, v in zip(node.keys, node.values, strict=True)
-                if isinstance(k, ast.Constant) and isinstance(k.value, str)}  # fmt: skip
-        name = keys.get("name")
-        if (
-            ("parameters" in keys or "input_schema" in keys)
-            and isinstance(name, ast.Constant)
-            and isinstance(name.value, str)
-        ):
-            yield name.value, node.lineno
+def _dict_keys(node: ast.Dict) -> dict[str, ast.expr]:
+    return {
+        key.value: value
+        for key, value in zip(node.keys, node.values, strict=True)
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
+    }
 
 
-@file_detector(*PYTHON_KINDS, params=AgentToolParams)
-def agent_tool(source: SourceFile, params: AgentToolParams) -> Iterator[Evidence]:
-    """Agent tools whose names match: functions decorated as tools, functions handed to a
-    model or agent in a `tools=[...]` list, and tools declared as JSON schemas."""
-    code = source.python
-    if code is None:
-        return
-    regex = re.compile(params.pattern, re.IGNORECASE)
-    found: dict[int, str] = {}
+def tool_names(code: PythonCode, decorators: tuple[str, ...] = TOOL_DECORATORS) -> dict[str, int]:
+    """The names of the tools a module gives a model, each with the line that declares it:
+    functions decorated as tools, functions listed in a `tools=[...]` argument, JSON tool
+    schemas (`{"name": "send_email", "parameters": {...}}`), tools declared by name, and
+    the keys of a tool registry (`TOOL_SPECS = {"issue_refund": ...}`)."""
+    found: dict[str, int] = {}
     for function in code.functions:
-        if any(matches_any(d, params.decorators) for d in function.decorators):
-            found.setdefault(function.line, function.name)
+        if any(matches_any(d, decorators) for d in function.decorators):
+            found.setdefault(function.name, function.line)
     for ref in code.calls:
         for keyword in ref.node.keywords:
             if keyword.arg == "tools" and isinstance(keyword.value, ast.List | ast.Tuple):
                 for item in keyword.value.elts:
                     if isinstance(item, ast.Name):
-                        found.setdefault(item.lineno, item.id)
-    for name, line in _tool_schema_names(code):
-        found.setdefault(line, name)
-    for line, name in sorted(found.items()):
+                        found.setdefault(item.id, item.lineno)
+            elif (
+                keyword.arg == "name"
+                and isinstance(keyword.value, ast.Constant)
+                and isinstance(keyword.value.value, str)
+                and matches_any(ref.name, _NAMED_TOOL_CALLS)
+            ):
+                found.setdefault(keyword.value.value, ref.line)
+    for node in code._bindings:
+        if isinstance(node, ast.Dict):
+            keys = _dict_keys(node)
+            name = keys.get("name")
+            if (
+                ("parameters" in keys or "input_schema" in keys)
+                and isinstance(name, ast.Constant)
+                and isinstance(name.value, str)
+            ):
+                found.setdefault(name.value, node.lineno)
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Dict):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and _TOOL_REGISTRY.fullmatch(t.id) for t in targets):
+                for key in _dict_keys(node.value):
+                    found.setdefault(key, node.lineno)
+    return found
+
+
+@dataclass(frozen=True)
+class AgentToolParams:
+    #: Regular expression matched against whole tool names: what makes a tool matter.
+    pattern: str = field(metadata=REGEX)
+    decorators: tuple[str, ...] = TOOL_DECORATORS
+    label: str = "agent tool"
+
+
+@file_detector(*PYTHON_KINDS, params=AgentToolParams)
+def agent_tool(source: SourceFile, params: AgentToolParams) -> Iterator[Evidence]:
+    """Agent tools whose names match (see `tool_names` for how tools are recognised)."""
+    code = source.python
+    if code is None:
+        return
+    regex = re.compile(params.pattern, re.IGNORECASE)
+    by_line: dict[int, str] = {}
+    for name, line in tool_names(code, params.decorators).items():
         if regex.fullmatch(name):
-            yield Evidence(source.locate(line), f"{params.label} `{name}`", source.snippet(line))
+            by_line.setdefault(line, name)
+    for line, name in sorted(by_line.items()):
+        yield Evidence(source.locate(line), f"{params.label} `{name}`", source.snippet(line))
+
+
+@dataclass(frozen=True)
+class ModelShareParams:
+    #: Modules that ask a language model: SDKs, gateways, frameworks (prefixes of imports).
+    modules: tuple[str, ...]
+    #: Modules that run a team's own models: ML frameworks and model-server clients.
+    versus: tuple[str, ...]
+
+
+def _imports_any(imports: tuple[str, ...], modules: tuple[str, ...]) -> bool:
+    return any(name == m or name.startswith(m + ".") for name in imports for m in modules)
+
+
+@repo_detector(params=ModelShareParams)
+def language_models_dominate(repo: Repository, params: ModelShareParams) -> Detection:
+    """Whether language models are what the code is built on: more of its modules import
+    an LLM SDK or framework than import a framework that runs the team's own models. A
+    classic-ML service with one batch job that asks an LLM stays an ML service."""
+    llm: list[str] = []
+    classic = 0
+    for path, summary in sorted(repo.summaries.items()):
+        if repo.roles.get(path) is not Role.CODE:
+            continue
+        if _imports_any(summary.imports, params.modules):
+            llm.append(path)
+        if _imports_any(summary.imports, params.versus):
+            classic += 1
+    if not llm:
+        return Detection(inapplicable="no module imports a language-model SDK or framework")
+    if len(llm) <= classic:
+        return Detection(())
+    detail = f"{len(llm)} modules ask language models, {classic} run models of their own"
+    return Detection((Evidence(Location(llm[0]), detail),))

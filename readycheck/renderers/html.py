@@ -19,9 +19,9 @@ import datetime as dt
 import hashlib
 
 from readycheck import score, verdicts
-from readycheck.model import Pillar, Report, RuleResult, Severity, grouped_warnings
+from readycheck.model import Pillar, Report, RuleResult, Severity, grouped_warnings, with_article
 from readycheck.renderers.html_assets import SCRIPT, STYLE
-from readycheck.renderers.html_mltest import ml_test_score_section
+from readycheck.renderers.html_mltest import checklist_section, ml_test_score_section
 from readycheck.renderers.html_pillars import pillar_score, pillar_section, prose
 from readycheck.renderers.markup import Html, el, join, raw
 from readycheck.renderers.svg import Axis, band, fmt_score, radar
@@ -44,6 +44,7 @@ def render(report: Report) -> str:
             _filters(),
             join(pillar_section(p, report) for p in report.pillars),
             ml_test_score_section(report.ml_test_score),
+            checklist_section(report.checklist),
             _warnings(report),
             _fixed(report),
         ),
@@ -200,7 +201,7 @@ def _overall(report: Report) -> Html:
         reason = "declared in its configuration" if report.kind.declared else report.kind.reason
         kind = el(
             "p",
-            f"Judged as {_article(report.kind.title)}: {reason}{where}.",
+            f"Judged as {with_article(report.kind.title)}: {reason}{where}.",
             class_="kind",
             data_kind=report.kind.id,
         )
@@ -231,10 +232,6 @@ def _overall(report: Report) -> Html:
         _legend(),
         class_="card overall",
     )
-
-
-def _article(title: str) -> str:
-    return ("an " if title[:1].lower() in "aeiou" else "a ") + title
 
 
 def _legend() -> Html:

@@ -1,9 +1,11 @@
-"""The ML Test Score section of the HTML scorecard: the estimate, its band, the four
-section sums, and each of the paper's 28 tests with the rules that evidence it."""
+"""The checklist section of the HTML scorecard: for classic ML the ML Test Score (the
+estimate, its band, the four section sums, and each of the paper's 28 tests with the
+rules that evidence it); for a kind with a checklist of its own (an LLM application),
+that checklist, with each item's standing and why it was chosen."""
 
 from __future__ import annotations
 
-from readycheck.model import MLTestItem, MLTestScore
+from readycheck.model import Checklist, ChecklistItem, MLTestItem, MLTestScore
 from readycheck.renderers.markup import Html, el, join
 
 
@@ -86,4 +88,76 @@ def _row(test: MLTestItem) -> Html:
         el("td", test.title),
         el("td", evidence),
         class_="unverifiable" if test.points is None else None,
+    )
+
+
+_STANDING = {
+    "met": "met",
+    "partly": "partly met",
+    "missing": "missing",
+    "not_applicable": "not applicable",
+}
+
+
+def checklist_section(shown: Checklist | None) -> Html | None:
+    """The kind's own checklist, or None when the report shows the ML Test Score."""
+    if shown is None:
+        return None
+    sums = el(
+        "ul",
+        (
+            el(
+                "li",
+                el("span", section.name, class_="ml-section"),
+                el("strong", f"{section.met:g}"),
+                f" / {section.applicable}",
+            )
+            for section in shown.sections
+        ),
+        class_="ml-sums",
+    )
+    rows = [_item_row(item) for section in shown.sections for item in section.items]
+    return el(
+        "section",
+        el("h2", shown.name, class_="section-title"),
+        el(
+            "div",
+            el("p", shown.reference, class_="ml-band"),
+            sums,
+            el(
+                "p",
+                f"{shown.reason[:1].upper()}{shown.reason[1:]}. An item is met when every "
+                "rule behind it that applies passes; a partly met item counts half.",
+                class_="note",
+            ),
+            el(
+                "table",
+                el(
+                    "thead",
+                    el(
+                        "tr",
+                        el("th", "Item"),
+                        el("th", "Standing"),
+                        el("th", "What"),
+                        el("th", "Rules"),
+                    ),
+                ),
+                el("tbody", rows),
+                class_="ml-tests",
+            ),
+            class_="box",
+        ),
+        class_="mltest",
+        id="checklist",
+    )
+
+
+def _item_row(item: ChecklistItem) -> Html:
+    return el(
+        "tr",
+        el("td", item.id),
+        el("td", _STANDING[item.status], class_=f"standing {item.status}"),
+        el("td", item.title),
+        el("td", join((el("code", rule) for rule in item.rules), ", ")),
+        class_="unverifiable" if item.status == "not_applicable" else None,
     )

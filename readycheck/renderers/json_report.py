@@ -21,7 +21,7 @@ from readycheck.model import (
     Status,
 )
 
-SCHEMA_VERSION = "2.2.0"
+SCHEMA_VERSION = "2.3.0"
 
 
 def _location(location: Location | None) -> dict[str, Any] | None:
@@ -168,6 +168,31 @@ def to_dict(report: Report) -> dict[str, Any]:
             {"text": c.text, "weakens": c.weakens, "where": c.where} for c in report.policy_changes
         ],
         "ml_test_score": _ml_test_score(report),
+        "checklist": _checklist(report),
+    }
+
+
+def _checklist(report: Report) -> dict[str, Any] | None:
+    shown = report.checklist
+    if shown is None:
+        return None
+    return {
+        "id": shown.id,
+        "name": shown.name,
+        "reference": shown.reference,
+        "reason": shown.reason,
+        "sections": [
+            {
+                "name": section.name,
+                "met": section.met,
+                "applicable": section.applicable,
+                "items": [
+                    {"id": i.id, "title": i.title, "status": i.status, "rules": list(i.rules)}
+                    for i in section.items
+                ],
+            }
+            for section in shown.sections
+        ],
     }
 
 

@@ -13,7 +13,15 @@ import re
 from collections import Counter
 
 from readycheck import score, verdicts
-from readycheck.model import Finding, Pillar, Report, RuleResult, Severity, grouped_warnings
+from readycheck.model import (
+    Finding,
+    Pillar,
+    Report,
+    RuleResult,
+    Severity,
+    grouped_warnings,
+    with_article,
+)
 from readycheck.renderers.markup import visible
 from readycheck.renderers.svg import band, fmt_score
 from readycheck.verdicts import Verdict
@@ -106,7 +114,7 @@ def _header(report: Report) -> list[str]:
             else ""
         )
         how = "declared in its configuration" if kind.declared else text(kind.reason, 200)
-        lines += [f"Judged as {_article(kind.title)}: {how}{where}.", ""]
+        lines += [f"Judged as {with_article(kind.title)}: {how}{where}.", ""]
     facts = []
     if target.commit:
         facts.append(
@@ -118,10 +126,6 @@ def _header(report: Report) -> list[str]:
     facts.append(verdicts.summary(report.results))
     lines += [" · ".join(facts), ""]
     return lines
-
-
-def _article(title: str) -> str:
-    return ("an " if title[:1].lower() in "aeiou" else "a ") + title
 
 
 def _pillar_table(report: Report) -> list[str]:
@@ -166,6 +170,31 @@ def _ml_test_score(report: Report) -> list[str]:
         f"{label}: {shown}. {text(estimate.band, 200)}",
         "",
     ]
+
+
+def _checklist(report: Report) -> list[str]:
+    """A kind's own checklist in place of the ML Test Score: one line per section."""
+    shown = report.checklist
+    if shown is None:
+        return []
+    tallies = " · ".join(
+        f"{text(section.name, 40)} {section.met:g}/{section.applicable}"
+        for section in shown.sections
+    )
+    missing = [
+        text(item.title, 120)
+        for section in shown.sections
+        for item in section.items
+        if item.status == "missing"
+    ]
+    lines = [
+        f"**{text(shown.name, 80)}** ({text(shown.reference, 160)}): {tallies} items met. "
+        f"{text(shown.reason, 200)}.",
+        "",
+    ]
+    if missing:
+        lines += [f"Missing: {'; '.join(missing)}.", ""]
+    return lines
 
 
 def _actions(report: Report) -> list[str]:
@@ -284,7 +313,13 @@ def _tail(report: Report) -> list[str]:
 
 
 def render(report: Report) -> str:
-    head = _header(report) + _pillar_table(report) + _ml_test_score(report) + _actions(report)
+    head = (
+        _header(report)
+        + _pillar_table(report)
+        + _ml_test_score(report)
+        + _checklist(report)
+        + _actions(report)
+    )
     tail = _tail(report)
     fixed_size = sum(size(line) + 1 for line in head + tail)
     body = _findings(report, max(BUDGET - fixed_size, 1000))

@@ -32,6 +32,7 @@ from readycheck.model import (
     Severity,
     Status,
     grouped_warnings,
+    with_article,
 )
 from readycheck.verdicts import VERDICTS, Verdict, counts, summary, verdict
 
@@ -152,7 +153,7 @@ def _kind_line(report: Report) -> Text:
     """What the repository was judged as, and on what evidence."""
     kind = report.kind
     assert kind is not None
-    text = Text.assemble(("Judged as ", "dim"), (_article(kind.title), "bold"), (": ", "dim"))
+    text = Text.assemble(("Judged as ", "dim"), (with_article(kind.title), "bold"), (": ", "dim"))
     text.append(safe(kind.reason), style="dim")
     if kind.evidence is not None and kind.evidence.location is not None:
         text.append(" (", style="dim")
@@ -161,10 +162,6 @@ def _kind_line(report: Report) -> Text:
     if not kind.declared:
         text.append(" (set `kind:` in the config if wrong)", style="dim")
     return text
-
-
-def _article(title: str) -> str:
-    return ("an " if title[:1].lower() in "aeiou" else "a ") + title
 
 
 #: The verdicts the pillar table counts, in its column order.
@@ -252,6 +249,38 @@ def _ml_test_score(report: Report, verbose: bool) -> list[RenderableType]:
             for test in tests:
                 points = "–" if test.points is None else f"{test.points:g}"
                 table.add_row("  " + test.id, points, test.title, test.note)
+        parts.append(table)
+    parts.append(Text(""))
+    return parts
+
+
+_CHECK_MARKS = {"met": ("✔", "green"), "partly": ("◐", "yellow"), "missing": ("✘", "red"),
+                "not_applicable": ("–", "dim")}  # fmt: skip
+
+
+def _checklist(report: Report, verbose: bool) -> list[RenderableType]:
+    """A kind's own checklist (an LLM application's), in place of the ML Test Score: one
+    line of section tallies, and with --verbose every item with its standing."""
+    shown = report.checklist
+    if shown is None:
+        return []
+    tallies = " · ".join(
+        f"{safe(section.name)} {section.met:g}/{section.applicable}" for section in shown.sections
+    )
+    parts: list[RenderableType] = [
+        Text.assemble((safe(shown.name), "bold"), (f" ({safe(shown.reference)})", "dim")),
+        Text(f"  {tallies}   (items met, half for partly met)", style="dim"),
+        Text(f"  {safe(shown.reason)}", style="italic dim"),
+    ]
+    if verbose:
+        table = Table(box=None, show_header=False, pad_edge=False)
+        for column in ("mark", "item", "title", "rules"):
+            table.add_column(column, style="dim" if column == "rules" else None)
+        for section in shown.sections:
+            for item in section.items:
+                mark, style = _CHECK_MARKS[item.status]
+                table.add_row(Text("  " + mark, style=style), safe(item.id), safe(item.title),
+                              ", ".join(item.rules))  # fmt: skip
         parts.append(table)
     parts.append(Text(""))
     return parts
@@ -480,6 +509,8 @@ def render(
     console.print(_pillar_table(report.pillars, report.results, console.width))
     console.print()
     for part in _ml_test_score(report, verbose):
+        console.print(part)
+    for part in _checklist(report, verbose):
         console.print(part)
     for part in _findings_section(report, verbose):
         console.print(part)
