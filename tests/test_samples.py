@@ -17,7 +17,13 @@ def reports(rulebook: Rulebook, tmp_path_factory: pytest.TempPathFactory) -> dic
     """Scan copies outside this repository, so its own git history cannot change the results."""
     copies = tmp_path_factory.mktemp("samples")
     found = {}
-    for name in ("churn-pilot", "fraud-detector", "credit-risk-service"):
+    for name in (
+        "churn-pilot",
+        "fraud-detector",
+        "credit-risk-service",
+        "support-bot-pilot",
+        "rag-assistant-service",
+    ):
         shutil.copytree(SAMPLES / name, copies / name)
         found[name] = scan(ScanOptions(path=copies / name), rulebook)
     return found
@@ -88,3 +94,37 @@ def test_production_service_passes_what_it_should(reports: dict[str, Report]) ->
         assert _status(production, rule_id) is Status.PASS, rule_id
     failing = [r.rule.id for r in production.results if r.status in (Status.FAIL, Status.PARTIAL)]
     assert failing == []
+
+
+def test_the_llm_pilot_scores_far_below_the_llm_service(reports: dict[str, Report]) -> None:
+    pilot, production = reports["support-bot-pilot"], reports["rag-assistant-service"]
+    for report in (pilot, production):
+        assert report.kind is not None and report.kind.id == "llm_app"
+        assert report.checklist is not None and report.ml_test_score is None
+    assert pilot.score < 25 < 85 <= production.score
+    assert pilot.level.id == "prototype"
+    assert production.level.id == "production_ready"
+
+
+def test_llm_pilot_key_findings(reports: dict[str, Report]) -> None:
+    pilot = reports["support-bot-pilot"]
+    key = "sk-proj-Xq7Lm2Vt9Rb4Kw1Nz8Yc3Hd6Fp0Sg5Ju"
+    where = _where(pilot, "RC-SEC-001")
+    assert {"app/agent.py:10", "app/main.py:12"} < where
+    assert any(w.startswith("notebooks/prototype.ipynb cell 3") for w in where)
+    assert all(key not in f.snippet for f in rule_result(pilot, "RC-SEC-001").findings)
+    assert _where(pilot, "RC-LLM-003") == {"app/agent.py:136", "app/main.py:42"}  # "gpt-4o"
+    assert _where(pilot, "RC-LLM-007") == {"app/agent.py:118"}  # eval() of a tool argument
+    assert _where(pilot, "RC-LLM-009") == {"app/agent.py:135"}  # while True around the model
+    for missing in ("RC-LLM-001", "RC-LLM-004", "RC-LLM-005", "RC-LLM-008", "RC-LLM-010",
+                    "RC-LLM-011", "RC-LLM-012", "RC-SEC-007", "RC-HYG-001"):  # fmt: skip
+        assert _status(pilot, missing) is Status.FAIL, missing
+
+
+def test_llm_service_passes_every_llm_rule_that_applies(reports: dict[str, Report]) -> None:
+    production = reports["rag-assistant-service"]
+    llm_rules = [r for r in production.results if r.rule.id.startswith("RC-LLM")]
+    assert len(llm_rules) == 12
+    assert all(r.status is Status.PASS for r in llm_rules), [
+        (r.rule.id, r.status.value) for r in llm_rules if r.status is not Status.PASS
+    ]
