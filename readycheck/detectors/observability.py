@@ -130,6 +130,13 @@ _NOT_JOBS = re.compile(
 )
 
 
+def _github_workflow(document: Any) -> bool:
+    """A GitHub Actions workflow: `on:` triggers and `jobs:` (YAML 1.1 reads `on` as True)."""
+    return (
+        isinstance(document, dict) and "jobs" in document and ("on" in document or True in document)
+    )
+
+
 def _is_cron(value: Any) -> bool:
     if not isinstance(value, str) or not _CRON.match(value):
         return False
@@ -205,6 +212,8 @@ def config_schedule(source: SourceFile, params: ScheduleParams) -> Iterator[Evid
         return
     keys = Matcher(params.keys, True)
     for document in source.documents:
+        if _github_workflow(document):
+            continue  # outside .github/workflows (a template, a copy in docs/): never runs
         for parent, key, what in _schedules(document, keys):
             line = line_of(parent, key)
             yield Evidence(
