@@ -117,14 +117,15 @@ def test_llm_pilot_key_findings(reports: dict[str, Report]) -> None:
     assert _where(pilot, "RC-LLM-007") == {"app/agent.py:118"}  # eval() of a tool argument
     assert _where(pilot, "RC-LLM-009") == {"app/agent.py:135"}  # while True around the model
     for missing in ("RC-LLM-001", "RC-LLM-004", "RC-LLM-005", "RC-LLM-008", "RC-LLM-010",
-                    "RC-LLM-011", "RC-LLM-012", "RC-SEC-007", "RC-HYG-001"):  # fmt: skip
+                    "RC-LLM-011", "RC-LLM-012", "RC-LLM-013", "RC-LLM-014", "RC-LLM-015",
+                    "RC-SEC-007", "RC-HYG-001"):  # fmt: skip
         assert _status(pilot, missing) is Status.FAIL, missing
 
 
 def test_llm_service_passes_every_llm_rule_that_applies(reports: dict[str, Report]) -> None:
     production = reports["rag-assistant-service"]
     llm_rules = [r for r in production.results if r.rule.id.startswith("RC-LLM")]
-    assert len(llm_rules) == 12
+    assert len(llm_rules) == 15
     assert all(r.status is Status.PASS for r in llm_rules), [
         (r.rule.id, r.status.value) for r in llm_rules if r.status is not Status.PASS
     ]
