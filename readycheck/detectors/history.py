@@ -72,12 +72,18 @@ def git_reviewed_changes(repo: Repository, params: ReviewParams) -> Detection:
         return Detection(inapplicable=NOT_A_REPOSITORY)
     if git.shallow:
         return Detection(inapplicable=SHALLOW)
-    log = git.repo.git.log(f"-n{params.commits}", "--first-parent", "--format=%H%x00%B%x01", "HEAD")
-    changes = [entry.strip().split("\x00", 1) for entry in log.split("\x01") if entry.strip()]
-    reviewed = [sha for sha, *body in changes if body and _REVIEWED.search(body[0])]
+    log = git.repo.git.log(
+        f"-n{params.commits}", "--first-parent", "--format=%H%x00%P%x00%ae%x00%an%x00%B%x01", "HEAD"
+    )
+    changes = [entry.strip().split("\x00", 4) for entry in log.split("\x01") if entry.strip()]
+    changes = [c for c in changes if len(c) == 5]
+    marked = [c for c in changes if _REVIEWED.search(c[4])]
+    reviewed = [c[0] for c in marked if not _merged_by_its_author(git, c)]
     if not changes:
         return Detection()
     detail = f"{len(reviewed)} of the last {len(changes)} changes on the main line were reviewed"
+    if len(reviewed) < len(marked):
+        detail += f" ({len(marked) - len(reviewed)} more were merged by their own author)"
     # A pull request merged by the only person who writes to the repository had no
     # reviewer: whatever the commit says, nobody else was there to read it.
     authors = _people(git.repo.git.log(f"-n{params.commits * 4}", "--format=%ae%x00%an", "HEAD"))
@@ -93,6 +99,21 @@ def git_reviewed_changes(repo: Repository, params: ReviewParams) -> Detection:
     gap = Evidence(None, detail + " (pull or merge requests, Gerrit, Phabricator)", missing=True)
     seen = (Evidence(None, detail, f"commit {reviewed[0][:10]}"),) if reviewed else ()
     return Detection(seen, (gap,))
+
+
+def _merged_by_its_author(git: GitInfo, change: list[str]) -> bool:
+    """Whether a merge commit was made by the only person who wrote the branch it merges:
+    GitHub records who pressed "merge" as the merge commit's author, so a pull request
+    merged by its own author, with nobody else's commit in it, had no second pair of eyes.
+    (A squash merge records only the author, so it is given the benefit of the doubt.)"""
+    _sha, parents, email, name, _body = change
+    first, *others = parents.split()
+    if len(others) != 1 or _BOT.search(email) or _BOT.search(name):
+        return False  # a merge bot (bors, mergify) merges what reviewers approved
+    branch = git.repo.git.log("-n200", "--format=%ae%x00%an", f"{first}..{others[0]}")
+    if not branch.strip():
+        return False
+    return len(_people(f"{branch}\n{email}\x00{name}")) == 1
 
 
 #: Authors that are automation, not people: bots and CI accounts.

@@ -1,0 +1,69 @@
+"""A pull request merged by its own author was not reviewed (RC-SEC-019).
+
+GitHub records who pressed "merge" as the author of the merge commit; when that person
+also wrote every commit of the branch, nobody else looked at it. Histories are built
+with gitpython at test time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import git
+
+from readycheck.model import Status
+from readycheck.pipeline import ScanOptions, scan
+from readycheck.rulebook import Rulebook
+from tests.conftest import rule_result
+
+ALICE = git.Actor("Alice Martin", "alice@example.com")
+BOB = git.Actor("Bob Chen", "bob@example.com")
+MERGE_BOT = git.Actor("bors[bot]", "bors@example.com")
+
+
+def _history(root: Path, merges: list[tuple[git.Actor, git.Actor]]) -> None:
+    """A main line of merged pull requests: (who wrote the branch, who merged it)."""
+    repo = git.Repo.init(root, initial_branch="main")
+    (root / "score.py").write_text("def score(x):\n    return x\n")
+    repo.index.add(["score.py"])
+    repo.index.commit("initial scoring", author=ALICE, committer=ALICE)
+    for number, (writer, merger) in enumerate(merges, start=1):
+        branch = repo.create_head(f"change-{number}")
+        branch.checkout()
+        (root / f"change_{number}.py").write_text(f"VALUE = {number}\n")
+        repo.index.add([f"change_{number}.py"])
+        tip = repo.index.commit(f"change {number}", author=writer, committer=writer)
+        repo.heads.main.checkout()
+        repo.git.merge("--no-ff", "--no-commit", f"change-{number}")
+        repo.index.commit(
+            f"Merge pull request #{number} from acme/change-{number}",
+            parent_commits=(repo.heads.main.commit, tip),
+            author=merger,
+            committer=merger,
+        )
+
+
+def test_pull_requests_merged_by_someone_else_are_reviewed(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    _history(tmp_path, [(BOB, ALICE), (ALICE, BOB), (BOB, ALICE)])
+    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
+    assert result.status is Status.PASS
+
+
+def test_pull_requests_merged_by_their_own_author_are_not(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    _history(tmp_path, [(BOB, BOB), (ALICE, ALICE), (BOB, BOB), (ALICE, BOB)])
+    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
+    assert result.status is Status.PARTIAL  # one of five changes reviewed: not enough
+    detail = " ".join(e.detail for e in result.evidence) + " ".join(
+        f.message for f in result.findings
+    )
+    assert "3 more were merged by their own author" in detail
+
+
+def test_a_merge_bot_merges_what_reviewers_approved(tmp_path: Path, rulebook: Rulebook) -> None:
+    _history(tmp_path, [(BOB, MERGE_BOT), (ALICE, MERGE_BOT), (BOB, MERGE_BOT)])
+    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
+    assert result.status is Status.PASS
