@@ -107,7 +107,7 @@ def _merged_by_its_author(git: GitInfo, change: list[str]) -> bool:
     merged by its own author, with nobody else's commit in it, had no second pair of eyes.
     (A squash merge records only the author, so it is given the benefit of the doubt.)"""
     _sha, parents, email, name, _body = change
-    first, *others = parents.split()
+    first, *others = parents.split() or [""]
     if len(others) != 1 or _BOT.search(email) or _BOT.search(name):
         return False  # a merge bot (bors, mergify) merges what reviewers approved
     branch = git.repo.git.log("-n200", "--format=%ae%x00%an", f"{first}..{others[0]}")
