@@ -40,6 +40,7 @@ def test_wheel_contains_the_rulebook_and_schemas(wheel: Path) -> None:
         assert f"readycheck/rules/{name}" in names
     for schema in ("rulebook.schema.json", "report.schema.json"):
         assert f"readycheck/schemas/{schema}" in names
+    assert "readycheck/data/advisories.yaml" in names  # the offline advisory list
 
 
 def test_the_installed_wheel_loads_its_own_rulebook(wheel: Path, tmp_path: Path) -> None:

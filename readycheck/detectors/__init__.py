@@ -62,6 +62,7 @@ REGISTRY: dict[str, Detector] = {
         dependencies.dependency_declared,
         dependencies.dependencies_pinned,
         dependencies.dependency_file,
+        dependencies.known_vulnerable_dependency,
         docker.dockerfile_instruction,
         docker.dockerfile_unpinned_base,
         manifests.k8s_field,

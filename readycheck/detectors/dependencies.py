@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from readycheck import advisories
 from readycheck.detectors.base import NoParams, file_detector
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.parsers.dependencies import Dependency, from_conda, normalise
@@ -87,3 +89,25 @@ def dependency_file(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
         yield Evidence(
             Location(source.path, deps[0].line), f"{source.path} declares dependencies", deps[0].raw
         )
+
+
+_EXACT_VERSION = re.compile(r"^===?\s*([^*,;\s]+)$")
+
+
+@file_detector(*DEPENDENCY_KINDS, params=NoParams)
+def known_vulnerable_dependency(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
+    """Dependencies pinned to a version a shipped advisory lists as affected. Only exact
+    pins are judged: a range (`>=0.1`) may resolve to a fixed version, and saying
+    otherwise would guess."""
+    shipped = advisories.shipped()
+    for dep in declared(source):
+        match = _EXACT_VERSION.match(dep.specifier)
+        if not match:
+            continue
+        for advisory in shipped.affecting(dep.name, match.group(1)):
+            yield Evidence(
+                Location(source.path, dep.line),
+                f"{dep.name} {match.group(1)} is affected by {advisory.id} ({advisory.severity}): "
+                f"{advisory.summary}; fixed in {advisory.fixed} (advisories as of {shipped.as_of})",
+                dep.raw,
+            )
