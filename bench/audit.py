@@ -173,7 +173,7 @@ def main() -> None:
     second = sub.add_parser("report")
     second.add_argument("--write", type=Path)
     for each in (first, second):
-        each.add_argument("--group", default="audit", help="manifest group: audit, audit_fresh or audit_llm")
+        each.add_argument("--group", default="audit", help="manifest group: audit, audit_fresh, audit_llm or audit_round5")
     args = parser.parse_args()
     collect(args) if args.command == "collect" else report(args)
 
