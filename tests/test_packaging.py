@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -29,7 +30,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
     )
-    return next(out.glob("readycheck-*.whl"))
+    return next(out.glob("readycheck_ml-*.whl"))
 
 
 def test_wheel_contains_the_rulebook_and_schemas(wheel: Path) -> None:
@@ -60,3 +61,19 @@ def test_the_installed_wheel_loads_its_own_rulebook(wheel: Path, tmp_path: Path)
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) >= 25
+
+
+def test_every_place_that_installs_readycheck_names_the_same_distribution() -> None:
+    """`readycheck` on PyPI is someone else's project: pyproject, the action's `version:`
+    install, and every `pip install` in the README name readycheck.DISTRIBUTION."""
+    import tomllib
+
+    from readycheck import DISTRIBUTION
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == DISTRIBUTION
+    assert project["scripts"] == {"readycheck": "readycheck.cli:main"}
+    assert f'source="{DISTRIBUTION}==$READYCHECK_VERSION"' in (REPO_ROOT / "action.yml").read_text()
+    installs = re.findall(r"pip install ([^\s`'\"]+)", (REPO_ROOT / "README.md").read_text())
+    from_index = [name for name in installs if not name.startswith(("-", "."))]
+    assert from_index and all(name == DISTRIBUTION for name in from_index), from_index
