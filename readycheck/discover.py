@@ -165,6 +165,8 @@ def classify_kind(path: str) -> FileKind:
         lower in {"dockerfile", "containerfile"}
         or lower.startswith(("dockerfile.", "containerfile."))
         or lower.endswith(".dockerfile")
+        # Dockerfile-model, Dockerfile_gpu: a variant's name after a dash (no extension)
+        or (lower.startswith(("dockerfile-", "dockerfile_")) and "." not in lower)
     ):
         return FileKind.DOCKERFILE
     if suffix in {".yml", ".yaml"}:

@@ -71,6 +71,7 @@ REGISTRY: dict[str, Detector] = {
         ci.ci_definition,
         delivery.ci_does,
         delivery.shell_command,
+        delivery.released_package,
         images.shipped_image,
         resilience.retry_loop,
         llm.llm_output_flow,

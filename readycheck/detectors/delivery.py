@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from readycheck.detectors.base import REGEX, file_detector, repo_detector
+from readycheck.detectors.base import REGEX, NoParams, file_detector, repo_detector
 from readycheck.detectors.ci import (
     _CI_PATHS,
     _COMMAND_KEYS,
@@ -40,19 +40,20 @@ from readycheck.detectors.manifests import line_of
 from readycheck.detectors.parsed import shared
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Detection, Evidence, FileKind, Location
+from readycheck.parsers.dependencies import normalise
 from readycheck.workspace import Repository, SourceFile, clip
 
 #: Files that hold shell commands: scripts, Makefiles and task runners.
 SCRIPT_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ps1", ".mk"})
 MAKEFILES = frozenset({"makefile", "gnumakefile", "justfile"})
 _PY_SCRIPT = re.compile(
-    r"(?:^|[\s/])(?:python[\d.]*|py)\s+(?:-[A-Za-z]+\s+)*(?P<path>[\w./${}-]+\.py)\b"
+    r"(?:^|[\s/'\"])(?:python[\d.]*|py)\s+(?:-[A-Za-z]+\s+)*(?P<path>[\w./${}-]+\.py)\b"
 )
 _PY_MODULE = re.compile(
-    r"(?:^|[\s/])python[\d.]*\s+(?:-[A-Za-z]+\s+)*-m\s+(?P<module>[A-Za-z_][\w.]*)"
+    r"(?:^|[\s/'\"])python[\d.]*\s+(?:-[A-Za-z]+\s+)*-m\s+(?P<module>[A-Za-z_][\w.]*)"
 )
 _SHELL_SCRIPT = re.compile(
-    r"(?:^|[\s;&|(])(?:(?:bash|sh|zsh|source|\.)\s+)?(?P<path>[\w./${}-]*[\w-]+\.(?:sh|bash|ps1))\b"
+    r"(?:^|[\s;&|('\"])(?:(?:bash|sh|zsh|source|\.)\s+)?(?P<path>[\w./${}-]*[\w-]+\.(?:sh|bash|ps1))\b"
 )
 _MAKE = re.compile(r"(?:^|[\s;&|(])make\s+(?P<args>[^;&|]*)")
 _MAKE_TARGET = re.compile(r"^(?P<names>[A-Za-z0-9_./ -]+?)\s*::?(?!=)(?P<deps>[^=#]*)$")
@@ -429,3 +430,53 @@ def shell_command(source: SourceFile, params: ShellCommandParams) -> Iterator[Ev
             if regex.search(command):
                 yield Evidence(Location(source.path, number), params.label, source.snippet(number))
                 break
+
+
+#: How a README tells its users to install a package from an index.
+_INSTALL = re.compile(
+    r"(?:pip3?|uv\s+pip|pipx|poetry|uv|pdm|conda|mamba)\s+(?:install|add)\s+(?:-[-\w=]+\s+)*"
+    r"[\"']?(?P<name>[A-Za-z0-9][\w.-]*)"
+)
+
+
+def _distribution_name(view: _Repo) -> str | None:
+    """The name the repository's own package is built under (pyproject or setup.cfg)."""
+    if "pyproject.toml" in view.entries:
+        documents = view.source("pyproject.toml").documents
+        data: Any = documents[0] if documents and isinstance(documents[0], dict) else {}
+        tool: Any = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+        for table in (data.get("project"), tool.get("poetry")):
+            if isinstance(table, dict) and isinstance(table.get("name"), str):
+                return str(table["name"])
+    if "setup.cfg" in view.entries:
+        for line in view.source("setup.cfg").lines:
+            key, _, value = line.partition("=")
+            if key.strip() == "name" and value.strip():
+                return value.strip()
+    return None
+
+
+@repo_detector(params=NoParams)
+def released_package(repo: Repository, params: NoParams) -> Detection:
+    """A package users install by name from an index: the README's install command names
+    the package this repository builds (`pip install unbabel-comet`, built by its
+    pyproject). Released by hand or by CI, it is how the code reaches its users."""
+    view = _Repo(repo)
+    name = _distribution_name(view)
+    if name is None:
+        return Detection(inapplicable="the repository builds no named package")
+    wanted = normalise(name)
+    for path in sorted(p for p in view.entries if "/" not in p and p.lower().startswith("readme")):
+        for number, line in enumerate(view.source(path).lines, start=1):
+            for match in _INSTALL.finditer(line):
+                if normalise(match.group("name")) == wanted:
+                    return Detection(
+                        (
+                            Evidence(
+                                Location(path, number),
+                                f"the README installs {name}, the package this repository builds",
+                                line.strip()[:200],
+                            ),
+                        )
+                    )
+    return Detection(())

@@ -120,6 +120,12 @@ def _merged_by_its_author(git: GitInfo, change: list[str]) -> bool:
 _BOT = re.compile(
     r"(?i)\[bot\]|\bbot\b|dependabot|renovate|github-actions|actions@github\.com|noreply@github\.com$"
 )
+#: Machine accounts: a commit made as root@laptop.lan or ubuntu@ip-10-0-0-1 is the
+#: machine's default identity, not a second person.
+MACHINE_ACCOUNT = re.compile(
+    r"(?i)^(root|ubuntu|ec2-user|admin|administrator|user|vagrant|jovyan|pi|docker)@"
+    r"|@[^@]*\.(lan|local|localdomain|internal|home)$|@(localhost|\(none\))$"
+)
 
 
 def _people(log: str) -> set[str]:
@@ -136,7 +142,7 @@ def _people(log: str) -> set[str]:
 
     for line in log.splitlines():
         email, _, name = line.partition("\x00")
-        if not email or _BOT.search(email) or _BOT.search(name):
+        if not email or _BOT.search(email) or _BOT.search(name) or MACHINE_ACCOUNT.search(email):
             continue
         address = email.lower()
         login = (

@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 import regex
 
 from readycheck.detectors.base import repo_detector
-from readycheck.detectors.history import NOT_A_REPOSITORY, SHALLOW
+from readycheck.detectors.history import MACHINE_ACCOUNT, NOT_A_REPOSITORY, SHALLOW
 from readycheck.model import Detection, Evidence, Location
 from readycheck.parsers.git import GitInfo
 from readycheck.workspace import Repository
@@ -56,7 +56,12 @@ def _normal(text: str) -> str:
 
 
 def _is_bot(name: str, email: str) -> bool:
-    return bool(_BOT_NAMES.search(name.strip()) or _BOT_EMAILS.search(email.strip()))
+    """Automation, or a machine's default identity (root@laptop.lan): not a person."""
+    return bool(
+        _BOT_NAMES.search(name.strip())
+        or _BOT_EMAILS.search(email.strip())
+        or MACHINE_ACCOUNT.search(email.strip())
+    )
 
 
 #: Free mail providers: their domain says nothing about who owns an address.
