@@ -79,6 +79,7 @@ REGISTRY: dict[str, Detector] = {
         llm.unbounded_agent_loop,
         llm.agent_tool,
         llm.language_models_dominate,
+        llm.secret_in_system_prompt,
         manifests.compose_service,
         named_secrets.config_secret,
         named_secrets.python_secret,

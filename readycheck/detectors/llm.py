@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from readycheck.detectors.base import REGEX, file_detector, repo_detector
+from readycheck.detectors.base import REGEX, NoParams, file_detector, repo_detector
 from readycheck.detectors.python import PYTHON_KINDS, matches_any
 from readycheck.model import Detection, Evidence, Location, Role
 from readycheck.parsers.python import PythonCode
@@ -375,3 +375,94 @@ def language_models_dominate(repo: Repository, params: ModelShareParams) -> Dete
         return Detection(())
     detail = f"{len(llm)} modules ask language models, {classic} run models of their own"
     return Detection((Evidence(Location(llm[0]), detail),))
+
+
+#: Names of values that must never be put into a prompt: the model (and whoever talks it
+#: into repeating its instructions) would see them.
+_SECRET_NAME = re.compile(
+    r"(?i)(.*_)?(api_?key|secret|password|passwd|pwd|token|credentials?|private_key|conn(ection)?_str(ing)?)(_.*)?"
+)
+#: ... but a count, a limit or a name of one is not a secret: `max_tokens`, `token_count`.
+_NOT_SECRET = re.compile(
+    r"(?i)(max|min|num|n)_.*|.*_(count|counts|limit|budget|len|length|usage|size|type|name|names|id|ids|url|endpoint|env|var|field|header)"
+)
+_ENVIRON = ("os.environ", "os.getenv", "os.environ.get", "os.environ.__getitem__")
+
+
+def _secret_in(node: ast.AST, code: PythonCode) -> str | None:
+    """The secret-looking value an expression interpolates into text, if any."""
+    for inner in ast.walk(node):
+        if isinstance(
+            inner, ast.FormattedValue | ast.Call | ast.Subscript | ast.Name | ast.Attribute
+        ):
+            target: ast.AST = inner.value if isinstance(inner, ast.FormattedValue) else inner
+            if isinstance(target, ast.Call) and code.resolve(target.func) in _ENVIRON:
+                return "an environment variable"
+            if isinstance(target, ast.Subscript) and code.resolve(target.value) == "os.environ":
+                return "an environment variable"
+            name = target.id if isinstance(target, ast.Name) else None
+            if isinstance(target, ast.Attribute):
+                name = target.attr
+            if (
+                name is not None
+                and _SECRET_NAME.fullmatch(name)
+                and not _NOT_SECRET.fullmatch(name)
+            ):
+                return f"`{name}`"
+    return None
+
+
+def _is_text(node: ast.AST) -> bool:
+    """Text built from parts: an f-string, a concatenation, `.format()` or `%`."""
+    if isinstance(node, ast.JoinedStr | ast.BinOp):
+        return True
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+    )
+
+
+def _system_prompts(code: PythonCode) -> Iterator[ast.expr]:
+    """The contents of system messages: `{"role": "system", "content": ...}`, a
+    SystemMessage(...), or an SDK's `system=` / `instructions=` argument."""
+    for node in code._bindings:
+        if isinstance(node, ast.Dict):
+            keys = _dict_keys(node)
+            role = keys.get("role")
+            if (
+                isinstance(role, ast.Constant)
+                and role.value in ("system", "developer")
+                and "content" in keys
+            ):
+                yield keys["content"]
+    for ref in code.calls:
+        if (
+            ref.name.endswith(("SystemMessage", "SystemMessagePromptTemplate.from_template"))
+            and ref.node.args
+        ):
+            yield ref.node.args[0]
+        for keyword in ref.node.keywords:
+            if keyword.arg in ("system", "instructions", "system_prompt", "system_message"):
+                yield keyword.value
+
+
+@file_detector(*PYTHON_KINDS, params=NoParams)
+def secret_in_system_prompt(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
+    """System prompts built with a secret-looking value or an environment variable
+    interpolated into them: `f"Use the admin token {ADMIN_TOKEN} ..."`."""
+    code = source.python
+    if code is None:
+        return
+    seen: set[int] = set()
+    for content in _system_prompts(code):
+        if not _is_text(content) or content.lineno in seen:
+            continue
+        what = _secret_in(content, code)
+        if what is not None:
+            seen.add(content.lineno)
+            yield Evidence(
+                source.locate(content.lineno),
+                f"the system prompt is built with {what}",
+                source.snippet(content.lineno),
+            )

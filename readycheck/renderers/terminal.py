@@ -268,8 +268,12 @@ def _checklist(report: Report, verbose: bool) -> list[RenderableType]:
         f"{safe(section.name)} {section.met:g}/{section.applicable}" for section in shown.sections
     )
     parts: list[RenderableType] = [
-        Text.assemble((safe(shown.name), "bold"), (f" ({safe(shown.reference)})", "dim")),
-        Text(f"  {tallies}   (items met, half for partly met)", style="dim"),
+        Text(safe(shown.name), style="bold"),
+        Text(f"  {tallies}", style="dim"),
+        Text(
+            f"  items met (a partly met one counts half); after {safe(shown.reference)}",
+            style="dim",
+        ),
         Text(f"  {safe(shown.reason)}", style="italic dim"),
     ]
     if verbose:
