@@ -370,16 +370,33 @@ def _shallow_boundary(git: GitInfo) -> list[str]:
 class IgnoredParams:
     #: Example paths that the root .gitignore should ignore.
     paths: tuple[str, ...] = ("data/raw.csv", "models/model.pkl", "mlruns/0/meta.yaml", ".env")
+    #: Paths a tool writes only where it is used, each as `module:path`
+    #: (`mlflow:mlruns/0/meta.yaml`): asked of the .gitignore only when code imports it.
+    tool_paths: tuple[str, ...] = ()
+
+
+def _imported(repo: Repository, module: str) -> bool:
+    return any(
+        name == module or name.startswith(module + ".")
+        for summary in repo.summaries.values()
+        for name in summary.imports
+    )
 
 
 @repo_detector(params=IgnoredParams)
 def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
-    """For each example path: ignored by the root .gitignore (a match) or not (a gap)."""
+    """For each example path: ignored by the root .gitignore (a match) or not (a gap).
+    A tool's own output folder is asked for only where the code uses the tool."""
     spec = _root_ignore(repo)
     if spec is None:
         return Detection(gaps=(Evidence(None, "no .gitignore at the root", missing=True),))
+    wanted = list(params.paths)
+    for entry in params.tool_paths:
+        module, _, path = entry.partition(":")
+        if path and _imported(repo, module):
+            wanted.append(path)
     matches, gaps = [], []
-    for path in params.paths:
+    for path in wanted:
         if spec.match(path):
             matches.append(Evidence(Location(".gitignore"), f"{path} is ignored"))
         else:
