@@ -80,6 +80,7 @@ REGISTRY: dict[str, Detector] = {
         llm.agent_tool,
         llm.language_models_dominate,
         llm.secret_in_system_prompt,
+        llm.cached_model_call,
         manifests.compose_service,
         named_secrets.config_secret,
         named_secrets.python_secret,

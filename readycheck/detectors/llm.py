@@ -466,3 +466,38 @@ def secret_in_system_prompt(source: SourceFile, params: NoParams) -> Iterator[Ev
                 f"the system prompt is built with {what}",
                 source.snippet(content.lineno),
             )
+
+
+@dataclass(frozen=True)
+class CachedCallParams:
+    #: Resolved names of the calls that ask a model (or compute embeddings).
+    calls: tuple[str, ...]
+    #: Decorators that memoise a function: `functools.lru_cache`, `cachetools.cached`.
+    decorators: tuple[str, ...] = (
+        "functools.lru_cache",
+        "functools.cache",
+        "functools.cached_property",
+        "cachetools.cached",
+        "cachetools.func.*",
+        "aiocache.cached",
+        "async_lru.alru_cache",
+        "diskcache.*.memoize",
+    )
+
+
+@file_detector(*PYTHON_KINDS, params=CachedCallParams)
+def cached_model_call(source: SourceFile, params: CachedCallParams) -> Iterator[Evidence]:
+    """Functions that call a model and are memoised: a team's own response or embedding
+    cache (`@lru_cache def embed_question(...)`)."""
+    code = source.python
+    if code is None:
+        return
+    for function in code.functions:
+        if not any(matches_any(d, params.decorators) for d in function.decorators):
+            continue
+        if any(_is_model_call(n, code, params.calls) for n in _own_nodes(function.node)):
+            yield Evidence(
+                source.locate(function.line),
+                f"{function.name}() caches what the model returns",
+                source.snippet(function.line),
+            )

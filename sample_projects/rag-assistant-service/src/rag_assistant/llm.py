@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -159,9 +160,18 @@ class LLMClient:
         raise LLMUnavailableError("primary and fallback models failed") from last_error
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if len(texts) == 1:
+            return [list(self._embed_one(texts[0]))]
         response = self._client.embeddings.create(model=self._embedding_model, input=list(texts))
         record_usage(self._embedding_model, response.usage)
         return [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one client per process, kept for its life
+    def _embed_one(self, text: str) -> tuple[float, ...]:
+        """Customers ask the same questions all day: a question is embedded once."""
+        response = self._client.embeddings.create(model=self._embedding_model, input=[text])
+        record_usage(self._embedding_model, response.usage)
+        return tuple(response.data[0].embedding)
 
     def moderate(self, text: str) -> ModerationResult:
         response = self._client.moderations.create(model=self._moderation_model, input=text)
