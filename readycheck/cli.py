@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
+import re
 import signal
 import stat
 import sys
@@ -386,7 +387,8 @@ def _print_report(report: Report, stdout_format: str, **flags: bool) -> None:
     runner reads them after it. A report on stdout that is a regular file (`> report.md`,
     `>> $GITHUB_STEP_SUMMARY`) is not read by the runner and is left as is. JSON and
     SARIF must stay parseable: they escape every line break already, and `##[` is written
-    `#\\u0023[`, the same string to a JSON reader."""
+    `#\\u0023[`, the same string to a JSON reader; JUnit and HTML are made inert with
+    character references (`_inert_markup`)."""
     from readycheck.renderers import github
 
     actions = _in_actions() and not _stdout_is_file()
@@ -404,6 +406,8 @@ def _print_report(report: Report, stdout_format: str, **flags: bool) -> None:
             text = _text(report, stdout_format)
             if actions and stdout_format in ("json", "sarif"):
                 text = text.replace(_LEGACY_COMMAND, "#\\u0023[")
+            elif actions and stdout_format in ("junit", "html"):
+                text = _inert_markup(text)
             sys.stdout.write(text)
     finally:
         if fence is not None:  # even when cut short: the runner must not stay stopped
@@ -412,6 +416,20 @@ def _print_report(report: Report, stdout_format: str, **flags: bool) -> None:
     if _in_actions() and report.gate is not None and stdout_format != "github":  # already written
         stream = sys.stdout if stdout_format == "terminal" or fence is not None else sys.stderr
         _annotate(_text(report, "github"), stream)
+
+
+#: A line the runner would read as a command: `::` after blanks at its start.
+_COMMAND_LINE = re.compile(r"(?m)^([ \t]*)::")
+
+
+def _inert_markup(text: str) -> str:
+    """JUnit XML and HTML on standard output in Actions: like JSON, they must stay
+    parseable, so they are not fenced; a `:` that would start a command line and the `#`
+    of `##[` are written as character references, the same text to any XML or HTML
+    reader. (readycheck's own pages put no `::` at a line start in their style or script,
+    where references are not decoded; a test keeps it so.)"""
+    text = _COMMAND_LINE.sub(lambda m: m.group(1) + "&#58;:", text)
+    return text.replace(_LEGACY_COMMAND, "#&#35;[")
 
 
 def _stdout_is_file() -> bool:

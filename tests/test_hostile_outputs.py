@@ -11,6 +11,7 @@ is one line and exit code 130.
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import os
 import re
@@ -20,6 +21,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
+from xml.etree import ElementTree
 
 import pytest
 from typer.testing import CliRunner
@@ -235,6 +237,38 @@ def test_a_legacy_workflow_command_in_a_json_report_is_escaped_in_actions(
     # first, so the `##[` inside it is data.
     assert all(ANNOTATION.fullmatch(line) for line in result.stderr.splitlines() if "##[" in line)
     assert "::error file=app/##[add-mask]hunter2.py," in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["junit", "html"])
+def test_junit_and_html_on_standard_output_are_inert_in_actions(tmp_path: Path, fmt: str) -> None:
+    """JUnit XML and HTML must stay parseable, so they are not fenced: a line that would
+    start a command, and `##[`, are written with character references instead, which
+    every XML or HTML reader decodes back to the same text."""
+    names = FORGED | {"app/##[add-mask]hunter2.py": LOADER}
+    repo = write_tree(tmp_path / "repo", {"README.md": "# x\n"} | names)
+    result = runner.invoke(
+        app,
+        ["scan", str(repo), "--no-cache", "--format", fmt, "--fail-on", "high"],
+        env={"GITHUB_ACTIONS": "true"},
+    )
+    assert result.exit_code == 1, result.output
+    assert not [line for line in result.stdout.splitlines() if line.lstrip().startswith("::")]
+    assert "##[" not in result.stdout
+    if fmt == "junit":
+        decoded = ElementTree.tostring(ElementTree.fromstring(result.stdout), encoding="unicode")
+        assert "\n::add-mask::x.py" in html.unescape(decoded)
+    else:
+        assert "::add-mask::" in html.unescape(result.stdout)
+    assert "##[add-mask]hunter2.py" in html.unescape(result.stdout)
+
+
+def test_readychecks_own_page_assets_start_no_line_with_a_command() -> None:
+    """Inside <style> and <script> character references are not decoded, so the page's
+    own CSS and script must never start a line with `::` (a `::before` rule would)."""
+    from readycheck.renderers.html_assets import SCRIPT, STYLE
+
+    assert not [line for line in (SCRIPT + STYLE).splitlines() if line.lstrip().startswith("::")]
+    assert "##[" not in SCRIPT + STYLE
 
 
 def test_a_legacy_workflow_command_in_an_error_message_is_escaped_in_actions(
