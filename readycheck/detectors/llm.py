@@ -44,6 +44,11 @@ def _is_model_call(node: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> b
     return isinstance(node, ast.Call) and matches_any(code.resolve(node.func), calls)
 
 
+def _calls_a_model(code: PythonCode, calls: tuple[str, ...]) -> bool:
+    """Whether the module makes any model call: most files make none, and are skipped."""
+    return bool(code.calls_matching(lambda name: matches_any(name, calls)))
+
+
 def _contains_model_call(node: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> bool:
     return any(_is_model_call(inner, code, calls) for inner in ast.walk(node))
 
@@ -144,6 +149,8 @@ def llm_output_flow(source: SourceFile, params: OutputFlowParams) -> Iterator[Ev
         return
     seen: set[int] = set()
     tools = set(tool_names(code))
+    if not tools and not _calls_a_model(code, params.calls):
+        return  # nothing in this file holds a model's answer
     for scope in _scopes(code):
         tainted = _tainted_names(scope, code, params.calls, tools)
         for node in _own_nodes(scope):
@@ -179,7 +186,7 @@ def llm_call_under_deadline(source: SourceFile, params: DeadlineParams) -> Itera
     """Model calls passed to a deadline (`asyncio.wait_for(client.chat..., 30)`) or made
     inside one (`async with asyncio.timeout(30):`)."""
     code = source.python
-    if code is None:
+    if code is None or not _calls_a_model(code, params.calls):
         return
     for node in ast.walk(code.tree):
         guarded: list[ast.AST] = []
@@ -226,7 +233,7 @@ def unbounded_agent_loop(source: SourceFile, params: AgentLoopParams) -> Iterato
     `itertools.count()`) that calls a model and compares no step counter or limit, so
     only the model decides when it stops."""
     code = source.python
-    if code is None:
+    if code is None or not _calls_a_model(code, params.calls):
         return
     for node in ast.walk(code.tree):
         if isinstance(node, ast.While):
