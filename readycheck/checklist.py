@@ -5,7 +5,8 @@ staleness. An LLM application has none of those and needs other things (evaluati
 guardrails, approval before an agent acts), so the rulebook can give a kind its own
 checklist, and a report of that kind shows it instead. Each item is met when every
 rule mapped to it that applies passes, partly met when some evidence is missing or
-partial, missing when no evidence is there, and not applicable when no rule applies.
+partial, missing when no evidence is there or a hazard behind it is present, and not
+applicable when no rule applies.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from readycheck.model import (
     ChecklistSection,
     KindVerdict,
     RuleResult,
+    RuleType,
     Status,
     with_article,
 )
@@ -25,13 +27,16 @@ from readycheck.rulebook import ChecklistEntry, ChecklistSpec
 
 
 def _status(entry: ChecklistEntry, by_id: dict[str, RuleResult]) -> str:
-    statuses = [
-        by_id[rule_id].status
+    applicable = [
+        by_id[rule_id]
         for rule_id in entry.rules
         if rule_id in by_id and by_id[rule_id].status is not Status.NOT_APPLICABLE
     ]
-    if not statuses:
+    if not applicable:
         return "not_applicable"
+    if any(r.rule.type is RuleType.HAZARD and r.status is Status.FAIL for r in applicable):
+        return "missing"  # a hazard that is present is not half of a safeguard
+    statuses = [result.status for result in applicable]
     if all(status is Status.PASS for status in statuses):
         return "met"
     if any(status in (Status.PASS, Status.PARTIAL) for status in statuses):

@@ -141,3 +141,12 @@ def test_a_checklist_naming_an_unknown_rule_is_a_rulebook_error(tmp_path: Path) 
 )
 def test_kinds_are_named_with_the_article_they_are_read_with(noun: str, expected: str) -> None:
     assert with_article(noun) == expected
+
+
+def test_an_item_with_a_present_hazard_is_missing_not_partly_met(
+    samples: dict[str, Report],
+) -> None:
+    """The LLM pilot hard-codes its key: RC-SEC-001 fails, and the credentials item is
+    missing, whatever the other rules of the item say."""
+    pilot = samples["support-bot-pilot"]
+    assert _items(pilot)["Security 3"] == "missing"
