@@ -125,7 +125,7 @@ def test_llm_pilot_key_findings(reports: dict[str, Report]) -> None:
 def test_llm_service_passes_every_llm_rule_that_applies(reports: dict[str, Report]) -> None:
     production = reports["rag-assistant-service"]
     llm_rules = [r for r in production.results if r.rule.id.startswith("RC-LLM")]
-    assert len(llm_rules) == 19
+    assert len(llm_rules) == 20
     assert all(r.status is Status.PASS for r in llm_rules), [
         (r.rule.id, r.status.value) for r in llm_rules if r.status is not Status.PASS
     ]
