@@ -114,6 +114,7 @@ def test_llm_pilot_key_findings(reports: dict[str, Report]) -> None:
     assert any(w.startswith("notebooks/prototype.ipynb cell 3") for w in where)
     assert all(key not in f.snippet for f in rule_result(pilot, "RC-SEC-001").findings)
     assert _where(pilot, "RC-LLM-003") == {"app/agent.py:136", "app/main.py:42"}  # "gpt-4o"
+    assert all("`gpt-4o`" in f.message for f in rule_result(pilot, "RC-LLM-003").findings)
     assert _where(pilot, "RC-LLM-007") == {"app/agent.py:118"}  # eval() of a tool argument
     assert _where(pilot, "RC-LLM-009") == {"app/agent.py:135"}  # while True around the model
     for missing in ("RC-LLM-001", "RC-LLM-004", "RC-LLM-005", "RC-LLM-008", "RC-LLM-010",

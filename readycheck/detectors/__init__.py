@@ -81,6 +81,7 @@ REGISTRY: dict[str, Detector] = {
         llm.language_models_dominate,
         llm.secret_in_system_prompt,
         llm.cached_model_call,
+        llm.model_alias,
         manifests.compose_service,
         named_secrets.config_secret,
         named_secrets.python_secret,

@@ -508,3 +508,36 @@ def cached_model_call(source: SourceFile, params: CachedCallParams) -> Iterator[
                 f"{function.name}() caches what the model returns",
                 source.snippet(function.line),
             )
+
+
+@dataclass(frozen=True)
+class ModelAliasParams:
+    #: Regular expression a model name matches (whole) when it is a moving alias.
+    pattern: str = field(metadata=REGEX)
+    #: The arguments that name the model.
+    keywords: tuple[str, ...] = ("model", "model_name", "model_id", "modelId")
+
+
+@file_detector(*PYTHON_KINDS, params=ModelAliasParams)
+def model_alias(source: SourceFile, params: ModelAliasParams) -> Iterator[Evidence]:
+    """Calls that name a model by a literal the pattern calls a moving alias, reported
+    with the name, so the finding says which model to pin."""
+    code = source.python
+    if code is None:
+        return
+    regex = re.compile(params.pattern)
+    for ref in code.calls:
+        for keyword in ref.node.keywords:
+            value = keyword.value
+            if (
+                keyword.arg in params.keywords
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+                and regex.fullmatch(value.value)
+            ):
+                yield Evidence(
+                    source.locate(ref.line),
+                    f"model `{value.value}` is a moving alias, not a dated snapshot",
+                    source.snippet(ref.line),
+                )
+                break
