@@ -309,7 +309,7 @@ def tool_names(code: PythonCode, decorators: tuple[str, ...] = TOOL_DECORATORS) 
                 and matches_any(ref.name, _NAMED_TOOL_CALLS)
             ):
                 found.setdefault(keyword.value.value, ref.line)
-    for node in code._bindings:
+    for node in code.bindings:
         if isinstance(node, ast.Dict):
             keys = _dict_keys(node)
             name = keys.get("name")
@@ -433,7 +433,7 @@ def _is_text(node: ast.AST) -> bool:
 def _system_prompts(code: PythonCode) -> Iterator[ast.expr]:
     """The contents of system messages: `{"role": "system", "content": ...}`, a
     SystemMessage(...), or an SDK's `system=` / `instructions=` argument."""
-    for node in code._bindings:
+    for node in code.bindings:
         if isinstance(node, ast.Dict):
             keys = _dict_keys(node)
             role = keys.get("role")

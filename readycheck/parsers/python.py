@@ -253,6 +253,11 @@ class PythonCode:
         """Every comparison (`a == b`, `p > 0.5`), in walk order."""
         return tuple(self._compares)
 
+    @property
+    def bindings(self) -> tuple[ast.Assign | ast.AnnAssign | ast.Dict, ...]:
+        """Every assignment and dict literal, in walk order (collected by the one walk)."""
+        return tuple(self._bindings)
+
     @cached_property
     def named_strings(self) -> tuple[NamedString, ...]:
         """Every string literal bound to a name, in source order."""
