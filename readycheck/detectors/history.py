@@ -18,7 +18,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from readycheck.detectors.base import repo_detector
-from readycheck.detectors.identities import is_bot, people_in_log
 from readycheck.model import Detection, Evidence, Location
 from readycheck.parsers.git import GitInfo
 from readycheck.pathmatch import PathPatterns
@@ -87,11 +86,9 @@ def git_reviewed_changes(repo: Repository, params: ReviewParams) -> Detection:
         detail += f" ({len(marked) - len(reviewed)} more were merged by their own author)"
     # A pull request merged by the only person who writes to the repository had no
     # reviewer: whatever the commit says, nobody else was there to read it.
-    authors = people_in_log(
-        git.repo.git.log(f"-n{params.commits * 4}", "--format=%ae%x00%an", "HEAD")
-    )
+    authors = _people(git.repo.git.log(f"-n{params.commits * 4}", "--format=%ae%x00%an", "HEAD"))
     if reviewed and len(authors) == 1:
-        author = authors[0][0]
+        author = next(iter(authors)).split(":", 1)[1]
         detail = (
             f"{len(reviewed)} of the last {len(changes)} changes went through a pull or merge "
             f"request, but all of them are by one person ({author}), so nobody else reviewed them"
@@ -111,12 +108,58 @@ def _merged_by_its_author(git: GitInfo, change: list[str]) -> bool:
     (A squash merge records only the author, so it is given the benefit of the doubt.)"""
     _sha, parents, email, name, _body = change
     first, *others = parents.split() or [""]
-    if len(others) != 1 or is_bot(name, email):
+    if len(others) != 1 or _BOT.search(email) or _BOT.search(name):
         return False  # a merge bot (bors, mergify) merges what reviewers approved
     branch = git.repo.git.log("-n200", "--format=%ae%x00%an", f"{first}..{others[0]}")
     if not branch.strip():
         return False
-    return len(people_in_log(f"{branch}\n{email}\x00{name}")) == 1
+    return len(_people(f"{branch}\n{email}\x00{name}")) == 1
+
+
+#: Authors that are automation, not people: bots and CI accounts.
+_BOT = re.compile(
+    r"(?i)\[bot\]|\bbot\b|dependabot|renovate|github-actions|actions@github\.com|noreply@github\.com$"
+)
+#: Machine accounts: a commit made as root@laptop.lan or ubuntu@ip-10-0-0-1 is the
+#: machine's default identity, not a second person.
+MACHINE_ACCOUNT = re.compile(
+    r"(?i)^(root|ubuntu|ec2-user|admin|administrator|user|vagrant|jovyan|pi|docker)@"
+    r"|@[^@]*\.(lan|local|localdomain|internal|home)$|@(localhost|\(none\))$"
+)
+
+
+def _people(log: str) -> set[str]:
+    """The people (not bots) among `%ae%x00%an` lines, one name each. One person commits
+    under several addresses (GitHub's `ID+user@users.noreply.github.com` and a plain one)
+    and several spellings of a name ("Goku Mohandas", "GokuMohandas"): two identities are
+    the same person when they share an address, a name or a GitHub login."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    for line in log.splitlines():
+        email, _, name = line.partition("\x00")
+        if not email or _BOT.search(email) or _BOT.search(name) or MACHINE_ACCOUNT.search(email):
+            continue
+        address = email.lower()
+        login = (
+            _NOREPLY.sub("", address.split("@")[0])
+            if address.endswith("noreply.github.com")
+            else ""
+        )
+        keys = [f"mail:{address}", f"name:{''.join(name.lower().split())}"]
+        if login:
+            keys.append(f"login:{login}")
+        for key in keys[1:]:
+            parent[root(key)] = root(keys[0])
+    return {root(key) for key in parent}
+
+
+#: The numeric id GitHub puts before the login in a noreply address.
+_NOREPLY = re.compile(r"^\d+\+")
 
 
 @dataclass(frozen=True)
