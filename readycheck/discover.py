@@ -138,6 +138,9 @@ class DiscoveryOptions:
     config_base: str = ""
     #: The config file `config_exclude` and `roles` come from, for the messages about them.
     config_source: str | None = None
+    #: The files git tracks, when the caller knows them: `trend` scans a commit's files
+    #: exported into a folder that is no repository, and every one of them is tracked.
+    tracked: frozenset[str] | None = None
 
     def in_config(self, rel: str) -> str:
         """A path relative to the scanned folder, as the config's patterns see it."""
@@ -327,18 +330,21 @@ def _tracked(root: Path) -> tuple[_Tracked | None, ScanWarning | None]:
     finally:
         repo.close()
     lead = "" if prefix == "." else prefix + "/"
+    names = output.decode("utf-8", "surrogateescape").split("\0")
+    return _tracked_set(name[len(lead) :] for name in names if name and name.startswith(lead)), None
+
+
+def _tracked_set(paths: Iterable[str]) -> _Tracked:
+    """Tracked files (relative to the scanned folder) and every folder holding one."""
     files: set[str] = set()
     folders: set[str] = set()
-    for name in output.decode("utf-8", "surrogateescape").split("\0"):
-        if not name or not name.startswith(lead):
-            continue
-        rel = name[len(lead) :]
+    for rel in paths:
         files.add(rel)
         folder = rel.rpartition("/")[0]
         while folder and folder not in folders:
             folders.add(folder)
             folder = folder.rpartition("/")[0]
-    return _Tracked(frozenset(files), frozenset(folders)), None
+    return _Tracked(frozenset(files), frozenset(folders))
 
 
 @dataclass(frozen=True)
@@ -508,9 +514,12 @@ class _Walk:
             *((patterns, options.config_source) for _, patterns in self.roles),
         ]
         self.noise = _NoiseCounts()
-        self.tracked, warning = _tracked(root)
-        if warning is not None:
-            self.warnings.append(warning)
+        if options.tracked is not None:
+            self.tracked: _Tracked | None = _tracked_set(options.tracked)
+        else:
+            self.tracked, warning = _tracked(root)
+            if warning is not None:
+                self.warnings.append(warning)
 
     def run(self) -> None:
         top_rules = _IgnoreRules()

@@ -337,6 +337,8 @@ class TargetInfo:
     anchor: str | None = None
     #: The config file that set this scan's options, as the user would type it; None: none.
     config: str | None = None
+    #: The repository's web address on its forge, without credentials; None: unknown.
+    remote: str | None = None
 
 
 Expect = Literal["present", "absent"]

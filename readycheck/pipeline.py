@@ -53,6 +53,18 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class AtCommit:
+    """The scanned folder holds a past commit's files (exported by `trend`); this says
+    which repository folder and commit they came from, so the git-history rules read
+    history as of that commit and the report names the repository, not the export."""
+
+    repository: Path
+    revision: str
+    #: The exported files, relative to the scanned folder: all tracked at that commit.
+    tracked: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class ScanOptions:
     """What the command line asks for; None means "use the config file, else the default"."""
 
@@ -70,6 +82,8 @@ class ScanOptions:
     cache_dir: Path | None = None
     #: Worker processes for per-file analysis; 1 runs everything in this process.
     workers: int = 1
+    #: Set by `trend`: the folder is an export of this commit of this repository.
+    at_commit: AtCommit | None = None
 
 
 class Progress(Protocol):
@@ -123,10 +137,16 @@ def scan(
             config_exclude=config.exclude,
             config_base=config.base,
             config_source=config.source,
+            tracked=options.at_commit.tracked if options.at_commit is not None else None,
         ),
     )
     warnings: list[ScanWarning] = list(discovery.warnings)
-    git_info, git_warning = open_repository(discovery.root)
+    if options.at_commit is not None:
+        git_info, git_warning = open_repository(
+            options.at_commit.repository, options.at_commit.revision
+        )
+    else:
+        git_info, git_warning = open_repository(discovery.root)
     if git_warning:
         warnings.append(git_warning)
 
@@ -199,7 +219,8 @@ def scan(
         base = diff.merge_base(git_info, options.since)
         policy_changes = policy.changes(git_info, base, config, results)
 
-    report = _report(rulebook, root, discovery.files, git_info, results, warnings, fixed)
+    shown_root = options.at_commit.repository if options.at_commit is not None else root
+    report = _report(rulebook, shown_root, discovery.files, git_info, results, warnings, fixed)
     target = dataclasses.replace(report.target, config=_shown(config.source))
     report = dataclasses.replace(
         report,
@@ -247,6 +268,7 @@ def _report(
         commit=getattr(git_info, "commit", None),
         branch=getattr(git_info, "branch", None),
         commit_date=getattr(git_info, "commit_date", None),
+        remote=getattr(git_info, "remote", None),
         anchor=_anchor(files),
     )
     return Report(

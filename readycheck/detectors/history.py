@@ -73,7 +73,10 @@ def git_reviewed_changes(repo: Repository, params: ReviewParams) -> Detection:
     if git.shallow:
         return Detection(inapplicable=SHALLOW)
     log = git.repo.git.log(
-        f"-n{params.commits}", "--first-parent", "--format=%H%x00%P%x00%ae%x00%an%x00%B%x01", "HEAD"
+        f"-n{params.commits}",
+        "--first-parent",
+        "--format=%H%x00%P%x00%ae%x00%an%x00%B%x01",
+        git.revision,
     )
     changes = [entry.strip().split("\x00", 4) for entry in log.split("\x01") if entry.strip()]
     changes = [c for c in changes if len(c) == 5]
@@ -86,7 +89,9 @@ def git_reviewed_changes(repo: Repository, params: ReviewParams) -> Detection:
         detail += f" ({len(marked) - len(reviewed)} more were merged by their own author)"
     # A pull request merged by the only person who writes to the repository had no
     # reviewer: whatever the commit says, nobody else was there to read it.
-    authors = _people(git.repo.git.log(f"-n{params.commits * 4}", "--format=%ae%x00%an", "HEAD"))
+    authors = _people(
+        git.repo.git.log(f"-n{params.commits * 4}", "--format=%ae%x00%an", git.revision)
+    )
     if reviewed and len(authors) == 1:
         author = next(iter(authors)).split(":", 1)[1]
         detail = (
@@ -188,7 +193,9 @@ def git_large_files(repo: Repository, params: BlobParams) -> Detection:
             sizes[sha] = int(size)
     found: dict[str, int] = {}
     # A partial clone lacks some blobs: list what is there instead of failing on them.
-    for line in git.repo.git.rev_list("--objects", "--all", "--missing=allow-any").splitlines():
+    # Every branch for the current state; only what a past commit could reach for `trend`.
+    reachable = "--all" if git.revision == "HEAD" else git.revision
+    for line in git.repo.git.rev_list("--objects", reachable, "--missing=allow-any").splitlines():
         sha, _, path = line.partition(" ")
         size = sizes.get(sha)
         if not path or size is None:
@@ -237,7 +244,7 @@ def git_authors(repo: Repository, params: AuthorParams) -> Detection:
     if git.shallow:
         return Detection(inapplicable=SHALLOW)
     scope = [git.subpath] if git.subpath else []
-    log = git.repo.git.log(f"-n{params.commits}", "--format=%aN%x09%aE", "--", *scope)
+    log = git.repo.git.log(f"-n{params.commits}", "--format=%aN%x09%aE", git.revision, "--", *scope)
     authors = sorted(
         {
             email.strip().lower()
@@ -284,12 +291,12 @@ def git_bot_commits(repo: Repository, params: BotCommitParams) -> Detection:
     if git is None:
         return Detection()
     scope = [git.subpath] if git.subpath else []
-    head = git.repo.git.log("-n1", "--format=%ct", "HEAD").strip()
+    head = git.repo.git.log("-n1", "--format=%ct", git.revision).strip()
     if not head.isdigit():
         return Detection()
     since = int(head) - params.days * 86400
     log = git.repo.git.log(
-        f"--since={since}", "--format=%aN%x09%aE%x09%as%x09%s", "HEAD", "--", *scope
+        f"--since={since}", "--format=%aN%x09%aE%x09%as%x09%s", git.revision, "--", *scope
     )
     bots = tuple(bot.lower() for bot in params.bots)
     found: list[Evidence] = []
@@ -334,7 +341,7 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
         "--name-only",
         "--diff-filter=d",
         "--format=",
-        "HEAD",
+        git.revision,
         *boundary,
         "--",
         *scope,

@@ -153,7 +153,7 @@ def _from_history(git: GitInfo, commits: int, people: _People) -> list[str]:
     """Add the people of recent commits; return what else history says (co-authors...)."""
     scope = [git.subpath] if git.subpath else []
     log = git.repo.git.log(
-        f"-n{commits}", "--format=%x1e%aN%x1f%aE%x1f%cN%x1f%cE%x1f%B", "--", *scope
+        f"-n{commits}", "--format=%x1e%aN%x1f%aE%x1f%cN%x1f%cE%x1f%B", git.revision, "--", *scope
     )
     notes = []
     for record in log.split("\x1e"):

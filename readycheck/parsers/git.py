@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from readycheck.forge import web_remote
 from readycheck.model import ScanWarning
 
 
@@ -28,6 +29,11 @@ class GitInfo:
     commit_date: str | None
     shallow: bool
     repo: Any  # git.Repo, for detectors that need history
+    #: The commit the scan stands at: HEAD, or a past commit when `trend` scans history.
+    revision: str = "HEAD"
+    #: Where the repository lives on its forge (`https://host/owner/repo`), without
+    #: credentials; None when origin is unset or not a forge URL.
+    remote: str | None = None
 
 
 #: Settings of a repository's own config that make read-only commands run a program.
@@ -43,8 +49,11 @@ _NEUTRAL_SETTINGS = (
 _CORRUPT = "HEAD, or the commit it names, cannot be read: the repository is corrupt or incomplete"
 
 
-def open_repository(path: Path) -> tuple[GitInfo | None, ScanWarning | None]:
-    """Find the repository containing `path`; (None, None) when it is a plain folder."""
+def open_repository(
+    path: Path, revision: str = "HEAD"
+) -> tuple[GitInfo | None, ScanWarning | None]:
+    """Find the repository containing `path`; (None, None) when it is a plain folder.
+    `revision` is the commit the scan stands at (a past one for `trend`)."""
     if not _inside_a_repository(path):
         return None, None
     where = ".git" if (path / ".git").exists() else None
@@ -58,20 +67,34 @@ def open_repository(path: Path) -> tuple[GitInfo | None, ScanWarning | None]:
         root = Path(repo.working_tree_dir or path).resolve()
         subpath = path.resolve().relative_to(root).as_posix() if path.resolve() != root else ""
         commit = branch = date = None
-        if repo.head.is_valid():
+        if revision != "HEAD":
+            head = repo.commit(revision)
+            commit, date = head.hexsha, head.committed_datetime.isoformat()
+            revision = commit
+        elif repo.head.is_valid():
             head = repo.head.commit
             commit, date = head.hexsha, head.committed_datetime.isoformat()
             branch = None if repo.head.is_detached else repo.active_branch.name
         elif len(repo.refs):  # an empty repository has no branches; this one has, yet no HEAD
             return None, ScanWarning("git-unavailable", f"git history not read: {_CORRUPT}", where)
         shallow = (Path(repo.git_dir) / "shallow").exists()
-        return GitInfo(root, subpath, commit, branch, date, shallow, repo), None
+        remote = web_remote(_origin(repo))
+        info = GitInfo(root, subpath, commit, branch, date, shallow, repo, revision, remote)
+        return info, None
     except git.InvalidGitRepositoryError:
         reason = "not a valid git repository (a corrupt HEAD, or no objects folder)"
     except Exception as error:
         text = str(error).strip()
         reason = text.splitlines()[0] if text else type(error).__name__
     return None, ScanWarning("git-unavailable", f"git history not read: {reason}", where)
+
+
+def _origin(repo: Any) -> str | None:
+    """The origin remote's URL from the repository's config, or None."""
+    try:
+        return str(repo.git.config("--get", "remote.origin.url")).strip() or None
+    except Exception:
+        return None  # no origin (git config exits 1)
 
 
 def _neutralise(repo: Any) -> None:

@@ -21,7 +21,7 @@ from readycheck.model import (
     Status,
 )
 
-SCHEMA_VERSION = "2.3.0"
+SCHEMA_VERSION = "2.4.0"
 
 
 def _location(location: Location | None) -> dict[str, Any] | None:
@@ -133,6 +133,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "branch": report.target.branch,
             "commit_date": report.target.commit_date,
             "config": report.target.config,
+            "remote": report.target.remote,
         },
         "scanned_at": report.scanned_at,
         "summary": {
