@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
 
-from readycheck import __version__
+from readycheck import __version__, cli_fleet
 
 if TYPE_CHECKING:
     from readycheck.model import Pillar, Report
@@ -316,6 +316,17 @@ def scan(
         bool,
         typer.Option("--show-passed", help="Also list the rules that passed or did not apply."),
     ] = False,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            metavar="DB",
+            help="Draw the score's trend line on the HTML scorecard from this portfolio or "
+            "trend history database.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Scan a repository and report how ready it is for production.
 
@@ -348,11 +359,12 @@ def scan(
             bar = progress.Bar() if progress.wanted() and not quiet else None
             with _interruptible():
                 report = run_scan(options, progress=bar)
+            points = _score_history(history, report) if history is not None else ()
         except ReadycheckError as error:
             _fail(str(error))
         for target, name in targets:
             if target != _STDOUT:
-                text = _text(report, name, verbose=verbose, show_passed=show_passed)
+                text = _text(report, name, points, verbose=verbose, show_passed=show_passed)
                 _write(target, text, "the report", scanned=path)
         # Standard output: what `-o -` asks for; else --format's report when no file is
         # written, else the terminal report beside the files.
@@ -366,7 +378,9 @@ def scan(
             # `readycheck scan . | head`: a closed pipe ends the report quietly; it is not a
             # failed gate, and the exit code still says what the gate decided.
             with _standard_output("the report"):
-                _print_report(report, stdout_format, verbose=verbose, show_passed=show_passed)
+                _print_report(
+                    report, stdout_format, points, verbose=verbose, show_passed=show_passed
+                )
     except KeyboardInterrupt:
         _interrupted()
     if report.gate is not None and not report.gate.passed:
@@ -376,7 +390,22 @@ def scan(
         raise typer.Exit(EXIT_GATE_FAILED)
 
 
-def _print_report(report: Report, stdout_format: str, **flags: bool) -> None:
+def _score_history(database: Path, report: Report) -> tuple[tuple[str, float], ...]:
+    """The repository's recorded scores (oldest first) and this scan's, for the trend line."""
+    from readycheck.portfolio_db import History
+
+    with History(database) as stored:
+        key = report.target.remote or report.target.name
+        earlier = stored.scores(key, without=report.target.commit)
+    return (*earlier, (report.scanned_at, report.score))
+
+
+def _print_report(
+    report: Report,
+    stdout_format: str,
+    history: tuple[tuple[str, float], ...] = (),
+    **flags: bool,
+) -> None:
     """The report on standard output and, in a GitHub Actions run with a gate, the
     annotations for the findings that can fail it.
 
@@ -403,7 +432,7 @@ def _print_report(report: Report, stdout_format: str, **flags: bool) -> None:
 
             terminal.print_report(report, **flags)
         else:
-            text = _text(report, stdout_format)
+            text = _text(report, stdout_format, history)
             if actions and stdout_format in ("json", "sarif"):
                 text = text.replace(_LEGACY_COMMAND, "#\\u0023[")
             elif actions and stdout_format in ("junit", "html"):
@@ -860,8 +889,10 @@ def _output_targets(paths: list[Path], explicit: OutputFormat | None) -> list[tu
     return targets
 
 
-def _text(report: Report, name: str, **flags: bool) -> str:
-    """The report rendered as text in format `name`."""
+def _text(
+    report: Report, name: str, history: tuple[tuple[str, float], ...] = (), **flags: bool
+) -> str:
+    """The report rendered as text in format `name` (`history`: the HTML trend line)."""
     if name == "terminal":
         import io
 
@@ -874,6 +905,10 @@ def _text(report: Report, name: str, **flags: bool) -> str:
             report, Console(file=buffer, width=100, no_color=True, highlight=False), **flags
         )
         return buffer.getvalue()
+    if name == "html" and history:
+        from readycheck.renderers import html
+
+        return html.render(report, history)
     from readycheck.renderers import renderer
 
     return renderer(name)(report)
@@ -899,6 +934,9 @@ def _write(path: Path, text: str, what: str, scanned: Path | None = None) -> Non
         write_text(path, text, what, scanned)
     except OutputError as error:
         _fail(str(error))
+
+
+cli_fleet.register(app)  # `portfolio` and `trend`, kept in their own module
 
 
 def main() -> None:

@@ -39,7 +39,12 @@ def test_wheel_contains_the_rulebook_and_schemas(wheel: Path) -> None:
     assert rule_files, "rules/ is empty"
     for name in rule_files:
         assert f"readycheck/rules/{name}" in names
-    for schema in ("rulebook.schema.json", "report.schema.json"):
+    for schema in (
+        "rulebook.schema.json",
+        "report.schema.json",
+        "portfolio.schema.json",
+        "trend.schema.json",
+    ):
         assert f"readycheck/schemas/{schema}" in names
     assert "readycheck/data/advisories.yaml" in names  # the offline advisory list
 

@@ -1,0 +1,376 @@
+"""The platform team's commands: `portfolio` (many repositories) and `trend` (one
+repository over its history). Registered on the main app by readycheck.cli, whose
+exit codes and output rules they share: 0 done, 2 a usage or input error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import importlib
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from readycheck.portfolio import Portfolio
+    from readycheck.trend import Trend
+
+
+class FleetFormat(enum.StrEnum):
+    terminal = "terminal"
+    html = "html"
+    json = "json"
+    markdown = "markdown"
+
+
+_SUFFIXES = {
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".md": "markdown",
+    ".txt": "terminal",
+}
+
+#: Where the portfolio's history lives unless --db says otherwise.
+DEFAULT_DB = Path("readycheck-portfolio.db")
+
+FormatOption = Annotated[
+    FleetFormat | None,
+    typer.Option("--format", "-f", help="Output format \\[default: terminal, or the -o file's]."),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write to this file (.html, .json, .md, .txt); - is stdout."
+    ),
+]
+DbOption = Annotated[
+    Path,
+    typer.Option(
+        "--db",
+        help="The history database (one SQLite file): earlier portfolios, stored reports, trends.",
+        dir_okay=False,
+    ),
+]
+
+
+def _format(output: Path | None, explicit: FleetFormat | None, allowed: tuple[str, ...]) -> str:
+    """The format to write: --format, else the -o file's extension; they must agree."""
+    from readycheck.cli import _fail
+
+    if output is None or str(output) == "-":
+        name = explicit.value if explicit else "terminal"
+    else:
+        named = _SUFFIXES.get(output.suffix.lower())
+        if named is None and explicit is None:
+            _fail(f"cannot tell the format of {output} from its extension; use --format")
+        if named is not None and explicit is not None and named != explicit.value:
+            _fail(f"{output} names the {named} format, but --format says {explicit.value}")
+        name = named or (explicit.value if explicit else "terminal")
+    if name not in allowed:
+        _fail(f"this command writes {', '.join(allowed)}, not {name}")
+    return name
+
+
+def _emit(
+    name: str,
+    output: Path | None,
+    what: str,
+    text: Callable[[str], str],
+    show: Callable[[Console], None],
+) -> None:
+    """Write format `name` to -o, or to standard output; the terminal format is printed
+    with colours on a terminal (through `show`), and as plain text anywhere else."""
+    from rich.console import Console
+
+    from readycheck.cli import _standard_output, _write
+    from readycheck.renderers.terminal import console
+
+    to_file = output is not None and str(output) != "-"
+    if name == "terminal" and not to_file:
+        with _standard_output(what):
+            show(console())
+        return
+    if name == "terminal":
+        buffer = io.StringIO()
+        show(Console(file=buffer, width=120, no_color=True, highlight=False))
+        rendered = buffer.getvalue()
+    else:
+        rendered = text(name)
+    if to_file:
+        assert output is not None
+        _write(output, rendered, what)
+        typer.echo(f"readycheck: wrote {what} to {output}", err=True)
+        return
+    with _standard_output(what):
+        typer.echo(rendered, nl=not rendered.endswith("\n"))
+
+
+def portfolio(
+    reports: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="readycheck JSON reports, or folders holding them (searched recursively).",
+            show_default=False,
+        ),
+    ] = None,
+    scan: Annotated[
+        Path | None,
+        typer.Option(
+            "--scan",
+            metavar="LIST",
+            help="Also scan the repositories this file lists (one folder or git URL per line).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    work_dir: Annotated[
+        Path,
+        typer.Option(
+            "--work-dir", help="Where repositories given by URL are cloned.", file_okay=False
+        ),
+    ] = Path(".readycheck-repositories"),
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Run the scans on this Dask scheduler (tcp://host:8786) instead of local processes.",
+        ),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Neither read nor write the history database.")
+    ] = False,
+    mixed_rulebooks: Annotated[
+        bool,
+        typer.Option(
+            "--mixed-rulebooks",
+            help="Merge reports made with different rulebook versions (the rule is stated in the output).",
+        ),
+    ] = False,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir", help="The per-file analysis cache for --scan.", file_okay=False
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Scan without the per-file cache.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Repositories scanned at once \\[default: one per core]."
+        ),
+    ] = None,
+) -> None:
+    """Fold many repositories' reports into one organisation portfolio.
+
+    Shows every repository's score and level, the practices missing across the
+    organisation with what fixing each everywhere would add, the repositories to copy
+    from, and what changed since the previous portfolio (kept in --db).
+
+    [b]Examples[/b]
+
+      readycheck portfolio reports/ -o portfolio.html
+
+      readycheck portfolio --scan repositories.txt -o portfolio.html
+    """
+    from readycheck import __version__, cache, fleet, pipeline, portfolio_db
+    from readycheck import portfolio as folding
+    from readycheck import reports as report_files
+    from readycheck.cli import _fail, _interrupted, _interruptible
+    from readycheck.errors import ReadycheckError
+    from readycheck.rulebook import load_rulebook
+    from readycheck.runner import default_workers
+
+    name = _format(output, output_format, ("terminal", "html", "json", "markdown"))
+    if not reports and scan is None:
+        _fail("give report files or folders, or --scan LIST")
+    try:
+        loaded = report_files.load_all(list(reports or []))
+        found = list(loaded.reports)
+        rejected = list(loaded.rejected)
+        rescanned: dict[str, bool] = {}
+        with contextlib.ExitStack() as stack:
+            history = None if no_history else stack.enter_context(portfolio_db.History(db))
+            if scan is not None:
+                engine: fleet.Engine = (
+                    fleet.DaskEngine(scheduler)
+                    if scheduler
+                    else fleet.LocalPool(jobs or default_workers())
+                )
+                rulebook = load_rulebook(None)
+                analyser = f"{__version__}:{rulebook.digest}"
+                with _interruptible():
+                    outcome = fleet.scan_all(
+                        fleet.read_list(scan),
+                        work_dir,
+                        engine,
+                        analyser=analyser,
+                        cache_dir=None if no_cache else (cache_dir or cache.default_dir()),
+                        stored=(lambda s, c: history.report(s, c, analyser))
+                        if history
+                        else (lambda s, c: None),
+                        store=(lambda s, c, r: history.store_report(s, c, analyser, r))
+                        if history
+                        else (lambda s, c, r: None),
+                        progress=lambda line: typer.echo(f"readycheck: {line}", err=True),
+                    )
+                found.extend(outcome.reports)
+                rejected.extend(outcome.rejected)
+                rescanned.update(outcome.rescanned)
+            kept, mixed, notes = report_files.one_rulebook(found, mixed_rulebooks)
+            rejected.extend(mixed)
+            previous = history.previous_run() if history else None
+            result = folding.build(
+                kept,
+                generated_at=pipeline._now(),
+                tool_version=__version__,
+                previous=previous[1] if previous else None,
+                previous_run=previous[0] if previous else None,
+                rejected=rejected,
+                rescanned=rescanned if scan is not None else None,
+                notes=notes,
+            )
+            if history is not None:
+                history.record_run(result)
+    except ReadycheckError as error:
+        _fail(str(error))
+    except KeyboardInterrupt:
+        _interrupted()
+    for item in result.rejected:
+        typer.echo(f"readycheck: left out {item.source}: {item.reason}", err=True)
+    _emit(name, output, "the portfolio", lambda fmt: _portfolio_text(result, fmt),
+          lambda console: _print_portfolio(result, console))  # fmt: skip
+
+
+def _portfolio_text(result: Portfolio, name: str) -> str:
+    module = importlib.import_module(f"readycheck.renderers.portfolio_{name}")
+    return str(module.render(result))
+
+
+def _print_portfolio(result: Portfolio, console: Console) -> None:
+    from readycheck.renderers import portfolio_terminal
+
+    portfolio_terminal.print_portfolio(result, console)
+
+
+def trend(
+    path: Annotated[
+        Path, typer.Argument(help="The repository (or a folder in it).", file_okay=False)
+    ] = Path("."),
+    last: Annotated[
+        int | None,
+        typer.Option(
+            "--last",
+            "-n",
+            min=1,
+            help="The last N commits of the first-parent line \\[default: 20].",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Commits since this date (anything git reads: 2026-01-01, '3 months ago').",
+        ),
+    ] = None,
+    tags: Annotated[
+        bool, typer.Option("--tags", help="The commits the repository's tags name.")
+    ] = False,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="Also store the points in this history database, for the scorecard's trend line.",
+            dir_okay=False,
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option("--cache-dir", help="The per-file analysis cache.", file_okay=False),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Analyse every file of every commit.")
+    ] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes.")
+    ] = None,
+) -> None:
+    """Show how a repository's readiness moved over its history.
+
+    Each selected commit is read straight from git objects (the work tree is not
+    touched) and scanned; files that did not change are analysed once.
+
+    [b]Examples[/b]
+
+      readycheck trend . --last 50 -o trend.html
+
+      readycheck trend . --tags
+    """
+    from readycheck import cache, portfolio_db
+    from readycheck import trend as history_of
+    from readycheck.cli import _fail, _interrupted, _interruptible
+    from readycheck.errors import ReadycheckError
+    from readycheck.runner import default_workers
+
+    name = _format(output, output_format, ("terminal", "html", "json"))
+    selection = history_of.Selection(
+        last=last if last is not None else (None if since or tags else 20), since=since, tags=tags
+    )
+
+    def step(index: int, total: int, sha: str) -> None:
+        typer.echo(f"readycheck: commit {index + 1}/{total} {sha[:10]}", err=True)
+
+    try:
+        with _interruptible():
+            result = history_of.compute(
+                path,
+                selection,
+                cache_dir=None if no_cache else (cache_dir or cache.default_dir()),
+                workers=jobs or default_workers(),
+                advance=step,
+            )
+        if db is not None:
+            with portfolio_db.History(db) as store:
+                store.record_trend(
+                    result.remote or result.name,
+                    f"{result.tool_version}:{result.rulebook_version}",
+                    [(p.commit, p.date, p.score) for p in result.points],
+                )
+    except ReadycheckError as error:
+        _fail(str(error))
+    except KeyboardInterrupt:
+        _interrupted()
+    for item in result.failed:
+        typer.echo(f"readycheck: commit {item.commit[:10]} not scanned: {item.reason}", err=True)
+    _emit(name, output, "the trend", lambda fmt: _trend_text(result, fmt),
+          lambda console: _print_trend(result, console))  # fmt: skip
+
+
+def _trend_text(result: Trend, name: str) -> str:
+    module = importlib.import_module(f"readycheck.renderers.trend_{name}")
+    return str(module.render(result))
+
+
+def _print_trend(result: Trend, console: Console) -> None:
+    from readycheck.renderers import trend_terminal
+
+    trend_terminal.print_trend(result, console)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(portfolio)
+    app.command()(trend)
