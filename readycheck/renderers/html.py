@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 
 from readycheck import score, verdicts
 from readycheck.model import Pillar, Report, RuleResult, Severity, grouped_warnings, with_article
@@ -24,7 +25,7 @@ from readycheck.renderers.html_assets import SCRIPT, STYLE
 from readycheck.renderers.html_mltest import checklist_section, ml_test_score_section
 from readycheck.renderers.html_pillars import pillar_score, pillar_section, prose
 from readycheck.renderers.markup import Html, el, join, raw
-from readycheck.renderers.svg import Axis, band, fmt_score, radar
+from readycheck.renderers.svg import Axis, band, fmt_score, radar, sparkline
 from readycheck.verdicts import Verdict
 
 LIST_SHOWN = 100  # scan warnings, fixed findings; the JSON report has every one
@@ -32,14 +33,18 @@ ACTIONS = 5
 FIVE = tuple(p for p in Pillar if p is not Pillar.HYGIENE)
 
 
-def render(report: Report) -> str:
-    """The whole page, ready to write to a file; it needs nothing else to display or print."""
+def render(report: Report, history: Sequence[tuple[str, float]] = ()) -> str:
+    """The whole page, ready to write to a file; it needs nothing else to display or print.
+
+    `history` is the overall score of earlier scans, (date or short commit, score), oldest
+    first and ending with this one; from two points on, a trend line shows beside the score.
+    """
     body = el(
         "div",
         _masthead(report),
         el(
             "main",
-            _hero(report),
+            _hero(report, history),
             _pillar_strip(report),
             _filters(),
             join(pillar_section(p, report) for p in report.pillars),
@@ -141,10 +146,10 @@ def _masthead(report: Report) -> Html:
     )
 
 
-def _hero(report: Report) -> Html:
+def _hero(report: Report, history: Sequence[tuple[str, float]]) -> Html:
     return el(
         "section",
-        _overall(report),
+        _overall(report, history),
         _chart(report),
         _actions(report),
         class_="hero",
@@ -152,7 +157,7 @@ def _hero(report: Report) -> Html:
     )
 
 
-def _overall(report: Report) -> Html:
+def _overall(report: Report, history: Sequence[tuple[str, float]] = ()) -> Html:
     tally_of = verdicts.counts(report.results)
     capped = None
     if report.level_capped_by is not None:
@@ -224,6 +229,7 @@ def _overall(report: Report) -> Html:
             data_level=report.level.id,
         ),
         el("p", report.level.summary),
+        _history(history),
         capped,
         kind,
         el("div", f"Rules ({len(report.results)})", class_="label rules-label"),
@@ -231,6 +237,20 @@ def _overall(report: Report) -> Html:
         _gate(report),
         _legend(),
         class_="card overall",
+    )
+
+
+def _history(history: Sequence[tuple[str, float]]) -> Html | None:
+    """The overall score over the last scans, when there are at least two to join:
+    one number says where the repository is, the line says where it is heading."""
+    if len(history) < 2:
+        return None
+    return el(
+        "div",
+        el("div", f"Score over the last {len(history)} scans", class_="label rules-label"),
+        sparkline(history),
+        class_="history",
+        data_points=len(history),
     )
 
 

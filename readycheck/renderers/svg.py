@@ -169,3 +169,188 @@ def bar(score: float | None, label: str) -> Html:
         aria_label=f"{label}: {fmt_score(score)} of 100",
         xmlns="http://www.w3.org/2000/svg",
     )
+
+
+# Line charts: a score over time, x the scan's position in order, y 0 to 100.
+# They carry their look as presentation attributes rather than classes, so a page that
+# shows one needs no extra stylesheet (the scorecard stays byte-identical without one),
+# and no `xmlns`: inline in HTML the parser puts <svg> in the SVG namespace by itself,
+# so the trend page holds no `http://` text at all.
+MUTED = "#5b6675"
+FAINT = "#8a94a3"
+GRID = "#dde2e8"
+AXIS = "#c4cbd4"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A chart's size, the margins around its plot area (viewBox units) and its marks."""
+
+    width: float
+    height: float
+    left: float
+    right: float
+    top: float
+    bottom: float
+    dot: float
+    stroke: float
+
+    def x(self, index: int, count: int) -> float:
+        """Where the `index`-th of `count` points sits; a single point sits in the middle."""
+        span = self.width - self.left - self.right
+        return self.left + (span / 2 if count < 2 else span * index / (count - 1))
+
+    def y(self, value: float) -> float:
+        span = self.height - self.top - self.bottom
+        return self.top + span * (100 - max(0.0, min(value, 100.0))) / 100
+
+
+SPARK = Frame(width=200, height=44, left=4, right=4, top=5, bottom=5, dot=2.5, stroke=1.5)
+WIDE = Frame(width=960, height=250, left=34, right=14, top=10, bottom=28, dot=4, stroke=2)
+SMALL = Frame(width=240, height=100, left=24, right=8, top=8, bottom=8, dot=2.5, stroke=1.5)
+
+
+def line_path(points: Sequence[tuple[float, float] | None]) -> str:
+    """An SVG path through `points`; None lifts the pen, so a missing value is a gap
+    in the line (the next point starts a new `M`), never a drop to zero."""
+    parts: list[str] = []
+    pen_down = False
+    for point in points:
+        if point is None:
+            pen_down = False
+            continue
+        parts.append(f"{'L' if pen_down else 'M'}{point[0]:.1f},{point[1]:.1f}")
+        pen_down = True
+    return " ".join(parts)
+
+
+def _grid(frame: Frame, labelled: bool) -> list[Html]:
+    """Gridlines at 25/50/75/100, the radar's rings, with their values on the left, over
+    a baseline at 0 that shows where the scale ends."""
+    base = f"{frame.y(0):.1f}"
+    right = frame.width - frame.right
+    marks = [el("line", x1=frame.left, y1=base, x2=right, y2=base, stroke=AXIS)]
+    for level in GRIDLINES:
+        y = f"{frame.y(level):.1f}"
+        marks.append(el("line", x1=frame.left, y1=y, x2=right, y2=y, stroke=GRID))
+        if labelled:
+            marks.append(
+                el(
+                    "text",
+                    str(level),
+                    x=frame.left - 6,
+                    y=y,
+                    dy="0.32em",
+                    text_anchor="end",
+                    fill=FAINT,
+                    font_size=10,
+                )
+            )
+    return marks
+
+
+def _line(frame: Frame, values: Sequence[float | None], key: str | None) -> Html:
+    count = len(values)
+    points = [None if v is None else (frame.x(i, count), frame.y(v)) for i, v in enumerate(values)]
+    return el(
+        "path",
+        class_="line",
+        d=line_path(points),
+        fill="none",
+        stroke=MUTED,
+        stroke_width=frame.stroke,
+        stroke_linejoin="round",
+        data_pillar=key,
+    )
+
+
+def _dots(frame: Frame, values: Sequence[float | None], tips: Sequence[str]) -> list[Html]:
+    """A dot per scored point, coloured by its band, with its tooltip as `<title>`."""
+    count = len(values)
+    return [
+        el(
+            "circle",
+            el("title", tip),
+            class_=f"dot band-{band(value)}",
+            cx=f"{frame.x(i, count):.1f}",
+            cy=f"{frame.y(value):.1f}",
+            r=frame.dot,
+            data_score=value,
+        )
+        for i, (value, tip) in enumerate(zip(values, tips, strict=True))
+        if value is not None
+    ]
+
+
+def _summary(values: Sequence[float | None]) -> str:
+    scored = [v for v in values if v is not None]
+    if not scored:
+        return "no score at any point"
+    return f"{fmt_score(scored[0])} to {fmt_score(scored[-1])} over {len(values)} points"
+
+
+def line_chart(
+    values: Sequence[float | None],
+    tips: Sequence[str],
+    title: str,
+    *,
+    key: str | None = None,
+    ends: tuple[str, str] | None = None,
+    small: bool = False,
+) -> Html:
+    """A score over time: gridlines, one line (with a gap where a value is None) and a
+    dot with a tooltip per scored point. `key` names the pillar drawn; `ends` labels the
+    first and last point under the axis of a wide chart."""
+    frame = SMALL if small else WIDE
+    labels = None
+    if ends is not None and not small:
+        y = frame.height - 8
+        labels = [
+            el("text", ends[0], x=frame.left, y=y, fill=FAINT, font_size=11),
+            el(
+                "text",
+                ends[1],
+                x=frame.width - frame.right,
+                y=y,
+                fill=FAINT,
+                font_size=11,
+                text_anchor="end",
+            ),
+        ]
+    return el(
+        "svg",
+        el("title", title),
+        el("g", _grid(frame, labelled=True)),
+        _line(frame, values, key),
+        _dots(frame, values, tips),
+        labels,
+        class_="line-chart" + (" small" if small else ""),
+        viewBox=f"0 0 {frame.width:g} {frame.height:g}",
+        role="img",
+        aria_label=f"{title}: {_summary(values)}",
+        data_pillar=key,
+    )
+
+
+def sparkline(points: Sequence[tuple[str, float]], title: str = "Overall score") -> Html:
+    """A small trend line of the overall score from (label, score) pairs, oldest first,
+    the label a date or a short commit: the scorecard's glance at where the score is
+    heading. Each point's tooltip gives its label and score."""
+    values = [value for _, value in points]
+    tips = [f"{label}: {fmt_score(value)}" for label, value in points]
+    summary = _summary(values)
+    if points:
+        summary += f", from {points[0][0]} to {points[-1][0]}"
+    return el(
+        "svg",
+        el("title", f"{title}: {summary}"),
+        el("g", _grid(SPARK, labelled=False)),
+        _line(SPARK, values, None),
+        _dots(SPARK, values, tips),
+        class_="sparkline",
+        viewBox=f"0 0 {SPARK.width:g} {SPARK.height:g}",
+        width="100%",
+        height=SPARK.height,
+        role="img",
+        aria_label=f"{title}: {summary}",
+    )
