@@ -89,6 +89,18 @@ def _path_spec(patterns: tuple[str, ...]) -> PathPatterns:
     return PathPatterns(patterns, "a rule's paths")
 
 
+def calls_by_kind(calls: Sequence[DetectorCall]) -> dict[FileKind, tuple[DetectorCall, ...]]:
+    """The calls that can apply to each kind of file, in their order: a repository of
+    thousands of files is matched against a handful of calls each, not against all."""
+    grouped: dict[FileKind, list[DetectorCall]] = {}
+    for call in calls:
+        detector = REGISTRY[call.detector]
+        assert isinstance(detector, FileDetector)
+        for kind in call.kinds if call.kinds is not None else detector.kinds:
+            grouped.setdefault(kind, []).append(call)
+    return {kind: tuple(found) for kind, found in grouped.items()}
+
+
 def applies_to(call: DetectorCall, entry: FileEntry) -> bool:
     detector = REGISTRY[call.detector]
     assert isinstance(detector, FileDetector)

@@ -10,9 +10,12 @@ about the commit being scanned, not about HEAD.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from readycheck.forge import commit_url
 from readycheck.model import Report
 from readycheck.parsers.git import open_repository
 from readycheck.portfolio import PillarCell
+from readycheck.rulebook import Rulebook
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class Trend:
     points: tuple[Point, ...]  # oldest first
     movers: tuple[Mover, ...]  # the largest pillar moves, largest first
     failed: tuple[Failed, ...] = ()
+    #: What made some points less than exact (files git no longer holds, paths refused).
+    warnings: tuple[str, ...] = ()
     generated_at: str = ""
     tool_version: str = ""
     rulebook_version: str = ""
@@ -107,7 +113,8 @@ class Exporter:
         self.folder = folder
         self.max_size = max_size
         self.entries: dict[str, tuple[str, str]] = {}  # path -> (mode, blob sha)
-        self.skipped: list[str] = []
+        self.skipped: list[str] = []  # paths refused: they would leave the folder
+        self.absent: set[str] = set()  # blobs a partial or damaged clone does not hold
 
     def move_to(self, commit: str) -> frozenset[str]:
         """Make `folder` hold `commit`'s files; return their paths (all tracked)."""
@@ -115,8 +122,8 @@ class Exporter:
         for path in set(self.entries) - set(wanted):
             (self.folder / path).unlink(missing_ok=True)
         for path, entry in wanted.items():
-            if self.entries.get(path) != entry:
-                self._write(path, *entry)
+            if self.entries.get(path) != entry and not self._write(path, *entry):
+                self.absent.add(path)
         self.entries = wanted
         return frozenset(wanted)
 
@@ -141,24 +148,30 @@ class Exporter:
             entries[rel] = (mode, sha)
         return entries
 
-    def _write(self, rel: str, mode: str, sha: str) -> None:
+    def _write(self, rel: str, mode: str, sha: str) -> bool:
+        """Write one entry; False when git does not hold its blob (a partial clone)."""
         target = self.folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_symlink() or target.exists():
             target.unlink()
         binsha = bytes.fromhex(sha)
-        if mode == _SYMLINK:
-            link = self.repo.odb.stream(binsha).read().decode("utf-8", "surrogateescape")
-            os.symlink(link, target)
-            return
-        size = self.repo.odb.info(binsha).size
+        try:
+            if mode == _SYMLINK:
+                link = self.repo.odb.stream(binsha).read().decode("utf-8", "surrogateescape")
+                os.symlink(link, target)
+                return True
+            size = self.repo.odb.info(binsha).size
+            data = b"" if size > self.max_size else self.repo.odb.stream(binsha).read()
+        except ValueError:  # gitpython: "SHA ... could not be resolved"
+            return False
         with open(target, "wb") as handle:
             if size > self.max_size:
                 handle.truncate(size)
             else:
-                handle.write(self.repo.odb.stream(binsha).read())
+                handle.write(data)
         if mode == "100755":
             target.chmod(0o755)
+        return True
 
 
 def _safe(rel: str) -> bool:
@@ -208,6 +221,16 @@ def select_commits(
     return [(sha, None) for sha in shas], words
 
 
+@dataclass(frozen=True)
+class _Part:
+    """What scanning some commits gave: points or failures by position, and what the
+    export could not write."""
+
+    outcomes: tuple[tuple[int, Point | Failed], ...]
+    absent: frozenset[str]
+    skipped: frozenset[str]
+
+
 def compute(
     path: Path,
     selection: Selection,
@@ -218,7 +241,12 @@ def compute(
 ) -> Trend:
     """Scan each selected commit of the repository at `path`; raise ReadycheckError when
     `path` is not a git repository or no commit matches. A commit whose scan fails (say,
-    its config file was broken then) is listed in `failed`, and the others go on."""
+    its config file was broken then) is listed in `failed`, and the others go on.
+
+    The newest commit is scanned first, on every core, which fills the cache with
+    nearly every file of the history; the older commits are then split into one
+    contiguous run per core, each exported and scanned in its own process, so the
+    per-commit work (rules, history, the export) runs on all cores too."""
     from readycheck import __version__, pipeline
     from readycheck.rulebook import load_rulebook
 
@@ -234,28 +262,31 @@ def compute(
     if git_info.branch:
         words += f" of {git_info.branch}"
     rulebook = load_rulebook(None)
-    points: list[Point] = []
-    failed: list[Failed] = []
-    with tempfile.TemporaryDirectory(prefix="readycheck-trend-") as scratch:
-        folder = Path(scratch) / "tree"
-        folder.mkdir()
-        exporter = Exporter(git_info.repo, git_info.subpath, folder, DEFAULT_MAX_FILE_SIZE)
-        for index, (sha, tag) in enumerate(commits):
-            if advance is not None:
-                advance(index, len(commits), sha)
-            try:
-                tracked = exporter.move_to(sha)
-                options = pipeline.ScanOptions(
-                    path=folder,
-                    cache_dir=cache_dir,
-                    workers=workers,
-                    at_commit=pipeline.AtCommit(path, sha, tracked),
-                )
-                report = pipeline.scan(options, rulebook)
-            except ReadycheckError as error:
-                failed.append(Failed(sha, str(error)))
-                continue
-            points.append(_point(git_info.repo.commit(sha), report, tag, git_info.remote))
+    newest = len(commits) - 1
+    task = _Task(path, tuple(commits), cache_dir, git_info.remote)
+    if advance is not None:
+        advance(0, len(commits), commits[newest][0])
+    parts = [_scan_commits(task, (newest,), workers, rulebook)]
+    older = list(range(newest))
+    runs = max(1, min(workers, len(older)))
+    chunks = [older[i * len(older) // runs : (i + 1) * len(older) // runs] for i in range(runs)]
+    chunks = [chunk for chunk in chunks if chunk]
+    if len(chunks) > 1:
+        method = "fork" if sys.platform == "linux" else None
+        with ProcessPoolExecutor(
+            len(chunks), mp_context=multiprocessing.get_context(method)
+        ) as pool:
+            futures = [pool.submit(_scan_commits, task, tuple(c), 1, rulebook) for c in chunks]
+            for future in futures:
+                parts.append(future.result())
+                if advance is not None:
+                    done = sum(len(p.outcomes) for p in parts)
+                    advance(done - 1, len(commits), commits[done - 1][0])
+    elif chunks:
+        parts.append(_scan_commits(task, tuple(chunks[0]), workers, rulebook))
+    outcomes = dict(item for part in parts for item in part.outcomes)
+    ordered = [outcomes[i] for i in range(len(commits))]
+    points = [o for o in ordered if isinstance(o, Point)]
     return Trend(
         name=path.resolve().name,
         path=str(path),
@@ -263,11 +294,75 @@ def compute(
         selection=words,
         points=tuple(points),
         movers=movers(points),
-        failed=tuple(failed),
+        failed=tuple(o for o in ordered if isinstance(o, Failed)),
+        warnings=_warnings(
+            frozenset().union(*(p.absent for p in parts)),
+            frozenset().union(*(p.skipped for p in parts)),
+        ),
         generated_at=pipeline._now(),
         tool_version=__version__,
         rulebook_version=rulebook.version,
     )
+
+
+@dataclass(frozen=True)
+class _Task:
+    repository: Path
+    commits: tuple[tuple[str, str | None], ...]
+    cache_dir: Path | None
+    remote: str | None
+
+
+def _scan_commits(task: _Task, indexes: Sequence[int], workers: int, rulebook: Rulebook) -> _Part:
+    """Export and scan the commits at `indexes`, in order, through one private folder
+    (so each step rewrites only what changed). Runs in a worker process too: it opens
+    its own repository rather than sharing the parent's git processes."""
+    from readycheck import pipeline
+
+    git_info, warning = open_repository(task.repository)
+    if git_info is None:
+        reason = warning.message if warning is not None else "the repository cannot be opened"
+        failures = tuple((i, Failed(task.commits[i][0], reason)) for i in indexes)
+        return _Part(failures, frozenset(), frozenset())
+    repo = git_info.repo
+    outcomes: list[tuple[int, Point | Failed]] = []
+    with tempfile.TemporaryDirectory(prefix="readycheck-trend-") as scratch:
+        folder = Path(scratch) / "tree"
+        folder.mkdir()
+        exporter = Exporter(repo, git_info.subpath, folder, DEFAULT_MAX_FILE_SIZE)
+        for index in indexes:
+            sha, tag = task.commits[index]
+            try:
+                tracked = exporter.move_to(sha)
+                options = pipeline.ScanOptions(
+                    path=folder,
+                    cache_dir=task.cache_dir,
+                    workers=workers,
+                    at_commit=pipeline.AtCommit(task.repository, sha, tracked),
+                )
+                report = pipeline.scan(options, rulebook)
+            except ReadycheckError as error:
+                outcomes.append((index, Failed(sha, str(error))))
+                continue
+            outcomes.append((index, _point(repo.commit(sha), report, tag, task.remote)))
+    repo.close()
+    return _Part(tuple(outcomes), frozenset(exporter.absent), frozenset(exporter.skipped))
+
+
+def _warnings(absent: frozenset[str], skipped: frozenset[str]) -> tuple[str, ...]:
+    warnings = []
+    if absent:
+        warnings.append(
+            f"{len(absent)} file(s) are not in the local git objects (a partial or shallow "
+            f"clone), so commits holding them were scanned without them: "
+            f"{', '.join(sorted(absent)[:5])}"
+        )
+    if skipped:
+        warnings.append(
+            "tree entries whose path would leave the scanned folder were not written: "
+            + ", ".join(sorted(skipped)[:5])
+        )
+    return tuple(warnings)
 
 
 def _point(commit: Any, report: Report, tag: str | None, remote: str | None) -> Point:

@@ -249,3 +249,25 @@ def test_the_scorecard_draws_the_trend_line_from_the_history_trend_stored(
     plain = tmp_path / "plain.html"
     runner.invoke(app, ["scan", str(root), "-o", str(plain), "-q"])
     assert "Score over the last" not in plain.read_text()
+
+
+def test_commits_scanned_in_parallel_give_the_points_of_one_process(
+    history: tuple[Path, git.Repo], tmp_path: Path
+) -> None:
+    root, _ = history
+    alone = trend.compute(root, trend.Selection(last=3), cache_dir=tmp_path / "a", workers=1)
+    shared = trend.compute(root, trend.Selection(last=3), cache_dir=tmp_path / "b", workers=2)
+    assert shared.points == alone.points
+    assert shared.movers == alone.movers
+
+
+def test_a_blob_git_no_longer_holds_is_a_note_not_a_crash(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {"README.md": "# r\n", "data/cassette.yaml": "x: 1\n"})
+    repo = git.Repo.init(root, initial_branch="main")
+    repo.git.add(A=True)
+    repo.git.commit("-m", "start", author="Ana Lima <ana@example.com>")
+    sha = repo.git.rev_parse("HEAD:data/cassette.yaml")
+    (root / ".git" / "objects" / sha[:2] / sha[2:]).unlink()  # as a partial clone lacks it
+    result = trend.compute(root, trend.Selection(last=1), cache_dir=None)
+    assert len(result.points) == 1
+    assert "data/cassette.yaml" in result.warnings[0]

@@ -167,6 +167,28 @@ def _people(log: str) -> set[str]:
 _NOREPLY = re.compile(r"^\d+\+")
 
 
+#: The blob sizes of the last object store read, keyed by the store and its object counts:
+#: `trend` scans many commits of one store, which does not change in between.
+_SIZES: dict[tuple[str, str], dict[str, int]] = {}
+
+
+def _blob_sizes(git: GitInfo) -> dict[str, int]:
+    """Every blob's size in the repository's object store (one `cat-file` over all objects),
+    remembered until the store changes (`count-objects -v` then says otherwise)."""
+    key = (str(git.repo.git_dir), str(git.repo.git.count_objects("-v")))
+    if key not in _SIZES:
+        sizes: dict[str, int] = {}
+        for line in git.repo.git.cat_file(
+            "--batch-all-objects", "--batch-check=%(objectname) %(objecttype) %(objectsize)"
+        ).splitlines():
+            sha, kind, size = line.split(" ")
+            if kind == "blob":
+                sizes[sha] = int(size)
+        _SIZES.clear()
+        _SIZES[key] = sizes
+    return _SIZES[key]
+
+
 @dataclass(frozen=True)
 class BlobParams:
     #: Any file this large, ever committed, is reported.
@@ -184,18 +206,16 @@ def git_large_files(repo: Repository, params: BlobParams) -> Detection:
     if git is None:
         return Detection(inapplicable=NOT_A_REPOSITORY)
     allowed = PathPatterns(params.allow, "the rule's allowed paths")
-    sizes: dict[str, int] = {}
-    for line in git.repo.git.cat_file(
-        "--batch-all-objects", "--batch-check=%(objectname) %(objecttype) %(objectsize)"
-    ).splitlines():
-        sha, kind, size = line.split(" ")
-        if kind == "blob":
-            sizes[sha] = int(size)
+    threshold = min(params.max_bytes, params.max_artefact_bytes)
+    sizes = {sha: size for sha, size in _blob_sizes(git).items() if size > threshold}
     found: dict[str, int] = {}
-    # A partial clone lacks some blobs: list what is there instead of failing on them.
     # Every branch for the current state; only what a past commit could reach for `trend`.
+    # A partial clone lacks some blobs: list what is there instead of failing on them.
+    # With no blob over the smaller limit in the whole store no path can qualify, and the
+    # walk of every object, the costly part, is skipped.
     reachable = "--all" if git.revision == "HEAD" else git.revision
-    for line in git.repo.git.rev_list("--objects", reachable, "--missing=allow-any").splitlines():
+    listing = git.repo.git.rev_list("--objects", reachable, "--missing=allow-any") if sizes else ""
+    for line in listing.splitlines():
         sha, _, path = line.partition(" ")
         size = sizes.get(sha)
         if not path or size is None:

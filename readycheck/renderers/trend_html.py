@@ -60,6 +60,7 @@ def render(trend: Trend) -> str:
             _movers(trend.movers),
             _table(trend),
             _failed(trend.failed),
+            _warnings(trend.warnings),
         ),
         _footer(trend),
         class_="page",
@@ -279,6 +280,19 @@ def _failed(failed: Sequence[Failed]) -> Html | None:
         el("ul", items, class_="box"),
         class_="warnings",
         id="failed",
+    )
+
+
+def _warnings(warnings: Sequence[str]) -> Html | None:
+    """What made some points less than exact, said where the points are read."""
+    if not warnings:
+        return None
+    return el(
+        "section",
+        el("h2", "Notes", class_="section-title"),
+        el("ul", [el("li", warning) for warning in warnings], class_="box"),
+        class_="warnings",
+        id="notes",
     )
 
 

@@ -60,6 +60,7 @@ def to_dict(trend: Trend) -> dict[str, Any]:
         "points": [_point(p) for p in trend.points],
         "movers": [_mover(m) for m in trend.movers],
         "failed": [_failed(f) for f in trend.failed],
+        "warnings": list(trend.warnings),
     }
 
 

@@ -55,6 +55,12 @@ def print_trend(trend: Trend, console: Console) -> None:
                 safe(failed.reason),
             )
         )
+    _warnings(trend, console)
+
+
+def _warnings(trend: Trend, console: Console) -> None:
+    for warning in trend.warnings:
+        console.print(Text.assemble(("Note: ", "yellow"), safe(warning)))
 
 
 def _headline(trend: Trend) -> Text:
