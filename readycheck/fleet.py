@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import re
+import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -113,10 +114,17 @@ def prepare(source: Source, work_dir: Path) -> Prepared | Rejected:
         dirty = repo.is_dirty(untracked_files=True)
         return Prepared(source, repo.head.commit.hexsha, dirty)
     except git.GitCommandError as error:
-        detail = (error.stderr or str(error)).strip().splitlines()
-        return Rejected(source.text, f"git failed: {detail[-1] if detail else error}"[:300])
+        return Rejected(source.text, f"git failed: {_git_reason(error)}"[:300])
     except (OSError, ValueError, git.GitError) as error:
         return Rejected(source.text, f"cannot be prepared: {error}"[:300])
+
+
+def _git_reason(error: Any) -> str:
+    """git's own `fatal:` line, which says what went wrong, else its first line."""
+    raw = (line.strip().removeprefix("stderr:") for line in str(error.stderr or error).splitlines())
+    lines = [text for line in raw if (text := line.strip().strip("'").strip())]
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (fatal or lines or [type(error).__name__])[0]
 
 
 def _clone_or_update(url: str, folder: Path) -> None:
@@ -134,9 +142,13 @@ def _clone_or_update(url: str, folder: Path) -> None:
         )
         return
     folder.parent.mkdir(parents=True, exist_ok=True)
-    git.Git().execute(
-        ["git", *quiet, "clone", "--quiet", "--no-recurse-submodules", "--", url, str(folder)]
-    )
+    try:
+        git.Git().execute(
+            ["git", *quiet, "clone", "--quiet", "--no-recurse-submodules", "--", url, str(folder)]
+        )
+    except git.GitCommandError:
+        shutil.rmtree(folder.parent, ignore_errors=True)  # no half-made clone is kept
+        raise
 
 
 def scan_report(path: str, cache_dir: str | None) -> Mapping[str, Any] | str:
