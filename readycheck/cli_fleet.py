@@ -201,6 +201,7 @@ def portfolio(
         found = list(loaded.reports)
         rejected = list(loaded.rejected)
         rescanned: dict[str, bool] = {}
+        keys: dict[str, str] = {}
         with contextlib.ExitStack() as stack:
             history = None if no_history else stack.enter_context(portfolio_db.History(db))
             if scan is not None:
@@ -229,6 +230,7 @@ def portfolio(
                 found.extend(outcome.reports)
                 rejected.extend(outcome.rejected)
                 rescanned.update(outcome.rescanned)
+                keys.update(outcome.keys)
             kept, mixed, notes = report_files.one_rulebook(found, mixed_rulebooks)
             rejected.extend(mixed)
             previous = history.previous_run() if history else None
@@ -240,6 +242,7 @@ def portfolio(
                 previous_run=previous[0] if previous else None,
                 rejected=rejected,
                 rescanned=rescanned if scan is not None else None,
+                keys=keys,
                 notes=notes,
             )
             if history is not None:

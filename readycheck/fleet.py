@@ -62,14 +62,15 @@ class Outcome:
 
     reports: tuple[tuple[str, Mapping[str, Any]], ...]
     rejected: tuple[Rejected, ...]
-    rescanned: Mapping[str, bool]
+    rescanned: Mapping[str, bool]  # by repository key
+    keys: Mapping[str, str]  # source as listed -> repository key
 
 
 def read_list(path: Path) -> list[Source]:
     """The sources a list file names: one per line, `#` starts a comment. Relative
     folders are relative to the list file."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()  # a BOM is no source
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read the repository list: {error}", path=str(path)) from None
     return [source for line in lines if (source := _source(line, path.parent)) is not None]
@@ -87,8 +88,8 @@ def _source(line: str, base: Path) -> Source | None:
 def checkout_folder(work_dir: Path, url: str) -> Path:
     """Where a URL is cloned: a folder per URL, named for the repository so its report
     names it ("ml-service"), below a short hash that keeps two `ml-service`s apart."""
-    name = re.sub(r"[^\w.-]", "_", url.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1])
-    name = name.rsplit(":", 1)[-1].strip("._") or "repository"
+    tail = re.split(r"[/:]", url.rstrip("/").removesuffix(".git").rstrip("/"))[-1]
+    name = re.sub(r"[^\w.-]", "_", tail).strip("._") or "repository"
     digest = hashlib.sha256(url.encode()).hexdigest()[:10]
     return work_dir / digest / name
 
@@ -128,18 +129,23 @@ def _git_reason(error: Any) -> str:
 
 
 def _clone_or_update(url: str, folder: Path) -> None:
-    """A full clone (the history rules read history), then on later runs a fetch of the
-    remote's HEAD, checked out detached. No hook runs: a fresh clone has none of the
+    """A full clone (the history rules read history), then on later runs a fetch of its
+    branch from the remote, checked out in place. No hook runs: a fresh clone has none of the
     remote's, and hooksPath is pointed at nothing anyway."""
     import git
 
     quiet = ["-c", "core.hooksPath=/dev/null", "-c", "protocol.ext.allow=never"]
     if (folder / ".git").exists():
         repo = git.Repo(folder)
-        repo.git.execute(["git", *quiet, "fetch", "--quiet", "origin", "HEAD"])
-        repo.git.execute(
-            ["git", *quiet, "checkout", "--quiet", "--force", "--detach", "FETCH_HEAD"]
-        )
+        if repo.head.is_detached:
+            repo.git.execute(["git", *quiet, "fetch", "--quiet", "origin", "HEAD"])
+            repo.git.execute(["git", *quiet, "checkout", "-q", "--force", "--detach", "FETCH_HEAD"])
+            return
+        # Stay on the clone's branch, moved to the remote's: a report of the same commit
+        # reads the same (branch included) whether the clone is new or updated.
+        branch = repo.active_branch.name
+        repo.git.execute(["git", *quiet, "fetch", "--quiet", "origin", branch])
+        repo.git.execute(["git", *quiet, "checkout", "-q", "--force", "-B", branch, "FETCH_HEAD"])
         return
     folder.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -212,7 +218,7 @@ class DaskEngine:
             client = Client(  # type: ignore[no-untyped-call]
                 self.address, timeout=self.timeout, set_as_default=False
             )
-        except (OSError, TimeoutError) as error:
+        except (OSError, TimeoutError, ValueError) as error:  # ValueError: a malformed address
             raise ConfigError(f"cannot reach the Dask scheduler {self.address}: {error}") from None
         with client:
             futures = client.map(scan_report, list(paths), cache_dir=cache_dir, pure=False)
@@ -243,8 +249,6 @@ def scan_all(
 
     `stored(source, commit)` and `store(source, commit, report)` are the history
     database's report table, keyed also by `analyser` (readycheck and rulebook)."""
-    from readycheck.portfolio import repository_key
-
     rejected: list[Rejected] = []
     reused: list[tuple[str, Mapping[str, Any]]] = []
     todo: list[Prepared] = []
@@ -273,9 +277,20 @@ def scan_all(
         scanned.append((prepared.source.text, result))
         if prepared.commit is not None and not prepared.dirty:
             store(_key(prepared.source), prepared.commit, result)
-    rescanned = {repository_key(r): False for _, r in reused}
-    rescanned.update({repository_key(r): True for _, r in scanned})
-    return Outcome(tuple(reused + scanned), tuple(rejected), rescanned)
+    keys = {source: _identity(source, report) for source, report in reused + scanned}
+    rescanned = {keys[source]: False for source, _ in reused}
+    rescanned.update({keys[source]: True for source, _ in scanned})
+    return Outcome(tuple(reused + scanned), tuple(rejected), rescanned, keys)
+
+
+def _identity(listed: str, report: Mapping[str, Any]) -> str:
+    """A scanned repository is its forge remote when it has one (as in reports uploaded
+    by CI, so both kinds of input meet on one row), else the URL or folder listed: two
+    listed `ml-service` folders are two repositories, not one."""
+    remote = report["target"].get("remote")
+    if remote:
+        return str(remote)
+    return listed if _URL.match(listed) else str(Path(listed).expanduser().resolve())
 
 
 def _key(source: Source) -> str:

@@ -171,8 +171,9 @@ def repository_key(report: Mapping[str, Any]) -> str:
     return str(target.get("remote") or target["name"])
 
 
-def snapshot(report: Mapping[str, Any], source: str = "") -> Snapshot:
-    """The row-sized summary of one validated report."""
+def snapshot(report: Mapping[str, Any], source: str = "", key: str | None = None) -> Snapshot:
+    """The row-sized summary of one validated report (`key`: its identity, when the
+    caller knows it better than the report does)."""
     target, summary = report["target"], report["summary"]
     level = summary["level"]
     lacking = tuple(
@@ -184,7 +185,7 @@ def snapshot(report: Mapping[str, Any], source: str = "") -> Snapshot:
     )
     kind = report.get("kind")
     return Snapshot(
-        key=repository_key(report),
+        key=key or repository_key(report),
         name=str(target["name"]),
         remote=target.get("remote"),
         commit=target.get("commit"),
@@ -217,12 +218,16 @@ def change(current: Snapshot, previous: Snapshot) -> Change:
 
 def latest_by_repository(
     reports: Sequence[tuple[str, Mapping[str, Any]]],
+    keys: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, tuple[str, Mapping[str, Any]]], dict[str, Snapshot]]:
     """Per repository, its newest report (by scan time), and the snapshot of the one
-    before it when several dates of the same repository were given."""
+    before it when several dates of the same repository were given. `keys` names the
+    repository of a source when the caller knows it (`--scan` knows each listed URL or
+    folder, so two `ml-service` folders stay two rows)."""
+    keys = keys or {}
     grouped: dict[str, list[tuple[str, Mapping[str, Any]]]] = defaultdict(list)
     for source, report in reports:
-        grouped[repository_key(report)].append((source, report))
+        grouped[keys.get(source) or repository_key(report)].append((source, report))
     latest: dict[str, tuple[str, Mapping[str, Any]]] = {}
     older: dict[str, Snapshot] = {}
     for key, items in grouped.items():
@@ -230,7 +235,7 @@ def latest_by_repository(
         latest[key] = items[-1]
         if len(items) > 1:
             source, report = items[-2]
-            older[key] = snapshot(report, source)
+            older[key] = snapshot(report, source, key)
     return latest, older
 
 
@@ -243,6 +248,7 @@ def build(
     previous_run: str | None = None,
     rejected: Iterable[Rejected] = (),
     rescanned: Mapping[str, bool] | None = None,
+    keys: Mapping[str, str] | None = None,
     notes: Iterable[str] = (),
     examples_per_practice: int = 5,
 ) -> Portfolio:
@@ -253,11 +259,11 @@ def build(
     compared with. Otherwise a repository is compared with its snapshot in
     `previous` (the last portfolio in the history database), if any.
     """
-    latest, older = latest_by_repository(reports)
+    latest, older = latest_by_repository(reports, keys)
     previous = previous or {}
     rows: list[Row] = []
     for key, (source, report) in latest.items():
-        current = snapshot(report, source)
+        current = snapshot(report, source, key)
         before = older.get(key) or previous.get(key)
         moved = change(current, before) if before is not None else None
         rows.append(Row(current, moved, (rescanned or {}).get(key)))
