@@ -301,7 +301,7 @@ class _Tracked:
 def _tracked(root: Path) -> tuple[_Tracked | None, ScanWarning | None]:
     """The files git tracks below `root`, from one `git ls-files`; None outside a
     repository, or when git cannot read it (readycheck.parsers.git reports that)."""
-    from readycheck.parsers.git import _inside_a_repository, _neutralise
+    from readycheck.parsers.git import _inside_a_repository, neutralise
 
     if not _inside_a_repository(root):
         return None, None
@@ -315,7 +315,7 @@ def _tracked(root: Path) -> tuple[_Tracked | None, ScanWarning | None]:
         if repo.working_tree_dir is None:
             return None, None
         prefix = root.relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
-        _neutralise(repo)
+        neutralise(repo)
         output: bytes = repo.git.ls_files("-z", stdout_as_string=False)
     except ValueError:
         return None, None  # the folder is not in the repository's working tree

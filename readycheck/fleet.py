@@ -17,6 +17,7 @@ local cluster does: they scan the folders the client cloned.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import re
@@ -29,7 +30,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from readycheck.errors import ConfigError, ReadycheckError
+from readycheck.parsers.git import neutralise
 from readycheck.portfolio import Rejected
+from readycheck.rulebook import Rulebook
 
 #: `git@host:owner/repo.git`, or any URL with a scheme git fetches over.
 _URL = re.compile(r"^(?:(?:https?|ssh|git|file)://|[\w.-]+@[\w.-]+:)")
@@ -110,6 +113,7 @@ def prepare(source: Source, work_dir: Path) -> Prepared | Rejected:
             repo = git.Repo(source.path)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             return Prepared(source, None, True)  # a plain folder: scanned every time
+        neutralise(repo)  # `status` must not run the repository's fsmonitor or filters
         if not repo.head.is_valid():
             return Prepared(source, None, True)
         dirty = repo.is_dirty(untracked_files=True)
@@ -157,6 +161,17 @@ def _clone_or_update(url: str, folder: Path) -> None:
         raise
 
 
+@functools.cache
+def default_rulebook() -> Rulebook:
+    """The built-in rulebook, loaded once per process: loading and validating it costs
+    more than scanning a small repository. A pool forked after the parent loaded it
+    shares it; each Dask worker loads it once. A repository with its own config still
+    gets the rulebook its config asks for (the pipeline rebuilds it then)."""
+    from readycheck.rulebook import load_rulebook
+
+    return load_rulebook(None)
+
+
 def scan_report(path: str, cache_dir: str | None) -> Mapping[str, Any] | str:
     """Scan one folder and return its JSON report, or the reason it could not be scanned.
 
@@ -170,7 +185,7 @@ def scan_report(path: str, cache_dir: str | None) -> Mapping[str, Any] | str:
         path=Path(path), cache_dir=Path(cache_dir) if cache_dir else None, workers=1
     )
     try:
-        return to_dict(pipeline.scan(options))
+        return to_dict(pipeline.scan(options, default_rulebook()))
     except ReadycheckError as error:
         return str(error)
     except Exception as error:  # a worker must answer for its repository
@@ -192,6 +207,7 @@ class LocalPool:
     def map(self, paths: Sequence[str], cache_dir: str | None) -> list[Mapping[str, Any] | str]:
         if self.workers <= 1 or len(paths) <= 1:
             return [scan_report(path, cache_dir) for path in paths]
+        default_rulebook()  # loaded before the fork, so no worker loads it again
         method = "fork" if sys.platform == "linux" else None
         with ProcessPoolExecutor(
             max_workers=min(self.workers, len(paths)),
@@ -268,6 +284,8 @@ def scan_all(
             todo.append(prepared)
     if progress and todo:
         progress(f"scanning {len(todo)} repositor{'y' if len(todo) == 1 else 'ies'}")
+    # The largest repositories first, so no long scan starts last while the other cores idle.
+    todo.sort(key=lambda p: -_size(p.source.path))
     results = engine.map([str(p.source.path) for p in todo], str(cache_dir) if cache_dir else None)
     scanned: list[tuple[str, Mapping[str, Any]]] = []
     for prepared, result in zip(todo, results, strict=True):
@@ -291,6 +309,19 @@ def _identity(listed: str, report: Mapping[str, Any]) -> str:
     if remote:
         return str(remote)
     return listed if _URL.match(listed) else str(Path(listed).expanduser().resolve())
+
+
+def _size(folder: Path) -> int:
+    """A cheap estimate of a repository's scan time: how many files git tracks (or, for a
+    plain folder, 0: it is scanned among the last)."""
+    import git
+
+    try:
+        with git.Repo(folder) as repo:
+            neutralise(repo)
+            return len(repo.git.ls_files("-z").split("\0"))
+    except (git.GitError, OSError, ValueError):
+        return 0
 
 
 def _key(source: Source) -> str:

@@ -639,3 +639,19 @@ def test_two_listed_repositories_with_the_same_name_are_neither_merged_nor_dropp
     listed_sources |= {item["source"] for item in data["rejected"]}
     assert listed_sources == {"team-a/ml-service", "team-b/ml-service"}, "none is dropped"
     assert all(row["change"] is None for row in data["repositories"]), "first portfolio"
+
+
+def test_a_listed_repository_cannot_make_git_run_its_programs(repos: Fleet, tmp_path: Path) -> None:
+    """A listed folder's own .git/config can name an fsmonitor (run by `status`, which
+    the dirty check needs) or a clean filter: neither may run."""
+    marker = tmp_path / "ran"
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    repo = git.Repo(repos.local)
+    with repo.config_writer() as config:
+        config.set_value("core", "fsmonitor", str(hook))
+        config.set_value('filter "evil"', "clean", str(hook))
+    (repos.local / ".gitattributes").write_text("*.py filter=evil\n")
+    fleet.prepare(fleet.Source(str(repos.local), None, repos.local), tmp_path / "work")
+    assert not marker.exists()

@@ -4,7 +4,7 @@ Only read-only commands are used (`rev-parse`, `log`, `cat-file`, and for
 `--since` `diff` and `ls-files`). A scanned repository can still carry its own
 .git/config, and some settings make even those commands run a program: an
 fsmonitor, a clean filter, an external diff. Every command therefore runs with
-those settings overridden (see `_neutralise`), and without optional locks, so
+those settings overridden (see `neutralise`), and without optional locks, so
 the scan writes nothing into the repository. Anything git cannot answer (no
 git binary, a corrupt or foreign repository, an empty one) becomes a scan
 warning and `None`, never an error.
@@ -63,7 +63,7 @@ def open_repository(
         return None, ScanWarning("git-unavailable", f"git history not read: {error}")
     try:
         repo = git.Repo(path, search_parent_directories=True)
-        _neutralise(repo)
+        neutralise(repo)
         root = Path(repo.working_tree_dir or path).resolve()
         subpath = path.resolve().relative_to(root).as_posix() if path.resolve() != root else ""
         commit = branch = date = None
@@ -97,7 +97,7 @@ def _origin(repo: Any) -> str | None:
         return None  # no origin (git config exits 1)
 
 
-def _neutralise(repo: Any) -> None:
+def neutralise(repo: Any) -> None:
     """Make every later git command of `repo` ignore the settings that run programs."""
     settings = list(_NEUTRAL_SETTINGS)
     try:
