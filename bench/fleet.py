@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench import PYTHON, machine, run_once  # noqa: E402
+from bench import PYTHON, machine, run_once
 
 CORPUS = Path(os.environ.get("READYCHECK_CORPUS", "/work/corpus"))
 TREND_REPO = "getsentry__seer"  # 337 Python files, 1,443 commits

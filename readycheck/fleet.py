@@ -285,8 +285,12 @@ def scan_all(
     if progress and todo:
         progress(f"scanning {len(todo)} repositor{'y' if len(todo) == 1 else 'ies'}")
     # The largest repositories first, so no long scan starts last while the other cores idle.
-    todo.sort(key=lambda p: -_size(p.source.path))
-    results = engine.map([str(p.source.path) for p in todo], str(cache_dir) if cache_dir else None)
+    # Results are then put back in the list's order.
+    order = sorted(range(len(todo)), key=lambda i: -_size(todo[i].source.path))
+    dispatched = engine.map(
+        [str(todo[i].source.path) for i in order], str(cache_dir) if cache_dir else None
+    )
+    results = [result for _, result in sorted(zip(order, dispatched, strict=True))]
     scanned: list[tuple[str, Mapping[str, Any]]] = []
     for prepared, result in zip(todo, results, strict=True):
         if isinstance(result, str):
