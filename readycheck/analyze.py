@@ -26,6 +26,7 @@ from readycheck.model import (
     Evidence,
     FileEntry,
     FileKind,
+    Role,
     ScanWarning,
 )
 from readycheck.pathmatch import PathPatterns
@@ -89,16 +90,32 @@ def _path_spec(patterns: tuple[str, ...]) -> PathPatterns:
     return PathPatterns(patterns, "a rule's paths")
 
 
-def calls_by_kind(calls: Sequence[DetectorCall]) -> dict[FileKind, tuple[DetectorCall, ...]]:
-    """The calls that can apply to each kind of file, in their order: a repository of
-    thousands of files is matched against a handful of calls each, not against all."""
-    grouped: dict[FileKind, list[DetectorCall]] = {}
-    for call in calls:
-        detector = REGISTRY[call.detector]
-        assert isinstance(detector, FileDetector)
-        for kind in call.kinds if call.kinds is not None else detector.kinds:
-            grouped.setdefault(kind, []).append(call)
-    return {kind: tuple(found) for kind, found in grouped.items()}
+class CallPlan:
+    """Which file detector calls apply to each file. Calls are grouped once per file
+    kind and role (a repository has a handful of each), so a file is matched only
+    against the path patterns of its group's calls, not against every call."""
+
+    def __init__(self, calls: Sequence[DetectorCall]) -> None:
+        self._calls = tuple(calls)
+        self._groups: dict[tuple[FileKind, Role], tuple[DetectorCall, ...]] = {}
+
+    def calls_for(self, entry: FileEntry) -> tuple[DetectorCall, ...]:
+        """The calls `applies_to` would choose for `entry`, in the same order."""
+        if not entry.readable:
+            return ()
+        key = (entry.kind, entry.role)
+        group = self._groups.get(key)
+        if group is None:
+            group = tuple(call for call in self._calls if _kind_and_role_fit(call, *key))
+            self._groups[key] = group
+        return tuple(c for c in group if not c.paths or _path_spec(c.paths).match(entry.path))
+
+
+def _kind_and_role_fit(call: DetectorCall, kind: FileKind, role: Role) -> bool:
+    detector = REGISTRY[call.detector]
+    assert isinstance(detector, FileDetector)
+    kinds = call.kinds if call.kinds is not None else detector.kinds
+    return kind in kinds and (call.roles is None or role in call.roles)
 
 
 def applies_to(call: DetectorCall, entry: FileEntry) -> bool:

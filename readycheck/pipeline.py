@@ -29,7 +29,7 @@ from readycheck import (
     score,
     suppress,
 )
-from readycheck.analyze import analysis_context, applies_to, calls_by_kind, file_calls
+from readycheck.analyze import CallPlan, analysis_context, file_calls
 from readycheck.cache import AnalysisCache
 from readycheck.config import Config, find_config, load_config
 from readycheck.discover import DEFAULT_MAX_FILE_SIZE, DiscoveryOptions, discover
@@ -153,9 +153,9 @@ def scan(
     calls = file_calls(rulebook)
     context = analysis_context(calls)
     jobs = []
-    by_kind = calls_by_kind(calls)
+    plan = CallPlan(calls)
     for entry in discovery.files:
-        wanted = tuple(call for call in by_kind.get(entry.kind, ()) if applies_to(call, entry))
+        wanted = plan.calls_for(entry)
         code = entry.kind in (FileKind.PYTHON, FileKind.NOTEBOOK)
         if wanted or code or (inline_ignores and entry.readable):
             jobs.append(runner.FileJob(entry, wanted))
