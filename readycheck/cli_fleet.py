@@ -197,7 +197,7 @@ def portfolio(
     if not reports and scan is None:
         _fail("give report files or folders, or --scan LIST")
     try:
-        loaded = report_files.load_all(list(reports or []))
+        loaded = report_files.load_all(list(reports or []), jobs or default_workers())
         found = list(loaded.reports)
         rejected = list(loaded.rejected)
         rescanned: dict[str, bool] = {}

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import functools
 import json
+import multiprocessing
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -112,12 +115,56 @@ def load(path: Path) -> Mapping[str, Any] | Rejected:
     return report
 
 
-def load_all(paths: Sequence[Path]) -> Loaded:
-    """Every report under `paths`; those that fail are rejected, not fatal."""
+#: What the portfolio reads of each rule's verdict; the rest (findings, why, references,
+#: all but the first located evidence) is dropped once the report has validated.
+_RESULT_FIELDS = (
+    "rule_id",
+    "title",
+    "pillar",
+    "severity",
+    "type",
+    "status",
+    "basis",
+    "gain",
+    "fix",
+)
+#: Below this many files, loading them in worker processes costs more than it saves.
+_PARALLEL_FROM = 64
+
+
+def summary(report: Mapping[str, Any]) -> dict[str, Any]:
+    """A validated report cut to what a portfolio reads: a tenth of its memory, and
+    cheap to send back from a worker process."""
+    results = []
+    for result in report["results"]:
+        kept = {key: result.get(key) for key in _RESULT_FIELDS}
+        located = [e for e in result.get("evidence") or () if e.get("location")]
+        kept["evidence"] = located[:1] or list(result.get("evidence") or ())[:1]
+        results.append(kept)
+    return {
+        **{k: v for k, v in report.items() if k not in ("results", "warnings")},
+        "results": results,
+    }
+
+
+def _load_summary(path: Path) -> Mapping[str, Any] | Rejected:
+    loaded = load(path)
+    return loaded if isinstance(loaded, Rejected) else summary(loaded)
+
+
+def load_all(paths: Sequence[Path], workers: int = 1) -> Loaded:
+    """Every report under `paths`, validated and cut to what a portfolio reads; those
+    that fail are rejected, not fatal. Many files are read on `workers` processes
+    (parsing and checking 500 reports is most of a portfolio's time)."""
     files, rejected = report_files(paths)
+    if workers > 1 and len(files) >= _PARALLEL_FROM:
+        method = "fork" if sys.platform == "linux" else None
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+            outcomes = list(pool.map(_load_summary, files, chunksize=16))
+    else:
+        outcomes = [_load_summary(file) for file in files]
     reports: list[tuple[str, Mapping[str, Any]]] = []
-    for file in files:
-        loaded = load(file)
+    for file, loaded in zip(files, outcomes, strict=True):
         if isinstance(loaded, Rejected):
             rejected.append(loaded)
         else:

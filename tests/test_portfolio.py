@@ -314,3 +314,33 @@ def test_the_report_names_the_remote_without_its_credentials(tmp_path: Path) -> 
     report = scan(ScanOptions(path=root))
     assert report.target.remote == "https://gitlab.com/acme/svc"
     assert "SECRET" not in json.dumps(to_dict(report))
+
+
+def test_many_reports_load_alike_on_worker_processes_and_in_one(
+    tmp_path: Path, sample_reports: dict[str, dict[str, Any]]
+) -> None:
+    seeds = list(sample_reports.values())
+    for index in range(70):
+        report = copy.deepcopy(seeds[index % len(seeds)])
+        report["target"]["name"] = f"team-{index:02d}"
+        (tmp_path / f"{index:02d}.json").write_text(json.dumps(report))
+    (tmp_path / "broken.json").write_text("{")
+    alone = reports.load_all([tmp_path], workers=1)
+    shared = reports.load_all([tmp_path], workers=2)
+    assert shared == alone
+    assert len(alone.reports) == 70 and len(alone.rejected) == 1
+    built = [
+        portfolio.build(x.reports, generated_at="x", tool_version="t") for x in (alone, shared)
+    ]
+    assert built[0] == built[1]
+    full = portfolio.build(
+        [(name, report) for name, report in sample_reports.items()],
+        generated_at="x",
+        tool_version="t",
+    )
+    cut = portfolio.build(
+        [(name, reports.summary(report)) for name, report in sample_reports.items()],
+        generated_at="x",
+        tool_version="t",
+    )
+    assert cut == full  # the cut keeps everything a portfolio reads
