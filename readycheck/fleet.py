@@ -110,13 +110,18 @@ def prepare(source: Source, work_dir: Path) -> Prepared | Rejected:
         elif not source.path.is_dir():
             return Rejected(source.text, "no such folder")
         try:
-            repo = git.Repo(source.path)
+            # A folder inside a repository (a monorepo's service) is that repository's.
+            repo = git.Repo(source.path, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             return Prepared(source, None, True)  # a plain folder: scanned every time
         neutralise(repo)  # `status` must not run the repository's fsmonitor or filters
-        if not repo.head.is_valid():
+        if not repo.head.is_valid() or repo.working_tree_dir is None:
             return Prepared(source, None, True)
-        dirty = repo.is_dirty(untracked_files=True)
+        top = Path(repo.working_tree_dir).resolve()
+        inside = source.path.resolve().relative_to(top).as_posix()
+        # Only changes in the listed folder make it dirty: an edit elsewhere in a monorepo
+        # does not change what this folder's scan reads.
+        dirty = repo.is_dirty(untracked_files=True, path=None if inside == "." else inside)
         return Prepared(source, repo.head.commit.hexsha, dirty)
     except git.GitCommandError as error:
         return Rejected(source.text, f"git failed: {_git_reason(error)}"[:300])

@@ -655,3 +655,24 @@ def test_a_listed_repository_cannot_make_git_run_its_programs(repos: Fleet, tmp_
     (repos.local / ".gitattributes").write_text("*.py filter=evil\n")
     fleet.prepare(fleet.Source(str(repos.local), None, repos.local), tmp_path / "work")
     assert not marker.exists()
+
+
+def test_a_listed_folder_inside_a_clean_repository_is_reused_until_its_head_moves(
+    tmp_path: Path,
+) -> None:
+    """A monorepo's service folder belongs to the enclosing repository: its HEAD decides
+    whether the stored report still holds, and an edit outside the folder does not make
+    it dirty."""
+    mono = tmp_path / "mono"
+    shutil.copytree(SAMPLES / "churn-pilot", mono / "services" / "churn")
+    repo = git.Repo.init(mono, initial_branch="main")
+    repo.git.add(A=True)
+    repo.git.commit("-m", "monorepo", author="Ana Lima <ana@example.com>")
+    (mono / "NOTES.md").write_text("an edit elsewhere in the monorepo\n")
+    folder = mono / "services" / "churn"
+    prepared = fleet.prepare(fleet.Source(str(folder), None, folder), tmp_path / "work")
+    assert isinstance(prepared, fleet.Prepared)
+    assert prepared.commit == repo.head.commit.hexsha and not prepared.dirty
+    (folder / "README.md").write_text("changed\n")
+    prepared = fleet.prepare(fleet.Source(str(folder), None, folder), tmp_path / "work")
+    assert isinstance(prepared, fleet.Prepared) and prepared.dirty
