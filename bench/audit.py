@@ -173,7 +173,11 @@ def main() -> None:
     second = sub.add_parser("report")
     second.add_argument("--write", type=Path)
     for each in (first, second):
-        each.add_argument("--group", default="audit", help="manifest group: audit, audit_fresh, audit_llm or audit_round5")
+        each.add_argument(
+            "--group",
+            default="audit",
+            help="manifest group: audit, audit_fresh, audit_llm, audit_round5 or audit_round6",
+        )
     args = parser.parse_args()
     collect(args) if args.command == "collect" else report(args)
 

@@ -60,7 +60,15 @@ def manifest(path: Path = MANIFEST) -> list[Entry]:
     data = yaml.safe_load(path.read_text())
     return [
         Entry(item["repo"], item["commit"], group, item.get("split"))
-        for group in ("calibration", "audit", "regression", "audit_fresh", "audit_llm", "audit_round5")
+        for group in (
+            "calibration",
+            "audit",
+            "regression",
+            "audit_fresh",
+            "audit_llm",
+            "audit_round5",
+            "audit_round6",
+        )
         for item in data.get(group) or []
     ]
 
