@@ -236,7 +236,7 @@ def portfolio(
             previous = history.previous_run() if history else None
             result = folding.build(
                 kept,
-                generated_at=pipeline._now(),
+                generated_at=pipeline.now(),
                 tool_version=__version__,
                 previous=previous[1] if previous else None,
                 previous_run=previous[0] if previous else None,

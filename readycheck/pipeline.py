@@ -276,7 +276,7 @@ def _report(
         tool_version=__version__,
         rulebook_version=rulebook.version,
         target=target,
-        scanned_at=_now(),
+        scanned_at=now(),
         score=overall,
         level=level,
         level_capped_by=capped_by,
@@ -361,7 +361,7 @@ def _anchor(files: tuple[FileEntry, ...]) -> str | None:
     return candidates[0] if candidates else None
 
 
-def _now() -> str:
+def now() -> str:
     """Scan time, or SOURCE_DATE_EPOCH's when set, so reports can be reproducible."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = (

@@ -301,7 +301,7 @@ def compute(
             frozenset().union(*(p.absent for p in parts)),
             frozenset().union(*(p.skipped for p in parts)),
         ),
-        generated_at=pipeline._now(),
+        generated_at=pipeline.now(),
         tool_version=__version__,
         rulebook_version=rulebook.version,
     )
