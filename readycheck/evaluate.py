@@ -246,6 +246,10 @@ class Evaluator:
     def applicability(self, rule: Rule) -> str | None:
         """None when the rule applies; otherwise the reason it does not."""
         if self.kind is not None and rule.kinds is not None and self.kind.id not in rule.kinds:
+            judged = [k.title for k in self.rulebook.kinds if k.id in rule.kinds]
+            if 0 < len(judged) <= 2:  # say what it is for: "only an LLM application or agent"
+                only = ", or ".join(with_article(title) for title in judged)
+                return f"it judges only {only}, not {with_article(self.kind.title)}"
             return f"it does not judge {with_article(self.kind.title)}"
         for name in rule.covered_by:
             if self.facts[name]:

@@ -70,6 +70,14 @@ def test_a_rule_that_does_not_judge_this_kind_of_repository_says_so(scan_tree: S
     assert health.reason == "it does not judge a library"
 
 
+def test_a_rule_of_one_kind_says_which_kind_it_is_for(scan_tree: Scan) -> None:
+    """An LLM rule on a prediction service: "it does not judge an online service" read as
+    if the service were at fault; the reason says what the rule is for."""
+    timeouts = _result(scan_tree(SERVING), "RC-LLM-001")
+    assert timeouts.status is Status.NOT_APPLICABLE
+    assert timeouts.reason == "it judges only an LLM application or agent, not an online service"
+
+
 def test_every_report_format_carries_it(scan_tree: Scan) -> None:
     report = scan_tree(SERVING)
     data = json_report.to_dict(report)
