@@ -361,7 +361,8 @@ def make_recipe(lines: list[str], target: str) -> list[str]:
         if variable:
             variables.setdefault(variable.group("name"), variable.group("value"))
             continue
-        match = _MAKE_TARGET.match(line.rstrip())
+        # `lint: fmt-check flake8 ## Run lint` - a help comment after the prerequisites
+        match = _MAKE_TARGET.match(line.split("#", 1)[0].rstrip())
         current = []
         if match and not line.startswith(" "):
             for name in match.group("names").split():
