@@ -36,6 +36,10 @@ MAX_SNIPPET = 160
 #: A Helm template's Chart.yaml and values.yaml are discovered files, already under the
 #: size cap; this only bounds a file that grew between discovery and reading.
 MAX_COMPANION = 16 * 1024 * 1024
+#: Python modules larger than this are read as text but not parsed: no hand-written module
+#: of the calibration corpus reaches 700 KiB, and the syntax tree of a 5 MiB generated
+#: module takes a gigabyte and a minute of bandit and the AST detectors.
+MAX_PARSED_PYTHON = 1024 * 1024
 #: Files of kind "other" with these suffixes are data or build output: never read as text.
 BINARY_SUFFIXES = frozenset(
     [
@@ -241,6 +245,14 @@ class SourceFile:
         if self.kind is FileKind.NOTEBOOK:
             return self.notebook.code if self.notebook else None
         if self.kind is not FileKind.PYTHON:
+            return None
+        if self.text is not None and len(self.text) > MAX_PARSED_PYTHON:
+            self.warn(
+                "too-large-to-parse",
+                f"{len(self.text) // 1024} KiB of Python (more than "
+                f"{MAX_PARSED_PYTHON // 1024 // 1024} MiB, generated code or data): read as text "
+                "only (secrets and text patterns); rules that need its syntax tree skipped it",
+            )
             return None
         return self._parse("Python", lambda text: PythonCode(parse_module(text, self.path), text))
 

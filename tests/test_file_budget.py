@@ -50,3 +50,21 @@ def test_a_detector_that_never_ends_is_interrupted(
     root = write_tree(tmp_path / "repo", {"src/load.py": PICKLE})
     report = scan(ScanOptions(path=root), rulebook)
     assert [w.path for w in report.warnings if w.code == "file-budget"] == ["src/load.py"]
+
+
+def test_a_generated_module_past_the_parse_limit_is_read_as_text_only(
+    tmp_path: Path, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generated module of megabytes is not parsed (its syntax tree would take a
+    gigabyte and a minute): a warning says so, and what text can show is still shown."""
+    from readycheck import workspace
+
+    monkeypatch.setattr(workspace, "MAX_PARSED_PYTHON", 64 * 1024)
+    table = "".join(f"def feature_{i}(x):\n    return x * {i}\n\n\n" for i in range(3000))
+    secret = 'AWS_KEY = "AKIA' + "Q4NR7XJ2LMPW3KZT" + '"\n'
+    root = write_tree(tmp_path / "repo", {"src/features_pb.py": table + secret, "README.md": "# x\n"})
+    report = scan(ScanOptions(path=root), rulebook)
+    (warning,) = [w for w in report.warnings if w.code == "too-large-to-parse"]
+    assert warning.path == "src/features_pb.py" and "read as text only" in warning.message
+    secrets = next(r for r in report.results if r.rule.id == "RC-SEC-001")
+    assert [f.location.path for f in secrets.findings if f.location] == ["src/features_pb.py"]
