@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from readycheck.detectors import REGISTRY
 from readycheck.detectors.base import FileDetector, RuleError
@@ -130,12 +131,24 @@ def applies_to(call: DetectorCall, entry: FileEntry) -> bool:
 
 
 def analysis_context(calls: Sequence[DetectorCall]) -> AnalysisContext:
-    """What the planned calls share: the union of bandit tests, so bandit visits a file once."""
-    tests: set[str] = set()
+    """What the planned calls of each detector share, from the detectors' `share` hooks."""
+    params: dict[str, list[Any]] = {}
     for call in calls:
-        if call.detector == "bandit":
-            tests.update(call.params.tests)
-    return AnalysisContext(bandit_tests=frozenset(tests))
+        params.setdefault(call.detector, []).append(call.params)
+    values = []
+    for name, given in sorted(params.items()):
+        detector = REGISTRY[name]
+        if isinstance(detector, FileDetector) and detector.share is not None:
+            values.append((name, detector.share(given)))
+    return AnalysisContext(tuple(values))
+
+
+def warm_up(context: AnalysisContext) -> None:
+    """Let each detector load once what every worker would otherwise build (before they fork)."""
+    for name, value in context.values:
+        detector = REGISTRY[name]
+        if isinstance(detector, FileDetector) and detector.warm is not None:
+            detector.warm(value)
 
 
 def analyze_file(

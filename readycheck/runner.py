@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readycheck import cache as cache_module
-from readycheck.analyze import FileAnalysis, analyze_file
+from readycheck.analyze import FileAnalysis, analyze_file, warm_up
 from readycheck.model import DetectorCall, FileEntry
 from readycheck.workspace import MAX_COMPANION, AnalysisContext
 
@@ -123,10 +123,7 @@ def _run_parallel(
     results: list[FileAnalysis | None],
     advance: Callable[[int], None] | None,
 ) -> None:
-    if context.bandit_tests:
-        from readycheck.detectors.bandit import _test_set
-
-        _test_set(context.bandit_tests)  # load bandit's plugins once, before the workers fork
+    warm_up(context)  # what detectors load once (bandit's plugins), before the workers fork
     batches = [todo[i : i + _BATCH] for i in range(0, len(todo), _BATCH)]
     method = "fork" if sys.platform == "linux" else None
     with ProcessPoolExecutor(

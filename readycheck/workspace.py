@@ -145,13 +145,15 @@ def mask_secret(secret: str) -> str:
 
 @dataclass(frozen=True)
 class AnalysisContext:
-    """What all detectors of one scan share, computed once from the rulebook.
+    """What the calls of one detector share across a scan, computed once from the
+    rulebook by the detector's own `share` hook (detectors/base.py), by detector name.
+    The core passes it along without knowing what any detector keeps in it."""
 
-    `bandit_tests` is the union of the bandit tests any rule asks for, so each
-    file is visited by bandit once, whichever rule asks first.
-    """
+    values: tuple[tuple[str, Any], ...] = ()
 
-    bandit_tests: frozenset[str] = frozenset()
+    def shared(self, detector: str) -> Any:
+        """What detector `detector`'s calls share in this scan, or None."""
+        return next((value for name, value in self.values if name == detector), None)
 
 
 class SourceFile:

@@ -15,7 +15,7 @@ import io
 import logging
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -342,10 +342,17 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
     return issues
 
 
-@file_detector(FileKind.PYTHON, FileKind.NOTEBOOK, params=BanditParams)
+def _all_tests(calls: Sequence[BanditParams]) -> frozenset[str]:
+    """The union of the tests every rule asks for: bandit visits each file once for all."""
+    return frozenset(test for params in calls for test in params.tests)
+
+
+@file_detector(
+    FileKind.PYTHON, FileKind.NOTEBOOK, params=BanditParams, share=_all_tests, warm=_test_set
+)
 def bandit(source: SourceFile, params: BanditParams) -> Iterator[Evidence]:
     """Issues bandit's tests find (B301 pickle, B506 yaml.load, B113 no timeout, ...)."""
-    tests = source.context.bandit_tests or frozenset(params.tests)
+    tests = source.context.shared("bandit") or frozenset(params.tests)
     wanted = set(params.tests)
     for issue in bandit_issues(source, frozenset(tests)):
         if issue.test_id not in wanted:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -53,6 +53,13 @@ class FileDetector(Generic[P]):
     params: type[P]
     run: Callable[[SourceFile, P], Iterable[Evidence]]
     summary: str
+    #: What every call of this detector in one scan shares, computed once from all their
+    #: parameters (bandit: the union of the tests rules ask for, so each file is visited
+    #: once); a detector reads it as `source.context.shared(name)`.
+    share: Callable[[Sequence[P]], Any] | None = None
+    #: Loads once, before worker processes fork, what is costly to build in each of them
+    #: (bandit's plugins), given what `share` computed.
+    warm: Callable[[Any], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,12 +78,17 @@ def _summary(func: Callable[..., Any]) -> str:
 
 
 def file_detector(
-    *kinds: FileKind, params: type[P]
+    *kinds: FileKind,
+    params: type[P],
+    share: Callable[[Sequence[P]], Any] | None = None,
+    warm: Callable[[Any], None] | None = None,
 ) -> Callable[[Callable[[SourceFile, P], Iterable[Evidence]]], FileDetector[P]]:
-    """Declare a per-file detector for files of `kinds`."""
+    """Declare a per-file detector for files of `kinds` (`share`, `warm`: see FileDetector)."""
 
     def wrap(func: Callable[[SourceFile, P], Iterable[Evidence]]) -> FileDetector[P]:
-        return FileDetector(func.__name__, frozenset(kinds), params, func, _summary(func))
+        return FileDetector(
+            func.__name__, frozenset(kinds), params, func, _summary(func), share, warm
+        )
 
     return wrap
 
