@@ -62,7 +62,9 @@ def test_a_generated_module_past_the_parse_limit_is_read_as_text_only(
     monkeypatch.setattr(workspace, "MAX_PARSED_PYTHON", 64 * 1024)
     table = "".join(f"def feature_{i}(x):\n    return x * {i}\n\n\n" for i in range(3000))
     secret = 'AWS_KEY = "AKIA' + "Q4NR7XJ2LMPW3KZT" + '"\n'
-    root = write_tree(tmp_path / "repo", {"src/features_pb.py": table + secret, "README.md": "# x\n"})
+    root = write_tree(
+        tmp_path / "repo", {"src/features_pb.py": table + secret, "README.md": "# x\n"}
+    )
     report = scan(ScanOptions(path=root), rulebook)
     (warning,) = [w for w in report.warnings if w.code == "too-large-to-parse"]
     assert warning.path == "src/features_pb.py" and "read as text only" in warning.message
