@@ -27,7 +27,7 @@ from readycheck.parsers import ParseError, helm
 from readycheck.parsers import dependencies as deps
 from readycheck.parsers.dockerfile import Dockerfile, parse_dockerfile
 from readycheck.parsers.notebook import Notebook, parse_notebook
-from readycheck.parsers.python import PythonCode, parse_module
+from readycheck.parsers.python import MAX_PARSED_PYTHON, PythonCode, parse_module
 from readycheck.parsers.text import decode_python, decode_text, looks_binary
 from readycheck.pathmatch import PathPatterns
 
@@ -36,10 +36,6 @@ MAX_SNIPPET = 160
 #: A Helm template's Chart.yaml and values.yaml are discovered files, already under the
 #: size cap; this only bounds a file that grew between discovery and reading.
 MAX_COMPANION = 16 * 1024 * 1024
-#: Python modules larger than this are read as text but not parsed: no hand-written module
-#: of the calibration corpus reaches 700 KiB, and the syntax tree of a 5 MiB generated
-#: module takes a gigabyte and a minute of bandit and the AST detectors.
-MAX_PARSED_PYTHON = 1024 * 1024
 #: Files of kind "other" with these suffixes are data or build output: never read as text.
 BINARY_SUFFIXES = frozenset(
     [

@@ -70,3 +70,26 @@ def test_a_generated_module_past_the_parse_limit_is_read_as_text_only(
     assert warning.path == "src/features_pb.py" and "read as text only" in warning.message
     secrets = next(r for r in report.results if r.rule.id == "RC-SEC-001")
     assert [f.location.path for f in secrets.findings if f.location] == ["src/features_pb.py"]
+
+
+def test_a_notebook_whose_code_is_past_the_parse_limit_is_read_as_text_only(
+    tmp_path: Path, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from readycheck.parsers import notebook
+
+    monkeypatch.setattr(notebook, "MAX_PARSED_PYTHON", 64 * 1024)
+    table = "".join(f"def feature_{i}(x):\n    return x * {i}\n\n\n" for i in range(3000))
+    secret = 'AWS_KEY = "AKIA' + "Q4NR7XJ2LMPW3KZT" + '"\n'
+    cells = [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "source": source}
+        for source in (table, secret)
+    ]
+    document = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    root = write_tree(tmp_path / "repo", {"features.ipynb": json.dumps(document)})
+    report = scan(ScanOptions(path=root), rulebook)
+    (warning,) = [w for w in report.warnings if "read as text only" in w.message]
+    assert warning.path == "features.ipynb"
+    secrets = next(r for r in report.results if r.rule.id == "RC-SEC-001")
+    assert [f.location.path for f in secrets.findings if f.location] == ["features.ipynb"]

@@ -18,7 +18,7 @@ from typing import Any
 
 from readycheck.model import Location
 from readycheck.parsers import ParseError
-from readycheck.parsers.python import PythonCode, parse_module
+from readycheck.parsers.python import MAX_PARSED_PYTHON, PythonCode, parse_module
 
 #: Output text kept per output; notebooks can hold megabytes of printed data.
 MAX_OUTPUT_TEXT = 64 * 1024
@@ -219,7 +219,15 @@ def parse_notebook(text: str) -> Notebook:
 
     notebook = Notebook(tuple(cells), language, 4, None, (), tuple(problems))
     notebook._file_lines = _source_file_lines(text, cells)
-    if language == "python":
+    code_size = sum(len(cell.source) for cell in notebook.code_cells)
+    if language == "python" and code_size > MAX_PARSED_PYTHON:
+        problems.append(
+            f"its code cells hold {code_size // 1024} KiB of Python (more than "
+            f"{MAX_PARSED_PYTHON // 1024 // 1024} MiB): read as text only; rules that need "
+            "its syntax tree skipped it"
+        )
+        notebook.problems = tuple(problems)
+    elif language == "python":
         _attach_code(notebook, problems)
         notebook.problems = tuple(problems)
     return notebook

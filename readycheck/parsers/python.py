@@ -22,6 +22,13 @@ from readycheck.parsers import ParseError
 UNRESOLVED_RECEIVER = "(...)"
 
 
+#: Python code larger than this (a module, or a notebook's code cells together) is read as
+#: text but not parsed: no hand-written module of the calibration corpus reaches 700 KiB,
+#: and the syntax tree of a 5 MiB generated module takes a gigabyte and a minute of
+#: bandit and the AST detectors.
+MAX_PARSED_PYTHON = 1024 * 1024
+
+
 def parse_module(source: str, filename: str = "<file>") -> ast.Module:
     """Parse without executing anything; every failure becomes a ParseError."""
     try:
