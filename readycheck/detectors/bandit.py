@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from readycheck.detectors.base import file_detector
-from readycheck.detectors.named_secrets import PLAIN_URL, SECRET_PATH
+from readycheck.detectors.common import PLAIN_URL, SECRET_PATH
 from readycheck.model import Evidence, FileKind
 from readycheck.workspace import SourceFile, mask_secret
 

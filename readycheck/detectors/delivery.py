@@ -25,36 +25,29 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector, repo_detector
-from readycheck.detectors.ci import (
-    _CI_PATHS,
-    _COMMAND_KEYS,
-    _GROOVY_SEPARATORS,
-    _LABEL_KEYS,
-    _SEPARATORS,
-    _commands,
+from readycheck.detectors.common import (
+    CI_PATHS,
+    COMMAND_KEYS,
+    GROOVY_SEPARATORS,
+    LABEL_KEYS,
+    MAKEFILES,
+    PY_MODULE,
+    PY_SCRIPT,
+    SEPARATORS,
+    SHELL_SCRIPT,
+    commands,
     is_ci_definition,
+    is_script,
+    line_of,
     may_be_ci_definition,
     structured_commands,
 )
-from readycheck.detectors.manifests import line_of
 from readycheck.detectors.parsed import shared
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Detection, Evidence, FileKind, Location
 from readycheck.parsers.dependencies import normalise
 from readycheck.workspace import Repository, SourceFile, clip
 
-#: Files that hold shell commands: scripts, Makefiles and task runners.
-SCRIPT_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ps1", ".mk"})
-MAKEFILES = frozenset({"makefile", "gnumakefile", "justfile"})
-_PY_SCRIPT = re.compile(
-    r"(?:^|[\s/'\"])(?:python[\d.]*|py)\s+(?:-[A-Za-z]+\s+)*(?P<path>[\w./${}-]+\.py)\b"
-)
-_PY_MODULE = re.compile(
-    r"(?:^|[\s/'\"])python[\d.]*\s+(?:-[A-Za-z]+\s+)*-m\s+(?P<module>[A-Za-z_][\w.]*)"
-)
-_SHELL_SCRIPT = re.compile(
-    r"(?:^|[\s;&|('\"])(?:(?:bash|sh|zsh|source|\.)\s+)?(?P<path>[\w./${}-]*[\w-]+\.(?:sh|bash|ps1))\b"
-)
 _MAKE = re.compile(r"(?:^|[\s;&|(])make\s+(?P<args>[^;&|]*)")
 _MAKE_TARGET = re.compile(r"^(?P<names>[A-Za-z0-9_./ -]+?)\s*::?(?!=)(?P<deps>[^=#]*)$")
 _SSH = re.compile(r"^(?:sudo\s+)?ssh\s")
@@ -100,13 +93,13 @@ def _scripts(node: Any, under: bool = False, remote: bool = False) -> Iterator[_
         uses = node.get("uses")
         ssh_step = isinstance(uses, str) and _SSH_ACTION.search(uses) is not None
         for key, value in node.items():
-            if key in _LABEL_KEYS:
+            if key in LABEL_KEYS:
                 continue
             inner_remote = remote or (ssh_step and key == "with")
-            if isinstance(value, str) and (under or key in _COMMAND_KEYS):
+            if isinstance(value, str) and (under or key in COMMAND_KEYS):
                 yield _Script(value, line_of(node, key), inner_remote)
             else:
-                yield from _scripts(value, under or key in _COMMAND_KEYS, inner_remote)
+                yield from _scripts(value, under or key in COMMAND_KEYS, inner_remote)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             if isinstance(item, str) and under:
@@ -119,7 +112,7 @@ def _commands_of(script: _Script, separators: re.Pattern[str]) -> Iterator[tuple
     """(command, runs remotely) for each command of a script: after `ssh host` the rest
     of the script block runs on that host."""
     remote = script.remote
-    for command in _commands(script.text, separators):
+    for command in commands(script.text, separators):
         if _SSH.match(command):
             remote = True
             rest = command.split(None, 1)[1] if " " in command else ""
@@ -179,7 +172,7 @@ def ci_files(view: _Repo) -> Iterator[SourceFile]:
     for path, entry in sorted(view.entries.items()):
         if entry.kind not in (FileKind.YAML, FileKind.OTHER, FileKind.JSON):
             continue
-        if entry.kind is FileKind.YAML or _CI_PATHS.match_file(path):
+        if entry.kind is FileKind.YAML or CI_PATHS.match_file(path):
             source = view.source(path)
             if may_be_ci_definition(source) and is_ci_definition(source):
                 yield source
@@ -189,12 +182,12 @@ def _ci_scripts(source: SourceFile) -> Iterator[tuple[_Script, re.Pattern[str]]]
     if source.kind is FileKind.YAML:
         for document in source.documents:
             for script in _scripts(document):
-                yield script, _SEPARATORS
+                yield script, SEPARATORS
             for text, where in structured_commands(document):
-                yield _Script(text, where, False), _SEPARATORS
+                yield _Script(text, where, False), SEPARATORS
     else:
         for number, line in enumerate(source.lines, start=1):
-            yield _Script(line, number, False), _GROOVY_SEPARATORS
+            yield _Script(line, number, False), GROOVY_SEPARATORS
 
 
 class _Follower:
@@ -224,11 +217,11 @@ class _Follower:
 
     def _references(self, command: str) -> list[str]:
         found: list[str] = []
-        for match in _PY_SCRIPT.finditer(command):
+        for match in PY_SCRIPT.finditer(command):
             found += self.view.find(match.group("path"))
-        for match in _PY_MODULE.finditer(command):
+        for match in PY_MODULE.finditer(command):
             found += self.view.module(match.group("module"))
-        for match in _SHELL_SCRIPT.finditer(command):
+        for match in SHELL_SCRIPT.finditer(command):
             found += self.view.find(match.group("path"))
         for match in _MAKE.finditer(command):
             found += [
@@ -289,7 +282,7 @@ class _Follower:
 
     def _lines(self, lines: list[str], remote: bool, depth: int) -> str | None:
         script = _Script("\n".join(lines), None, remote)
-        for command, runs_remote in _commands_of(script, _SEPARATORS):
+        for command, runs_remote in _commands_of(script, SEPARATORS):
             how = self.command(command, runs_remote, depth)
             if how is not None:
                 return how
@@ -415,11 +408,6 @@ class ShellCommandParams:
     label: str = "command"
 
 
-def is_script(entry_path: str) -> bool:
-    name = PurePosixPath(entry_path).name.lower()
-    return PurePosixPath(name).suffix in SCRIPT_SUFFIXES or name in MAKEFILES
-
-
 @file_detector(FileKind.OTHER, params=ShellCommandParams)
 def shell_command(source: SourceFile, params: ShellCommandParams) -> Iterator[Evidence]:
     """Commands in shell scripts and Makefiles (not comments, not echoed text) matching a pattern."""
@@ -427,7 +415,7 @@ def shell_command(source: SourceFile, params: ShellCommandParams) -> Iterator[Ev
         return
     regex = Matcher(params.pattern)
     for number, line in enumerate(source.lines, start=1):
-        for command in _commands(line):
+        for command in commands(line):
             if regex.search(command):
                 yield Evidence(Location(source.path, number), params.label, source.snippet(number))
                 break

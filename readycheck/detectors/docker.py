@@ -3,12 +3,12 @@ only one has a HEALTHCHECK is a partial pass, pointing at the other."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector
+from readycheck.detectors.common import SERVER_COMMANDS
 from readycheck.detectors.parsed import share
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
@@ -30,13 +30,6 @@ class InstructionParams:
     #: Judge only images that serve: the final stage EXPOSEs a port or starts a server.
     #: A training or batch image needs no HEALTHCHECK.
     serving_only: bool = False
-
-
-#: What a serving image runs: web and model servers.
-SERVER_COMMANDS = re.compile(
-    r"uvicorn|gunicorn|hypercorn|daphne|waitress|bentoml\W+serve|torchserve|tritonserver"
-    r"|mlflow\W+models\W+serve|serve\W+run|flask\W+(--app\W+\S+\W+)?run|litserve|streamlit"
-)
 
 
 def _serves(dockerfile: Dockerfile) -> bool:

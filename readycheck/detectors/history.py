@@ -18,13 +18,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from readycheck.detectors.base import repo_detector
+from readycheck.detectors.common import MACHINE_ACCOUNT, NOT_A_REPOSITORY, SHALLOW
 from readycheck.model import Detection, Evidence, Location
 from readycheck.parsers.git import GitInfo
 from readycheck.pathmatch import PathPatterns
 from readycheck.workspace import Repository
 
-NOT_A_REPOSITORY = "the scanned folder is not a git repository, or one with no commits yet"
-SHALLOW = "the repository is a shallow clone, so its history is incomplete"
 ARTEFACT_SUFFIXES = (
     ".csv", ".tsv", ".parquet", ".feather", ".arrow", ".avro", ".orc", ".jsonl", ".xlsx", ".h5", ".hdf5",
     ".npy", ".npz", ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".onnx", ".safetensors", ".pb",
@@ -124,12 +123,6 @@ def _merged_by_its_author(git: GitInfo, change: list[str]) -> bool:
 #: Authors that are automation, not people: bots and CI accounts.
 _BOT = re.compile(
     r"(?i)\[bot\]|\bbot\b|dependabot|renovate|github-actions|actions@github\.com|noreply@github\.com$"
-)
-#: Machine accounts: a commit made as root@laptop.lan or ubuntu@ip-10-0-0-1 is the
-#: machine's default identity, not a second person.
-MACHINE_ACCOUNT = re.compile(
-    r"(?i)^(root|ubuntu|ec2-user|admin|administrator|user|vagrant|jovyan|pi|docker)@"
-    r"|@[^@]*\.(lan|local|localdomain|internal|home)$|@(localhost|\(none\))$"
 )
 
 

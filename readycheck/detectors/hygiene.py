@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from readycheck.detectors import delivery
 from readycheck.detectors.base import REGEX, file_detector, repo_detector
-from readycheck.detectors.ci import line_holding
+from readycheck.detectors.common import line_holding
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Detection, Evidence, FileKind, Location
 from readycheck.workspace import Repository, SourceFile, clip

@@ -33,18 +33,20 @@ from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from readycheck.detectors.base import REGEX, repo_detector
+from readycheck.detectors.common import (
+    PY_MODULE,
+    PY_SCRIPT,
+    SERVER_COMMANDS,
+    SHELL_SCRIPT,
+    is_script,
+)
 from readycheck.detectors.delivery import (
-    _PY_MODULE,
-    _PY_SCRIPT,
-    _SHELL_SCRIPT,
     _ci_scripts,
     _commands_of,
     _Repo,
     _view,
     ci_files,
-    is_script,
 )
-from readycheck.detectors.docker import SERVER_COMMANDS
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Detection, Evidence, FileKind, Location
 from readycheck.parsers.dockerfile import Dockerfile, Instruction
@@ -372,14 +374,14 @@ class _Analysis:
 
     def _scripts(self, dockerfile_path: str, command: str, python_only: bool = False) -> list[str]:
         found: list[str] = []
-        for match in _PY_SCRIPT.finditer(command):
+        for match in PY_SCRIPT.finditer(command):
             found += self._in_context(dockerfile_path, match.group("path"))
-        for match in _PY_MODULE.finditer(command):
+        for match in PY_MODULE.finditer(command):
             name = match.group("module").replace(".", "/")
             for candidate in (f"{name}.py", f"{name}/__main__.py"):
                 found += self._in_context(dockerfile_path, candidate)
         if not python_only:
-            for match in _SHELL_SCRIPT.finditer(command):
+            for match in SHELL_SCRIPT.finditer(command):
                 found += self._in_context(dockerfile_path, match.group("path"))
             for match in _CONFIG.finditer(command):
                 found += self._in_context(dockerfile_path, match.group("path"))

@@ -16,11 +16,11 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 
 from readycheck.detectors.base import NoParams, file_detector
-from readycheck.model import Evidence, FileKind
+from readycheck.detectors.common import PYTHON_KINDS, matches_any
+from readycheck.model import Evidence
 from readycheck.parsers.python import FunctionRef, PythonCode, keyword_value
 from readycheck.workspace import SourceFile
 
-PYTHON_KINDS = (FileKind.PYTHON, FileKind.NOTEBOOK)
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 _ROUTE_METHODS = frozenset(
@@ -344,8 +344,6 @@ def _typed_body(code: PythonCode, function: Function) -> str | None:
 
 
 def _validating_decorator(code: PythonCode, function: Function) -> str | None:
-    from readycheck.detectors.python import matches_any
-
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         resolved = code.resolve(target)
@@ -460,8 +458,6 @@ def _client_status(node: ast.AST | None) -> bool:
 
 
 def _model_classes(code: PythonCode) -> set[str]:
-    from readycheck.detectors.python import matches_any
-
     bases = ("pydantic.*", "msgspec.Struct", "marshmallow.*", "attr.*", "attrs.*", "ninja.Schema",
              "sqlmodel.SQLModel")  # fmt: skip
     return {c.name for c in code.classes if any(matches_any(b, bases) for b in c.bases)}
@@ -761,8 +757,6 @@ def _main_calls(code: PythonCode) -> set[str]:
 
 
 def _is_step(code: PythonCode, ref: FunctionRef, entry_points: set[str]) -> bool:
-    from readycheck.detectors.python import matches_any
-
     return (
         ref.name == "main"
         or ref.name in entry_points

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector, repo_detector
-from readycheck.detectors.python import PYTHON_KINDS, matches_any
+from readycheck.detectors.common import PYTHON_KINDS, matches_any
 from readycheck.model import Detection, Evidence, Location, Role
 from readycheck.parsers.python import PythonCode
 from readycheck.workspace import Repository, SourceFile

@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from readycheck.detectors.base import REGEX, file_detector
-from readycheck.detectors.docker import SERVER_COMMANDS
+from readycheck.detectors.common import SERVER_COMMANDS, STRUCTURED_KINDS, line_of
 from readycheck.detectors.parsed import share
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.parsers.helm import PLACEHOLDER
 from readycheck.workspace import SourceFile
-from readycheck.yamlload import LineDict, LineList
 
-STRUCTURED_KINDS = (FileKind.YAML, FileKind.JSON)
 #: Objects that run containers. An Argo Rollout replaces a Deployment (same pod template at
 #: spec.template.spec); one that points at a Deployment with workloadRef has no template of its own.
 WORKLOAD_KINDS = (
@@ -42,15 +40,6 @@ _POD_SPEC_PATHS = {
     "SeldonDeployment": ("spec", "predictors", "*", "componentSpecs", "*", "spec"),
 }
 _DEFAULT_POD_SPEC_PATH = ("spec", "template", "spec")
-
-
-def line_of(node: Any, key: Any = None) -> int | None:
-    """The line of `node` (or of its `key`) when it came from YAML; None for JSON."""
-    if isinstance(node, LineDict):
-        return node.line_of(key) if key is not None else node.line
-    if isinstance(node, LineList):
-        return node.line_of(key) if isinstance(key, int) else node.line
-    return None
 
 
 def kubernetes_objects(source: SourceFile) -> Iterator[dict[str, Any]]:

@@ -26,10 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from readycheck.detectors.base import REGEX, file_detector
-from readycheck.detectors.ci import is_ci_definition
-from readycheck.detectors.manifests import STRUCTURED_KINDS, line_of
+from readycheck.detectors.common import (
+    PLAIN_URL,
+    PYTHON_KINDS,
+    SECRET_PATH,
+    STRUCTURED_KINDS,
+    is_ci_definition,
+    line_of,
+)
 from readycheck.detectors.patterns import Matcher
-from readycheck.detectors.python import PYTHON_KINDS
 from readycheck.model import Evidence, Location
 from readycheck.parsers.helm import PLACEHOLDER
 from readycheck.workspace import SourceFile
@@ -47,15 +52,6 @@ _STAND_IN = re.compile(
     r"placeholder|local|dev|ci))+$|(?:^|[-_])(?:test|dummy|fake|example|changeme)[-_]"
 )
 _REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
-#: The name or path of a secret in a store, which the runtime resolves: Taskcluster's
-#: `project/churn/deploy`, GCP's `projects/p/secrets/s/versions/1`, an AWS ARN, a Vault
-#: path. Generated secrets mix cases and digits; these are lowercase words and slashes.
-SECRET_PATH = re.compile(
-    r"^[a-z][a-z0-9_.-]*(?:/[a-z0-9][a-z0-9_.-]*)+$|^arn:aws:(?:secretsmanager|ssm):|^(?:vault|sm|gcpsm|azkv):"
-)
-#: An address (`https://index.docker.io/v1/`) is not a secret; one that carries a
-#: password (`postgresql://ml:hunter2@db/features`) is, and stays reported.
-PLAIN_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?![^/\s]*:[^/\s]*@)")
 
 
 @dataclass(frozen=True)

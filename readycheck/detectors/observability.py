@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from readycheck.detectors.base import REGEX, file_detector
-from readycheck.detectors.ci import is_ci_definition
-from readycheck.detectors.manifests import STRUCTURED_KINDS, line_of
+from readycheck.detectors.common import (
+    PYTHON_KINDS,
+    STRUCTURED_KINDS,
+    is_ci_definition,
+    line_of,
+    matches_any,
+)
 from readycheck.detectors.patterns import Matcher
-from readycheck.detectors.python import PYTHON_KINDS, matches_any
 from readycheck.model import Evidence, Location
 from readycheck.workspace import SourceFile
 

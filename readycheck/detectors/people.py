@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 import regex
 
 from readycheck.detectors.base import repo_detector
-from readycheck.detectors.history import MACHINE_ACCOUNT, NOT_A_REPOSITORY, SHALLOW
+from readycheck.detectors.common import MACHINE_ACCOUNT, NOT_A_REPOSITORY, SHALLOW
 from readycheck.model import Detection, Evidence, Location
 from readycheck.parsers.git import GitInfo
 from readycheck.workspace import Repository

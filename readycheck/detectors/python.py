@@ -9,32 +9,18 @@ for nothing.
 from __future__ import annotations
 
 import ast
-import fnmatch
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector
+from readycheck.detectors.common import PYTHON_KINDS, matches_any, name_regex
 from readycheck.detectors.patterns import Matcher
-from readycheck.model import Evidence, FileKind
+from readycheck.model import Evidence
 from readycheck.parsers.python import PythonCode, has_star_kwargs, keyword_value
 from readycheck.workspace import SourceFile
 
-PYTHON_KINDS = (FileKind.PYTHON, FileKind.NOTEBOOK)
 _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket"}
-
-
-@lru_cache(maxsize=1024)
-def _name_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """All of a rule's fnmatch patterns as one compiled regular expression."""
-    return re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns))
-
-
-def matches_any(name: str, patterns: tuple[str, ...]) -> bool:
-    """fnmatch-style, case-sensitive: `pandera.*`, `*.predict_proba`, `pickle.load`."""
-    return _name_regex(patterns).match(name) is not None
 
 
 @dataclass(frozen=True)
@@ -173,7 +159,7 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     code = source.python
     if code is None:
         return
-    regex = _name_regex(params.calls)
+    regex = name_regex(params.calls)
     arguments = Matcher(params.when_arguments) if params.when_arguments else None
     guarded = _main_guard_lines(source) if params.outside_main_guard else ()
     written = _written_paths(code, params.unless_written_by) if params.unless_written_by else None
@@ -234,7 +220,7 @@ def _path_of(code: PythonCode, node: ast.expr, line: int) -> str:
 
 def _written_paths(code: PythonCode, writers: tuple[str, ...]) -> set[str]:
     """The paths, as written, that the module's writer calls write to."""
-    regex = _name_regex(writers)
+    regex = name_regex(writers)
     return {
         _path_of(code, arg, ref.line)
         for ref in code.calls_matching(lambda name: regex.match(name) is not None)

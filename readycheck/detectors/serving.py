@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from readycheck.detectors.base import REGEX, file_detector
+from readycheck.detectors.common import matches_any
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.parsers.python import PythonCode, keyword_value
@@ -1029,8 +1030,6 @@ def score_output(source: SourceFile, params: ScoreUseParams) -> Iterator[Evidenc
     """Calls that compute a probability or score whose value goes on somewhere (returned,
     stored, compared, written out), not only into a metric, a loss, a sampler or the next
     layer of a network: `predict_proba` behind a response, not behind `roc_auc_score`."""
-    from readycheck.detectors.python import matches_any
-
     code = source.python
     if code is None:
         return

@@ -1,0 +1,255 @@
+"""Small helpers and constants that several detector families share.
+
+Each module of this folder reads one kind of input for one family of detectors. What
+more than one family needs (where a part of a YAML document is, which file kinds hold
+Python code, fnmatch-style patterns over resolved names, which files are CI
+definitions and the commands their steps run, what starts a server, which values only
+name or locate a secret, why a git history cannot be judged) lives here, so the folder
+stays flat: a detector module imports these from here (and from base, patterns and
+parsed), not from another detector module. This module imports no detector module.
+
+Logic that belongs to one family stays with it even when another family builds on it:
+delivery's view of a repository and how it reads and follows the scripts CI runs
+(which images and hygiene reuse).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any
+
+import pathspec
+
+from readycheck.model import FileKind
+from readycheck.workspace import SourceFile
+from readycheck.yamlload import LineDict, LineList
+
+# Structured documents (YAML, JSON) and where their parts are.
+
+STRUCTURED_KINDS = (FileKind.YAML, FileKind.JSON)
+
+
+def line_of(node: Any, key: Any = None) -> int | None:
+    """The line of `node` (or of its `key`) when it came from YAML; None for JSON."""
+    if isinstance(node, LineDict):
+        return node.line_of(key) if key is not None else node.line
+    if isinstance(node, LineList):
+        return node.line_of(key) if isinstance(key, int) else node.line
+    return None
+
+
+# Python code: which files hold it, and fnmatch-style patterns over resolved names.
+
+PYTHON_KINDS = (FileKind.PYTHON, FileKind.NOTEBOOK)
+
+
+@lru_cache(maxsize=1024)
+def name_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """All of a rule's fnmatch patterns as one compiled regular expression."""
+    return re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns))
+
+
+def matches_any(name: str, patterns: tuple[str, ...]) -> bool:
+    """fnmatch-style, case-sensitive: `pandera.*`, `*.predict_proba`, `pickle.load`."""
+    return name_regex(patterns).match(name) is not None
+
+
+# CI definitions: which files they are, and the commands their steps run.
+
+#: Keys whose values are commands or the steps CI runs.
+COMMAND_KEYS = frozenset(
+    {
+        "run", "script", "before_script", "after_script", "commands", "command",
+        "bash", "sh", "pwsh", "powershell", "inlineScript", "args", "entrypoint",
+        "uses", "task", "image", "pipe", "install", "before_install",
+        # a Taskcluster taskgraph kind's transforms (what builds its tasks), the script file
+        # an Azure DevOps task runs
+        "transforms", "scriptPath", "filePath",
+    }
+)  # fmt: skip
+#: Keys that label a step rather than run it: `name: Run pytest` on a step that echoes.
+LABEL_KEYS = frozenset({"name", "displayName", "description", "label", "if", "when", "condition"})
+SEPARATORS = re.compile(r"&&|\|\||;")
+#: In a Jenkinsfile, steps also follow braces: `stage('t') { steps { echo 'pytest' } }`.
+GROOVY_SEPARATORS = re.compile(r"&&|\|\||;|[{}]")
+_SAYS = re.compile(r"(?:echo|printf|Write-(?:Host|Output))\b")
+COMMENT = re.compile(r"(?:^|\s)(?:#|//).*$")
+
+
+#: Where CI systems keep their pipeline definitions, by convention.
+CI_PATHS = pathspec.GitIgnoreSpec.from_lines([
+    ".github/workflows/*.yml", ".github/workflows/*.yaml", ".github/actions/**/action.y*ml",
+    ".gitlab-ci.yml", ".gitlab-ci.yaml", ".gitlab/ci/**/*.y*ml", ".gitlab-ci/**/*.y*ml",
+    "azure-pipelines*.y*ml", ".azure-pipelines/**/*.y*ml", ".azuredevops/**/*.y*ml",
+    ".pipelines/**/*.y*ml", "Jenkinsfile", "Jenkinsfile.*", "*.jenkinsfile", "*.Jenkinsfile",
+    ".circleci/config.y*ml", "bitbucket-pipelines.y*ml", "buildspec*.y*ml", "cloudbuild*.y*ml",
+    ".travis.yml", ".taskcluster.yml", "taskcluster/**/*.y*ml", ".drone.yml", ".woodpecker.yml",
+    ".woodpecker/*.y*ml", ".buildkite/**/*.y*ml", "appveyor.yml", ".appveyor.yml", ".cirrus.yml",
+    "codefresh.yml", ".tekton/**/*.y*ml", "*.gocd.y*ml", "*.gocd.json", ".semaphore/*.y*ml",
+    "bitrise.yml", ".pipeline/config.y*ml",
+])  # fmt: skip
+#: Top-level keys of an Azure DevOps pipeline, which may be named anything.
+_AZURE_STEPS = frozenset({"steps", "stages", "jobs", "extends"})
+_AZURE_CONTEXT = frozenset({"trigger", "pr", "pool", "resources", "schedules", "extends"})
+#: What a Cloud Build step has besides the builder image it runs.
+_BUILDER_KEYS = frozenset({"args", "script", "entrypoint"})
+
+
+#: Top-level keys one of the pipelines `_looks_like_pipeline` knows starts with.
+_PIPELINE_KEYS = re.compile(
+    r"^(?:(steps|stages|jobs|extends|format_version)\s*:|apiVersion:\s*[\"']?tekton\.dev)", re.M
+)
+
+
+def may_be_ci_definition(source: SourceFile) -> bool:
+    """Whether a file lives where CI definitions do, or is YAML with a top-level key a
+    pipeline starts with (read before parsing anything)."""
+    if CI_PATHS.match_file(source.path):
+        return True
+    return (
+        source.kind is FileKind.YAML
+        and source.text is not None
+        and _PIPELINE_KEYS.search(source.text) is not None
+    )
+
+
+def is_ci_definition(source: SourceFile) -> bool:
+    """Whether a file defines a CI pipeline: by where it lives, or (YAML) by what it holds."""
+    if CI_PATHS.match_file(source.path):
+        return True
+    if not may_be_ci_definition(source):
+        return False
+    return any(_looks_like_pipeline(document) for document in source.documents)
+
+
+def _looks_like_pipeline(document: Any) -> bool:
+    if not isinstance(document, dict):
+        return False
+    keys = set(document)
+    if keys & _AZURE_STEPS and keys & _AZURE_CONTEXT:
+        return True  # Azure DevOps
+    if str(document.get("apiVersion", "")).startswith("tekton.dev"):
+        return True
+    if "format_version" in keys and isinstance(document.get("pipelines"), dict):
+        return True  # GoCD pipelines as code (YAML config repository)
+    steps = document.get("steps")
+    if isinstance(steps, list) and steps:
+        # Cloud Build: each step runs a builder image with arguments.
+        return all(
+            isinstance(step, dict) and "name" in step and bool(set(step) & _BUILDER_KEYS)
+            for step in steps
+        )
+    return False
+
+
+def commands(text: str, separators: re.Pattern[str] = SEPARATORS) -> Iterator[str]:
+    """The commands in a script, without comments and without what is only echoed."""
+    for line in text.splitlines():
+        code = COMMENT.sub("", line).strip()
+        for command in separators.split(code):
+            command = command.strip()
+            if command and _SAYS.match(command) is None:
+                yield command
+
+
+def _builder_tool(image: str) -> str:
+    """The tool a builder image runs: `gcr.io/cloud-builders/docker` -> docker."""
+    return image.rsplit("/", 1)[-1].split("@", 1)[0].split(":", 1)[0]
+
+
+def structured_commands(node: Any) -> Iterator[tuple[str, int | None]]:
+    """Commands that only the structure of a step spells out: a Cloud Build step runs its
+    builder (or entrypoint) with its `args` (`docker` + `[build, -t, img, .]` is
+    `docker build -t img .`); an Azure DevOps task runs
+    its `inputs.command` (`Docker@2` builds and pushes unless told otherwise)."""
+    if isinstance(node, dict):
+        builder, args = node.get("image", node.get("name")), node.get("args")
+        if isinstance(builder, str) and isinstance(args, list) and "steps" not in node:
+            words = [str(a) for a in args if isinstance(a, str | int | float)]
+            entrypoint = node.get("entrypoint")
+            tool = entrypoint if isinstance(entrypoint, str) else _builder_tool(builder)
+            line = line_of(node, "args")
+            if tool in {"bash", "sh"} and len(words) >= 2 and words[0] == "-c":
+                yield words[1], line
+            else:
+                yield " ".join([tool, *words]), line
+        task = node.get("task")
+        if isinstance(task, str):
+            inputs = node.get("inputs")
+            inputs = inputs if isinstance(inputs, dict) else {}
+            command = str(inputs.get("command") or inputs.get("action") or "")
+            if not command and task.lower().startswith("docker@"):
+                command = "buildAndPush"  # the Docker task's default
+            yield f"{task} {command}".strip(), line_of(node, "task")
+        for value in node.values():
+            yield from structured_commands(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from structured_commands(item)
+
+
+def line_holding(source: SourceFile, start: int | None, command: str) -> int | None:
+    """The line a command is on: a block scalar starts on the line after its key."""
+    if start is None:
+        return None
+    for number in range(start, min(start + 200, len(source.lines)) + 1):
+        if command in source.lines[number - 1]:
+            return number
+    return start
+
+
+# Scripts a command runs, and the servers an image or a service starts.
+
+#: Files that hold shell commands: scripts, Makefiles and task runners.
+SCRIPT_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".ps1", ".mk"})
+MAKEFILES = frozenset({"makefile", "gnumakefile", "justfile"})
+PY_SCRIPT = re.compile(
+    r"(?:^|[\s/'\"])(?:python[\d.]*|py)\s+(?:-[A-Za-z]+\s+)*(?P<path>[\w./${}-]+\.py)\b"
+)
+PY_MODULE = re.compile(
+    r"(?:^|[\s/'\"])python[\d.]*\s+(?:-[A-Za-z]+\s+)*-m\s+(?P<module>[A-Za-z_][\w.]*)"
+)
+SHELL_SCRIPT = re.compile(
+    r"(?:^|[\s;&|('\"])(?:(?:bash|sh|zsh|source|\.)\s+)?(?P<path>[\w./${}-]*[\w-]+\.(?:sh|bash|ps1))\b"
+)
+
+
+def is_script(entry_path: str) -> bool:
+    name = PurePosixPath(entry_path).name.lower()
+    return PurePosixPath(name).suffix in SCRIPT_SUFFIXES or name in MAKEFILES
+
+
+#: What a serving image runs: web and model servers.
+SERVER_COMMANDS = re.compile(
+    r"uvicorn|gunicorn|hypercorn|daphne|waitress|bentoml\W+serve|torchserve|tritonserver"
+    r"|mlflow\W+models\W+serve|serve\W+run|flask\W+(--app\W+\S+\W+)?run|litserve|streamlit"
+)
+
+
+# Values that name or locate a secret rather than hold one.
+
+#: The name or path of a secret in a store, which the runtime resolves: Taskcluster's
+#: `project/churn/deploy`, GCP's `projects/p/secrets/s/versions/1`, an AWS ARN, a Vault
+#: path. Generated secrets mix cases and digits; these are lowercase words and slashes.
+SECRET_PATH = re.compile(
+    r"^[a-z][a-z0-9_.-]*(?:/[a-z0-9][a-z0-9_.-]*)+$|^arn:aws:(?:secretsmanager|ssm):|^(?:vault|sm|gcpsm|azkv):"
+)
+#: An address (`https://index.docker.io/v1/`) is not a secret; one that carries a
+#: password (`postgresql://ml:hunter2@db/features`) is, and stays reported.
+PLAIN_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?![^/\s]*:[^/\s]*@)")
+
+
+# Git history: why it cannot be judged, and identities that are machines, not people.
+
+NOT_A_REPOSITORY = "the scanned folder is not a git repository, or one with no commits yet"
+SHALLOW = "the repository is a shallow clone, so its history is incomplete"
+#: Machine accounts: a commit made as root@laptop.lan or ubuntu@ip-10-0-0-1 is the
+#: machine's default identity, not a second person.
+MACHINE_ACCOUNT = re.compile(
+    r"(?i)^(root|ubuntu|ec2-user|admin|administrator|user|vagrant|jovyan|pi|docker)@"
+    r"|@[^@]*\.(lan|local|localdomain|internal|home)$|@(localhost|\(none\))$"
+)
