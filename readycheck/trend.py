@@ -221,6 +221,10 @@ def select_commits(
     return [(sha, None) for sha in shas], words
 
 
+#: How many runs of older commits each core is given (see `compute`).
+_RUNS_PER_CORE = 1
+
+
 @dataclass(frozen=True)
 class _Part:
     """What scanning some commits gave: points or failures by position, and what the
@@ -268,15 +272,17 @@ def compute(
         advance(0, len(commits), commits[newest][0])
     parts = [_scan_commits(task, (newest,), workers, rulebook)]
     older = list(range(newest))
-    runs = max(1, min(workers, len(older)))
+    # Three runs per core, so a core that finishes early takes the next run instead of
+    # idling while another works through commits that changed large files.
+    runs = max(1, min(workers * _RUNS_PER_CORE, len(older)))
     chunks = [older[i * len(older) // runs : (i + 1) * len(older) // runs] for i in range(runs)]
-    # Each run walks from its newest commit back: its first commit is then the closest to
-    # one already scanned, so fewer of its files miss the cache.
-    chunks = [chunk[::-1] for chunk in chunks if chunk]
-    if len(chunks) > 1:
+    # Each run walks from its newest commit back, and the newest runs go first: a run's
+    # first commit is then close to one already scanned, so fewer of its files miss the cache.
+    chunks = [chunk[::-1] for chunk in reversed(chunks) if chunk]
+    if len(chunks) > 1 and workers > 1:
         method = "fork" if sys.platform == "linux" else None
         with ProcessPoolExecutor(
-            len(chunks), mp_context=multiprocessing.get_context(method)
+            min(workers, len(chunks)), mp_context=multiprocessing.get_context(method)
         ) as pool:
             futures = [pool.submit(_scan_commits, task, tuple(c), 1, rulebook) for c in chunks]
             for future in futures:
@@ -285,7 +291,8 @@ def compute(
                     done = sum(len(p.outcomes) for p in parts)
                     advance(done - 1, len(commits), commits[done - 1][0])
     elif chunks:
-        parts.append(_scan_commits(task, tuple(chunks[0]), workers, rulebook))
+        run = tuple(index for chunk in chunks for index in chunk)
+        parts.append(_scan_commits(task, run, workers, rulebook))
     outcomes = dict(item for part in parts for item in part.outcomes)
     ordered = [outcomes[i] for i in range(len(commits))]
     points = [o for o in ordered if isinstance(o, Point)]

@@ -128,6 +128,8 @@ class _Repo:
         self.repo = repo
         self.entries = {entry.path: entry for entry in repo.files if entry.readable}
         self._sources: dict[str, SourceFile] = {}
+        #: Every Makefile, found once: each `make` command CI runs looks among them.
+        self.makefiles = [p for p in self.entries if PurePosixPath(p).name.lower() in MAKEFILES]
 
     def source(self, path: str) -> SourceFile:
         """The file, parsed at most once: the per-file analysis's parse when it ran in
@@ -251,13 +253,10 @@ class _Follower:
             if makefile
             else [
                 p
-                for p in self.view.entries
-                if PurePosixPath(p).name.lower() in MAKEFILES
-                and (
-                    not directory
-                    or p.startswith(directory)
-                    or p == directory + PurePosixPath(p).name
-                )
+                for p in self.view.makefiles
+                if not directory
+                or p.startswith(directory)
+                or p == directory + PurePosixPath(p).name
             ]
         )
         return [(path, target) for path in sorted(candidates)[:5] for target in targets[:3]]
