@@ -60,6 +60,19 @@ DbOption = Annotated[
 ]
 
 
+def _note(text: str) -> None:
+    """One line on standard error. Reasons quote other repositories' text (a schema error
+    quotes the value at fault, git quotes a URL): kept to one line, its escapes shown,
+    and in GitHub Actions (which obeys `##[` anywhere in a line) made inert."""
+    from readycheck.cli import _LEGACY_COMMAND, _in_actions
+    from readycheck.renderers.terminal import safe
+
+    line = safe(" ".join(text.split()))
+    if _in_actions():
+        line = line.replace(_LEGACY_COMMAND, "#\\x23[")
+    typer.echo(f"readycheck: {line}", err=True)
+
+
 def _format(output: Path | None, explicit: FleetFormat | None, allowed: tuple[str, ...]) -> str:
     """The format to write: --format, else the -o file's extension; they must agree."""
     from readycheck.cli import _fail
@@ -89,13 +102,29 @@ def _emit(
     with colours on a terminal (through `show`), and as plain text anywhere else."""
     from rich.console import Console
 
-    from readycheck.cli import _standard_output, _write
+    from readycheck.cli import (
+        _LEGACY_COMMAND,
+        _in_actions,
+        _inert_markup,
+        _standard_output,
+        _stdout_is_file,
+        _write,
+    )
+    from readycheck.renderers.github import stop_commands
     from readycheck.renderers.terminal import console
 
     to_file = output is not None and str(output) != "-"
+    # Names and subjects come from other repositories' reports and commits: in GitHub
+    # Actions, nothing of theirs on standard output may read as a workflow command.
+    actions = not to_file and _in_actions() and not _stdout_is_file()
+    fence = stop_commands() if actions and name in ("terminal", "markdown") else ("", "")
     if name == "terminal" and not to_file:
         with _standard_output(what):
-            show(console())
+            typer.echo(fence[0], nl=False)
+            try:
+                show(console())
+            finally:
+                typer.echo(fence[1], nl=False)
         return
     if name == "terminal":
         buffer = io.StringIO()
@@ -108,8 +137,13 @@ def _emit(
         _write(output, rendered, what)
         typer.echo(f"readycheck: wrote {what} to {output}", err=True)
         return
+    if actions and name == "html":
+        rendered = _inert_markup(rendered)
+    elif actions and name == "json":
+        rendered = rendered.replace(_LEGACY_COMMAND, "#\\u0023[")
     with _standard_output(what):
-        typer.echo(rendered, nl=not rendered.endswith("\n"))
+        typer.echo(fence[0] + rendered, nl=not rendered.endswith("\n"))
+        typer.echo(fence[1], nl=False)
 
 
 def portfolio(
@@ -225,7 +259,7 @@ def portfolio(
                         store=(lambda s, c, r: history.store_report(s, c, analyser, r))
                         if history
                         else (lambda s, c, r: None),
-                        progress=lambda line: typer.echo(f"readycheck: {line}", err=True),
+                        progress=lambda line: _note(line),
                     )
                 found.extend(outcome.reports)
                 rejected.extend(outcome.rejected)
@@ -252,7 +286,7 @@ def portfolio(
     except KeyboardInterrupt:
         _interrupted()
     for item in result.rejected:
-        typer.echo(f"readycheck: left out {item.source}: {item.reason}", err=True)
+        _note(f"left out {item.source}: {item.reason}")
     _emit(name, output, "the portfolio", lambda fmt: _portfolio_text(result, fmt),
           lambda console: _print_portfolio(result, console))  # fmt: skip
 
@@ -358,7 +392,7 @@ def trend(
     except KeyboardInterrupt:
         _interrupted()
     for item in result.failed:
-        typer.echo(f"readycheck: commit {item.commit[:10]} not scanned: {item.reason}", err=True)
+        _note(f"commit {item.commit[:10]} not scanned: {item.reason}")
     _emit(name, output, "the trend", lambda fmt: _trend_text(result, fmt),
           lambda console: _print_trend(result, console))  # fmt: skip
 

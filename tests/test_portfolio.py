@@ -344,3 +344,41 @@ def test_many_reports_load_alike_on_worker_processes_and_in_one(
         tool_version="t",
     )
     assert cut == full  # the cut keeps everything a portfolio reads
+
+
+def test_in_github_actions_no_repository_text_reads_as_a_workflow_command(
+    tmp_path: Path, sample_reports: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The portfolio prints other repositories' names: in Actions, a name that holds a
+    workflow command is fenced (terminal, Markdown) or escaped (JSON, HTML)."""
+    hostile = copy.deepcopy(sample_reports["fraud-detector"])
+    hostile["target"]["name"] = "x\n::error title=pwned::owned ##[warning]y"
+    folder = _write_reports(tmp_path / "reports", {"hostile": hostile})
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    runner = CliRunner()
+    for fmt in ("terminal", "markdown"):
+        result = runner.invoke(app, ["portfolio", str(folder), "--no-history", "-f", fmt])
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith("::stop-commands::")
+        token = lines[0].split("::")[2]
+        assert lines[-1] == f"::{token}::"
+    result = runner.invoke(app, ["portfolio", str(folder), "--no-history", "-f", "json"])
+    assert "##[" not in result.stdout and json.loads(result.stdout)["repositories"]
+    result = runner.invoke(app, ["portfolio", str(folder), "--no-history", "-f", "html"])
+    assert "##[" not in result.stdout
+    assert not any(line.lstrip().startswith("::") for line in result.stdout.splitlines())
+
+
+def test_a_rejected_reports_reason_is_one_inert_line_on_standard_error(
+    tmp_path: Path, sample_reports: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = copy.deepcopy(sample_reports["fraud-detector"])
+    broken["target"]["files"] = "x\n::error::pwned ##[warning]y"  # quoted by the schema error
+    folder = _write_reports(tmp_path / "reports", {"broken": broken})
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = CliRunner().invoke(app, ["portfolio", str(folder), "--no-history", "-f", "json"])
+    assert result.exit_code == 0
+    notes = [line for line in result.stderr.splitlines() if "left out" in line]
+    assert len(notes) == 1 and "##[" not in notes[0]
+    assert not any(line.startswith("::") for line in result.stderr.splitlines())
