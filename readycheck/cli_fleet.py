@@ -287,6 +287,13 @@ def portfolio(
         _interrupted()
     for item in result.rejected:
         _note(f"left out {item.source}: {item.reason}")
+    if not result.rows:
+        where = ", ".join(str(path) for path in reports or []) or "the list"
+        _fail(
+            f"no readycheck report to fold into a portfolio in {where}: give the JSON reports "
+            "scans wrote (`readycheck scan REPO -f json -o REPO.json`), or list repositories "
+            "in a file and pass --scan FILE"
+        )
     _emit(name, output, "the portfolio", lambda fmt: _portfolio_text(result, fmt),
           lambda console: _print_portfolio(result, console))  # fmt: skip
 

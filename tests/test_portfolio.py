@@ -375,10 +375,20 @@ def test_a_rejected_reports_reason_is_one_inert_line_on_standard_error(
 ) -> None:
     broken = copy.deepcopy(sample_reports["fraud-detector"])
     broken["target"]["files"] = "x\n::error::pwned ##[warning]y"  # quoted by the schema error
-    folder = _write_reports(tmp_path / "reports", {"broken": broken})
+    good = sample_reports["churn-pilot"]
+    folder = _write_reports(tmp_path / "reports", {"broken": broken, "good": good})
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = CliRunner().invoke(app, ["portfolio", str(folder), "--no-history", "-f", "json"])
     assert result.exit_code == 0
     notes = [line for line in result.stderr.splitlines() if "left out" in line]
     assert len(notes) == 1 and "##[" not in notes[0]
     assert not any(line.startswith("::") for line in result.stderr.splitlines())
+
+
+def test_folders_without_any_report_are_an_error_that_says_what_to_give(tmp_path: Path) -> None:
+    """A new user who passes repositories instead of reports gets a hint, not an empty
+    portfolio claiming every practice is in place."""
+    write_tree(tmp_path / "repo", {"train.py": "print('hi')\n", "config.json": "{}\n"})
+    result = CliRunner().invoke(app, ["portfolio", str(tmp_path / "repo"), "--no-history"])
+    assert result.exit_code == 2
+    assert "--scan FILE" in result.output and "in place everywhere" not in result.output
