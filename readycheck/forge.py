@@ -12,6 +12,12 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
+from readycheck.model import Location
+
+#: Azure DevOps over SSH: `git@ssh.dev.azure.com:v3/org/project/repo`.
+_AZURE_SSH = re.compile(
+    r"^(?:[\w.-]+@)?ssh\.dev\.azure\.com:v3/(?P<path>[\w.~-]+/[\w.~%-]+/[\w.~-]+)$"
+)
 #: `git@github.com:owner/repo.git` and `ssh://git@host[:port]/owner/repo.git`.
 _SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>(?!/)[\w./~-]+)$")
 _SAFE_PATH = re.compile(r"^[\w.~/-]+$")
@@ -23,6 +29,10 @@ def web_remote(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
+    azure = _AZURE_SSH.match(url)
+    if azure:
+        org, project, repo = azure["path"].split("/")
+        return f"https://dev.azure.com/{org}/{project}/_git/{repo}"
     scp = _SCP_LIKE.match(url)
     if scp and "://" not in url:
         host, path = scp["host"], scp["path"]
@@ -36,7 +46,7 @@ def web_remote(url: str | None) -> str | None:
             return None
         path = parts.path
     path = path.strip("/").removesuffix(".git").strip("/")
-    if not path or not _SAFE_PATH.match(path) or ".." in path.split("/"):
+    if not path or not _SAFE_PATH.match(path.replace("%20", "-")) or ".." in path.split("/"):
         return None
     if not re.fullmatch(r"[A-Za-z0-9.-]+", host):
         return None
@@ -51,6 +61,8 @@ def _layout(remote: str) -> str | None:
         return "gitlab"
     if host == "bitbucket.org":
         return "bitbucket"
+    if host == "dev.azure.com" and "/_git/" in remote:
+        return "azure"
     return None
 
 
@@ -64,6 +76,11 @@ def file_url(
     if layout is None:
         return None
     quoted = quote(path)
+    if layout == "azure":
+        url = f"{remote}?path=/{quoted}&version=GC{commit}"
+        return (
+            f"{url}&line={line}&lineEnd={line}&lineStartColumn=1&lineEndColumn=1" if line else url
+        )
     if layout == "github":
         url = f"{remote}/blob/{commit}/{quoted}"
         return f"{url}#L{line}" if line else url
@@ -85,4 +102,19 @@ def commit_url(remote: str | None, commit: str | None) -> str | None:
         return f"{remote}/-/commit/{commit}"
     if layout == "bitbucket":
         return f"{remote}/commits/{commit}"
+    if layout == "azure":
+        return f"{remote}/commit/{commit}"
     return None
+
+
+def source_url(
+    remote: str | None, commit: str | None, repository_path: str | None, location: Location | None
+) -> str | None:
+    """A link to a finding's or an evidence's place in the scanned repository: report
+    paths are relative to the scanned folder, the forge's to the repository's root. In a
+    notebook, the line of the raw file, which is what a forge shows."""
+    if location is None or repository_path is None:
+        return None
+    path = f"{repository_path}/{location.path}" if repository_path else location.path
+    line = location.file_line if location.cell is not None else location.line
+    return file_url(remote, commit, path, line)

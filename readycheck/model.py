@@ -339,6 +339,9 @@ class TargetInfo:
     config: str | None = None
     #: The repository's web address on its forge, without credentials; None: unknown.
     remote: str | None = None
+    #: The scanned folder inside the repository ("" at its root, None outside git): report
+    #: paths are relative to the scanned folder, forge links to the repository's root.
+    repository_path: str | None = None
 
 
 Expect = Literal["present", "absent"]

@@ -270,6 +270,7 @@ def _report(
         branch=getattr(git_info, "branch", None),
         commit_date=getattr(git_info, "commit_date", None),
         remote=getattr(git_info, "remote", None),
+        repository_path=getattr(git_info, "subpath", None),
         anchor=_anchor(files),
     )
     return Report(

@@ -353,10 +353,13 @@ def _example(report: Mapping[str, Any], result: Mapping[str, Any]) -> Example:
         return Example(str(target["name"]), detail, None, None, None)
     location = evidence["location"]
     path, line = str(location["path"]), location.get("line")
+    inside = target.get("repository_path") or ""  # reports before 2.4 scanned the root
+    in_repository = f"{inside}/{path}" if inside else path
+    line_in_file = location.get("file_line") if location.get("cell") is not None else line
     return Example(
         repository=str(target["name"]),
         detail=str(evidence["detail"]),
         path=path,
         line=line,
-        url=file_url(target.get("remote"), target.get("commit"), path, line),
+        url=file_url(target.get("remote"), target.get("commit"), in_repository, line_in_file),
     )

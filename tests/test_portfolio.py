@@ -392,3 +392,48 @@ def test_folders_without_any_report_are_an_error_that_says_what_to_give(tmp_path
     result = CliRunner().invoke(app, ["portfolio", str(tmp_path / "repo"), "--no-history"])
     assert result.exit_code == 2
     assert "--scan FILE" in result.output and "in place everywhere" not in result.output
+
+
+def test_azure_devops_remotes_get_links_of_their_own_form() -> None:
+    sha = "b" * 40
+    web = forge.web_remote("git@ssh.dev.azure.com:v3/contoso/Fraud%20Models/scoring")
+    assert web == "https://dev.azure.com/contoso/Fraud%20Models/_git/scoring"
+    assert forge.file_url(web, sha, "src/app.py", 7) == (
+        f"{web}?path=/src/app.py&version=GC{sha}&line=7&lineEnd=7&lineStartColumn=1&lineEndColumn=1"
+    )
+    assert forge.commit_url(web, sha) == f"{web}/commit/{sha}"
+
+
+def test_a_finding_links_to_its_line_on_the_forge_in_html_and_markdown(tmp_path: Path) -> None:
+    """Report paths are relative to the scanned folder, the forge's to the repository:
+    scanning a service inside a monorepo links to the service's file."""
+    from readycheck.pipeline import ScanOptions, scan
+    from readycheck.renderers import html, markdown
+
+    root = write_tree(
+        tmp_path / "mono",
+        {
+            "services/scoring/README.md": "# scoring\n",
+            "services/scoring/load.py": "import pickle\n\nmodel = pickle.load(open('m.pkl', 'rb'))\n",
+        },
+    )
+    repo = git.Repo.init(root, initial_branch="main")
+    repo.git.add(A=True)
+    repo.git.commit("-m", "start", author="Ana Lima <ana@example.com>")
+    repo.create_remote("origin", "git@github.com:acme/mono.git")
+    sha = repo.head.commit.hexsha
+    report = scan(ScanOptions(path=root / "services" / "scoring"))
+    assert report.target.repository_path == "services/scoring"
+    url = f"https://github.com/acme/mono/blob/{sha}/services/scoring/load.py#L3"
+    assert f'href="{url}"' in html.render(report)
+    assert f"({url})" in markdown.render(report)
+    unknown = scan(
+        ScanOptions(
+            path=write_tree(
+                tmp_path / "plain",
+                {"load.py": "import pickle\n\npickle.load(open('m.pkl', 'rb'))\n"},
+            )
+        )
+    )
+    assert "/blob/" not in html.render(unknown)  # no remote: plain paths
+    assert "/blob/" not in markdown.render(unknown)

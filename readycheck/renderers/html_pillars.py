@@ -9,9 +9,10 @@ without the script, everything is shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from readycheck import score
+from readycheck.forge import source_url
 from readycheck.model import Basis, Finding, Location, PillarScore, Report, RuleResult, Status
 from readycheck.renderers.markup import Html, el, join
 from readycheck.renderers.svg import band, bar, fmt_score
@@ -24,6 +25,7 @@ EVIDENCE_SHOWN = 3  # per passed rule
 def pillar_section(pillar: PillarScore, report: Report) -> Html:
     """A pillar's score, then what to fix, what is suppressed, what passed, what does not apply."""
     results = [r for r in report.results if r.rule.pillar is pillar.pillar]
+    link = linker(report)
     by_verdict: dict[Verdict, list[RuleResult]] = {v: [] for v in Verdict}
     for result in sorted(results, key=score.biggest_gain_first):
         by_verdict[verdict(result)].append(result)
@@ -47,7 +49,7 @@ def pillar_section(pillar: PillarScore, report: Report) -> Html:
         el("span", summary, class_="counts"),
     )
     groups = [
-        _group(f"Missing practices ({len(missing)})", (_fix_card(r) for r in missing))
+        _group(f"Missing practices ({len(missing)})", (_fix_card(r, link) for r in missing))
         if missing
         else None,
         _group(
@@ -56,12 +58,14 @@ def pillar_section(pillar: PillarScore, report: Report) -> Html:
         )
         if blocked
         else None,
-        _group(f"Risks found ({len(risks)})", (_fix_card(r) for r in risks)) if risks else None,
+        _group(f"Risks found ({len(risks)})", (_fix_card(r, link) for r in risks))
+        if risks
+        else None,
         _group(
             f"Suppressed ({len(suppressed)})",
             el(
                 "ul",
-                (_suppressed_item(r, f) for r, f in suppressed),
+                (_suppressed_item(r, f, link) for r, f in suppressed),
                 class_="box checklist suppressed",
             ),
         )
@@ -69,7 +73,7 @@ def pillar_section(pillar: PillarScore, report: Report) -> Html:
         else None,
         _group(
             f"Practices seen ({len(passed)})",
-            el("ul", (_passed_item(r) for r in passed), class_="box checklist passed"),
+            el("ul", (_passed_item(r, link) for r in passed), class_="box checklist passed"),
         )
         if passed
         else None,
@@ -127,10 +131,24 @@ def _group(title: str, content: Html | Iterable[Html]) -> Html:
     return el("div", el("h3", title), content, data_group=True)
 
 
-def _where(location: Location | None) -> Html:
+#: A finding's or an evidence's place on the repository's forge, or None.
+Link = Callable[[Location | None], str | None]
+
+
+def linker(report: Report) -> Link:
+    """Links into the repository at the scanned commit, when its forge is known."""
+    target = report.target
+    return lambda location: source_url(
+        target.remote, target.commit, target.repository_path, location
+    )
+
+
+def _where(location: Location | None, link: Link) -> Html:
     if location is None:
         return el("span", "whole repository", class_="loc")
-    return el("code", str(location), class_="loc")
+    url = link(location)
+    shown = el("code", str(location), class_="loc")
+    return el("a", shown, href=url, rel="noreferrer", target="_blank") if url else shown
 
 
 def _marks(finding: Finding) -> list[Html]:
@@ -150,13 +168,15 @@ def prose(text: str) -> Html:
     return join(el("code", part) if i % 2 else part for i, part in enumerate(parts))
 
 
-def _finding_item(finding: Finding) -> Html:
+def _finding_item(finding: Finding, link: Link) -> Html:
     snippet = (
         el("pre", finding.snippet, class_="snippet")
         if finding.snippet and finding.snippet not in finding.message
         else None
     )
-    return el("li", _where(finding.location), prose(finding.message), _marks(finding), snippet)
+    return el(
+        "li", _where(finding.location, link), prose(finding.message), _marks(finding), snippet
+    )
 
 
 def _because(result: RuleResult) -> Html | None:
@@ -172,7 +192,7 @@ def _because(result: RuleResult) -> Html | None:
     return el("p", "It applies because ", join(reasons, "; "), class_="because")
 
 
-def _fix_card(result: RuleResult) -> Html:
+def _fix_card(result: RuleResult, link: Link) -> Html:
     rule = result.rule
     # A repository-wide finding that only repeats the rule's problem adds nothing to show.
     open_findings = [
@@ -182,7 +202,7 @@ def _fix_card(result: RuleResult) -> Html:
         and (f.location is not None or f.message != rule.problem or _marks(f))
     ]
     shown = open_findings[:FINDINGS_SHOWN]
-    items = [_finding_item(f) for f in shown]
+    items = [_finding_item(f, link) for f in shown]
     if len(open_findings) > len(shown):
         items.append(
             el(
@@ -277,10 +297,11 @@ def _check_item(result: RuleResult, icon: str, status: str, *extra: Html | None)
     )
 
 
-def _passed_item(result: RuleResult) -> Html:
+def _passed_item(result: RuleResult, link: Link) -> Html:
     evidence = [e for e in result.evidence if e.location is not None]
     items = [
-        el("li", _where(item.location), prose(item.detail)) for item in evidence[:EVIDENCE_SHOWN]
+        el("li", _where(item.location, link), prose(item.detail))
+        for item in evidence[:EVIDENCE_SHOWN]
     ]
     if len(evidence) > EVIDENCE_SHOWN:
         more = len(evidence) - EVIDENCE_SHOWN
@@ -340,7 +361,7 @@ def _skipped_items(results: Iterable[RuleResult]) -> list[Html]:
     ]
 
 
-def _suppressed_item(result: RuleResult, finding: Finding) -> Html:
+def _suppressed_item(result: RuleResult, finding: Finding, link: Link) -> Html:
     suppression = finding.suppression
     assert suppression is not None
     written = f" at {suppression.location}" if suppression.location else ""
@@ -351,7 +372,7 @@ def _suppressed_item(result: RuleResult, finding: Finding) -> Html:
         "suppressed",
         el(
             "ul",
-            _finding_item(finding),
+            _finding_item(finding, link),
             el(
                 "li",
                 el("b", "Reason: "),

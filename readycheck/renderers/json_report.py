@@ -134,6 +134,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "commit_date": report.target.commit_date,
             "config": report.target.config,
             "remote": report.target.remote,
+            "repository_path": report.target.repository_path,
         },
         "scanned_at": report.scanned_at,
         "summary": {

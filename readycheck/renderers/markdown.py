@@ -13,6 +13,7 @@ import re
 from collections import Counter
 
 from readycheck import score, verdicts
+from readycheck.forge import source_url
 from readycheck.model import (
     Finding,
     Pillar,
@@ -216,13 +217,22 @@ def _actions(report: Report) -> list[str]:
     return [*lines, ""]
 
 
-def _where(finding: Finding) -> str:
-    return "whole repository" if finding.location is None else code(str(finding.location))
+def _where(finding: Finding, report: Report) -> str:
+    """Where a finding is: its line on the forge at the scanned commit when the remote is
+    known (the link is built from checked parts, never from repository text), else the
+    path as code."""
+    if finding.location is None:
+        return "whole repository"
+    target = report.target
+    shown = code(str(finding.location))
+    url = source_url(target.remote, target.commit, target.repository_path, finding.location)
+    return f"[{shown}]({url})" if url else shown
 
 
-def _finding_line(result: RuleResult, finding: Finding) -> str:
+def _finding_line(result: RuleResult, finding: Finding, report: Report) -> str:
     rule = result.rule
-    return f"- **{rule.severity.value}** {code(rule.id, 40)} {prose(finding.message)} · {_where(finding)}"
+    where = _where(finding, report)
+    return f"- **{rule.severity.value}** {code(rule.id, 40)} {prose(finding.message)} · {where}"
 
 
 def _findings(report: Report, room: int) -> list[str]:
@@ -253,7 +263,7 @@ def _findings(report: Report, room: int) -> list[str]:
                 folded = True
                 fold = f"<details><summary>{len(new) - index} more {heading.lower()}</summary>"
                 lines += ["", fold, ""]
-            line = _finding_line(result, finding)
+            line = _finding_line(result, finding, report)
             if used + size(line) + 1 > room:
                 lines.append(f"- … and {len(new) - index} more: see the full report.")
                 break
