@@ -329,3 +329,14 @@ def test_cli_writes_the_scorecard(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["scan", str(root), "--format", "html"])
     assert result.exit_code == 0, result.output
     assert re.search(r'id="overall-score"[^>]*data-score="[\d.]+"', result.output)
+
+
+def test_the_score_takes_its_levels_colour_and_the_legend_says_why_a_level_is_held_back(
+    report: Report,
+) -> None:
+    """A 38.4 held back to Prototype by its weakest pillar was amber beside a red badge."""
+    prototype = next(b.level for b in score.LEVEL_BANDS if b.level.id == "prototype")
+    held_back = dataclasses.replace(report, score=38.4, level=prototype)
+    page = html.render(held_back)
+    assert re.search(r'class="big band-prototype"[^>]*id="overall-score"', page)
+    assert "A level also needs its weakest pillar at least at: Production-ready 60" in page

@@ -25,7 +25,7 @@ from readycheck.renderers.html_assets import SCRIPT, STYLE
 from readycheck.renderers.html_mltest import checklist_section, ml_test_score_section
 from readycheck.renderers.html_pillars import pillar_score, pillar_section, prose
 from readycheck.renderers.markup import Html, el, join, raw
-from readycheck.renderers.svg import Axis, band, fmt_score, radar, sparkline
+from readycheck.renderers.svg import Axis, fmt_score, radar, sparkline
 from readycheck.verdicts import Verdict
 
 LIST_SHOWN = 100  # scan warnings, fixed findings; the JSON report has every one
@@ -217,7 +217,9 @@ def _overall(report: Report, history: Sequence[tuple[str, float]] = ()) -> Html:
             "div",
             fmt_score(report.score),
             el("small", " / 100"),
-            class_=f"big band-{band(report.score)}",
+            # the level's colour, not the score's band: a 38 held back to Prototype by its
+            # weakest pillar is red, as its level is, not amber beside a red badge
+            class_=f"big band-{band_of_level(report.level.rank)}",
             id="overall-score",
             data_score=report.score,
         ),
@@ -269,12 +271,21 @@ def _legend() -> Html:
         )
         for i, b in enumerate(bands)
     ]
+    floors = ", ".join(f"{b.level.title} {b.min_weakest:g}" for b in bands if b.min_weakest)
     return el(
-        "ul",
-        items,
-        class_="legend",
-        aria_label="Colour key: readiness level by overall score",
-        title="The level also needs a strong enough weakest pillar",
+        "div",
+        el(
+            "ul",
+            items,
+            class_="legend",
+            aria_label="Colour key: readiness level by overall score",
+        ),
+        el(
+            "p",
+            f"A level also needs its weakest pillar at least at: {floors}; "
+            "below that, the level is held back whatever the overall score.",
+            class_="legend-note",
+        ),
     )
 
 
@@ -295,7 +306,7 @@ def _gate(report: Report) -> Html | None:
 def _chart(report: Report) -> Html:
     scores = {p.pillar: p.score for p in report.pillars}
     axes = [Axis(p.value, p.short, scores.get(p)) for p in FIVE]
-    chart = radar(axes, band(report.score), "Pillar scores")
+    chart = radar(axes, band_of_level(report.level.rank), "Pillar scores")
     return el("div", el("div", "The five pillars", class_="label"), chart, class_="card chart")
 
 

@@ -79,6 +79,7 @@ h1, h2, h3, h4 { line-height: 1.25; margin: 0; }
   border-radius: 50%; margin-right: 6px; background: currentColor; vertical-align: 0; }
 .legend li { white-space: nowrap; }
 .legend span { color: var(--muted); }
+.legend-note { font-size: 12px; color: var(--muted); margin: 6px 0 0; }
 .gate { margin-top: 12px; font-size: 13.5px; font-weight: 600; }
 .gate.passed { color: var(--production_ready); }
 .gate.failed { color: var(--prototype); }
