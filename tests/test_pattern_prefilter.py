@@ -1,0 +1,85 @@
+"""The literal prefilter of text patterns only skips searches that could not match."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readycheck.detectors import patterns, text
+from readycheck.detectors.patterns import compiled, required_literals
+from readycheck.pipeline import ScanOptions, scan
+from readycheck.renderers.json_report import to_dict
+from readycheck.rulebook import Rulebook
+from tests.conftest import SAMPLES
+
+
+def _text_patterns(rulebook: Rulebook) -> list[tuple[str, bool]]:
+    from readycheck.analyze import file_calls
+
+    return sorted(
+        {
+            (call.params.pattern, call.params.ignore_case)
+            for call in file_calls(rulebook)
+            if call.detector == "text_pattern"
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "strings"),
+    [
+        (
+            r"AWS::SageMaker::Endpoint\b|resource\s+\"aws_sagemaker_endpoint\"",
+            ("aws::sagemaker::endpoint", '"aws_sagemaker_endpoint"'),
+        ),
+        (r"(?i)\bpytest\b", ("pytest",)),
+        (r"(?P<secret>ghp_[A-Za-z0-9]{36})", ("ghp_",)),
+        (r"a?b", None),  # nothing every match holds
+        (r"(x|yy)+z", None),  # a branch too short to tell
+        (r"(?:endpoint){e<=1}", None),  # fuzzy matching: only the regex engine reads it
+    ],
+)
+def test_the_strings_every_match_must_hold(pattern: str, strings: tuple[str, ...] | None) -> None:
+    assert required_literals(pattern) == strings
+
+
+def test_a_pattern_only_the_regex_engine_reads_gets_no_prefilter() -> None:
+    assert required_literals(r"\p{Lu}+model") is None
+
+
+def test_no_text_the_prefilter_rules_out_matches_a_rulebook_pattern(rulebook: Rulebook) -> None:
+    texts = [
+        path.read_text(errors="replace")
+        for path in sorted(SAMPLES.rglob("*"))
+        if path.is_file() and path.stat().st_size < 2_000_000
+    ]
+    checked = 0
+    for pattern, ignore_case in _text_patterns(rulebook):
+        needed = required_literals(pattern)
+        if needed is None:
+            continue
+        regex = compiled(pattern, ignore_case, True)
+        for content in texts:
+            folded = content.casefold()
+            if not any(literal in folded for literal in needed):
+                assert regex.search(content) is None, (pattern, needed)
+                checked += 1
+    assert checked > 1000
+
+
+def test_reports_are_the_same_with_and_without_the_prefilter(
+    tmp_path: Path, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def report(path: Path) -> dict[str, object]:
+        data = to_dict(scan(ScanOptions(path=path), rulebook))
+        data.pop("scanned_at")
+        return data
+
+    for sample in ("credit-risk-service", "rag-assistant-service"):
+        with_prefilter = report(SAMPLES / sample)
+        monkeypatch.setattr(text, "required_literals", lambda pattern: None)
+        without = report(SAMPLES / sample)
+        monkeypatch.undo()
+        assert with_prefilter == without
+    assert patterns.required_literals("(?i)token") == ("token",)
