@@ -17,7 +17,7 @@ import json
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
@@ -414,6 +414,15 @@ def summarise(source: SourceFile) -> CodeSummary | None:
     return CodeSummary(tuple(sorted({ref.module for ref in code.imports})), functions)
 
 
+@lru_cache(maxsize=512)
+def _glob_specs(patterns: tuple[str, ...]) -> tuple[PathPatterns, PathPatterns]:
+    """A glob's compiled patterns (folder patterns, name patterns), once per process."""
+    lowered = [pattern.lower() for pattern in patterns]
+    folders = PathPatterns([p for p in lowered if p.rstrip().endswith(("/", "/**"))], "globs")
+    names = PathPatterns([p for p in lowered if not p.rstrip().endswith(("/", "/**"))], "globs")
+    return folders, names
+
+
 class Repository:
     """The whole scanned tree, as repository-wide detectors see it."""
 
@@ -429,6 +438,8 @@ class Repository:
         self.git = git
         self.summaries = summaries or {}
         self.roles = {entry.path: entry.role for entry in self.files}
+        #: Rules and facts ask for the same patterns many times: each is matched once.
+        self._globbed: dict[tuple[str, ...], tuple[FileEntry, ...]] = {}
 
     def glob(self, patterns: Iterable[str]) -> Iterator[FileEntry]:
         """Files matching gitignore-style patterns (`Dockerfile`, `/setup.py`, `docs/**/*.md`).
@@ -440,9 +451,13 @@ class Repository:
         (where a tool keeps its Dockerfile templates) does not make its `__init__.py` a
         Dockerfile. Only a pattern ending in `/` or `/**` matches a folder's contents.
         """
-        lowered = [pattern.lower() for pattern in patterns]
-        folders = PathPatterns([p for p in lowered if p.rstrip().endswith(("/", "/**"))], "globs")
-        names = PathPatterns([p for p in lowered if not p.rstrip().endswith(("/", "/**"))], "globs")
+        key = tuple(patterns)
+        if key not in self._globbed:
+            self._globbed[key] = tuple(self._glob(key))
+        return iter(self._globbed[key])
+
+    def _glob(self, patterns: tuple[str, ...]) -> Iterator[FileEntry]:
+        folders, names = _glob_specs(patterns)
 
         def matches(path: str) -> bool:
             if folders.match(path):

@@ -115,9 +115,15 @@ def _names_in(node: ast.AST) -> Iterator[ast.AST]:
 
 
 def _statements(function: Function) -> list[ast.AST]:
-    """The function's own nodes in source order (nested functions left out)."""
-    nodes = [n for stmt in function.body for n in _names_in(stmt)]
-    return sorted(nodes, key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+    """The function's own nodes in source order (nested functions left out). Several
+    checks walk the same function, each with its own idea of what is tainted, so the
+    walk is remembered on the node itself (it lives as long as the file's tree)."""
+    cached: list[ast.AST] | None = getattr(function, "_readycheck_statements", None)
+    if cached is None:
+        nodes = [n for stmt in function.body for n in _names_in(stmt)]
+        cached = sorted(nodes, key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+        setattr(function, "_readycheck_statements", cached)  # noqa: B010 - ast nodes take any attribute
+    return cached
 
 
 def _targets(node: ast.AST) -> Iterator[str]:
