@@ -14,9 +14,6 @@ every network fetch, as a second line of defence. Score elements carry
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import hashlib
 from collections.abc import Sequence
 
 from readycheck import score, verdicts
@@ -25,6 +22,8 @@ from readycheck.renderers.html_assets import SCRIPT, STYLE
 from readycheck.renderers.html_mltest import checklist_section, ml_test_score_section
 from readycheck.renderers.html_pillars import pillar_score, pillar_section, prose
 from readycheck.renderers.markup import Html, el, join, raw
+from readycheck.renderers.page import head as page_head
+from readycheck.renderers.page import when
 from readycheck.renderers.svg import Axis, fmt_score, radar, sparkline
 from readycheck.verdicts import Verdict
 
@@ -66,36 +65,8 @@ def render(report: Report, history: Sequence[tuple[str, float]] = ()) -> str:
 
 
 def _head(report: Report) -> Html:
-    script_hash = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
-    # No fetch of any kind is allowed, and only our own script (by hash) may run.
-    policy = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-        f"script-src 'sha256-{script_hash}'; base-uri 'none'; form-action 'none'"
-    )
-    return el(
-        "head",
-        el("meta", charset="utf-8"),
-        el("meta", http_equiv="Content-Security-Policy", content=policy),
-        el("meta", name="viewport", content="width=device-width, initial-scale=1"),
-        el("meta", name="referrer", content="no-referrer"),
-        el("meta", name="generator", content=f"readycheck {report.tool_version}"),
-        el("link", rel="icon", href="data:,"),
-        el("title", f"{report.target.name} · readiness scorecard"),
-        el("style", raw(STYLE)),
-    )
-
-
-def _when(value: str | None, with_time: bool) -> str | None:
-    """An ISO timestamp as `2026-11-25 07:36 UTC` (or just the date); as is if unparseable."""
-    if not value:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
-    return moment.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
+    title = f"{report.target.name} · readiness scorecard"
+    return page_head(title, report.tool_version, STYLE, SCRIPT)
 
 
 def _masthead(report: Report) -> Html:
@@ -106,7 +77,7 @@ def _masthead(report: Report) -> Html:
         if target.branch:
             commit += [" on ", el("code", target.branch)]
         facts.append(el("li", commit, data_commit=target.commit))
-        committed = _when(target.commit_date, with_time=False)
+        committed = when(target.commit_date, with_time=False)
         if committed:
             facts.append(
                 el(
@@ -123,7 +94,7 @@ def _masthead(report: Report) -> Html:
             "li",
             el("b", "Scanned"),
             " ",
-            el("time", _when(report.scanned_at, with_time=True), datetime=report.scanned_at),
+            el("time", when(report.scanned_at, with_time=True), datetime=report.scanned_at),
         )
     )
     facts.append(el("li", el("b", f"{target.files}"), " files"))

@@ -10,12 +10,12 @@ from reports that other machines wrote, so they are checked again here.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from readycheck.forge import commit_url, web_remote
 from readycheck.model import Pillar
 from readycheck.portfolio import Change, Portfolio, Practice, Snapshot
+from readycheck.renderers import page
 from readycheck.renderers.svg import fmt_score
 
 #: The pillar columns, in the order every report lists them.
@@ -49,17 +49,8 @@ def pillar_name(pillar_id: str) -> str:
 
 
 def when(value: str | None) -> str | None:
-    """An ISO timestamp as `2026-11-25 07:36 UTC`, as the scorecard shows it; as is if
-    unparseable (a report written elsewhere may carry any text)."""
-    if not value:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    """An ISO timestamp as the scorecard shows it (`2026-11-25 07:36 UTC`)."""
+    return page.when(value)
 
 
 def short_commit(commit: str) -> str:

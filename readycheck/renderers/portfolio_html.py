@@ -14,14 +14,12 @@ lets only this module's own script (by hash) run, as the scorecard's does.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from readycheck.portfolio import Example, LevelCount, Portfolio, Practice, Row
 from readycheck.renderers import portfolio_common as common
 from readycheck.renderers.html_assets import STYLE
 from readycheck.renderers.html_pillars import prose
 from readycheck.renderers.markup import Html, el, join, raw
+from readycheck.renderers.page import head as page_head
 from readycheck.renderers.portfolio_html_assets import PORTFOLIO_SCRIPT, PORTFOLIO_STYLE
 from readycheck.renderers.svg import band, fmt_score
 from readycheck.score import LEVEL_BANDS
@@ -60,23 +58,8 @@ def render(portfolio: Portfolio) -> str:
 
 
 def _head(portfolio: Portfolio) -> Html:
-    script_hash = base64.b64encode(hashlib.sha256(PORTFOLIO_SCRIPT.encode()).digest()).decode()
-    # No fetch of any kind is allowed, and only our own script (by hash) may run.
-    policy = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-        f"script-src 'sha256-{script_hash}'; base-uri 'none'; form-action 'none'"
-    )
-    return el(
-        "head",
-        el("meta", charset="utf-8"),
-        el("meta", http_equiv="Content-Security-Policy", content=policy),
-        el("meta", name="viewport", content="width=device-width, initial-scale=1"),
-        el("meta", name="referrer", content="no-referrer"),
-        el("meta", name="generator", content=f"readycheck {portfolio.tool_version}"),
-        el("link", rel="icon", href="data:,"),
-        el("title", "Organisation portfolio · production readiness"),
-        el("style", raw(STYLE + PORTFOLIO_STYLE)),
-    )
+    title = "Organisation portfolio · production readiness"
+    return page_head(title, portfolio.tool_version, STYLE + PORTFOLIO_STYLE, PORTFOLIO_SCRIPT)
 
 
 def _time(value: str) -> Html:

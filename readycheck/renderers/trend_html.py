@@ -14,14 +14,11 @@ from collections.abc import Sequence
 from readycheck.forge import web_remote
 from readycheck.model import Pillar
 from readycheck.renderers.html_assets import STYLE
-from readycheck.renderers.markup import Html, el, raw
+from readycheck.renderers.markup import Html, el
+from readycheck.renderers.page import head as page_head
 from readycheck.renderers.svg import band, fmt_score, line_chart
 from readycheck.trend import Failed, Mover, Point, Trend
 
-POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; "
-    "base-uri 'none'; form-action 'none'"
-)
 #: Added to the scorecard's stylesheet: the charts' grid, the tables and the deltas.
 TREND_STYLE = """
 .trend-summary { font-size: 17px; margin: 8px 0 0; }
@@ -70,17 +67,8 @@ def render(trend: Trend) -> str:
 
 
 def _head(trend: Trend) -> Html:
-    return el(
-        "head",
-        el("meta", charset="utf-8"),
-        el("meta", http_equiv="Content-Security-Policy", content=POLICY),
-        el("meta", name="viewport", content="width=device-width, initial-scale=1"),
-        el("meta", name="referrer", content="no-referrer"),
-        el("meta", name="generator", content=f"readycheck {trend.tool_version}"),
-        el("link", rel="icon", href="data:,"),
-        el("title", f"{trend.name} · readiness over time"),
-        el("style", raw(STYLE + TREND_STYLE)),
-    )
+    """The page runs no script at all: its content security policy allows none."""
+    return page_head(f"{trend.name} · readiness over time", trend.tool_version, STYLE + TREND_STYLE)
 
 
 def link(text: str, url: str | None) -> Html:
