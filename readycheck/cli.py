@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 import typer
 
 from readycheck import __version__, cli_fleet
+from readycheck.cli_options import CacheDirOption, JobsOption, NoCacheOption
 
 if TYPE_CHECKING:
     from readycheck.model import Pillar, Report
@@ -104,35 +105,6 @@ NoInlineIgnoresOption = Annotated[
         "--no-inline-ignores",
         help="Disregard `# readycheck: ignore[...]` comments; honour only the config's suppressions.",
         rich_help_panel="Configuration",
-    ),
-]
-CacheDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--cache-dir",
-        help="Keep the incremental cache here \\[default: ~/.cache/readycheck].",
-        file_okay=False,
-        show_default=False,
-        rich_help_panel="Performance",
-    ),
-]
-NoCacheOption = Annotated[
-    bool,
-    typer.Option(
-        "--no-cache",
-        help="Analyse every file again; read and write no cache.",
-        rich_help_panel="Performance",
-    ),
-]
-JobsOption = Annotated[
-    int | None,
-    typer.Option(
-        "--jobs",
-        "-j",
-        min=1,
-        help="Worker processes \\[default: one per available core].",
-        show_default=False,
-        rich_help_panel="Performance",
     ),
 ]
 

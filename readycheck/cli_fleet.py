@@ -9,11 +9,13 @@ import contextlib
 import enum
 import importlib
 import io
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from readycheck.cli_options import CacheDirOption, JobsOption, NoCacheOption
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -91,13 +93,24 @@ def _format(output: Path | None, explicit: FleetFormat | None, allowed: tuple[st
     return name
 
 
-def _emit(
-    name: str,
-    output: Path | None,
-    what: str,
-    text: Callable[[str], str],
-    show: Callable[[Console], None],
-) -> None:
+@dataclass(frozen=True)
+class _Rendering:
+    """A command's result and its renderers, found by name: `renderers/<family>_<format>.py`
+    holds `render(result) -> str`, and `<family>_terminal.py` holds `print_<family>`."""
+
+    family: str
+    result: Portfolio | Trend
+
+    def text(self, name: str) -> str:
+        module = importlib.import_module(f"readycheck.renderers.{self.family}_{name}")
+        return str(module.render(self.result))
+
+    def show(self, console: Console) -> None:
+        module = importlib.import_module(f"readycheck.renderers.{self.family}_terminal")
+        getattr(module, f"print_{self.family}")(self.result, console)
+
+
+def _emit(name: str, output: Path | None, what: str, rendering: _Rendering) -> None:
     """Write format `name` to -o, or to standard output; the terminal format is printed
     with colours on a terminal (through `show`), and as plain text anywhere else."""
     from rich.console import Console
@@ -122,16 +135,16 @@ def _emit(
         with _standard_output(what):
             typer.echo(fence[0], nl=False)
             try:
-                show(console())
+                rendering.show(console())
             finally:
                 typer.echo(fence[1], nl=False)
         return
     if name == "terminal":
         buffer = io.StringIO()
-        show(Console(file=buffer, width=120, no_color=True, highlight=False))
+        rendering.show(Console(file=buffer, width=120, no_color=True, highlight=False))
         rendered = buffer.getvalue()
     else:
-        rendered = text(name)
+        rendered = rendering.text(name)
     if to_file:
         assert output is not None
         _write(output, rendered, what)
@@ -191,21 +204,9 @@ def portfolio(
     ] = False,
     output_format: FormatOption = None,
     output: OutputOption = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--cache-dir", help="The per-file analysis cache for --scan.", file_okay=False
-        ),
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Scan without the per-file cache.")
-    ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs", "-j", min=1, help="Repositories scanned at once \\[default: one per core]."
-        ),
-    ] = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
+    jobs: JobsOption = None,
 ) -> None:
     """Fold many repositories' reports into one organisation portfolio.
 
@@ -294,19 +295,7 @@ def portfolio(
             "scans wrote (`readycheck scan REPO -f json -o REPO.json`), or list repositories "
             "in a file and pass --scan FILE"
         )
-    _emit(name, output, "the portfolio", lambda fmt: _portfolio_text(result, fmt),
-          lambda console: _print_portfolio(result, console))  # fmt: skip
-
-
-def _portfolio_text(result: Portfolio, name: str) -> str:
-    module = importlib.import_module(f"readycheck.renderers.portfolio_{name}")
-    return str(module.render(result))
-
-
-def _print_portfolio(result: Portfolio, console: Console) -> None:
-    from readycheck.renderers import portfolio_terminal
-
-    portfolio_terminal.print_portfolio(result, console)
+    _emit(name, output, "the portfolio", _Rendering("portfolio", result))
 
 
 def trend(
@@ -342,16 +331,9 @@ def trend(
             dir_okay=False,
         ),
     ] = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option("--cache-dir", help="The per-file analysis cache.", file_okay=False),
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Analyse every file of every commit.")
-    ] = False,
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes.")
-    ] = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
+    jobs: JobsOption = None,
 ) -> None:
     """Show how a repository's readiness moved over its history.
 
@@ -400,19 +382,7 @@ def trend(
         _interrupted()
     for item in result.failed:
         _note(f"commit {item.commit[:10]} not scanned: {item.reason}")
-    _emit(name, output, "the trend", lambda fmt: _trend_text(result, fmt),
-          lambda console: _print_trend(result, console))  # fmt: skip
-
-
-def _trend_text(result: Trend, name: str) -> str:
-    module = importlib.import_module(f"readycheck.renderers.trend_{name}")
-    return str(module.render(result))
-
-
-def _print_trend(result: Trend, console: Console) -> None:
-    from readycheck.renderers import trend_terminal
-
-    trend_terminal.print_trend(result, console)
+    _emit(name, output, "the trend", _Rendering("trend", result))
 
 
 def register(app: typer.Typer) -> None:
