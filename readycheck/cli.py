@@ -151,15 +151,18 @@ def _root(
 
 
 def _fail(message: str) -> NoReturn:
+    typer.secho(f"readycheck: error: {inert(message)}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def inert(message: str) -> str:
+    """A message for standard error that may quote the scanned repository (its config,
+    another repository's report): its escapes shown, not run, and in GitHub Actions its
+    `##[command]` too (the runner obeys one anywhere in a line)."""
     from readycheck.renderers.terminal import safe
 
-    # The message may quote the scanned repository's own config: keep its escapes inert,
-    # and, in GitHub Actions, its `##[command]` too (the runner obeys one anywhere in a line).
     text = safe(message)
-    if _in_actions():
-        text = text.replace(_LEGACY_COMMAND, "#\\x23[")
-    typer.secho(f"readycheck: error: {text}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(EXIT_ERROR)
+    return text.replace(_LEGACY_COMMAND, "#\\x23[") if _in_actions() else text
 
 
 #: The runner's older workflow command syntax, `##[name]data`, which it obeys wherever a

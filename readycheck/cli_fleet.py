@@ -66,13 +66,9 @@ def _note(text: str) -> None:
     """One line on standard error. Reasons quote other repositories' text (a schema error
     quotes the value at fault, git quotes a URL): kept to one line, its escapes shown,
     and in GitHub Actions (which obeys `##[` anywhere in a line) made inert."""
-    from readycheck.cli import _LEGACY_COMMAND, _in_actions
-    from readycheck.renderers.terminal import safe
+    from readycheck.cli import inert
 
-    line = safe(" ".join(text.split()))
-    if _in_actions():
-        line = line.replace(_LEGACY_COMMAND, "#\\x23[")
-    typer.echo(f"readycheck: {line}", err=True)
+    typer.echo(f"readycheck: {inert(' '.join(text.split()))}", err=True)
 
 
 def _format(output: Path | None, explicit: FleetFormat | None, allowed: tuple[str, ...]) -> str:
