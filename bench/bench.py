@@ -200,7 +200,9 @@ def machine() -> str:
 def versions() -> str:
     from importlib.metadata import version
 
-    return ", ".join(f"{name} {version(name)}" for name in ("readycheck", "bandit", "radon"))
+    from readycheck import DISTRIBUTION
+
+    return ", ".join(f"{name} {version(name)}" for name in (DISTRIBUTION, "bandit", "radon"))
 
 
 def report(corpus: Path, files: int, results: dict[str, Measure], extra: dict[str, object]) -> str:

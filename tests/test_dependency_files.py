@@ -70,3 +70,46 @@ def test_a_pipfile_entry_is_located_by_its_own_key_and_quoted_as_written(
     report = scan_tree({"README.md": "# Trainer\n", "Pipfile": text})
     result = rule_result(report, "RC-INFRA-007")
     assert [(f.location.line, f.snippet) for f in result.findings] == [(3, '"torch" = ">=2"')]
+
+
+def test_an_entry_listed_twice_gets_the_line_of_each_listing() -> None:
+    from readycheck.parsers.dependencies import from_pipfile, from_pyproject
+
+    text = (
+        '[project]\nname = "svc"\ndependencies = []\n\n[project.optional-dependencies]\n'
+        'train = [\n  "torch",\n]\nserve = [\n  "torch",\n]\n'
+    )
+    deps = from_pyproject(
+        {"project": {"optional-dependencies": {"train": ["torch"], "serve": ["torch"]}}}, text
+    )
+    assert [(d.group, d.line) for d in deps] == [("train", 7), ("serve", 10)]
+    pipfile = '[packages]\npytest = "*"\n\n[dev-packages]\npytest = "==8.0"\n'
+    entries = from_pipfile(
+        {"packages": {"pytest": "*"}, "dev-packages": {"pytest": "==8.0"}}, pipfile
+    )
+    assert [(d.group, d.line, d.raw) for d in entries] == [
+        ("runtime", 2, 'pytest = "*"'),
+        ("dev", 5, 'pytest = "==8.0"'),
+    ]
+
+
+def test_entries_declared_out_of_order_are_still_located() -> None:
+    from readycheck.parsers.dependencies import from_pyproject
+
+    text = '[project]\nname = "svc"\ndependencies = [\n  "numpy",\n  "pandas",\n]\n'
+    deps = from_pyproject({"project": {"dependencies": ["pandas", "numpy"]}}, text)
+    assert [(d.name, d.line) for d in deps] == [("pandas", 5), ("numpy", 4)]
+
+
+def test_locating_entries_has_a_bounded_cost() -> None:
+    """Entries written where no lookup finds them (escapes, other spellings) would each
+    search the whole file: past the budget they get no line, and the rest still load."""
+    from readycheck.parsers.dependencies import Locator
+
+    locator = Locator("x" * 1_000_000 + "\nnumpy\n")
+    locator._budget = 5_000_000
+    misses = [locator.find(f"absent-{i}") for i in range(10)]
+    assert misses == [None] * 10
+    assert locator.find("numpy") is None  # budget spent: no line, no hang
+    fresh = Locator("x" * 1_000_000 + "\nnumpy\n")
+    assert fresh.find("numpy") == 2
