@@ -265,6 +265,15 @@ class SourceFile:
         """The data in a YAML (every document), JSON or TOML file; [] when unreadable."""
         if self.text is None:
             return []
+        if self.kind is FileKind.YAML and len(self.text) > yamlload.MAX_PARSED_YAML:
+            self.warn(
+                "too-large-to-parse",
+                f"{len(self.text) // 1024} KiB of YAML (more than "
+                f"{yamlload.MAX_PARSED_YAML // 1024 // 1024} MiB, generated or vendored): read "
+                "as text only (secrets and text patterns); rules that need its structure "
+                "skipped it",
+            )
+            return []
         try:
             if self.kind is FileKind.YAML:
                 if self.entry.companions:

@@ -21,6 +21,7 @@ import yaml
 from readycheck.errors import ReadycheckError
 
 __all__ = [
+    "MAX_PARSED_YAML",
     "LineDict",
     "LineList",
     "PythonTag",
@@ -40,6 +41,12 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 
 #: How many nodes aliases may add when expanded, per document.
 ALIAS_EXPANSION_BUDGET = 100_000
+
+#: YAML larger than this is read as text only. Composing YAML costs about 2 s per MiB
+#: even with the C parser (PyYAML resolves every scalar's type in Python), so a 5 MiB
+#: rendered manifest took 12 s; YAML this large is generated or vendored (CRD bundles,
+#: rendered charts, data), not the configuration a team writes.
+MAX_PARSED_YAML = 2 * 1024 * 1024
 
 
 class LineDict(dict[Any, Any]):
@@ -99,20 +106,25 @@ class _Loader(_BaseLoader):
         self.python_tags: list[PythonTag] = []
 
 
-def _expanded_size(value: Any, sizes: dict[int, int]) -> int:
-    """Node count of `value` as if every alias were copied out.
+def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
+    """Node count of a composed document as if every alias were copied out.
 
-    An alias is the same Python object at each use, so memoising on identity
-    makes this cost one visit per distinct node, however large the expansion.
+    An alias is the same node object at each use, so memoising on identity makes this
+    cost one visit per distinct node, however large the expansion. It runs on the
+    composed graph, before any Python data is built: a document over the budget costs
+    its parse, not the construction of a million objects.
     """
-    if not isinstance(value, dict | list):
+    if isinstance(node, ScalarNode):
         return 1
-    known = sizes.get(id(value))
+    known = sizes.get(id(node))
     if known is not None:
         return known
-    children = value.values() if isinstance(value, dict) else value
-    total = 1 + sum(_expanded_size(child, sizes) for child in children)
-    sizes[id(value)] = total
+    sizes[id(node)] = 1  # a node inside itself: its construction reports the recursion
+    if isinstance(node, MappingNode):
+        total = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    else:
+        total = 1 + sum(_expanded_size(child, sizes) for child in node.value)
+    sizes[id(node)] = total
     return total
 
 
@@ -185,13 +197,13 @@ def load_all(text: str) -> YamlDocuments:
     loader = _Loader(text)
     try:
         documents = []
-        while loader.check_data():  # type: ignore[no-untyped-call]
-            document = loader.get_data()
-            if _expanded_size(document, {}) > ALIAS_EXPANSION_BUDGET:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None and _expanded_size(node, {}) > ALIAS_EXPANSION_BUDGET:
                 raise YamlBudgetError(
                     f"aliases expand to more than {ALIAS_EXPANSION_BUDGET:,} nodes"
                 )
-            documents.append(document)
+            documents.append(loader.construct_document(node))
         return YamlDocuments(documents, list(loader.duplicates), list(loader.python_tags))
     finally:
         loader.dispose()

@@ -93,3 +93,47 @@ def test_a_notebook_whose_code_is_past_the_parse_limit_is_read_as_text_only(
     assert warning.path == "features.ipynb"
     secrets = next(r for r in report.results if r.rule.id == "RC-SEC-001")
     assert [f.location.path for f in secrets.findings if f.location] == ["features.ipynb"]
+
+
+def test_a_rendered_manifest_past_the_yaml_limit_is_read_as_text_only(
+    tmp_path: Path, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Megabytes of rendered YAML are not composed (2 s per MiB): a warning says so, and
+    the secrets in its text are still found."""
+    from readycheck import yamlload
+
+    monkeypatch.setattr(yamlload, "MAX_PARSED_YAML", 64 * 1024)
+    manifests = "".join(
+        f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  k: v{i}\n"
+        for i in range(1500)
+    )
+    secret = "---\napiVersion: v1\nkind: Secret\nstringData:\n  key: AKIA" + "Q4NR7XJ2LMPW3KZT\n"
+    root = write_tree(tmp_path / "repo", {"deploy/rendered.yaml": manifests + secret})
+    report = scan(ScanOptions(path=root), rulebook)
+    (warning,) = [w for w in report.warnings if w.code == "too-large-to-parse"]
+    assert warning.path == "deploy/rendered.yaml" and "read as text only" in warning.message
+    secrets = next(r for r in report.results if r.rule.id == "RC-SEC-001")
+    assert [f.location.path for f in secrets.findings if f.location] == ["deploy/rendered.yaml"]
+
+
+def test_a_yaml_document_over_the_alias_budget_is_refused_before_it_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The budget is checked on the composed node graph: constructing a document of a
+    million nodes first took most of a 5 MiB file's 18 s."""
+    from readycheck import yamlload
+
+    built: list[object] = []
+    original = yamlload._Loader.construct_document
+
+    def spy(self: yamlload._Loader, node: object) -> object:
+        built.append(node)
+        return original(self, node)
+
+    monkeypatch.setattr(yamlload._Loader, "construct_document", spy)
+    monkeypatch.setattr(yamlload, "ALIAS_EXPANSION_BUDGET", 1000)
+    text = "base: &b [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n" + "".join(f"k{i}: *b\n" for i in range(200))
+    with pytest.raises(yamlload.YamlBudgetError):
+        yamlload.load_all(text)
+    assert built == []
+    assert yamlload.load_all("a: &x [1, 2]\nb: *x\n").documents == [{"a": [1, 2], "b": [1, 2]}]
