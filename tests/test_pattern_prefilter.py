@@ -1,4 +1,5 @@
-"""The literal prefilter of text patterns only skips searches that could not match."""
+"""The literal prefilter of text and CI-line patterns only skips searches that could not
+match."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from readycheck.detectors import patterns, text
+from readycheck.detectors import common, patterns
 from readycheck.detectors.patterns import compiled, required_literals
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.renderers.json_report import to_dict
@@ -19,9 +20,10 @@ def _text_patterns(rulebook: Rulebook) -> list[tuple[str, bool]]:
 
     return sorted(
         {
-            (call.params.pattern, call.params.ignore_case)
+            (call.params.pattern, getattr(call.params, "ignore_case", False))
             for call in file_calls(rulebook)
-            if call.detector == "text_pattern"
+            if call.detector in ("text_pattern", "ci_definition")
+            and getattr(call.params, "pattern", None) is not None
         }
     )
 
@@ -78,7 +80,7 @@ def test_reports_are_the_same_with_and_without_the_prefilter(
 
     for sample in ("credit-risk-service", "rag-assistant-service"):
         with_prefilter = report(SAMPLES / sample)
-        monkeypatch.setattr(text, "required_literals", lambda pattern: None)
+        monkeypatch.setattr(common, "required_literals", lambda pattern: None)
         without = report(SAMPLES / sample)
         monkeypatch.undo()
         assert with_prefilter == without

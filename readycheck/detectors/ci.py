@@ -35,6 +35,7 @@ from readycheck.detectors.common import (
     line_holding,
     line_of,
     may_be_ci_definition,
+    may_hold,
     structured_commands,
 )
 from readycheck.detectors.parsed import share
@@ -155,6 +156,8 @@ def ci_definition(source: SourceFile, params: CiDefinitionParams) -> Iterator[Ev
         return
     if params.pattern is None:
         yield Evidence(Location(source.path, 1), params.label, source.snippet(1))
+        return
+    if not may_hold(source, params.pattern):
         return
     regex = Matcher(params.pattern)
     for number, line in enumerate(source.lines, start=1):

@@ -24,6 +24,7 @@ from typing import Any
 
 import pathspec
 
+from readycheck.detectors.patterns import required_literals
 from readycheck.model import FileKind
 from readycheck.workspace import SourceFile
 from readycheck.yamlload import LineDict, LineList
@@ -48,6 +49,19 @@ PYTHON_KINDS = (FileKind.PYTHON, FileKind.NOTEBOOK)
 
 
 @lru_cache(maxsize=1024)
+def may_hold(source: SourceFile, pattern: str, text: str | None = None) -> bool:
+    """False when the text (the file's own unless given) holds none of the strings every
+    match of `pattern` contains, compared casefolded: no line of it can match, so a
+    search per line is not needed. True when the pattern names no such string."""
+    needed = required_literals(pattern)
+    if needed is None:
+        return True
+    key = ("casefolded", text is not None)
+    if key not in source.memo:
+        source.memo[key] = (source.text or "" if text is None else text).casefold()
+    return any(literal in source.memo[key] for literal in needed)
+
+
 def name_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
     """All of a rule's fnmatch patterns as one compiled regular expression."""
     return re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns))

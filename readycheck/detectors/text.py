@@ -9,7 +9,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from readycheck.detectors.base import REGEX, file_detector
-from readycheck.detectors.patterns import Matcher, required_literals
+from readycheck.detectors.common import may_hold
+from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.workspace import SourceFile, clip, mask_secret
 
@@ -81,17 +82,10 @@ def _may_match(source: SourceFile, params: PatternParams) -> bool:
         PurePosixPath(source.path.lower()).suffix in _NOT_CONFIG or source.entry.size > _MAX_OTHER
     ):
         return False
-    if source.kind is FileKind.NOTEBOOK:
-        text = "\n".join(line for _, line in _lines(source))
-    else:
-        text = source.text or ""
-    needed = required_literals(params.pattern)
-    if needed is not None:
-        key = ("casefolded", source.kind is FileKind.NOTEBOOK)
-        if key not in source.memo:
-            source.memo[key] = text.casefold()
-        if not any(literal in source.memo[key] for literal in needed):
-            return False  # none of the strings every match holds: no need to search
+    notebook = source.kind is FileKind.NOTEBOOK
+    text = "\n".join(line for _, line in _lines(source)) if notebook else source.text or ""
+    if not may_hold(source, params.pattern, text if notebook else None):
+        return False  # none of the strings every match holds: no need to search
     return Matcher(params.pattern, params.ignore_case, multiline=True).search(text) is not None
 
 
