@@ -85,3 +85,29 @@ def test_reports_are_the_same_with_and_without_the_prefilter(
         monkeypatch.undo()
         assert with_prefilter == without
     assert patterns.required_literals("(?i)token") == ("token",)
+
+
+def test_a_title_is_ruled_out_only_when_no_section_pattern_names_it(rulebook: Rulebook) -> None:
+    """doc_sections searches a title with one union of the section patterns first; the
+    union must match every title any one of them matches, on every rulebook section set."""
+    from readycheck.analyze import file_calls
+    from readycheck.detectors.documents import _any_of, _titles
+
+    titles = [
+        title.strip()[:120]
+        for path in sorted(SAMPLES.rglob("*.md"))
+        for _, title in _titles(path.read_text(errors="replace").splitlines())
+    ] + ["Intended use", "Out-of-scope uses", "Ethical considerations", "Data sources", "Uses"]
+    sets = [c.params for c in file_calls(rulebook) if c.detector == "doc_sections"]
+    assert sets
+    checked = 0
+    for params in sets:
+        patterns = (*params.sections, *params.distinctive)
+        union = _any_of(patterns)
+        assert union is not None
+        for title in titles:
+            each = any(compiled(p, True, False).search(title) for p in patterns)
+            assert bool(union.search(title)) == each, (title, patterns)
+            checked += each
+    assert checked > 10
+    assert _any_of((r"(a)\1", "b")) is None  # a backreference would change meaning

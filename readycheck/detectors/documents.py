@@ -55,6 +55,19 @@ class SectionParams:
     label: str = "document"
 
 
+#: A backreference counts groups: it would point elsewhere inside a union of patterns.
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\\g<")
+
+
+def _any_of(patterns: tuple[str, ...]) -> Matcher | None:
+    """One pattern matching a title when any of `patterns` does: most titles name no
+    section, and one search rules them out instead of one per section (a generated
+    5 MiB document of 40,000 headings took 4 s)."""
+    if not patterns or any(_BACKREFERENCE.search(pattern) for pattern in patterns):
+        return None
+    return Matcher("|".join(f"(?:{pattern})" for pattern in patterns), ignore_case=True)
+
+
 @file_detector(FileKind.MARKDOWN, params=SectionParams)
 def doc_sections(source: SourceFile, params: SectionParams) -> Iterator[Evidence]:
     """Documents that have enough of the sections of a kind of document (a model card,
@@ -63,10 +76,13 @@ def doc_sections(source: SourceFile, params: SectionParams) -> Iterator[Evidence
         return
     sections = [Matcher(pattern, ignore_case=True) for pattern in params.sections]
     distinctive = [Matcher(pattern, ignore_case=True) for pattern in params.distinctive]
+    named = _any_of((*params.sections, *params.distinctive))
     found: dict[int, int] = {}  # section index -> first line
     special = False
     for line, title in _titles(source.lines):
         title = title.strip()[:120]
+        if named is not None and not named.search(title):
+            continue
         for index, section in enumerate(sections):
             if index not in found and section.search(title):
                 found[index] = line
