@@ -48,7 +48,6 @@ def line_of(node: Any, key: Any = None) -> int | None:
 PYTHON_KINDS = (FileKind.PYTHON, FileKind.NOTEBOOK)
 
 
-@lru_cache(maxsize=1024)
 def may_hold(source: SourceFile, pattern: str, text: str | None = None) -> bool:
     """False when the text (the file's own unless given) holds none of the strings every
     match of `pattern` contains, compared casefolded: no line of it can match, so a
@@ -62,6 +61,7 @@ def may_hold(source: SourceFile, pattern: str, text: str | None = None) -> bool:
     return any(literal in source.memo[key] for literal in needed)
 
 
+@lru_cache(maxsize=1024)
 def name_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
     """All of a rule's fnmatch patterns as one compiled regular expression."""
     return re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns))
