@@ -170,3 +170,22 @@ def test_help_shows_no_type_beside_a_flag() -> None:
         result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "120"})
         assert result.exit_code == 0
         assert "<bool>" not in result.output, command
+
+
+def test_a_text_report_file_is_plain_and_100_columns_whatever_the_environment(
+    tmp_path: Path,
+) -> None:
+    """`-o report.txt` is a file: FORCE_COLOR must not put style codes in it, and
+    TERM=dumb must not narrow it to 80 columns."""
+    widths = set()
+    for env in ({}, {"FORCE_COLOR": "1"}, {"TERM": "dumb", "FORCE_COLOR": "1"},
+                {"TERM": "dumb", "TTY_COMPATIBLE": "1"}):  # fmt: skip
+        out = tmp_path / f"report-{len(widths)}-{len(env)}.txt"
+        result = runner.invoke(
+            app, ["scan", str(SAMPLES / "fraud-detector"), "-q", "-o", str(out)], env=env
+        )
+        assert result.exit_code in (0, 1), result.output
+        text = out.read_text(encoding="utf-8")
+        assert "\x1b" not in text, env
+        widths.add(max(len(line) for line in text.splitlines()))
+    assert widths == {100}

@@ -347,14 +347,10 @@ def _text(
     if name == "terminal":
         import io
 
-        from rich.console import Console
-
         from readycheck.renderers import terminal
 
         buffer = io.StringIO()
-        terminal.render(
-            report, Console(file=buffer, width=100, no_color=True, highlight=False), **flags
-        )
+        terminal.render(report, terminal.text_console(buffer, 100), **flags)
         return buffer.getvalue()
     if name == "html" and history:
         from readycheck.renderers import html

@@ -94,7 +94,7 @@ def _bar(value: float | None, width: int = 10) -> str:
 
 def _header(report: Report) -> list[str]:
     target = report.target
-    level_mark = BAND_MARK[band(report.score)]
+    level_mark = BAND_MARK.get(report.level.id, BAND_MARK["na"])
     lines = [
         f"### readycheck: {text(target.name, 100)} scores **{fmt_score(report.score)}** / 100 · "
         f"{level_mark} {report.level.title}",

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -70,6 +71,13 @@ PIPED_WIDTH = 160
 HEADER_WIDTH = 100
 
 
+def text_console(file: TextIO, width: int) -> Console:
+    """A console that writes plain text `width` columns wide whatever the environment
+    says: no colour or style codes even under FORCE_COLOR, and the width kept even when
+    TERM=dumb (rich falls back to 80 columns there unless a height is given too)."""
+    return Console(file=file, width=width, height=25, highlight=False, color_system=None)
+
+
 def print_report(report: Report, *, verbose: bool = False, show_passed: bool = False) -> None:
     """The report on standard output. On a terminal (or with COLUMNS set) it fits the
     window; piped or redirected, it is laid out PIPED_WIDTH wide and no line keeps the
@@ -81,7 +89,7 @@ def print_report(report: Report, *, verbose: bool = False, show_passed: bool = F
     buffer = io.StringIO()
     render(
         report,
-        Console(file=buffer, width=PIPED_WIDTH, highlight=False, color_system=None),
+        text_console(buffer, PIPED_WIDTH),
         verbose=verbose,
         show_passed=show_passed,
         header_width=HEADER_WIDTH,
