@@ -15,7 +15,7 @@ import io
 import logging
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -86,9 +86,9 @@ _PATH_CALLS = re.compile(
 _EXEC_TESTS = frozenset({"B102", "B307"})
 
 
-def _calls_by_line(tree: ast.AST) -> dict[int, list[ast.Call]]:
+def _calls_by_line(nodes: Iterable[ast.AST]) -> dict[int, list[ast.Call]]:
     found: dict[int, list[ast.Call]] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Call):
             found.setdefault(node.lineno, []).append(node)
     return found
@@ -221,13 +221,13 @@ def _caught_names(handler: ast.ExceptHandler) -> set[str] | None:
 _LOOKUP_MISS = re.compile(r"(NotFound|DoesNotExist|NoSuch[A-Z]\w*|NotExist)(Error|Exception)?$")
 
 
-def _control_flow_handlers(tree: ast.AST) -> frozenset[int]:
+def _control_flow_handlers(tree: ast.AST, nodes: Iterable[ast.AST]) -> frozenset[int]:
     """Lines of `except` clauses that swallow nothing: they catch only exceptions that are
     not failures, or they fall through to a `raise` right after the `try` (a parse attempt
     whose failure ends in the function's own error)."""
     lines = {
         node.lineno
-        for node in ast.walk(tree)
+        for node in nodes
         if isinstance(node, ast.ExceptHandler)
         and (names := _caught_names(node)) is not None
         and all(name in _NOT_FAILURES or _LOOKUP_MISS.search(name) for name in names)
@@ -311,8 +311,10 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
         visitor.context = {"file_data": io.BytesIO(data), "filename": source.path, "lineno": 0,
                            "linerange": [0, 1], "col_offset": 0}  # fmt: skip
         visitor.tester.run_tests(visitor.context, "File")
-        not_failures = _control_flow_handlers(code.tree) if tests & _SWALLOW_TESTS else frozenset()
-        calls = _calls_by_line(code.tree) if tests & (_HUB_TESTS | _EXEC_TESTS) else {}
+        not_failures = (
+            _control_flow_handlers(code.tree, code.nodes) if tests & _SWALLOW_TESTS else frozenset()
+        )
+        calls = _calls_by_line(code.nodes) if tests & (_HUB_TESTS | _EXEC_TESTS) else {}
         for issue in visitor.tester.results:
             line = code.line(issue.lineno or 0)
             if issue.test_id in _PASSWORD_TESTS and _not_a_password(issue.text, line):

@@ -188,7 +188,7 @@ def llm_call_under_deadline(source: SourceFile, params: DeadlineParams) -> Itera
     code = source.python
     if code is None or not _calls_a_model(code, params.calls):
         return
-    for node in ast.walk(code.tree):
+    for node in code.nodes:
         guarded: list[ast.AST] = []
         if isinstance(node, ast.Call) and matches_any(code.resolve(node.func), params.deadlines):
             guarded = [*node.args, *(kw.value for kw in node.keywords)]
@@ -235,7 +235,7 @@ def unbounded_agent_loop(source: SourceFile, params: AgentLoopParams) -> Iterato
     code = source.python
     if code is None or not _calls_a_model(code, params.calls):
         return
-    for node in ast.walk(code.tree):
+    for node in code.nodes:
         if isinstance(node, ast.While):
             bounded = _compared_counter(node.test)
         elif isinstance(node, ast.For | ast.AsyncFor):

@@ -64,13 +64,13 @@ def python_dict_keys(source: SourceFile, params: DictKeysParams) -> Iterator[Evi
     returned = (
         {
             id(node.value)
-            for node in ast.walk(code.tree)
+            for node in code.nodes
             if isinstance(node, ast.Return | ast.Yield) and node.value is not None
         }
         if params.not_returned
         else set()
     )
-    for node in ast.walk(code.tree):
+    for node in code.nodes:
         if id(node) in returned:
             continue
         is_dict_call = (

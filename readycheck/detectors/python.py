@@ -188,7 +188,7 @@ _OPENERS = frozenset({"open", "io.open", "gzip.open", "bz2.open", "lzma.open", "
 def _file_bindings(code: PythonCode) -> list[tuple[str, int, int, str]]:
     """`with open(path, "rb") as f:` blocks: the name, the lines it spans, the path."""
     bindings = []
-    for node in ast.walk(code.tree):
+    for node in code.nodes:
         if not isinstance(node, ast.With | ast.AsyncWith):
             continue
         for item in node.items:

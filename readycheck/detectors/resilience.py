@@ -10,7 +10,7 @@ retry helper wraps) and pauses (`time.sleep(2 ** attempt)`, `time.sleep(wait)`).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from readycheck.detectors.base import NoParams, file_detector
 from readycheck.model import Evidence, FileKind
@@ -64,11 +64,11 @@ def _calls_remote(tries: list[ast.Try], source: SourceFile, wrapped: set[str]) -
     return False
 
 
-def _parameters(tree: ast.AST) -> set[str]:
+def _parameters(nodes: Iterable[ast.AST]) -> set[str]:
     """Names of the functions' parameters: a call to one calls what the caller passed."""
     return {
         arg.arg
-        for node in ast.walk(tree)
+        for node in nodes
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
     }
@@ -81,8 +81,8 @@ def retry_loop(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
     code = source.python
     if code is None:
         return
-    wrapped = _parameters(code.tree)
-    for loop in ast.walk(code.tree):
+    wrapped = _parameters(code.nodes)
+    for loop in code.nodes:
         if not isinstance(loop, ast.For | ast.AsyncFor) or not _bounded(loop, source):
             continue
         tries = [node for node in ast.walk(loop) if isinstance(node, ast.Try) and node.handlers]

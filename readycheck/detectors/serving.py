@@ -965,9 +965,9 @@ def _consumer_name(code: PythonCode, node: ast.AST) -> str | None:
     return None
 
 
-def _parents(tree: ast.AST) -> dict[int, ast.AST]:
+def _parents(nodes: Iterable[ast.AST]) -> dict[int, ast.AST]:
     found: dict[int, ast.AST] = {}
-    for parent in ast.walk(tree):
+    for parent in nodes:
         for child in ast.iter_child_nodes(parent):
             found[id(child)] = parent
     return found
@@ -1034,7 +1034,7 @@ def score_output(source: SourceFile, params: ScoreUseParams) -> Iterator[Evidenc
     if code is None:
         return
     consumers = Matcher(params.consumers)
-    parents = _parents(code.tree)
+    parents = _parents(code.nodes)
     scopes = sorted(
         ((f.node.lineno, f.node.end_lineno or f.node.lineno, f.node) for f in code.functions),
         key=lambda s: s[1] - s[0],

@@ -113,7 +113,10 @@ class PythonCode:
         self._compares: list[ast.Compare] = []
         self._names: list[tuple[str, int]] = []
         names = self._names
-        for node in ast.walk(tree):
+        #: Every node, in ast.walk's order: detectors that look at all of them read this
+        #: list instead of walking the tree again (a walk costs more than their checks).
+        self.nodes: list[ast.AST] = list(ast.walk(tree))
+        for node in self.nodes:
             kind = type(node)  # exact-type dispatch: this loop sees every node of every file
             if kind is ast.Name:
                 names.append((node.id, node.lineno))  # type: ignore[attr-defined]
