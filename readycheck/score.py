@@ -219,3 +219,22 @@ def top_actions(results: Iterable[RuleResult], limit: int = 5) -> list[RuleResul
 def hazard_points(severity: Severity) -> float:
     """The penalty (percent) a hazard of this severity costs at full density (for the docs)."""
     return HAZARD_FACTOR * severity.weight
+
+
+def after_fixing(results: Sequence[RuleResult], rule_ids: Iterable[str]) -> tuple[PillarScore, ...]:
+    """The pillar scores once every rule in `rule_ids` is fixed together, everything else
+    as it is: what a pillar would reach after a group of actions.
+
+    It is recomputed, never summed from the gains: each gain is rounded and measured alone,
+    and a hazard's penalty scales its pillar's practice score, so gains need not add up. A
+    blocked practice, like its gain, stays as it is: fixing what blocks it is one step, the
+    practice itself the next."""
+    chosen = set(rule_ids)
+    return pillar_scores(
+        fixed(r)
+        if r.rule.id in chosen
+        and r.status in (Status.FAIL, Status.PARTIAL)
+        and r.basis is not Basis.BLOCKED
+        else r
+        for r in results
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import math
 import re
 from collections.abc import Callable, Mapping
 from html.parser import HTMLParser
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 from readycheck import score
 from readycheck.cli import app
 from readycheck.model import (
+    Basis,
     Evidence,
     Location,
     Pillar,
@@ -30,8 +32,9 @@ from readycheck.model import (
     Suppression,
 )
 from readycheck.renderers import html, html_pillars, json_report
+from readycheck.renderers import svg as svg_module
 from readycheck.renderers.html_assets import SCRIPT
-from readycheck.renderers.svg import Axis, radar
+from readycheck.renderers.svg import Axis, fmt_score, radar
 from tests.conftest import rule_result, write_tree
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
@@ -183,8 +186,11 @@ def test_numbers_equal_the_json_report(report: Report) -> None:
     assert float(overall["data-score"] or "nan") == data["summary"]["score"]
     assert page.all(id="level")[0]["data-level"] == data["summary"]["level"]["id"]
     scored = [a for a in page.all() if "data-pillar" in a and "data-score" in a]
-    # Each pillar's score is on the radar (five pillars), in the strip and in its section.
-    assert len(scored) == 5 + 6 + 6
+    # Each pillar's score is on the radar, in the strip, in its section, and heads the top
+    # actions of that pillar.
+    groups = page.all("li", **{"class": "action-group"})
+    assert groups
+    assert len(scored) == 6 + 6 + 6 + len(groups)
     for attrs in scored:
         value = attrs["data-score"]
         assert (float(value) if value else None) == by_pillar[attrs["data-pillar"] or ""], attrs
@@ -200,11 +206,79 @@ def test_top_actions_are_the_scoring_codes(report: Report) -> None:
     actions = [a for t, a in page.elements if t == "li" and "data-gain" in a]
     expected = score.top_actions(report.results)
     assert 3 <= len(expected) <= 5
-    assert [(a["data-rule"], float(a["data-gain"] or 0)) for a in actions] == [
+    assert sorted((a["data-rule"] or "", float(a["data-gain"] or 0)) for a in actions) == sorted(
         (r.rule.id, r.gain) for r in expected
-    ]
+    )
     for result in expected:
         assert f"+{result.gain:.1f}" in page.content
+
+
+def _action_groups(markup: str) -> list[tuple[dict[str, str | None], list[str]]]:
+    """Each group of top actions: its attributes, and the rules listed in it, in order."""
+    block = markup.split('id="top-actions"', 1)[1].split('<p class="note">', 1)[0]
+    groups = []
+    for part in block.split('<li class="action-group"')[1:]:
+        attrs = Page("<li" + part.split(">", 1)[0] + ">").elements[0][1]
+        groups.append((attrs, re.findall(r'<li data-rule="([^"]+)"', part)))
+    return groups
+
+
+@pytest.mark.parametrize("sample", ["fraud-detector", "support-bot-pilot", "churn-pilot"])
+def test_top_actions_are_grouped_by_pillar_with_what_the_pillar_would_reach(
+    samples: dict[str, Report], sample: str
+) -> None:
+    """When the actions are all worth about the same, the pillar they lift, and how far
+    once all are done (recomputed by the scoring code, not added up), is what stands out."""
+    report = samples[sample]
+    actions = score.top_actions(report.results, limit=html.ACTIONS)
+    groups = _action_groups(html.render(report))
+    now = {p.pillar.value: p.score for p in report.pillars}
+    overall_now = score.overall_score(score.pillar_scores(report.results))
+
+    # Every top action, once, under its own pillar, biggest gain first within the group.
+    listed = [rule for _, rules in groups for rule in rules]
+    assert sorted(listed) == sorted(r.rule.id for r in actions)
+    by_id = {r.rule.id: r for r in actions}
+    for attrs, rules in groups:
+        assert {by_id[rule].rule.pillar.value for rule in rules} == {attrs["data-pillar"]}
+        members = sorted((by_id[rule] for rule in rules), key=score.biggest_gain_first)
+        assert rules == [r.rule.id for r in members]
+    assert len({attrs["data-pillar"] for attrs, _ in groups}) == len(groups)
+
+    gains = []
+    for attrs, rules in groups:
+        pillar = attrs["data-pillar"] or ""
+        after = score.after_fixing(report.results, rules)
+        reach = next(p.score for p in after if p.pillar.value == pillar)
+        gain = round(score.overall_score(after) - overall_now, 1)
+        assert float(attrs["data-score"] or "nan") == now[pillar]  # the JSON report's value
+        assert float(attrs["data-reach"] or "nan") == reach
+        assert float(attrs["data-overall-gain"] or "nan") == gain
+        assert reach is not None and reach > (now[pillar] or 0)
+        gains.append(gain)
+    assert gains == sorted(gains, reverse=True)  # the group that adds most comes first
+
+
+def test_after_fixing_recomputes_the_scores_the_gains_come_from(
+    samples: dict[str, Report],
+) -> None:
+    report = samples["support-bot-pilot"]
+    results = report.results
+    overall_now = score.overall_score(score.pillar_scores(results))
+    assert score.after_fixing(results, []) == score.pillar_scores(results)
+    actions = score.top_actions(results, limit=html.ACTIONS)
+    for action in actions:  # one rule fixed: exactly its gain
+        alone = score.overall_score(score.after_fixing(results, [action.rule.id]))
+        assert round(alone - overall_now, 1) == action.gain
+    blocked = next(r for r in results if r.basis is Basis.BLOCKED)
+    assert score.after_fixing(results, [blocked.rule.id]) == score.pillar_scores(results)
+    # Several in one pillar, fixed together, lift it more than any of them alone.
+    data = [r.rule.id for r in actions if r.rule.pillar is Pillar.DATA]
+    assert len(data) >= 2
+    together = next(p for p in score.after_fixing(results, data) if p.pillar is Pillar.DATA)
+    for rule_id in data:
+        one = next(p for p in score.after_fixing(results, [rule_id]) if p.pillar is Pillar.DATA)
+        assert (together.score or 0) > (one.score or 0)
 
 
 def test_a_section_per_pillar_with_what_passed_and_what_failed(report: Report) -> None:
@@ -276,20 +350,89 @@ def test_reads_fully_without_javascript(report: Report) -> None:
     assert "@media print" in markup
 
 
-def test_radar_draws_five_axes_and_an_unscored_pillar_at_zero() -> None:
+def _radar_of(markup: str) -> str:
+    found = re.search(r'<svg id="radar".*?</svg>', markup, re.S)
+    assert found is not None
+    return found.group(0)
+
+
+def _shape(page: Page, css: str) -> list[tuple[float, float]]:
+    polygon = next(p for p in page.all("polygon") if css in (p["class"] or "").split())
+    pairs = (xy.split(",") for xy in (polygon["points"] or "").split())
+    return [(float(x), float(y)) for x, y in pairs]
+
+
+def test_radar_draws_six_axes_with_their_names_and_exact_scores(report: Report) -> None:
+    """Hygiene counts in the overall score as much as any pillar, so it is on the chart:
+    six spokes, each labelled with its name and its score as the JSON report has it."""
+    markup = _radar_of(html.render(report))
+    page = Page(markup)
+    by_pillar = {p["id"]: p["score"] for p in json_report.to_dict(report)["pillars"]}
+    assert len(page.all("line", **{"class": "spoke"})) == 6
+    assert len(_shape(page, "shape")) == 6
+    assert len(page.all("circle")) == 6
+    labels = re.findall(r'<text class="axis-label".*?</text>', markup, re.S)
+    assert len(labels) == 6
+    for pillar, label in zip(Pillar, labels, strict=True):
+        parsed = Page(label)
+        *names, shown = parsed.text
+        value = next(a for t, a in parsed.elements if t == "tspan" and "data-pillar" in a)
+        assert value["data-pillar"] == pillar.value
+        expected = by_pillar[pillar.value]
+        assert (float(value["data-score"]) if value["data-score"] else None) == expected
+        assert " ".join(names) == pillar.short
+        assert shown == fmt_score(expected)
+
+
+def test_radar_keeps_low_scores_readable() -> None:
+    """Scores near 0 sit on a ring of their own, each with a dot and its number, so the
+    shape never collapses to a sliver at the centre."""
+    axes = [
+        Axis(p.value, p.short, s)
+        for p, s in zip(Pillar, (0.0, 0.0, 2.5, 0.0, 9.0, 0.0), strict=True)
+    ]
+    page = Page(radar(axes, "prototype", "Pillar scores"))
+    shape, floor = _shape(page, "shape"), _shape(page, "floor")
+    centre = next(iter(page.all("line", **{"class": "spoke"})))
+    middle = (float(centre["x1"] or 0), float(centre["y1"] or 0))
+    # Each zero is on the floor ring, away from the centre; the others just beyond it.
+    for i, point in enumerate(shape):
+        if axes[i].score == 0:
+            assert point == floor[i]
+        assert math.dist(point, middle) >= math.dist(floor[i], middle) > 15
+    assert len(page.all("circle")) == 6
+    rings = [p for p in page.all("polygon") if "grid" in (p["class"] or "")]
+    assert len(rings) == 5  # 0 (the floor), 25, 50, 75, 100
+    labels = [a for t, a in page.elements if t == "tspan" and "data-score" in a]
+    assert [a["data-score"] for a in labels] == ["0.0", "0.0", "2.5", "0.0", "9.0", "0.0"]
+    assert "2.5" in page.content and "9" in page.content
+
+
+def test_radar_draws_an_unscored_pillar_on_the_floor_marked_na() -> None:
     axes = [Axis("data", "Data", 80.0), Axis("infrastructure", "Infrastructure", None)] + [
-        Axis(k, k.title(), 50.0) for k in ("monitoring", "security", "human_in_the_loop")
+        Axis(k, k.title(), 50.0) for k in ("monitoring", "security", "human_in_the_loop", "hygiene")
     ]
     page = Page(radar(axes, "pilot", "Pillar scores"))
-    polygons = page.all("polygon")
-    assert len([p for p in polygons if "grid" in (p["class"] or "")]) == 4  # 25/50/75/100
-    shape = next(p for p in polygons if "shape" in (p["class"] or ""))
-    points = [tuple(map(float, xy.split(","))) for xy in (shape["points"] or "").split()]
-    assert len(points) == 5
-    centre = next(p for p in page.all("line"))  # every spoke starts at the centre
-    assert points[1] == (float(centre["x1"] or 0), float(centre["y1"] or 0))
+    assert _shape(page, "shape")[1] == _shape(page, "floor")[1]
     assert "n/a" in page.content and "Infrastructure" in page.content
     assert page.all(**{"data-pillar": "infrastructure"})[0]["data-score"] == ""
+
+
+def test_radar_fits_its_labels_in_its_view_box() -> None:
+    """The labels are sized for a phone (20 units of a 560-wide chart); each must fit beside
+    its spoke, so the chart's radius and centre make room for the longest names."""
+    axes = [Axis(p.value, p.short, 50.0) for p in Pillar]
+    markup = radar(axes, "pilot", "Pillar scores")
+    page = Page(markup)
+    svg = page.all("svg")[0]
+    _, _, width, height = map(float, (svg["viewbox"] or "").split())
+    assert width == svg_module.RADAR_WIDTH
+    for attrs in page.all("tspan"):
+        x, y = float(attrs["x"] or 0), float(attrs["y"] or 0)
+        assert 0 <= x <= width and 0 <= y <= height, attrs
+    outer = _shape(page, "outer")
+    assert all(0 < x < width and 0 < y < height for x, y in outer)
+    assert max(x for x, _ in outer) - min(x for x, _ in outer) > 0.4 * width  # not squeezed
 
 
 def test_long_reports_stay_bounded(report: Report) -> None:

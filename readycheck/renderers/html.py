@@ -1,35 +1,49 @@
 """The stakeholder scorecard: one self-contained HTML page, readable offline and in print.
 
 Above the fold: what was scanned, the overall score and level, a radar of the
-five pillars and the actions worth most points. Below: a section per pillar
-with what failed (why it matters, how to fix, where), what passed (with its
-evidence), suppressed findings with their reasons, then scan warnings.
+six areas (the five pillars and engineering hygiene, which counts as much) and the
+actions worth most points, grouped by pillar with what the pillar would reach once
+they are done. Below: a section per pillar with what failed (why it matters, how to
+fix, where), what passed (with its evidence), suppressed findings with their
+reasons, then scan warnings.
+
+Printed, the first page is that summary and each pillar starts a page of its own,
+with its lists set compactly (see the print rules in `html_assets`).
 
 Everything the scanned repository controls (paths, snippets, messages, the
 folder and branch names) goes through the escaping builder in `markup`, and a
 Content-Security-Policy lets only this module's own script run and forbids
 every network fetch, as a second line of defence. Score elements carry
-`data-score` / `data-gain` attributes with the JSON report's exact values.
+`data-score` / `data-gain` attributes with the JSON report's exact values; a group of
+top actions carries `data-reach` and `data-overall-gain`, as `score.after_fixing` gives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from readycheck import score, verdicts
-from readycheck.model import Pillar, Report, RuleResult, Severity, grouped_warnings, with_article
+from readycheck.model import (
+    Pillar,
+    PillarScore,
+    Report,
+    RuleResult,
+    Severity,
+    grouped_warnings,
+    with_article,
+)
 from readycheck.renderers.html_assets import SCRIPT, STYLE
 from readycheck.renderers.html_mltest import checklist_section, ml_test_score_section
 from readycheck.renderers.html_pillars import pillar_score, pillar_section, prose
 from readycheck.renderers.markup import Html, el, join, raw
 from readycheck.renderers.page import head as page_head
 from readycheck.renderers.page import when
-from readycheck.renderers.svg import Axis, fmt_score, radar, sparkline
+from readycheck.renderers.svg import Axis, band, fmt_score, radar, sparkline
 from readycheck.verdicts import Verdict
 
 LIST_SHOWN = 100  # scan warnings, fixed findings; the JSON report has every one
 ACTIONS = 5
-FIVE = tuple(p for p in Pillar if p is not Pillar.HYGIENE)
 
 
 def render(report: Report, history: Sequence[tuple[str, float]] = ()) -> str:
@@ -275,10 +289,46 @@ def _gate(report: Report) -> Html | None:
 
 
 def _chart(report: Report) -> Html:
+    """The radar of all six areas: hygiene counts in the overall score as much as any
+    pillar, so leaving it off the chart hid a sixth of the score."""
     scores = {p.pillar: p.score for p in report.pillars}
-    axes = [Axis(p.value, p.short, scores.get(p)) for p in FIVE]
+    axes = [Axis(p.value, p.short, scores.get(p)) for p in Pillar]
     chart = radar(axes, band_of_level(report.level.rank), "Pillar scores")
-    return el("div", el("div", "The five pillars", class_="label"), chart, class_="card chart")
+    return el(
+        "div",
+        el("div", "The five pillars and hygiene", class_="label"),
+        chart,
+        class_="card chart",
+    )
+
+
+@dataclass(frozen=True)
+class ActionGroup:
+    """The top actions of one pillar, and what they would bring together: when every
+    action is worth about the same, the pillar they lift and how far is what stands out."""
+
+    now: PillarScore
+    reach: float | None
+    overall_gain: float
+    actions: tuple[RuleResult, ...]
+
+
+def action_groups(report: Report, actions: Sequence[RuleResult]) -> list[ActionGroup]:
+    """`actions` grouped by pillar, the group that adds most to the overall score first
+    (ties: the group of the bigger single action). Scores after the fixes are recomputed
+    by `score.after_fixing`, never added up from the gains."""
+    by_pillar: dict[Pillar, list[RuleResult]] = {}
+    for action in actions:
+        by_pillar.setdefault(action.rule.pillar, []).append(action)
+    now = {p.pillar: p for p in report.pillars}
+    overall_now = score.overall_score(score.pillar_scores(report.results))
+    groups = []
+    for pillar, members in by_pillar.items():
+        after = score.after_fixing(report.results, (r.rule.id for r in members))
+        reach = next(p.score for p in after if p.pillar is pillar)
+        gain = round(max(0.0, score.overall_score(after) - overall_now), 1)
+        groups.append(ActionGroup(now[pillar], reach, gain, tuple(members)))
+    return sorted(groups, key=lambda g: -g.overall_gain)  # stable: ties keep gain order
 
 
 def _actions(report: Report) -> Html:
@@ -297,18 +347,55 @@ def _actions(report: Report) -> Html:
             class_="all-clear",
         )
     else:
-        body = el("ol", (_action(r) for r in actions), id="top-actions")
+        groups = action_groups(report, actions)
+        body = el("ol", (_action_group(g) for g in groups), id="top-actions")
     return el(
         "div",
         el("h2", "What would raise the score most"),
         body,
         el(
             "p",
-            "Points are computed by the scoring formula: fixing the rule adds exactly this "
-            "much to the overall score.",
+            "Points are computed by the scoring formula: fixing a rule adds exactly its points "
+            "to the overall score; a pillar's arrow shows the score it reaches once all its "
+            "actions here are done.",
             class_="note",
         ),
         class_="card actions",
+    )
+
+
+def _action_group(group: ActionGroup) -> Html:
+    pillar = group.now.pillar
+    now, reach = group.now.score, group.reach
+    head = el(
+        "div",
+        el("a", pillar.short, href=f"#pillar-{pillar.value}", class_="group-name"),
+        el(
+            "span",
+            el("span", fmt_score(now), class_=f"band-{band(now)}"),
+            el("span", " → ", aria_hidden="true"),
+            el("span", " would reach ", class_="visually-hidden"),
+            el("strong", fmt_score(reach), class_=f"band-{band(reach)}"),
+            class_="reach",
+            title=f"{pillar.title}: its score now, and once these actions are done",
+        ),
+        el(
+            "span",
+            f"+{group.overall_gain:.1f} overall",
+            class_="group-gain",
+            title="overall points once these actions are done",
+        ),
+        class_="group-head",
+    )
+    return el(
+        "li",
+        head,
+        el("ol", (_action(r) for r in group.actions), class_="group-actions"),
+        class_="action-group",
+        data_pillar=pillar.value,
+        data_score="" if now is None else now,
+        data_reach="" if reach is None else reach,
+        data_overall_gain=group.overall_gain,
     )
 
 
@@ -317,7 +404,6 @@ def _action(result: RuleResult) -> Html:
     open_findings = [f for f in result.findings if f.suppression is None]
     meta = [
         el("span", rule.severity.value, class_=f"sev sev-{rule.severity.value}"),
-        el("span", rule.pillar.short),
         el("span", rule.id),
     ]
     if len(open_findings) > 1:

@@ -45,7 +45,7 @@ h1, h2, h3, h4 { line-height: 1.25; margin: 0; }
 
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 12px;
   padding: 18px 20px; }
-.hero { display: grid; grid-template-columns: minmax(0, 0.72fr) minmax(0, 1.4fr) minmax(0, 1.05fr);
+.hero { display: grid; grid-template-columns: minmax(0, 0.72fr) minmax(0, 1.12fr) minmax(0, 1.36fr);
   gap: 16px; align-items: stretch; }
 .label { font-size: 12px; letter-spacing: .07em; text-transform: uppercase; color: var(--muted);
   font-weight: 600; margin-bottom: 4px; }
@@ -87,32 +87,44 @@ h1, h2, h3, h4 { line-height: 1.25; margin: 0; }
 .chart { display: flex; flex-direction: column; align-items: center; padding: 14px 8px 8px; }
 .chart .label { align-self: flex-start; padding-left: 10px; }
 .chart .radar { margin: auto 0; }
-.radar { width: 100%; height: auto; display: block; font-size: 14px; }
-.radar .grid { fill: none; stroke: #dde2e8; stroke-width: 1; }
+/* The radar's sizes are in viewBox units (560 wide), scaled with its card: 20 units is
+   at least 12.5 px in the narrowest card, a phone's (see svg.RADAR_WIDTH). */
+.radar { width: 100%; max-width: 500px; height: auto; display: block; font-size: 20px; }
+.radar .grid { fill: none; stroke: #dde2e8; stroke-width: 1.2; }
 .radar .grid.outer { stroke: #c4cbd4; }
-.radar .spoke { stroke: #dde2e8; stroke-width: 1; }
-.radar .grid-label { fill: var(--faint); font-size: 11px; }
-.radar .shape { fill-opacity: .16; stroke-width: 2.5; stroke-linejoin: round; }
-.radar .dot { stroke: #fff; stroke-width: 1.5; }
-.radar .axis-name { fill: var(--ink); font-weight: 600; font-size: 15px; }
-.radar .axis-score { font-weight: 750; font-size: 19px; }
+.radar .grid.floor { fill: #eef0f3; stroke: #b8c0cc; stroke-dasharray: 4 3; }
+.radar .spoke { stroke: #dde2e8; stroke-width: 1.2; }
+.radar .grid-label { fill: var(--faint); font-size: 14px; }
+.radar .shape { fill-opacity: .16; stroke-width: 3; stroke-linejoin: round; }
+.radar .dot { stroke: #fff; stroke-width: 2; }
+.radar .axis-name { fill: var(--ink); font-weight: 600; font-size: 20px; }
+.radar .axis-score { font-weight: 750; font-size: 23px; }
 
 .actions h2 { font-size: 17px; margin-bottom: 2px; }
-.actions ol { list-style: none; margin: 10px 0 0; padding: 0; }
-.actions li { display: grid; grid-template-columns: 64px 1fr; gap: 12px; align-items: start;
-  padding: 9px 0; border-top: 1px solid var(--line); }
-.actions li:first-child { border-top: 0; }
+.actions ol { list-style: none; margin: 0; padding: 0; }
+#top-actions { display: grid; gap: 10px; margin-top: 10px; }
+.action-group { border: 1px solid var(--line); border-radius: 10px; padding: 6px 12px 0; }
+.group-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 10px;
+  padding-bottom: 4px; }
+.group-name { font-weight: 700; font-size: 15px; color: var(--ink); }
+.actions a.group-name { text-decoration: none; }
+.reach { font-weight: 700; font-size: 15px; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }
+.reach strong { font-size: 19px; font-weight: 750; }
+.group-gain { margin-left: auto; font-size: 13px; font-weight: 700; white-space: nowrap;
+  color: var(--production_ready); }
+.group-actions > li { display: grid; grid-template-columns: 52px 1fr; gap: 10px;
+  align-items: start; padding: 6px 0; border-top: 1px solid var(--line); }
 .actions a { color: inherit; text-decoration: none; }
-.actions a:hover .action-title { text-decoration: underline; }
+.actions a:hover .action-title, .actions a.group-name:hover { text-decoration: underline; }
 .gain { display: inline-block; font-weight: 700; color: var(--production_ready);
   background: var(--production_ready-tint); border-radius: 8px; padding: 2px 8px;
   font-variant-numeric: tabular-nums; white-space: nowrap; text-align: center; }
-.actions .gain { font-size: 15px; padding: 5px 0; width: 64px; }
+.actions .gain { font-size: 13.5px; padding: 3px 0; width: 52px; }
 .action-title { font-weight: 600; font-size: 14.5px; display: block; line-height: 1.35; }
 .action-meta { font-size: 12.5px; color: var(--muted); display: flex; flex-wrap: wrap;
-  gap: 0 6px; }
+  gap: 0 10px; }
 .action-meta span { white-space: nowrap; }
-.action-meta { gap: 0 10px; }
 .action-meta .sev { font-size: 10px; padding: 0 6px; }
 .note { font-size: 12px; color: var(--faint); margin: 8px 0 0; }
 
@@ -224,7 +236,7 @@ h1, h2, h3, h4 { line-height: 1.25; margin: 0; }
 .ml-tests-title { margin: 14px 0 0; font-size: 14px; }
 .ml-tests { width: 100%; border-collapse: collapse; margin-top: 8px; font-size: 13px; }
 .ml-tests th, .ml-tests td { text-align: left; padding: 4px 8px 4px 0;
-  border-bottom: 1px solid var(--line); vertical-align: top; }
+  border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
 .ml-tests .num { text-align: right; padding-right: 14px; }
 .ml-tests .unverifiable { color: var(--muted); }
 
@@ -259,41 +271,115 @@ text.band-production_ready, text .band-production_ready, tspan[class*=band-], .b
   .actions { grid-column: 1 / -1; }
   .pillar-strip { grid-template-columns: repeat(3, 1fr); }
 }
+@media (max-width: 860px) {
+  .hero { grid-template-columns: minmax(0, 1fr); }
+}
 @media (max-width: 700px) {
-  .hero, .explain { grid-template-columns: 1fr; }
-  .pillar-strip { grid-template-columns: repeat(2, 1fr); }
-  .page { padding: 14px; }
+  .explain { grid-template-columns: 1fr; }
+  .pillar-strip { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .page { padding: 12px 10px; }
+  .card { padding: 14px; }
+  .chart { padding: 12px 4px 6px; }
 }
 
-@page { size: A4; margin: 14mm 12mm; }
+/* Print: page 1 is the summary (header, score and level, radar, top actions, pillar
+   strip), fitted to the printable area of A4 and of Letter; each pillar then starts a
+   page, set compactly: a stakeholder's PDF is read, not scrolled. No page size is forced,
+   so the reader's paper is used. */
+@page { margin: 12mm; }
 @media print {
-  :root { background: #fff; }
-  .explain p, .problem, .where li { font-size: 13px; }
+  :root { background: #fff; font-size: 12.5px; line-height: 1.4; }
   .page { max-width: none; padding: 0; }
-  .filters { display: none !important; }
-  .card, .box { border-color: #d5dae1; }
-  .hero { grid-template-columns: minmax(0, 1fr) minmax(0, 1.35fr); gap: 10px; }
-  .actions { grid-column: 1 / -1; }
-  .actions li { padding: 6px 0; }
-  .overall .big { font-size: 54px; }
-  .pillar-strip { grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 6px; margin-top: 10px; }
-  .pillar-strip .card { padding: 7px 8px; }
-  .chip-name { white-space: normal; font-size: 10px; line-height: 1.25; }
-  .card { padding: 14px 16px; }
-  .legend { grid-template-columns: 1fr 1fr; font-size: 11px; margin-top: 10px; }
-  .rules-label { margin-top: 12px; }
-  .actions h2 { font-size: 15px; }
-  .masthead { padding-bottom: 8px; margin-bottom: 12px; }
-  .masthead h1 { font-size: 26px; }
-  .overall .big { margin: 4px 0 8px; }
-  .explain { grid-template-columns: 1fr 1fr; }
-  .chip-score { font-size: 18px; }
-  .hero, .pillar-strip, .rule, .checklist li, .pillar > header, .warnings li {
-    break-inside: avoid; page-break-inside: avoid; }
-  .pillar > header, h3 { break-after: avoid; page-break-after: avoid; }
-  .pillar { break-before: auto; }
+  .filters, .filters-note { display: none !important; }
   a { color: inherit; text-decoration: none; }
-  .filters-note { display: none; }
+  .card, .box { border-color: #d5dae1; }
+  .card { padding: 10px 12px; border-radius: 8px; }
+
+  .masthead { padding-bottom: 6px; margin-bottom: 8px; gap: 8px; }
+  .masthead h1 { font-size: 22px; }
+  .eyebrow { font-size: 10px; }
+  .meta { font-size: 11px; gap: 2px 12px; margin-top: 2px; }
+  .hero { grid-template-columns: minmax(0, 1fr) minmax(0, 1.25fr); gap: 8px; }
+  .label { font-size: 10px; margin-bottom: 2px; }
+  .overall .big { font-size: 40px; margin: 2px 0 6px; }
+  .overall .big small { font-size: 16px; }
+  .level { font-size: 14px; padding: 2px 10px; }
+  .overall p { font-size: 11.5px; margin-top: 6px; }
+  .overall .kind { font-size: 10.5px; margin-top: 4px; }
+  .rules-label { margin-top: 8px; }
+  .tally dt { font-size: 9.5px; }
+  .tally dd { font-size: 15px; }
+  .tally div { padding: 3px 4px; }
+  .legend { grid-template-columns: 1fr 1fr; font-size: 10px; margin-top: 8px; padding-top: 6px;
+    gap: 1px 8px; }
+  .overall .legend-note { font-size: 9.5px; margin-top: 4px; }
+  .gate { font-size: 11px; margin-top: 6px; }
+  .chart { padding: 8px 4px 4px; }
+  .chart .radar { max-width: 400px; }
+  .actions { grid-column: 1 / -1; }
+  .actions h2 { font-size: 14px; }
+  #top-actions { grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 6px;
+    margin-top: 6px; }
+  .action-group { padding: 5px 10px 0; border-radius: 8px; }
+  .group-head { padding-bottom: 2px; }
+  .group-name, .reach { font-size: 13px; }
+  .reach strong { font-size: 15px; }
+  .group-gain { font-size: 11px; }
+  .group-actions > li { grid-template-columns: 44px 1fr; gap: 8px; padding: 4px 0; }
+  .actions .gain { font-size: 11.5px; width: 44px; padding: 1px 0; }
+  .action-title { font-size: 12px; line-height: 1.3; }
+  .action-meta { font-size: 10.5px; }
+  .action-meta .sev { font-size: 9px; }
+  .note { font-size: 10px; margin-top: 4px; }
+  .pillar-strip { grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 6px; margin-top: 8px; }
+  .pillar-strip .card { padding: 5px 8px; }
+  .chip-name { white-space: normal; font-size: 10px; line-height: 1.25; }
+  .chip-score { font-size: 16px; }
+  .chip-counts { font-size: 9.5px; }
+  .hero, .pillar-strip, .rule, .checklist li, .pillar > header, .warnings li, .ml-tests tr {
+    break-inside: avoid; page-break-inside: avoid; }
+
+  .pillar { margin-top: 0; break-before: page; page-break-before: always; }
+  .pillar > header, h3 { break-after: avoid; page-break-after: avoid; }
+  .pillar > header { padding-bottom: 6px; gap: 10px; }
+  .pillar > header h2, .pillar > header .score, .section-title { font-size: 17px; }
+  .pillar > header .counts { font-size: 11px; }
+  .pillar h3 { font-size: 10.5px; margin: 10px 0 4px; }
+  .rule { padding: 8px 12px 6px; margin-bottom: 6px; }
+  .rule h4 { font-size: 13px; }
+  .rule-id, .tag, .mark { font-size: 10.5px; }
+  .sev { font-size: 9px; padding: 1px 6px; }
+  .problem { margin: 4px 0 2px; }
+  .because, .more, .refs, .confidence { font-size: 10.5px; }
+  .where { margin: 2px 0 4px; }
+  .where li { padding: 1px 0 1px 8px; margin: 1px 0; font-size: 11px; }
+  .snippet { padding: 2px 6px; font-size: 10px; }
+  .explain { grid-template-columns: 1fr 1fr; gap: 2px 16px; margin-top: 4px; }
+  .explain h5 { font-size: 9.5px; }
+  .explain p { font-size: 11px; }
+  .refs { margin-top: 3px; }
+  .confidence { margin: 2px 0 0; }
+  .box { padding: 2px 10px; border-radius: 8px; }
+  /* Checklists run in two columns, one line per rule where it fits. */
+  .checklist { columns: 2; column-gap: 18px; }
+  .checklist li { display: block; position: relative; padding: 2px 0 2px 16px; border-top: 0; }
+  .checklist .icon { position: absolute; left: 0; }
+  .checklist li > div, .looked, .blocked-by { display: inline; }
+  .checklist .title { font-size: 11.5px; }
+  .checklist .rule-id { font-size: 9.5px; }
+  .looked, .blocked-by { margin: 0 0 0 6px; font-size: 10px; color: var(--muted); }
+  .evidence { font-size: 10px; line-height: 1.3; }
+  .evidence li { display: inline; padding: 0; }
+  .evidence li + li::before { content: " · "; }
+  .na.checklist { columns: 1; }
+  .na .reason { font-size: 11px; }
+  .na-rules { font-size: 10px; gap: 0 12px; }
+  .ml-score { font-size: 24px; }
+  .ml-sums { font-size: 11.5px; }
+  .ml-tests { font-size: 10.5px; margin-top: 4px; }
+  .ml-tests th, .ml-tests td { padding: 2px 6px 2px 0; }
+  .section-title { margin-top: 16px; }
+  footer { font-size: 10px; margin-top: 16px; }
 }
 """
 

@@ -16,7 +16,26 @@ from readycheck.renderers.markup import Html, el
 from readycheck.score import LEVEL_BANDS
 
 GRIDLINES = (25, 50, 75, 100)
-LINE = 1.2  # label line height, in em
+
+# The radar is laid out for a phone: its viewBox is scaled to the card's width, so a
+# label's size on screen is its size here times (card width / RADAR_WIDTH). At 20 units
+# in 560, a name renders at 12.8 px in the 360 px chart of a 390 px phone (and larger in
+# every wider layout the stylesheet gives it), and the chart leaves room for names that
+# size (see `_radar_layout`).
+RADAR_WIDTH = 560.0
+NAME_SIZE = 20.0  # user units; the stylesheet sets the same sizes
+SCORE_SIZE = 23.0
+#: The average advance of a label's character, in em, measured on DejaVu Sans Bold (the
+#: wide face Linux falls back to); narrower system fonts only leave more room.
+CHAR_WIDTH = 0.68
+SCORE_CHARS = 4  # "40.7": the room a score takes, whatever it is, so the layout is the same
+LINE = 1.18  # line height, in em
+MARGIN = 6.0
+GAP = 10.0  # between a spoke's end and its label
+MAX_RADIUS = 160.0
+#: The zero ring's share of the radius: a score of 0 sits on it, not at the centre, so a
+#: low-scoring repository still draws a shape with a dot per area instead of a sliver.
+FLOOR = 0.14
 
 
 def band(score: float | None) -> str:
@@ -40,8 +59,92 @@ class Axis:
     score: float | None
 
 
+@dataclass(frozen=True)
+class _Label:
+    """Where an axis's label goes: its direction from the centre, and its text block."""
+
+    axis: Axis
+    cos: float
+    sin: float
+    names: tuple[str, ...]
+
+    @property
+    def width(self) -> float:
+        widest = max([len(n) * NAME_SIZE for n in self.names] + [SCORE_CHARS * SCORE_SIZE])
+        return widest * CHAR_WIDTH
+
+    @property
+    def height(self) -> float:
+        return LINE * (NAME_SIZE * len(self.names) + SCORE_SIZE)
+
+    @property
+    def side(self) -> int:
+        """-1 for a label left of its spoke, 1 right of it, 0 centred above or below."""
+        return 0 if abs(self.cos) < 0.01 else (1 if self.cos > 0 else -1)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    cx: float
+    cy: float
+    radius: float
+    height: float
+
+
+def _radar_layout(labels: Sequence[_Label]) -> _Layout:
+    """The largest radius, and the centre, that keep every label inside the viewBox.
+
+    The labels beside the spokes decide the width: the centre moves off the middle when
+    one side's names are longer (Infrastructure on the right, Hygiene on the left)."""
+    radius = MAX_RADIUS
+    if not _fits(labels, radius):
+        fits, too_big = 20.0, MAX_RADIUS
+        for _ in range(30):  # bisection: the room for the centre shrinks as the radius grows
+            middle = (fits + too_big) / 2
+            fits, too_big = (middle, too_big) if _fits(labels, middle) else (fits, middle)
+        radius = fits
+    low, high = _centre_span(labels, radius)
+    tops = [_block_top(label, radius) for label in labels]
+    top = min([-radius, *tops])
+    bottom = max([radius, *(t + label.height for t, label in zip(tops, labels, strict=True))])
+    return _Layout((low + high) / 2, MARGIN - top, radius, bottom - top + 2 * MARGIN)
+
+
+def _fits(labels: Sequence[_Label], radius: float) -> bool:
+    low, high = _centre_span(labels, radius)
+    return low <= high
+
+
+def _centre_span(labels: Sequence[_Label], radius: float) -> tuple[float, float]:
+    """Where the centre may sit, left to right, for the chart and its labels to fit."""
+    low, high = MARGIN, RADAR_WIDTH - MARGIN
+    for label in labels:
+        x = radius * label.cos
+        if label.side == 0:
+            low = max(low, MARGIN + label.width / 2)
+            high = min(high, RADAR_WIDTH - MARGIN - label.width / 2)
+        elif label.side > 0:
+            high = min(high, RADAR_WIDTH - MARGIN - GAP - label.width - x)
+        else:
+            low = max(low, MARGIN + GAP + label.width - x)
+    return low, high
+
+
+def _block_top(label: _Label, radius: float) -> float:
+    """The top of a label's text block, relative to the centre: above a top spoke, below a
+    bottom one, centred on the end of the others."""
+    y = radius * label.sin
+    if label.side == 0:
+        return y - GAP - label.height if label.sin < 0 else y + GAP
+    return y - label.height / 2
+
+
+def _angle(index: int, count: int) -> float:
+    return -math.pi / 2 + 2 * math.pi * index / count  # the first axis points straight up
+
+
 def _point(cx: float, cy: float, radius: float, index: int, count: int) -> tuple[float, float]:
-    angle = -math.pi / 2 + 2 * math.pi * index / count  # first axis points straight up
+    angle = _angle(index, count)
     return cx + radius * math.cos(angle), cy + radius * math.sin(angle)
 
 
@@ -49,100 +152,107 @@ def _points(points: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
 
 
+def _distance(radius: float, value: float | None) -> float:
+    """How far from the centre a score sits: 0 on the zero ring, 100 on the outer one."""
+    floor = radius * FLOOR
+    return floor + (radius - floor) * max(0.0, min(value or 0.0, 100.0)) / 100
+
+
 def radar(axes: Sequence[Axis], overall_band: str, title: str) -> Html:
-    """A radar chart of `axes` (0-100), with gridlines at 25/50/75/100; an axis without a
-    score is drawn at 0 and labelled "n/a"."""
-    width, height = 620, 444
-    cx, cy, radius = width / 2, 238.0, 176.0
+    """A radar chart of `axes` (0-100): a ring at 0 (the floor every score starts from)
+    and at 25/50/75/100, a dot per axis coloured by its band, and each axis's name with
+    its score as a number, so even a score near 0 reads. An axis without a score is drawn
+    on the zero ring and labelled "n/a"."""
     count = len(axes)
-    grid = [
+    angles = [_angle(i, count) for i in range(count)]
+    labels = [
+        _Label(axis, math.cos(angle), math.sin(angle), _lines(axis.label))
+        for axis, angle in zip(axes, angles, strict=True)
+    ]
+    layout = _radar_layout(labels)
+    cx, cy, radius = layout.cx, layout.cy, layout.radius
+    rings = [
         el(
             "polygon",
-            class_="grid" + (" outer" if level == 100 else ""),
-            points=_points([_point(cx, cy, radius * level / 100, i, count) for i in range(count)]),
+            class_="grid" + (" outer" if level == 100 else "") + (" floor" if level == 0 else ""),
+            points=_points(
+                [_point(cx, cy, _distance(radius, level), i, count) for i in range(count)]
+            ),
         )
-        for level in GRIDLINES
+        for level in (0, *GRIDLINES)
     ]
-    grid_labels = [
+    ring_labels = [
         el(
             "text",
             str(level),
             class_="grid-label",
-            x=cx + 5,
-            y=f"{cy - radius * level / 100 + 12:.1f}",
+            x=f"{cx + 6:.1f}",
+            y=f"{cy - _distance(radius, level) - 3:.1f}",
         )
-        for level in GRIDLINES[:-1]  # the outer ring needs no "100" beside the top score
+        for level in (0, *GRIDLINES[:-1])  # the outer ring needs no "100" beside the top name
     ]
     spokes = [
-        el("line", class_="spoke", x1=cx, y1=cy, x2=f"{x:.1f}", y2=f"{y:.1f}")
+        el("line", class_="spoke", x1=f"{cx:.1f}", y1=f"{cy:.1f}", x2=f"{x:.1f}", y2=f"{y:.1f}")
         for x, y in (_point(cx, cy, radius, i, count) for i in range(count))
     ]
     vertices = [
-        _point(cx, cy, radius * (axis.score or 0) / 100, i, count) for i, axis in enumerate(axes)
+        _point(cx, cy, _distance(radius, axis.score), i, count) for i, axis in enumerate(axes)
     ]
     shape = el("polygon", class_=f"shape band-{overall_band}", points=_points(vertices))
     dots = [
-        el("circle", class_=f"dot band-{band(axis.score)}", cx=f"{x:.1f}", cy=f"{y:.1f}", r=5)
+        el("circle", class_=f"dot band-{band(axis.score)}", cx=f"{x:.1f}", cy=f"{y:.1f}", r=6)
         for axis, (x, y) in zip(axes, vertices, strict=True)
     ]
-    labels = [
-        _label(axis, _point(cx, cy, radius + 14, i, count), cx, cy) for i, axis in enumerate(axes)
-    ]
+    texts = [_label(label, cx, cy, radius) for label in labels]
     summary = "; ".join(f"{axis.label} {fmt_score(axis.score)}" for axis in axes)
     return el(
         "svg",
         el("title", title),
         el("desc", summary),
-        el("g", grid, spokes, grid_labels),
+        el("g", rings, spokes, ring_labels),
         shape,
         dots,
-        labels,
+        texts,
         id="radar",
         class_="radar",
-        viewBox=f"0 0 {width} {height}",
+        viewBox=f"0 0 {RADAR_WIDTH:g} {layout.height:.0f}",
         role="img",
         aria_label=f"{title}: {summary}",
         xmlns="http://www.w3.org/2000/svg",
     )
 
 
-def _lines(label: str, longest: int = 12) -> list[str]:
+def _lines(label: str, longest: int = 12) -> tuple[str, ...]:
     """A long label as two lines broken at the space nearest its middle ("Human in / the loop")."""
     spaces = [i for i, char in enumerate(label) if char == " "]
     if len(label) <= longest or not spaces:
-        return [label]
+        return (label,)
     cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
-    return [label[:cut], label[cut + 1 :]]
+    return (label[:cut], label[cut + 1 :])
 
 
-def _label(axis: Axis, at: tuple[float, float], cx: float, cy: float) -> Html:
-    """The pillar's name (wrapped to stay inside the chart) and its score, beside its spoke."""
-    x, y = at
-    anchor = "middle" if abs(x - cx) < 1 else ("start" if x > cx else "end")
-    names = _lines(axis.label)
-    # Stack the lines above a top spoke, below a bottom one, centred beside the others.
-    if anchor == "middle" and y < cy:
-        first = -0.3 - LINE * len(names)
-    elif y > cy + 40:
-        first = 0.9
-    else:
-        first = 0.35 - LINE * len(names) / 2
+def _label(label: _Label, cx: float, cy: float, radius: float) -> Html:
+    """The axis's name (wrapped to stay inside the chart) over its score, beside its spoke."""
+    axis = label.axis
+    anchor = {0: "middle", 1: "start"}.get(label.side, "end")
+    x = cx + radius * label.cos + GAP * label.side
+    top = cy + _block_top(label, radius)
+    baselines = [top + LINE * NAME_SIZE * (i + 0.8) for i in range(len(label.names))]
     lines = [
-        el("tspan", name, class_="axis-name", x=f"{x:.1f}", dy=f"{first if i == 0 else LINE:.2f}em")
-        for i, name in enumerate(names)
+        el("tspan", name, class_="axis-name", x=f"{x:.1f}", y=f"{y:.1f}")
+        for name, y in zip(label.names, baselines, strict=True)
     ]
+    score_y = top + LINE * (NAME_SIZE * len(label.names) + SCORE_SIZE * 0.8)
     score = el(
         "tspan",
         fmt_score(axis.score),
         class_=f"axis-score band-{band(axis.score)}",
         x=f"{x:.1f}",
-        dy=f"{LINE:.2f}em",
+        y=f"{score_y:.1f}",
         data_pillar=axis.key,
         data_score="" if axis.score is None else axis.score,
     )
-    return el(
-        "text", lines, score, class_="axis-label", x=f"{x:.1f}", y=f"{y:.1f}", text_anchor=anchor
-    )
+    return el("text", lines, score, class_="axis-label", text_anchor=anchor)
 
 
 def bar(score: float | None, label: str) -> Html:
