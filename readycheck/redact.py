@@ -32,6 +32,7 @@ import hashlib
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 
 from readycheck.model import Evidence, Finding, RuleResult, ScanWarning
 from readycheck.workspace import mask_secret
@@ -187,12 +188,16 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+@lru_cache(maxsize=1 << 16)
 def redact(text: str, prose: bool = False, known: frozenset[str] = frozenset()) -> str:
     """`text` with every secret it holds masked (see the module's docstring).
 
     `prose` is for the messages readycheck writes: a lower-case word after a secret's
     name is then taken for a word ("DB_PASSWORD: secret set to a literal value"); in a
-    snippet of the repository's own text it is taken for the value it looks like."""
+    snippet of the repository's own text it is taken for the value it looks like.
+
+    Remembered per (text, prose, known): the same snippet is quoted by several rules, and
+    a trend scans the same files' evidence again at every commit."""
     if not text:
         return text
     text = _PRIVATE_KEY.sub(lambda m: m.group(0)[:31] + "********", text)

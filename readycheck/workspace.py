@@ -15,6 +15,7 @@ import contextlib
 import contextvars
 import json
 import tomllib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -449,6 +450,7 @@ class Repository:
         self.roles = {entry.path: entry.role for entry in self.files}
         #: Rules and facts ask for the same patterns many times: each is matched once.
         self._globbed: dict[tuple[str, ...], tuple[FileEntry, ...]] = {}
+        self._paths = tuple(entry.path for entry in self.files)
 
     def glob(self, patterns: Iterable[str]) -> Iterator[FileEntry]:
         """Files matching gitignore-style patterns (`Dockerfile`, `/setup.py`, `docs/**/*.md`).
@@ -462,20 +464,42 @@ class Repository:
         """
         key = tuple(patterns)
         if key not in self._globbed:
-            self._globbed[key] = tuple(self._glob(key))
+            paths = _glob_paths(key, self._paths)
+            self._globbed[key] = tuple(e for e in self.files if e.path in paths)
         return iter(self._globbed[key])
 
-    def _glob(self, patterns: tuple[str, ...]) -> Iterator[FileEntry]:
-        folders, names = _glob_specs(patterns)
 
-        def matches(path: str) -> bool:
-            if folders.match(path):
-                return True
-            if not names.match(path):
-                return False
-            parts = path.split("/")
-            in_named_folder = any(names.match("/".join(parts[:i])) for i in range(1, len(parts)))
-            # docker/dockerfile/Dockerfile is still a Dockerfile: its own name matches.
-            return not in_named_folder or names.match(parts[-1])
+#: Paths that matched a glob, by (patterns, every path of the tree): `trend` scans one
+#: commit after another, and most commits add or remove no file.
+_GLOBBED_PATHS: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], frozenset[str]] = OrderedDict()
+_GLOBBED_KEPT = 1024
 
-        return (entry for entry in self.files if matches(entry.path.lower()))
+
+def _glob_paths(patterns: tuple[str, ...], paths: tuple[str, ...]) -> frozenset[str]:
+    """The paths among `paths` that `patterns` name (see Repository.glob), remembered for
+    the same patterns over the same tree."""
+    key = (patterns, paths)
+    found = _GLOBBED_PATHS.get(key)
+    if found is None:
+        found = _GLOBBED_PATHS[key] = frozenset(_glob(patterns, paths))
+        if len(_GLOBBED_PATHS) > _GLOBBED_KEPT:
+            _GLOBBED_PATHS.popitem(last=False)
+    else:
+        _GLOBBED_PATHS.move_to_end(key)
+    return found
+
+
+def _glob(patterns: tuple[str, ...], paths: tuple[str, ...]) -> Iterator[str]:
+    folders, names = _glob_specs(patterns)
+
+    def matches(path: str) -> bool:
+        if folders.match(path):
+            return True
+        if not names.match(path):
+            return False
+        parts = path.split("/")
+        in_named_folder = any(names.match("/".join(parts[:i])) for i in range(1, len(parts)))
+        # docker/dockerfile/Dockerfile is still a Dockerfile: its own name matches.
+        return not in_named_folder or names.match(parts[-1])
+
+    return (path for path in paths if matches(path.lower()))

@@ -11,9 +11,11 @@ running anything: a model call is any call whose resolved name matches the rule'
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector, repo_detector
 from readycheck.detectors.common import PYTHON_KINDS, matches_any
@@ -358,8 +360,19 @@ class ModelShareParams:
     versus: tuple[str, ...]
 
 
+@lru_cache(maxsize=64)
+def _module_set(modules: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(modules)
+
+
 def _imports_any(imports: tuple[str, ...], modules: tuple[str, ...]) -> bool:
-    return any(name == m or name.startswith(m + ".") for name in imports for m in modules)
+    """Whether any import is one of `modules` or inside one (`openai.types` is `openai`)."""
+    wanted = _module_set(modules)
+    return any(
+        prefix in wanted
+        for name in imports
+        for prefix in itertools.accumulate(name.split("."), lambda a, b: f"{a}.{b}")
+    )
 
 
 @repo_detector(params=ModelShareParams)
