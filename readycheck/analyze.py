@@ -99,6 +99,8 @@ class CallPlan:
     def __init__(self, calls: Sequence[DetectorCall]) -> None:
         self._calls = tuple(calls)
         self._groups: dict[tuple[FileKind, Role], tuple[DetectorCall, ...]] = {}
+        #: Whether a group has calls limited to some paths (then each file is matched).
+        self._by_path: dict[tuple[FileKind, Role], bool] = {}
 
     def calls_for(self, entry: FileEntry) -> tuple[DetectorCall, ...]:
         """The calls `applies_to` would choose for `entry`, in the same order."""
@@ -109,6 +111,9 @@ class CallPlan:
         if group is None:
             group = tuple(call for call in self._calls if _kind_and_role_fit(call, *key))
             self._groups[key] = group
+            self._by_path[key] = any(call.paths for call in group)
+        if not self._by_path[key]:
+            return group  # the same tuple for every such file: nothing to filter
         return tuple(c for c in group if not c.paths or _path_spec(c.paths).match(entry.path))
 
 

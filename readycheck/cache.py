@@ -35,7 +35,7 @@ import stat
 import sys
 import time
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,9 @@ FILE_NAME = "readycheck.sqlite3"
 #: Seconds to wait for another scan's write to finish before scanning without the cache.
 BUSY_TIMEOUT = 5.0
 _RETENTION_SECONDS = 30 * 24 * 3600
+#: A hit refreshes its entry's last use only when that is older than this: rewriting
+#: every entry a scan reads cost more than reading them (trend rewrote thousands per commit).
+_TOUCH_AFTER_SECONDS = 24 * 3600
 _FOLDER_MODE = 0o700
 _FILE_MODE = 0o600
 #: The files SQLite keeps next to the database; none of them may be a link either.
@@ -100,10 +103,21 @@ def entry_key(
     inline: bool,
 ) -> str:
     digest = hashlib.sha256()
-    for part in (analyser_digest(), rulebook_digest, path, role, str(inline), *call_keys):
+    for part in (analyser_digest(), rulebook_digest, path, role, str(inline)):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(_calls_digest(tuple(call_keys)))
     digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=256)
+def _calls_digest(call_keys: tuple[str, ...]) -> bytes:
+    """The detector calls a file gets, hashed once per distinct set: files of one kind and
+    role share theirs, and hashing a few hundred keys per file cost more than its content."""
+    digest = hashlib.sha256()
+    for key in call_keys:
+        digest.update(key.encode("utf-8", "surrogateescape") + b"\0")
+    return digest.digest()
 
 
 def _checksum(key: str, payload: bytes) -> bytes:
@@ -248,14 +262,14 @@ class AnalysisCache:
             return None
         try:
             row = self._db.execute(
-                "SELECT value, checksum FROM entries WHERE key = ?", (key,)
+                "SELECT value, checksum, used FROM entries WHERE key = ?", (key,)
             ).fetchone()
         except sqlite3.Error as error:
             self._recover(error)
             return None
         if row is None:
             return None
-        value, checksum = row
+        value, checksum, used = row
         if not (
             isinstance(value, bytes)
             and isinstance(checksum, bytes)
@@ -266,7 +280,9 @@ class AnalysisCache:
             analysis = decode(json.loads(value.decode()))
         except (ValueError, KeyError, TypeError, AttributeError):
             return None  # an entry we cannot read is a miss; it is overwritten below
-        self._pending.append((key, value, checksum, time.time()))
+        now = time.time()
+        if not isinstance(used, int | float) or used < now - _TOUCH_AFTER_SECONDS:
+            self._pending.append((key, value, checksum, now))
         return analysis
 
     def put(self, key: str, analysis: FileAnalysis) -> None:

@@ -438,3 +438,28 @@ def test_cache_clean_refuses_to_delete_a_cache_another_scan_holds(tmp_path: Path
         holder.close()
     result = CliRunner().invoke(app, ["cache", "clean", "--cache-dir", str(directory)])
     assert result.exit_code == 0 and not database.exists()
+
+
+def test_a_hit_rewrites_its_entry_only_when_its_last_use_is_a_day_old(
+    repo: Path, tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """Reading an entry does not write it back (a trend read thousands per commit), yet an
+    entry still in use is never old enough for the monthly clean-up to forget it."""
+    import time
+
+    cache_dir = tmp_path / "cache"
+    database = cache_dir / CACHE_FILE
+    scan(ScanOptions(path=repo, cache_dir=cache_dir), rulebook)
+    recent, old = time.time() - 3600, time.time() - 2 * 24 * 3600
+    with sqlite3.connect(database) as db:
+        keys = [row[0] for row in db.execute("SELECT key FROM entries ORDER BY key")]
+        half = len(keys) // 2
+        db.executemany(
+            "UPDATE entries SET used = ? WHERE key = ?", [(recent, k) for k in keys[:half]]
+        )
+        db.executemany("UPDATE entries SET used = ? WHERE key = ?", [(old, k) for k in keys[half:]])
+    scan(ScanOptions(path=repo, cache_dir=cache_dir), rulebook)
+    with sqlite3.connect(database) as db:
+        used = dict(db.execute("SELECT key, used FROM entries").fetchall())
+    assert {used[k] for k in keys[:half]} == {recent}, "a recently used entry was rewritten"
+    assert all(used[k] > old + 24 * 3600 for k in keys[half:]), "an old entry was not refreshed"
