@@ -271,3 +271,63 @@ def test_a_blob_git_no_longer_holds_is_a_note_not_a_crash(tmp_path: Path) -> Non
     result = trend.compute(root, trend.Selection(last=1), cache_dir=None)
     assert len(result.points) == 1
     assert "data/cassette.yaml" in result.warnings[0]
+
+
+def test_large_files_at_each_commit_match_a_scan_of_that_commit_alone(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """trend works out what each commit reaches from the commit scanned before it: a model
+    added then removed, and a data file from a branch merged later, must read the same as
+    a scan of each commit on its own."""
+    from readycheck import pipeline
+    from readycheck.detectors import history as history_detectors
+
+    root = tmp_path / "repo"
+    repo = git.Repo.init(root, initial_branch="main")
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Ana Lima")
+        config.set_value("user", "email", "ana@example.com")
+
+    def commit(message: str, files: dict[str, bytes] | None = None, remove: str = "") -> None:
+        write_tree(root, files or {})
+        if remove:
+            repo.index.remove([remove], working_tree=True)
+        repo.git.add(A=True)
+        repo.git.commit("-m", message, "--allow-empty")
+
+    commit("start", {"train.py": b"print('train')\n"})
+    commit("a model committed", {"models/model.pkl": bytes(range(256)) * 5000})
+    commit("the model removed", remove="models/model.pkl")
+    repo.git.checkout("-b", "data")
+    commit("data on a branch", {"data/train.parquet": bytes(reversed(range(256))) * 6000})
+    repo.git.checkout("main")
+    commit("docs", {"README.md": b"# churn\n"})
+    repo.git.merge("data", "--no-ff", "-m", "merge data")
+    commit("v2", {"train.py": b"print('train v2')\n"})
+    commits = repo.git.rev_list("--first-parent", "HEAD").split()  # newest first, as trend
+
+    def large_files(sha: str, folder: Path, exporter: trend.Exporter) -> list[str]:
+        tracked = exporter.move_to(sha)
+        at = pipeline.AtCommit(root, sha, tracked)
+        report = scan(ScanOptions(path=folder, at_commit=at), rulebook)
+        result = next(r for r in report.results if r.rule.id == "RC-DATA-011")
+        return sorted(f.message for f in result.findings)
+
+    def exporter(name: str) -> tuple[Path, trend.Exporter]:
+        folder = tmp_path / name
+        folder.mkdir()
+        return folder, trend.Exporter(repo, "", folder, 5 * 1024 * 1024)
+
+    history_detectors._REACHED.clear()
+    folder, one_after_another = exporter("trend")
+    in_sequence = [large_files(sha, folder, one_after_another) for sha in commits]
+    alone = []
+    for index, sha in enumerate(commits):
+        history_detectors._REACHED.clear()
+        folder, fresh = exporter(f"alone-{index}")
+        alone.append(large_files(sha, folder, fresh))
+    assert in_sequence == alone
+    history_detectors._REACHED.clear()
+    folder, oldest_first = exporter("forward")
+    assert [large_files(sha, folder, oldest_first) for sha in reversed(commits)] == alone[::-1]
+    assert alone[0] and any(not found for found in alone)  # the history has both cases

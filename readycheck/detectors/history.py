@@ -165,10 +165,15 @@ _NOREPLY = re.compile(r"^\d+\+")
 _SIZES: dict[tuple[str, str], dict[str, int]] = {}
 
 
-def _blob_sizes(git: GitInfo) -> dict[str, int]:
+def _store(git: GitInfo) -> tuple[str, str]:
+    """The object store and its object counts: what is remembered about it holds while
+    these stay the same."""
+    return str(git.repo.git_dir), str(git.repo.git.count_objects("-v"))
+
+
+def _blob_sizes(git: GitInfo, key: tuple[str, str]) -> dict[str, int]:
     """Every blob's size in the repository's object store (one `cat-file` over all objects),
     remembered until the store changes (`count-objects -v` then says otherwise)."""
-    key = (str(git.repo.git_dir), str(git.repo.git.count_objects("-v")))
     if key not in _SIZES:
         sizes: dict[str, int] = {}
         for line in git.repo.git.cat_file(
@@ -200,19 +205,15 @@ def git_large_files(repo: Repository, params: BlobParams) -> Detection:
         return Detection(inapplicable=NOT_A_REPOSITORY)
     allowed = PathPatterns(params.allow, "the rule's allowed paths")
     threshold = min(params.max_bytes, params.max_artefact_bytes)
-    sizes = {sha: size for sha, size in _blob_sizes(git).items() if size > threshold}
+    store = _store(git)
+    sizes = {sha: size for sha, size in _blob_sizes(git, store).items() if size > threshold}
     found: dict[str, int] = {}
     # Every branch for the current state; only what a past commit could reach for `trend`.
-    # A partial clone lacks some blobs: list what is there instead of failing on them.
     # With no blob over the smaller limit in the whole store no path can qualify, and the
     # walk of every object, the costly part, is skipped.
     reachable = "--all" if git.revision == "HEAD" else git.revision
-    listing = git.repo.git.rev_list("--objects", reachable, "--missing=allow-any") if sizes else ""
-    for line in listing.splitlines():
-        sha, _, path = line.partition(" ")
-        size = sizes.get(sha)
-        if not path or size is None:
-            continue
+    for sha, path in _large_blobs(git, (*store, str(threshold)), reachable, sizes):
+        size = sizes[sha]
         scoped = _scoped(git, path)
         if scoped is None or allowed.match(scoped):
             continue
@@ -231,6 +232,52 @@ def git_large_files(repo: Repository, params: BlobParams) -> Detection:
         for path, size in sorted(found.items(), key=lambda item: (-item[1], item[0]))[:20]
     )
     return Detection(matches)
+
+
+#: The large blobs (sha, path) the last revision asked about reaches, per object store and
+#: size threshold.
+_REACHED: dict[tuple[str, ...], tuple[str, tuple[tuple[str, str], ...]]] = {}
+
+
+def _large_blobs(
+    git: GitInfo, store: tuple[str, ...], reachable: str, sizes: dict[str, int]
+) -> tuple[tuple[str, str], ...]:
+    """(sha, path) of each blob in `sizes` that `reachable` (a revision, or --all) reaches.
+
+    Listing every object a revision reaches walks the whole history (60 ms a commit on
+    seer). `trend` asks about one commit after another: what the new one reaches is what
+    the last one did, less what only the last one reached, plus what only the new one
+    does, and both differences are short walks. A partial clone lacks some blobs: what is
+    there is listed instead of failing on them."""
+    if not sizes:
+        return ()
+    known = _REACHED.get(store)
+    if reachable == "--all" or known is None:
+        pairs = _blobs_in(
+            git.repo.git.rev_list("--objects", reachable, "--missing=allow-any"), sizes
+        )
+    elif known[0] == reachable:
+        pairs = known[1]
+    else:
+        previous, before = known
+        gone = git.repo.git.rev_list("--objects", previous, f"^{reachable}", "--missing=allow-any")
+        lost = {line.partition(" ")[0] for line in gone.splitlines()}
+        new = git.repo.git.rev_list("--objects", reachable, f"^{previous}", "--missing=allow-any")
+        pairs = tuple(p for p in before if p[0] not in lost) + _blobs_in(new, sizes)
+    if reachable != "--all":
+        _REACHED.clear()
+        _REACHED[store] = (reachable, pairs)
+    return pairs
+
+
+def _blobs_in(listing: str, sizes: dict[str, int]) -> tuple[tuple[str, str], ...]:
+    """The (sha, path) lines of a `rev-list --objects` listing naming a blob in `sizes`."""
+    pairs = []
+    for line in listing.splitlines():
+        sha, _, path = line.partition(" ")
+        if path and sha in sizes:
+            pairs.append((sha, path))
+    return tuple(pairs)
 
 
 @dataclass(frozen=True)
