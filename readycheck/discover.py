@@ -86,6 +86,11 @@ _OWN_OUTPUTS: tuple[tuple[frozenset[str], str, re.Pattern[bytes]], ...] = (
         ),
     ),
     (
+        frozenset({".json"}),
+        "GitLab Code Quality report",
+        re.compile(rb'\A\s*\[\s*\{\s*"engine_name"\s*:\s*"readycheck"'),
+    ),
+    (
         frozenset({".md", ".markdown"}),
         "Markdown report",
         re.compile(rb"\A### readycheck: [^\n]{1,400} scores \*\*[^*\n]{1,12}\*\* / 100 "),

@@ -97,6 +97,7 @@ OUTPUTS: dict[str, Callable[[Report], str]] = {
     "report.junit.xml": _text("junit"),
     "report.json": _text("json"),
     "github-annotations.txt": _text("github"),
+    "gl-code-quality-report.json": _text("gitlab"),
 }
 
 
@@ -175,6 +176,7 @@ PROMISED = (
     "report.junit.xml",
     "report.json",
     "github-annotations.txt",
+    "gl-code-quality-report.json",
 )
 
 
@@ -224,9 +226,10 @@ def test_a_changed_report_fails_against_the_golden_with_a_diff_and_writes_nothin
 
 def test_a_different_score_changes_every_output_that_shows_the_score(checkout: Path) -> None:
     """The score is the headline of every report but the GitHub annotations, which list
-    only the findings that can fail the gate."""
+    only the findings that can fail the gate, and GitLab's Code Quality report, a list of
+    findings for its merge-request widget."""
     report = dataclasses.replace(golden_report(), score=71.5)
     unchanged = [
         name for name, render in OUTPUTS.items() if golden_mismatch(name, render(report)) is None
     ]
-    assert unchanged == ["github-annotations.txt"]
+    assert unchanged == ["github-annotations.txt", "gl-code-quality-report.json"]

@@ -324,6 +324,7 @@ def _outputs(report: Report) -> dict[str, str]:
         "report.html": renderer("html")(report),
         "docs/scorecard.md": renderer("markdown")(report),
         "junit.xml": renderer("junit")(report),
+        "gl-code-quality-report.json": renderer("gitlab")(report),
         "scan.txt": console.file.getvalue(),
         ".readycheck-baseline.json": baseline.to_json(report),
     }
@@ -364,6 +365,10 @@ def test_reports_readycheck_wrote_earlier_are_skipped_with_a_note(
     assert notes["report.json"] == "skipped readycheck's own JSON report from an earlier run"
     assert (
         notes["out/readycheck.sarif"] == "skipped readycheck's own SARIF report from an earlier run"
+    )
+    assert (
+        notes["gl-code-quality-report.json"]
+        == "skipped readycheck's own GitLab Code Quality report from an earlier run"
     )
     assert (
         notes[".readycheck-baseline.json"]

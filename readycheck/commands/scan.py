@@ -53,6 +53,7 @@ class OutputFormat(enum.StrEnum):
     sarif = "sarif"
     junit = "junit"
     github = "github"
+    gitlab = "gitlab"
 
 
 def scan(
@@ -318,7 +319,7 @@ def _output_targets(paths: list[Path], explicit: OutputFormat | None) -> list[tu
     """Each -o file with its format, from its extension; `-` is standard output, in the
     --format's format. --format must agree with every extension it meets: nothing given
     on the command line is silently ignored."""
-    from readycheck.renderers import format_for
+    from readycheck.renderers import allows, format_for
 
     targets = []
     for path in paths:
@@ -331,12 +332,12 @@ def _output_targets(paths: list[Path], explicit: OutputFormat | None) -> list[tu
                 f"cannot tell the format of {path} from its extension; use --format or one of "
                 ".json, .sarif, .xml (JUnit), .html, .md, .txt"
             )
-        if named is not None and explicit is not None and named != explicit.value:
+        if named is not None and explicit is not None and not allows(named, explicit.value):
             fail(
                 f"{path} names the {named} format, but --format says {explicit.value}; "
                 "give each output file the extension of its format"
             )
-        targets.append((path, named or (explicit.value if explicit else "terminal")))
+        targets.append((path, explicit.value if explicit else named or "terminal"))
     return targets
 
 

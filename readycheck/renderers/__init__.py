@@ -21,6 +21,7 @@ TEXT_FORMATS: dict[str, str] = {
     "sarif": "readycheck.renderers.sarif",
     "junit": "readycheck.renderers.junit",
     "github": "readycheck.renderers.github",
+    "gitlab": "readycheck.renderers.gitlab",
 }
 
 #: file suffix -> format, for `-o report.html`
@@ -37,12 +38,30 @@ SUFFIXES: dict[str, str] = {
 }
 
 
+#: Formats a file's suffix allows besides its own: a GitLab Code Quality report is JSON.
+ALSO_ALLOWED: dict[str, frozenset[str]] = {"json": frozenset({"gitlab"})}
+
+
+def allows(suffix_format: str, wanted: str) -> bool:
+    """Whether a file whose suffix names `suffix_format` may hold the `wanted` format."""
+    return wanted == suffix_format or wanted in ALSO_ALLOWED.get(suffix_format, frozenset())
+
+
 def renderer(name: str) -> Callable[[Report], str]:
     module = importlib.import_module(TEXT_FORMATS[name])
     render: Callable[[Report], str] = module.render
     return render
 
 
+#: file name ending -> format, looked at before the suffix: the names GitLab's
+#: documentation gives a Code Quality report.
+NAMES: dict[str, str] = {"code-quality-report.json": "gitlab", ".codequality.json": "gitlab"}
+
+
 def format_for(path: Path) -> str | None:
     """The format a file name asks for, or None when its suffix is not one we know."""
+    name = path.name.lower()
+    for ending, named in NAMES.items():
+        if name.endswith(ending):
+            return named
     return SUFFIXES.get(path.suffix.lower())
