@@ -72,6 +72,26 @@ def counts(results: Iterable[RuleResult]) -> dict[Verdict, int]:
     return {v: found.get(v, 0) for v in Verdict}
 
 
+#: The columns of every per-pillar table (terminal, Markdown, HTML tally): a blocked
+#: practice is counted as missing and a risk outside production code as a risk, and the
+#: line `summary` writes says how many of the missing ones are blocked.
+TABLE_COLUMNS = (
+    Verdict.SEEN,
+    Verdict.PARTLY_SEEN,
+    Verdict.MISSING,
+    Verdict.RISK,
+    Verdict.NOT_APPLICABLE,
+)
+
+
+def table_counts(results: Iterable[RuleResult]) -> dict[Verdict, int]:
+    """The counts for TABLE_COLUMNS: each rule in exactly one column."""
+    tally = counts(results)
+    tally[Verdict.MISSING] += tally.pop(Verdict.BLOCKED)
+    tally[Verdict.RISK] += tally.pop(Verdict.RISK_OUTSIDE)
+    return {column: tally[column] for column in TABLE_COLUMNS}
+
+
 def summary(results: Iterable[RuleResult]) -> str:
     """One line for the end of a report: what was judged and how it came out."""
     items = list(results)

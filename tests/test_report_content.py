@@ -316,3 +316,41 @@ def test_a_piped_report_is_neither_cut_at_80_columns_nor_padded(
     assert not [line for line in lines if line != line.rstrip()], "no trailing padding"
     assert max(len(line) for line in lines) > 80, "long lines are not cut at 80"
     assert max(len(line) for line in lines) <= terminal.PIPED_WIDTH
+
+
+def test_every_output_counts_each_rule_once_in_the_same_columns(rulebook: Rulebook) -> None:
+    """The pillar tables of the terminal and Markdown and the HTML tally use one set of
+    columns: a partly seen practice is neither seen nor missing twice, a blocked one is
+    missing (and the HTML says how many of those are blocked)."""
+    import re
+
+    from readycheck import verdicts
+    from readycheck.renderers import html, markdown
+
+    report = scan(ScanOptions(path=SAMPLES / "fraud-detector"), rulebook)
+    titles = tuple(p.pillar.title for p in report.pillars)
+    table = [
+        line
+        for line in markdown.render(report).splitlines()
+        if line.startswith("| ") and line.split("|")[1].strip(" 🟢🔵🟠🔴⚪*") in titles
+    ]
+    assert len(table) == len(report.pillars)
+    for line, pillar in zip(table, report.pillars, strict=True):
+        results = [r for r in report.results if r.rule.pillar is pillar.pillar]
+        numbers = [int(cell) for cell in line.strip("|").split("|")[3:]]
+        expected = verdicts.table_counts(results)
+        assert numbers == [expected[c] for c in verdicts.TABLE_COLUMNS], line
+        rest = verdicts.counts(results)
+        hidden = rest[verdicts.Verdict.CLEAR] + rest[verdicts.Verdict.ERROR]
+        assert sum(numbers) + hidden == len(results)  # each rule in one column at most
+    tally = verdicts.counts(report.results)
+    assert tally[verdicts.Verdict.BLOCKED] and tally[verdicts.Verdict.PARTLY_SEEN]
+    page = html.render(report)
+    missing = re.search(
+        r'class="tally-fail"><dt>Missing</dt><dd>(\d+)<span[^>]*>\s*\((\d+) blocked\)', page
+    )
+    assert missing is not None
+    assert (
+        int(missing.group(1)) == tally[verdicts.Verdict.MISSING] + tally[verdicts.Verdict.BLOCKED]
+    )
+    assert int(missing.group(2)) == tally[verdicts.Verdict.BLOCKED]

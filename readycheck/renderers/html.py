@@ -176,7 +176,13 @@ def _overall(report: Report, history: Sequence[tuple[str, float]] = ()) -> Html:
             el(
                 "div",
                 el("dt", label),
-                el("dd", str(sum(tally_of[v] for v in members))),
+                el(
+                    "dd",
+                    str(sum(tally_of[v] for v in members)),
+                    _blocked_note(tally_of[Verdict.BLOCKED])
+                    if Verdict.BLOCKED in members
+                    else None,
+                ),
                 class_=f"tally-{css}",
             )
             for label, css, members in groups
@@ -272,6 +278,14 @@ def _legend() -> Html:
             class_="legend-note",
         ),
     )
+
+
+def _blocked_note(blocked: int) -> Html | None:
+    """How many of the missing practices wait on a missing prerequisite: the terminal and
+    Markdown summaries say "23 missing, 16 blocked", the tally counts both as missing."""
+    if not blocked:
+        return None
+    return el("span", f" ({blocked} blocked)", class_="tally-note", data_blocked=blocked)
 
 
 def band_of_level(rank: int) -> str:

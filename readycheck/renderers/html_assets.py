@@ -67,6 +67,7 @@ h1, h2, h3, h4 { line-height: 1.25; margin: 0; }
 .tally div { background: var(--na-tint); border-radius: 8px; padding: 6px 8px; text-align: center; }
 .tally dt { font-size: 11.5px; color: var(--muted); }
 .tally dd { margin: 0; font-size: 20px; font-weight: 750; font-variant-numeric: tabular-nums; }
+.tally-note { font-size: 11px; font-weight: 500; color: var(--muted); white-space: nowrap; }
 .tally-pass dd { color: var(--production_ready); }
 .tally-partial dd { color: var(--pilot); }
 .tally-fail dd { color: var(--prototype); }

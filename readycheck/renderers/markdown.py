@@ -25,7 +25,7 @@ from readycheck.model import (
 )
 from readycheck.renderers.markup import visible
 from readycheck.renderers.svg import band, fmt_score
-from readycheck.verdicts import Verdict
+from readycheck.verdicts import TABLE_COLUMNS, VERDICTS, table_counts
 
 #: GitHub's limit for an issue or pull-request comment.
 GITHUB_COMMENT_LIMIT = 65_536
@@ -130,24 +130,19 @@ def _header(report: Report) -> list[str]:
 
 
 def _pillar_table(report: Report) -> list[str]:
-    lines = [
-        "| Pillar | Score | | Practices seen | Missing | Risks found | N/A |",
-        "|:--|--:|:--|--:|--:|--:|--:|",
-    ]
+    labels = " | ".join(VERDICTS[column].phrase.capitalize() for column in TABLE_COLUMNS)
+    lines = [f"| Pillar | Score | | {labels} |", "|:--|--:|:--|--:|--:|--:|--:|--:|"]
     for pillar in report.pillars:
-        tally = verdicts.counts(r for r in report.results if r.rule.pillar is pillar.pillar)
+        tally = table_counts(r for r in report.results if r.rule.pillar is pillar.pillar)
         name = (
             pillar.pillar.title
             if pillar.pillar is not Pillar.HYGIENE
             else f"*{pillar.pillar.title}*"
         )
-        seen = tally[Verdict.SEEN] + tally[Verdict.PARTLY_SEEN]
-        missing = tally[Verdict.MISSING] + tally[Verdict.BLOCKED] + tally[Verdict.PARTLY_SEEN]
-        risks = tally[Verdict.RISK] + tally[Verdict.RISK_OUTSIDE]
+        numbers = " | ".join(str(tally[column]) for column in TABLE_COLUMNS)
         lines.append(
             f"| {BAND_MARK[band(pillar.score)]} {name} | **{fmt_score(pillar.score)}** | "
-            f"{_bar(pillar.score)} | {seen} | {missing} | {risks} | "
-            f"{tally[Verdict.NOT_APPLICABLE]} |"
+            f"{_bar(pillar.score)} | {numbers} |"
         )
     return [*lines, ""]
 

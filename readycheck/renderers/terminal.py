@@ -35,7 +35,14 @@ from readycheck.model import (
     grouped_warnings,
     with_article,
 )
-from readycheck.verdicts import VERDICTS, Verdict, counts, summary, verdict
+from readycheck.verdicts import (
+    TABLE_COLUMNS,
+    VERDICTS,
+    Verdict,
+    summary,
+    table_counts,
+    verdict,
+)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 SEVERITY_STYLE = {
@@ -173,13 +180,6 @@ def _kind_line(report: Report) -> Text:
 
 
 #: The verdicts the pillar table counts, in its column order.
-_COLUMNS = (
-    Verdict.SEEN,
-    Verdict.PARTLY_SEEN,
-    Verdict.MISSING,
-    Verdict.RISK,
-    Verdict.NOT_APPLICABLE,
-)
 
 
 #: Pillar names for a terminal narrower than 56 columns.
@@ -202,16 +202,14 @@ def _pillar_table(
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
     table.add_column("Pillar", no_wrap=True)
     table.add_column("Score", no_wrap=True, justify="left" if wide else "right")
-    for column in _COLUMNS:
+    for column in TABLE_COLUMNS:
         style = "dim" if column is Verdict.NOT_APPLICABLE else None
         label = VERDICTS[column].label
         label = label[0] if tiny else label
         table.add_column(label, justify="right", style=style, no_wrap=True, min_width=len(label))
     items = list(results)
     for pillar in pillars:
-        tally = counts(r for r in items if r.rule.pillar is pillar.pillar)
-        tally[Verdict.MISSING] += tally[Verdict.BLOCKED]
-        tally[Verdict.RISK] += tally[Verdict.RISK_OUTSIDE]
+        tally = table_counts(r for r in items if r.rule.pillar is pillar.pillar)
         score_text = "–" if pillar.score is None else score.fmt_score(pillar.score)
         title = (
             pillar.pillar.title
@@ -226,10 +224,10 @@ def _pillar_table(
         )
         if wide:
             cell += _bar(pillar.score)
-        table.add_row(name, cell, *(str(tally[column] or "·") for column in _COLUMNS))
+        table.add_row(name, cell, *(str(tally[column] or "·") for column in TABLE_COLUMNS))
     if not tiny:
         return table
-    legend = ", ".join(f"{VERDICTS[c].label[0]} {VERDICTS[c].label}" for c in _COLUMNS)
+    legend = ", ".join(f"{VERDICTS[c].label[0]} {VERDICTS[c].label}" for c in TABLE_COLUMNS)
     return Group(table, Text(legend, style="dim"))
 
 
