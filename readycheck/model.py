@@ -245,6 +245,7 @@ WARNING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Cache", ("cache",)),
     ("Git history", ("git-",)),
     ("Skipped on purpose", ("own-output", "untracked-skipped")),
+    ("Rules left out on the command line", ("rule-selection",)),
 )
 FILES_NOT_READ = "Files readycheck could not fully read"
 

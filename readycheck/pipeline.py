@@ -27,6 +27,7 @@ from readycheck import (
     redact,
     runner,
     score,
+    selection,
     suppress,
 )
 from readycheck.analyze import CallPlan, analysis_context, file_calls
@@ -84,6 +85,9 @@ class ScanOptions:
     workers: int = 1
     #: Set by `trend`: the folder is an export of this commit of this repository.
     at_commit: AtCommit | None = None
+    #: --select / --ignore: rule ids, prefixes or pillar names (see readycheck.selection).
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
 
 
 class Progress(Protocol):
@@ -126,6 +130,8 @@ def scan(
     config = effective_config(options)
     if rulebook is None or config.source is not None:
         rulebook = effective_rulebook(options, config)
+    complete = len(rulebook.rules)
+    rulebook = selection.apply(rulebook, options.select, options.ignore)
     inline_ignores = _first(options.inline_ignores, config.inline_ignores, True)
 
     discovery = discover(
@@ -141,6 +147,17 @@ def scan(
         ),
     )
     warnings: list[ScanWarning] = list(discovery.warnings)
+    if len(rulebook.rules) < complete:
+        chosen = " ".join(
+            [*(f"--select {s}" for s in options.select), *(f"--ignore {s}" for s in options.ignore)]
+        )
+        warnings.append(
+            ScanWarning(
+                "rule-selection",
+                f"{len(rulebook.rules)} of {complete} rules evaluated ({chosen}): the score "
+                "is that of the selection, not comparable with a full scan's",
+            )
+        )
     if options.at_commit is not None:
         git_info, git_warning = open_repository(
             options.at_commit.repository, options.at_commit.revision

@@ -41,6 +41,23 @@ ExcludeOption = Annotated[
         help="Skip paths matching this gitignore-style pattern (repeatable).",
     ),
 ]
+SelectOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select",
+        metavar="RULES",
+        help="Evaluate only these rules: ids, id prefixes (RC-SEC) or pillar names, "
+        "comma-separated or repeated.",
+    ),
+]
+IgnoreOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--ignore",
+        metavar="RULES",
+        help="Leave out these rules: ids, id prefixes or pillar names, as --select.",
+    ),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -147,10 +164,13 @@ def scan_options(
     baseline: Path | None,
     since: str | None,
     fail_on_weaker_gate: bool = False,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
 ) -> ScanOptions:
     from readycheck.gate import GateOptions
     from readycheck.model import Severity
     from readycheck.pipeline import ScanOptions
+    from readycheck.selection import selectors
 
     return ScanOptions(
         path=path,
@@ -168,6 +188,8 @@ def scan_options(
             min_pillar=_pillar_minimums(min_pillar or []),
             fail_on_weaker_gate=fail_on_weaker_gate,
         ),
+        select=selectors(select or []),
+        ignore=selectors(ignore or []),
     )
 
 

@@ -18,11 +18,13 @@ from readycheck.commands._options import (
     CacheDirOption,
     ConfigOption,
     ExcludeOption,
+    IgnoreOption,
     JobsOption,
     NoCacheOption,
     NoConfigOption,
     NoInlineIgnoresOption,
     RulebookOption,
+    SelectOption,
     SeverityChoice,
     scan_options,
     with_performance,
@@ -90,6 +92,8 @@ def scan(
     ] = False,
     rulebook: RulebookOption = None,
     exclude: ExcludeOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
     max_file_size: Annotated[
         int | None,
         typer.Option(
@@ -210,6 +214,7 @@ def scan(
             options = scan_options(
                 path, rulebook, exclude, max_file_size, config, no_config, no_inline_ignores,
                 fail_under, fail_on, min_pillar, baseline, since, fail_on_weaker_gate,
+                select, ignore,
             )  # fmt: skip
             options = with_performance(options, cache_dir, no_cache, jobs)
             bar = progress.Bar() if progress.wanted() and not quiet else None
