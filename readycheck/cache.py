@@ -105,13 +105,13 @@ def entry_key(
     digest = hashlib.sha256()
     for part in (analyser_digest(), rulebook_digest, path, role, str(inline)):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    digest.update(_calls_digest(tuple(call_keys)))
+    digest.update(calls_digest(tuple(call_keys)))
     digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()
 
 
 @lru_cache(maxsize=256)
-def _calls_digest(call_keys: tuple[str, ...]) -> bytes:
+def calls_digest(call_keys: tuple[str, ...]) -> bytes:
     """The detector calls a file gets, hashed once per distinct set: files of one kind and
     role share theirs, and hashing a few hundred keys per file cost more than its content."""
     digest = hashlib.sha256()

@@ -63,6 +63,8 @@ class AtCommit:
     revision: str
     #: The exported files, relative to the scanned folder: all tracked at that commit.
     tracked: frozenset[str] = frozenset()
+    #: The analyses of the commit scanned before, reused for files whose blobs are the same.
+    memo: runner.CommitMemo | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ def scan(
             discovery.root, jobs, inline_ignores, context,
             cache=cache, rulebook_digest=rulebook.digest, workers=options.workers,
             advance=progress.advance if progress is not None else None,
+            memo=options.at_commit.memo if options.at_commit is not None else None,
         )  # fmt: skip
     finally:
         if progress is not None:

@@ -13,9 +13,9 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from readycheck import cache as cache_module
@@ -32,6 +32,27 @@ _BATCH = 16
 class FileJob:
     entry: FileEntry
     calls: tuple[DetectorCall, ...]
+
+
+@dataclass
+class CommitMemo:
+    """The analyses of the commit `trend` scanned last, by path and what they depend on.
+
+    A file whose blob, whose companions' blobs, role and detector calls are those of the
+    last commit has the same analysis: it is not read, hashed and looked up in the cache
+    again (most files of a commit are unchanged; those steps took 50 ms a commit on
+    seer). `blobs` is set for each commit from git's tree: path -> blob id."""
+
+    blobs: Mapping[str, str] = field(default_factory=dict)
+    known: dict[str, tuple[tuple[str, ...], FileAnalysis]] = field(default_factory=dict)
+
+    def identity(self, job: FileJob, inline: bool, rulebook_digest: str) -> tuple[str, ...] | None:
+        """What the job's analysis depends on, or None when a file's blob is unknown."""
+        blobs = [self.blobs.get(path) for path in (job.entry.path, *job.entry.companions)]
+        if any(blob is None for blob in blobs) or not job.entry.readable:
+            return None
+        calls = cache_module.calls_digest(tuple(call.key for call in job.calls)).hex()
+        return (*(b for b in blobs if b), job.entry.role.value, calls, str(inline), rulebook_digest)
 
 
 def default_workers() -> int:
@@ -71,12 +92,22 @@ def analyze_all(
     rulebook_digest: str = "",
     workers: int = 1,
     advance: Callable[[int], None] | None = None,
+    memo: CommitMemo | None = None,
 ) -> list[FileAnalysis]:
     """Analyses for `jobs`, in the same order as `jobs`."""
     results: list[FileAnalysis | None] = [None] * len(jobs)
     keys: list[str | None] = [None] * len(jobs)
+    identities: list[tuple[str, ...] | None] = [None] * len(jobs)
     todo: list[int] = []
     for index, job in enumerate(jobs):
+        if memo is not None:
+            identity = identities[index] = memo.identity(job, inline, rulebook_digest)
+            known = memo.known.get(job.entry.path)
+            if identity is not None and known is not None and known[0] == identity:
+                results[index] = known[1]
+                if advance:
+                    advance(1)
+                continue
         content = _content(root, job.entry) if cache is not None else None
         if cache is not None and content is not None:
             key = cache_module.entry_key(
@@ -110,6 +141,12 @@ def analyze_all(
                 cache.put(entry_key, analysis)
     done = [analysis for analysis in results if analysis is not None]
     assert len(done) == len(jobs)
+    if memo is not None:
+        memo.known = {
+            job.entry.path: (identity, analysis)
+            for job, identity, analysis in zip(jobs, identities, done, strict=True)
+            if identity is not None and not analysis.errors
+        }
     return done
 
 

@@ -326,7 +326,7 @@ def _scan_commits(task: _Task, indexes: Sequence[int], workers: int, rulebook: R
     """Export and scan the commits at `indexes`, in order, through one private folder
     (so each step rewrites only what changed). Runs in a worker process too: it opens
     its own repository rather than sharing the parent's git processes."""
-    from readycheck import pipeline
+    from readycheck import pipeline, runner
 
     git_info, warning = open_repository(task.repository)
     if git_info is None:
@@ -339,15 +339,21 @@ def _scan_commits(task: _Task, indexes: Sequence[int], workers: int, rulebook: R
         folder = Path(scratch) / "tree"
         folder.mkdir()
         exporter = Exporter(repo, git_info.subpath, folder, DEFAULT_MAX_FILE_SIZE)
+        memo = runner.CommitMemo()
         for index in indexes:
             sha, tag = task.commits[index]
             try:
                 tracked = exporter.move_to(sha)
+                memo.blobs = {
+                    path: f"{mode}:{blob}"
+                    for path, (mode, blob) in exporter.entries.items()
+                    if path not in exporter.absent
+                }
                 options = pipeline.ScanOptions(
                     path=folder,
                     cache_dir=task.cache_dir,
                     workers=workers,
-                    at_commit=pipeline.AtCommit(task.repository, sha, tracked),
+                    at_commit=pipeline.AtCommit(task.repository, sha, tracked, memo),
                 )
                 report = pipeline.scan(options, rulebook)
             except ReadycheckError as error:

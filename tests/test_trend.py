@@ -331,3 +331,34 @@ def test_large_files_at_each_commit_match_a_scan_of_that_commit_alone(
     folder, oldest_first = exporter("forward")
     assert [large_files(sha, folder, oldest_first) for sha in reversed(commits)] == alone[::-1]
     assert alone[0] and any(not found for found in alone)  # the history has both cases
+
+
+def test_analyses_reused_from_the_commit_before_give_the_points_of_fresh_scans(
+    history: tuple[Path, git.Repo], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose blob, role and calls are those of the commit scanned before keeps its
+    analysis; every point must be what scanning each commit afresh gives."""
+    from readycheck import runner
+
+    root, repo = history
+    write_tree(root, {"src/fraud_detector/features.py": "def scale(x):\n    return x * 2\n"})
+    repo.git.add(A=True)
+    repo.git.commit("-m", "A feature module changed")
+    reused: list[int] = []
+    original = runner.analyze_all
+
+    def counting(*args: object, **kwargs: object) -> object:
+        memo = kwargs.get("memo")
+        before = dict(memo.known) if isinstance(memo, runner.CommitMemo) else {}
+        result = original(*args, **kwargs)  # type: ignore[arg-type]
+        reused.append(sum(1 for a in result if any(a is known[1] for known in before.values())))
+        return result
+
+    monkeypatch.setattr(runner, "analyze_all", counting)
+    with_memo = trend.compute(root, trend.Selection(last=4), cache_dir=None)
+    assert sum(reused) > 0, "no analysis was carried over from one commit to the next"
+    monkeypatch.setattr(runner.CommitMemo, "identity", lambda *args: None)
+    fresh = trend.compute(root, trend.Selection(last=4), cache_dir=None)
+    assert [(p.commit, p.score, p.pillars) for p in with_memo.points] == [
+        (p.commit, p.score, p.pillars) for p in fresh.points
+    ]
