@@ -130,6 +130,8 @@ class _Repo:
         self._sources: dict[str, SourceFile] = {}
         #: Every Makefile, found once: each `make` command CI runs looks among them.
         self.makefiles = [p for p in self.entries if PurePosixPath(p).name.lower() in MAKEFILES]
+        #: The CI definitions, once `ci_files` has looked for them.
+        self.ci_definitions: tuple[SourceFile, ...] | None = None
 
     def source(self, path: str) -> SourceFile:
         """The file, parsed at most once: the per-file analysis's parse when it ran in
@@ -170,7 +172,14 @@ def _view(repo: Repository) -> _Repo:
 
 
 def ci_files(view: _Repo) -> Iterator[SourceFile]:
-    """The repository's CI definitions, by path convention or (YAML) by content."""
+    """The repository's CI definitions, by path convention or (YAML) by content; found
+    once per scan, since every rule about CI asks (dozens of times a scan)."""
+    if view.ci_definitions is None:
+        view.ci_definitions = tuple(_find_ci_files(view))
+    return iter(view.ci_definitions)
+
+
+def _find_ci_files(view: _Repo) -> Iterator[SourceFile]:
     for path, entry in sorted(view.entries.items()):
         if entry.kind not in (FileKind.YAML, FileKind.OTHER, FileKind.JSON):
             continue
@@ -181,6 +190,15 @@ def ci_files(view: _Repo) -> Iterator[SourceFile]:
 
 
 def _ci_scripts(source: SourceFile) -> Iterator[tuple[_Script, re.Pattern[str]]]:
+    """The scripts of a CI definition with how to split them into commands, read once
+    per file and scan."""
+    key = ("ci_scripts",)
+    if key not in source.memo:
+        source.memo[key] = tuple(_read_ci_scripts(source))
+    return iter(source.memo[key])
+
+
+def _read_ci_scripts(source: SourceFile) -> Iterator[tuple[_Script, re.Pattern[str]]]:
     if source.kind is FileKind.YAML:
         for document in source.documents:
             for script in _scripts(document):
