@@ -11,7 +11,7 @@ import contextlib
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -99,11 +99,14 @@ class CallPlan:
     def __init__(self, calls: Sequence[DetectorCall]) -> None:
         self._calls = tuple(calls)
         self._groups: dict[tuple[FileKind, Role], tuple[DetectorCall, ...]] = {}
-        #: Whether a group has calls limited to some paths (then each file is matched).
-        self._by_path: dict[tuple[FileKind, Role], bool] = {}
+        #: Each group's calls limited to some paths: only these are matched per file.
+        self._by_path: dict[tuple[FileKind, Role], tuple[DetectorCall, ...]] = {}
+        #: A group without the path-limited calls none of whose paths a file matches.
+        self._unlimited: dict[tuple[FileKind, Role], tuple[DetectorCall, ...]] = {}
 
     def calls_for(self, entry: FileEntry) -> tuple[DetectorCall, ...]:
-        """The calls `applies_to` would choose for `entry`, in the same order."""
+        """The calls `applies_to` would choose for `entry`, in the same order; the same
+        tuple for every file of a kind and role that no path-limited call names."""
         if not entry.readable:
             return ()
         key = (entry.kind, entry.role)
@@ -111,10 +114,13 @@ class CallPlan:
         if group is None:
             group = tuple(call for call in self._calls if _kind_and_role_fit(call, *key))
             self._groups[key] = group
-            self._by_path[key] = any(call.paths for call in group)
-        if not self._by_path[key]:
-            return group  # the same tuple for every such file: nothing to filter
-        return tuple(c for c in group if not c.paths or _path_spec(c.paths).match(entry.path))
+            self._by_path[key] = tuple(call for call in group if call.paths)
+            self._unlimited[key] = tuple(call for call in group if not call.paths)
+        limited = self._by_path[key]
+        named = [c for c in limited if _path_spec(c.paths).match(entry.path)]
+        if not named:
+            return self._unlimited[key]
+        return tuple(c for c in group if not c.paths or c in named)
 
 
 def _kind_and_role_fit(call: DetectorCall, kind: FileKind, role: Role) -> bool:
@@ -122,6 +128,21 @@ def _kind_and_role_fit(call: DetectorCall, kind: FileKind, role: Role) -> bool:
     assert isinstance(detector, FileDetector)
     kinds = call.kinds if call.kinds is not None else detector.kinds
     return kind in kinds and (call.roles is None or role in call.roles)
+
+
+def paths_applied_to(
+    call: DetectorCall, groups: Mapping[tuple[FileKind, Role], Sequence[FileEntry]]
+) -> Iterator[str]:
+    """The paths of the files `applies_to` would choose for `call`, from the readable
+    files grouped by kind and role: a group is judged once, not each of its files."""
+    for (kind, role), entries in groups.items():
+        if not _kind_and_role_fit(call, kind, role):
+            continue
+        if not call.paths:
+            yield from (entry.path for entry in entries)
+        else:
+            spec = _path_spec(call.paths)
+            yield from (entry.path for entry in entries if spec.match(entry.path))
 
 
 def applies_to(call: DetectorCall, entry: FileEntry) -> bool:

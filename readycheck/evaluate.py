@@ -31,10 +31,11 @@ score charges for.
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from readycheck.analyze import applies_to
+from readycheck.analyze import paths_applied_to
 from readycheck.detectors import REGISTRY
 from readycheck.detectors.base import FileDetector
 from readycheck.model import (
@@ -47,6 +48,7 @@ from readycheck.model import (
     Evidence,
     Fact,
     FactCheck,
+    FileEntry,
     FileKind,
     Finding,
     KindVerdict,
@@ -100,6 +102,11 @@ class Evaluator:
         self.warnings: list[ScanWarning] = []
         self._detections: dict[str, Detection | None] = {}
         self._examined: dict[str, frozenset[str]] = {}
+        #: The readable files by kind and role, for `examined`.
+        self._readable: dict[tuple[FileKind, Role], list[FileEntry]] = defaultdict(list)
+        for entry in repository.files:
+            if entry.readable:
+                self._readable[(entry.kind, entry.role)].append(entry)
         #: Each fact that holds, with the first place it was seen (None: it does not hold).
         self.fact_evidence: dict[str, Evidence | None] = {}
         for name in rulebook.facts:
@@ -193,11 +200,9 @@ class Evaluator:
                 widened = call
                 if kinds & _CODE:
                     widened = dataclasses.replace(call, kinds=frozenset(kinds | _CODE))
-                files = (
-                    e.path
-                    for e in self.repository.files
-                    if applies_to(call, e) or (widened is not call and applies_to(widened, e))
-                )
+                files = set(paths_applied_to(call, self._readable))
+                if widened is not call:
+                    files.update(paths_applied_to(widened, self._readable))
                 self._examined[call.key] = frozenset(files)
             else:
                 self._examined[call.key] = frozenset({_WHOLE_REPOSITORY})

@@ -45,14 +45,23 @@ class CommitMemo:
 
     blobs: Mapping[str, str] = field(default_factory=dict)
     known: dict[str, tuple[tuple[str, ...], FileAnalysis]] = field(default_factory=dict)
+    _digests: dict[int, tuple[tuple[DetectorCall, ...], str]] = field(default_factory=dict)
 
     def identity(self, job: FileJob, inline: bool, rulebook_digest: str) -> tuple[str, ...] | None:
         """What the job's analysis depends on, or None when a file's blob is unknown."""
         blobs = [self.blobs.get(path) for path in (job.entry.path, *job.entry.companions)]
         if any(blob is None for blob in blobs) or not job.entry.readable:
             return None
-        calls = cache_module.calls_digest(tuple(call.key for call in job.calls)).hex()
+        calls = self._calls_digest(job.calls)
         return (*(b for b in blobs if b), job.entry.role.value, calls, str(inline), rulebook_digest)
+
+    def _calls_digest(self, calls: tuple[DetectorCall, ...]) -> str:
+        """The calls' digest, once per tuple: files of a kind and role share one tuple."""
+        known = self._digests.get(id(calls))
+        if known is None or known[0] is not calls:
+            known = (calls, cache_module.calls_digest(tuple(c.key for c in calls)).hex())
+            self._digests[id(calls)] = known
+        return known[1]
 
 
 def default_workers() -> int:
