@@ -937,6 +937,8 @@ def data_schema_check(source: SourceFile, params: NoParams) -> Iterator[Evidence
         return
     seen: set[int] = set()
     for nodes in _scopes(code):
+        if not any(isinstance(n, ast.Attribute) and n.attr in _SCHEMA_ATTRS for n in nodes):
+            continue  # every schema comparison reads a schema attribute of this scope
         results: set[str] = set()
         # problems are collected into a container that starts empty: `missing = []`
         empties = {
