@@ -18,6 +18,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -407,3 +408,24 @@ def test_ctrl_c_during_a_parallel_scan_is_one_line_and_exit_130(tmp_path: Path) 
         except OSError:
             continue  # gone
         assert "State:\tZ" in status, status
+
+
+@pytest.mark.parametrize("then", ["the pool breaks", "the scan finishes"])
+def test_an_interrupt_dropped_in_a_destructor_still_ends_the_scan_as_one(
+    capsys: pytest.CaptureFixture[str], then: str
+) -> None:
+    """Ctrl-C can land in an object's `__del__`, where Python prints the exception and
+    drops it (then the pool whose workers were stopped breaks, seen once in CI as an
+    "internal error"): the block must still end as an interrupt, with nothing printed."""
+    from readycheck.commands._output import interruptible
+
+    class Collected:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # the handler runs here, inside __del__
+
+    with pytest.raises(KeyboardInterrupt), interruptible():
+        Collected()
+        if then == "the pool breaks":
+            raise RuntimeError("A process in the process pool was terminated abruptly")
+    assert "Exception ignored" not in capsys.readouterr().err

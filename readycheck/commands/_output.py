@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -114,26 +114,48 @@ def interruptible() -> Iterator[None]:
     readycheck/runner.py). Left alone, each worker prints its own traceback, and the pool
     keeps running the queued files before it lets go. Here the workers, forked with this
     handler, ignore the signal, and the parent stops them before it raises
-    KeyboardInterrupt, which the command turns into one line and exit code 130."""
+    KeyboardInterrupt, which the command turns into one line and exit code 130.
+
+    The signal can land anywhere, even in an object's `__del__`, where Python prints the
+    exception and drops it; the scan then fails on the pool whose workers were just
+    stopped. So once Ctrl-C was pressed, whatever ends the block ends it as an interrupt."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers belong to the main thread
         return
     parent = os.getpid()
+    pressed = False
 
     def interrupt(signum: int, frame: object) -> None:
+        nonlocal pressed
         if os.getpid() != parent:
             return  # a worker: the parent stops it
+        pressed = True
         import multiprocessing
 
         for child in multiprocessing.active_children():
             child.terminate()
         raise KeyboardInterrupt
 
+    def unraisable(report: Any) -> None:
+        if pressed and isinstance(report.exc_value, KeyboardInterrupt):
+            return  # our own interrupt, dropped in a `__del__`: the block still ends as one
+        hook(report)
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = unraisable
     previous = signal.signal(signal.SIGINT, interrupt)
     try:
         yield
+    except Exception:
+        if pressed:
+            raise KeyboardInterrupt from None
+        raise
+    else:
+        if pressed:
+            raise KeyboardInterrupt
     finally:
         signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+        sys.unraisablehook = hook
 
 
 def interrupted() -> NoReturn:
