@@ -530,6 +530,7 @@ def request_validation(source: SourceFile, params: NoParams) -> Iterator[Evidenc
             reported.add(line)
             yield Evidence(source.locate(line), detail, source.snippet(line))
 
+    proxies = _may_reach_proxies(code)
     for ref in code.functions:
         function = ref.node
         entry = entries.get(id(function))
@@ -541,12 +542,26 @@ def request_validation(source: SourceFile, params: NoParams) -> Iterator[Evidenc
         if entry and (decorator := _validating_decorator(code, function)):
             yield from emit(function.lineno, f"{entry} validates its input with @{decorator}")
             continue
-        flow = _Flow(code, function, _request_params(code, function, entry is not None))
+        tainted = _request_params(code, function, entry is not None)
+        if not tainted and not proxies:
+            continue  # nothing can enter: no request parameter, no request global to read
+        flow = _Flow(code, function, tainted)
         if not flow.names and not _reads_request(code, function):
             continue
         yield from _judge(code, function, flow, models, entry, functions, emit)
 
     yield from _serving_signature(source, code)
+
+
+def _may_reach_proxies(code: PythonCode) -> bool:
+    """Whether any name in the module can resolve to a request global (`flask.request`
+    and alike): one is imported, or its package's name is used as is. When none can, a
+    function with no request parameter holds no incoming data, and its data flow (the
+    costliest check here, run on every function of every file) need not be traced."""
+    roots = {proxy.split(".")[0] for proxy in _REQUEST_PROXIES}
+    return any(target.split(".")[0] in roots for target in code.aliases.values()) or any(
+        name in roots for name, _line in code.identifiers
+    )
 
 
 def _reads_request(code: PythonCode, function: Function) -> bool:
@@ -933,8 +948,8 @@ def data_schema_check(source: SourceFile, params: NoParams) -> Iterator[Evidence
     list or mapping, and the run stopped (raise, exit, `return False`, a failed status)
     when they differ."""
     code = source.python
-    if code is None:
-        return
+    if code is None or not any(name in _SCHEMA_ATTRS for name, _line in code.identifiers):
+        return  # no schema attribute read anywhere: no scope to trace
     seen: set[int] = set()
     for nodes in _scopes(code):
         if not any(isinstance(n, ast.Attribute) and n.attr in _SCHEMA_ATTRS for n in nodes):
@@ -1001,6 +1016,10 @@ def response_status_check(source: SourceFile, params: NoParams) -> Iterator[Evid
     code = source.python
     if code is None:
         return
+    if not any(name in _STATUS_ATTRS for name, _line in code.identifiers) and not any(
+        name in _RAISING_OPENERS for name in code.calls_by_name
+    ):
+        return  # neither a status read nor a raising opener: nothing to find in any scope
     for nodes in _scopes(code):
         for node in nodes:
             if isinstance(node, ast.Call) and code.resolve(node.func) in _RAISING_OPENERS:

@@ -1033,13 +1033,16 @@ def score_output(source: SourceFile, params: ScoreUseParams) -> Iterator[Evidenc
     code = source.python
     if code is None:
         return
+    calls = code.calls_matching(lambda name: matches_any(name, params.calls))
+    if not calls:
+        return  # most files compute no score: no need to map the tree's parents
     consumers = Matcher(params.consumers)
     parents = _parents(code.nodes)
     scopes = sorted(
         ((f.node.lineno, f.node.end_lineno or f.node.lineno, f.node) for f in code.functions),
         key=lambda s: s[1] - s[0],
     )
-    for ref in code.calls_matching(lambda name: matches_any(name, params.calls)):
+    for ref in calls:
         scope: ast.AST = next(
             (node for start, end, node in scopes if start <= ref.line <= end), code.tree
         )
