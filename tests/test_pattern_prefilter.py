@@ -37,6 +37,11 @@ def _text_patterns(rulebook: Rulebook) -> list[tuple[str, bool]]:
         ),
         (r"(?i)\bpytest\b", ("pytest",)),
         (r"(?P<secret>ghp_[A-Za-z0-9]{36})", ("ghp_",)),
+        # a small character class multiplies the run instead of ending it
+        (r"\bgh[pousr]_[A-Za-z0-9]{36,}\b", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+        (r"xox[ab]-\w+|\bhf_\w+", ("xoxa-", "xoxb-", "hf_")),
+        (r"[^x]abc", ("abc",)),  # a negated class ends the run
+        (r"ab[a-z]", None),  # so does a range
         (r"a?b", None),  # nothing every match holds
         (r"(x|yy)+z", None),  # a branch too short to tell
         (r"(?:endpoint){e<=1}", None),  # fuzzy matching: only the regex engine reads it

@@ -48,12 +48,20 @@ def line_of(node: Any, key: Any = None) -> int | None:
 PYTHON_KINDS = (FileKind.PYTHON, FileKind.NOTEBOOK)
 
 
-def may_hold(source: SourceFile, pattern: str, text: str | None = None) -> bool:
+def may_hold(
+    source: SourceFile, pattern: str, text: str | None = None, ascii_only: bool = False
+) -> bool:
     """False when the text (the file's own unless given) holds none of the strings every
     match of `pattern` contains, compared casefolded: no line of it can match, so a
-    search per line is not needed. True when the pattern names no such string."""
+    search per line is not needed. True when the pattern names no such string.
+
+    `ascii_only` is for what the file's parse yields rather than its text: Python
+    normalises non-ASCII identifiers (NFKC), so only an ASCII text is sure to hold them
+    as written."""
     needed = required_literals(pattern)
     if needed is None:
+        return True
+    if ascii_only and not (source.text or "").isascii():
         return True
     key = ("casefolded", text is not None)
     if key not in source.memo:

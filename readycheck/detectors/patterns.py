@@ -102,6 +102,8 @@ _SRE_CONSTANTS: Any = importlib.import_module("re._constants")
 _REGEX_ONLY = regex.compile(r"\{[edis][<=,}]|\(\?[a-zA-Z]*[Vfr]|\\L<")
 #: Literals shorter than this are too common to rule a text out.
 _MIN_LITERAL = 3
+#: At most this many strings stand for one run of literals and small character classes.
+_MAX_EXPANSION = 16
 
 
 @lru_cache(maxsize=1024)
@@ -131,20 +133,34 @@ def _sre_parse(pattern: str) -> Any:
     return _SRE_PARSER.parse(pattern)
 
 
+def _small_set(items: list[tuple[Any, Any]]) -> list[str] | None:
+    """The characters of a character class made only of a few literals (`[pousr]`),
+    or None for a range, a category or a negated class."""
+    if len(items) > _MAX_EXPANSION or any(op is not _SRE_CONSTANTS.LITERAL for op, _ in items):
+        return None
+    return [chr(av) for _, av in items]
+
+
 def _alternatives(items: list[tuple[Any, Any]]) -> tuple[str, ...] | None:
     """The most selective set of required strings of one sequence of parsed items."""
     c = _SRE_CONSTANTS
     candidates: list[tuple[str, ...]] = []
-    run: list[str] = []
+    #: The literal run being read, as every string it can be: a small set of characters
+    #: (`gh[pousr]_`) multiplies it rather than ending it.
+    run: list[str] = [""]
 
     def flush() -> None:
-        if len(run) >= _MIN_LITERAL:
-            candidates.append(("".join(run).casefold(),))
-        run.clear()
+        if min(map(len, run)) >= _MIN_LITERAL:
+            candidates.append(tuple(dict.fromkeys(text.casefold() for text in run)))
+        run[:] = [""]
 
     for op, av in items:
         if op is c.LITERAL:
-            run.append(chr(av))
+            run[:] = [text + chr(av) for text in run]
+            continue
+        choices = _small_set(av) if op is c.IN else None
+        if choices and len(run) * len(choices) <= _MAX_EXPANSION:
+            run[:] = [text + choice for text in run for choice in choices]
             continue
         flush()
         inner: tuple[str, ...] | None = None

@@ -9,15 +9,15 @@ for nothing.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector
-from readycheck.detectors.common import PYTHON_KINDS, matches_any, name_regex
+from readycheck.detectors.common import PYTHON_KINDS, matches_any, may_hold, name_regex
 from readycheck.detectors.patterns import Matcher
-from readycheck.model import Evidence
-from readycheck.parsers.python import PythonCode, has_star_kwargs, keyword_value
+from readycheck.model import Evidence, FileKind
+from readycheck.parsers.python import CallRef, ImportRef, PythonCode, has_star_kwargs, keyword_value
 from readycheck.workspace import SourceFile
 
 _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket"}
@@ -29,13 +29,29 @@ class ImportParams:
     modules: tuple[str, ...]
 
 
+def _imports_by_root(source: SourceFile, code: PythonCode) -> dict[str, list[ImportRef]]:
+    """The file's imports by the first part of their module name, in source order: a rule
+    naming `sklearn.pipeline` looks only at what is imported from `sklearn` (remembered
+    per file; scikit-learn's own tree asks this a hundred thousand times)."""
+    key = ("imports", "by root")
+    if key not in source.memo:
+        grouped: dict[str, list[ImportRef]] = {}
+        for ref in code.imports:
+            grouped.setdefault(ref.module.split(".")[0], []).append(ref)
+        source.memo[key] = grouped
+    return source.memo[key]  # type: ignore[no-any-return]
+
+
 @file_detector(*PYTHON_KINDS, params=ImportParams)
 def python_import(source: SourceFile, params: ImportParams) -> Iterator[Evidence]:
     """Imports of any of the given modules (or their submodules)."""
     code = source.python
     if code is None:
         return
-    for ref in code.imports:
+    grouped = _imports_by_root(source, code)
+    roots = {m.split(".")[0] for m in params.modules}
+    candidates = [ref for root in roots for ref in grouped.get(root, ())]
+    for ref in sorted(candidates, key=lambda r: (r.line, r.module)):
         if any(ref.module == m or ref.module.startswith(m + ".") for m in params.modules):
             yield Evidence(
                 source.locate(ref.line), f"imports {ref.module}", source.snippet(ref.line)
@@ -153,17 +169,55 @@ def _passes(
     return matches_any(literal_text(value, source), values)
 
 
-@file_detector(*PYTHON_KINDS, params=CallParams)
+def _all_call_patterns(calls: Sequence[CallParams]) -> tuple[str, ...]:
+    """The call names every rule of the scan looks for, together (but `*`, any call,
+    which would make the union rule nothing out: its rules look at every call)."""
+    return tuple(sorted({pattern for params in calls for pattern in params.calls} - {"*"}))
+
+
+def _calls_any_rule_names(source: SourceFile, code: PythonCode) -> dict[str, tuple[CallRef, ...]]:
+    """The file's calls whose name some rule of the scan looks for, by name: one match of
+    each distinct name against all the rules' patterns at once, then each rule matches only
+    these few rather than every name the file calls (remembered per file)."""
+    patterns = source.context.shared("python_call")
+    if not patterns:
+        return code.calls_by_name
+    key = ("python_call", "candidates")  # one rulebook per scan, so one set of patterns
+    if key not in source.memo:
+        wanted = name_regex(patterns)
+        source.memo[key] = {
+            name: refs for name, refs in code.calls_by_name.items() if wanted.match(name)
+        }
+    return source.memo[key]  # type: ignore[no-any-return]
+
+
+def _identifier_names(source: SourceFile, code: PythonCode) -> frozenset[str]:
+    """Every name the file uses, keyword arguments included (remembered per file)."""
+    key = ("identifiers", "names")
+    if key not in source.memo:
+        source.memo[key] = frozenset(name for name, _line in code.identifiers)
+    return source.memo[key]  # type: ignore[no-any-return]
+
+
+@file_detector(*PYTHON_KINDS, params=CallParams, share=_all_call_patterns)
 def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     """Calls to the given functions, optionally only those passing (or lacking) a keyword."""
     code = source.python
     if code is None:
         return
+    if (
+        params.when_keyword
+        and params.when_position is None
+        and params.when_keyword not in _identifier_names(source, code)
+    ):
+        return  # no call in the file passes that keyword: none can be reported
     regex = name_regex(params.calls)
     arguments = Matcher(params.when_arguments) if params.when_arguments else None
     guarded = _main_guard_lines(source) if params.outside_main_guard else ()
     written = _written_paths(code, params.unless_written_by) if params.unless_written_by else None
-    for ref in code.calls_matching(lambda name: regex.match(name) is not None):
+    candidates = code.calls_by_name if "*" in params.calls else _calls_any_rule_names(source, code)
+    matched = [ref for name, refs in candidates.items() if regex.match(name) for ref in refs]
+    for ref in sorted(matched, key=lambda r: (r.line, r.column)):
         if written and ref.node.args and _path_of(code, ref.node.args[0], ref.line) in written:
             continue
         if arguments is not None and not arguments.search(_arguments_text(ref.node)):
@@ -329,6 +383,8 @@ def python_identifier(source: SourceFile, params: IdentifierParams) -> Iterator[
     code = source.python
     if code is None:
         return
+    if source.kind is FileKind.PYTHON and not may_hold(source, params.pattern, ascii_only=True):
+        return  # no name in the file can match: it holds none of the pattern's strings
     regex = Matcher(params.pattern, True)
     seen: set[int] = set()
     defined = [(f.name, f.line) for f in code.functions] + [(c.name, c.line) for c in code.classes]
