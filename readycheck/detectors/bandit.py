@@ -23,6 +23,7 @@ from typing import Any
 from readycheck.detectors.base import file_detector
 from readycheck.detectors.common import PLAIN_URL, SECRET_PATH
 from readycheck.model import Evidence, FileKind
+from readycheck.parsers.python import PythonCode
 from readycheck.workspace import SourceFile, mask_secret
 
 _RANKS = {"UNDEFINED": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
@@ -254,6 +255,94 @@ def _falls_into_raise(node: ast.AST, after: ast.stmt | None, lines: set[int]) ->
             _falls_into_raise(statement, following, lines)
 
 
+#: What each test needs to find in a file before it can report anything: for each of its
+#: call names, every part of the dotted name (bandit resolves a call through the file's
+#: imports, so each part is a name the code or an import spells out). A file that holds
+#: none of a test's names is not visited for it; a test not listed here always runs.
+_TEST_CALLS: dict[str, tuple[str, ...]] = {
+    "B102": ("exec",),
+    "B113": ("requests", "httpx"),
+    "B201": ("debug",),  # `app.run(debug=True)`
+    "B506": ("yaml.load",),
+    "B602": ("subprocess.shell",),  # a subprocess call given `shell=True`
+    "B614": ("torch.load",),
+    "B615": ("from_pretrained", "load_dataset", "hf_hub_download", "snapshot_download",
+             "repository_id"),
+}  # fmt: skip
+#: Tests of every `except` clause, and bandit's hard-coded password tests (any name or
+#: string bandit's own candidate pattern finds).
+_HANDLER_TESTS = _SWALLOW_TESTS
+_CANDIDATE_TESTS = _PASSWORD_TESTS
+
+
+@lru_cache(maxsize=1)
+def _blacklists() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The call names and the imported-name prefixes of bandit's blacklist tests (B3xx,
+    B4xx), from bandit's own lists, so they follow whatever bandit version is installed.
+    bandit compares a call's resolved name whole, and an import by prefix
+    (`import pickletools` is B403's `pickle`)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # bandit's plugins warn while loading; see _test_set
+        from bandit.blacklists import calls, imports
+        from bandit.plugins import injection_shell
+
+        lists = (calls.gen_blacklist(), imports.gen_blacklist())
+        shell = injection_shell.gen_config("shell_injection")["shell"]
+    by_call: dict[str, list[str]] = {"B605": list(shell)}
+    by_import: dict[str, list[str]] = {}
+    for blacklist in lists:
+        for node_type, entries in blacklist.items():
+            for entry in entries:
+                found = by_call if node_type == "Call" else by_import
+                found.setdefault(entry["id"], []).extend(entry["qualnames"])
+    return (
+        {test: tuple(names) for test, names in by_call.items()},
+        {test: tuple(names) for test, names in by_import.items()},
+    )
+
+
+def _words(code: PythonCode) -> frozenset[str]:
+    """Every name the code spells: identifiers, the parts of imported modules and the
+    string literals (`__import__("pickle")`)."""
+    words = {name for name, _line in code.identifiers}
+    for ref in code.imports:
+        words.update(ref.module.split("."))
+        words.add(ref.alias)
+    words.update(ref.value for ref in code.strings)
+    return frozenset(words)
+
+
+def _may_fire(code: PythonCode, tests: frozenset[str]) -> bool:
+    """Whether any of `tests` can report anything in this file. bandit visits every node of
+    every file whatever it looks for; most files of a large tree call none of the
+    functions its tests look for, catch nothing and name no password, and are skipped."""
+    by_call, by_import = _blacklists()
+    words: frozenset[str] | None = None
+    for test in tests:
+        if test in _HANDLER_TESTS:
+            if code.handlers:
+                return True
+            continue
+        if test in _CANDIDATE_TESTS:
+            from bandit.plugins.general_hardcoded_password import RE_CANDIDATES
+
+            words = words if words is not None else _words(code)
+            if any(RE_CANDIDATES.search(word) for word in words):
+                return True
+            continue
+        names = _TEST_CALLS.get(test) or by_call.get(test, ())
+        prefixes = by_import.get(test, ())
+        if not names and not prefixes:
+            return True  # a test this table does not know: run it
+        words = words if words is not None else _words(code)
+        if any(all(part in words for part in name.split(".")) for name in names):
+            return True
+        imported = [ref.module.lstrip(".") for ref in code.imports]
+        if any(module.startswith(prefix) for module in imported for prefix in prefixes):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class BanditIssue:
     test_id: str
@@ -298,7 +387,7 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
         return source.memo[key]  # type: ignore[no-any-return]
     issues: list[BanditIssue] = []
     code = source.python
-    if code is not None:
+    if code is not None and _may_fire(code, tests):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # importing bandit loads its plugins; see _test_set
             from bandit.core import metrics, node_visitor
