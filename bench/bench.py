@@ -12,11 +12,14 @@ wrote), copied into a temporary folder. For the corpus in bench/RESULTS.md,
 and pass `--corpus /tmp/corpus`.
 
 Every command runs as a separate process on the same tree, several times, and
-the median is reported with the peak memory of the process and its children
-(their resident sizes summed, sampled every 20 ms from /proc). The timed runs
-are: readycheck cold (empty cache), warm (nothing changed), after touching one
-file, `bandit -r`, `radon cc` and `radon mi`. It also checks that a
-single-process scan and a parallel one produce the same report.
+the median is reported with its CPU time (user + system, the process and its
+workers) and the peak memory of the process and its children (their resident
+sizes summed, sampled every 20 ms from /proc). The timed runs are: readycheck
+cold (empty cache, both cores), in one process (`-j 1`, no cache), warm
+(nothing changed), after touching one file, `bandit -r`, `radon cc`, `radon
+mi`, and the parse floor of the same tree (bench/floor.py: read, parse, walk
+and tokenize every Python file, load every YAML file, in one process). It also
+checks that a single-process scan and a parallel one produce the same report.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,12 +46,13 @@ PYTHON = sys.executable
 
 @dataclass(frozen=True)
 class Measure:
-    """The median wall time of several runs, and the largest peak memory seen."""
+    """The median wall and CPU time of several runs, and the largest peak memory seen."""
 
     name: str
     seconds: float
     peak_mb: float
     runs: int
+    cpu: float
 
 
 def _children(pid: int) -> list[int]:
@@ -82,9 +87,17 @@ def _rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_once(command: Sequence[str]) -> tuple[float, float]:
-    """Wall time and peak memory (MB, process tree) of one run; output discarded."""
+def _children_cpu() -> float:
+    """CPU seconds of every child process waited for so far (their own waited children
+    included: a scan's worker processes count toward it)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(command: Sequence[str]) -> tuple[float, float, float]:
+    """Wall time, peak memory (MB, process tree) and CPU time of one run; output discarded."""
     sampling = Path("/proc/self/status").exists()
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
@@ -110,20 +123,21 @@ def run_once(command: Sequence[str]) -> tuple[float, float]:
         raise SystemExit(
             f"{' '.join(command)} exited {process.returncode}:\n{stderr.decode(errors='replace')}"
         )
-    return elapsed, peak
+    return elapsed, peak, _children_cpu() - cpu_before
 
 
 def measure(name: str, command: Sequence[str], runs: int, before: object = None) -> Measure:
     """Run `command` `runs` times (calling `before()` ahead of each) and keep the median."""
-    times, peaks = [], []
+    times, peaks, cpus = [], [], []
     for _ in range(runs):
         if callable(before):
             before()
-        elapsed, peak = run_once(command)
+        elapsed, peak, cpu = run_once(command)
         times.append(elapsed)
         peaks.append(peak)
-        print(f"  {name}: {elapsed:.2f} s, {peak:.0f} MB", file=sys.stderr)
-    return Measure(name, statistics.median(times), max(peaks), runs)
+        cpus.append(cpu)
+        print(f"  {name}: {elapsed:.2f} s ({cpu:.2f} s CPU), {peak:.0f} MB", file=sys.stderr)
+    return Measure(name, statistics.median(times), max(peaks), runs, statistics.median(cpus))
 
 
 def build_corpus(destination: Path) -> Path:
@@ -208,14 +222,17 @@ def versions() -> str:
 def report(corpus: Path, files: int, results: dict[str, Measure], extra: dict[str, object]) -> str:
     cold, warm, touched = results["cold"], results["warm"], results["touched"]
     bandit, cc, mi = results["bandit"], results["radon cc"], results["radon mi"]
+    single, floor = results["single"], results["floor"]
     together = bandit.seconds + cc.seconds + mi.seconds
     rows = [
         ("readycheck scan, cold (empty cache)", cold),
+        ("readycheck scan, one process (`-j 1`, no cache)", single),
         ("readycheck scan, warm (nothing changed)", warm),
         ("readycheck scan, one file touched", touched),
         ("bandit -r", bandit),
         ("radon cc", cc),
         ("radon mi", mi),
+        ("parse floor (bench/floor.py, one process)", floor),
     ]
     lines = [
         f"Corpus: {corpus} ({files:,} Python files)  ",
@@ -223,11 +240,12 @@ def report(corpus: Path, files: int, results: dict[str, Measure], extra: dict[st
         f"Versions: {versions()}  ",
         f"Median of {cold.runs} runs per command.",
         "",
-        "| command | median | files/s | peak memory |",
-        "|:--|--:|--:|--:|",
+        "| command | median | CPU | files/s | peak memory |",
+        "|:--|--:|--:|--:|--:|",
     ]
     lines += [
-        f"| {label} | {m.seconds:.2f} s | {files / m.seconds:,.0f} | {m.peak_mb:.0f} MB |"
+        f"| {label} | {m.seconds:.2f} s | {m.cpu:.2f} s | {files / m.seconds:,.0f} "
+        f"| {m.peak_mb:.0f} MB |"
         for label, m in rows
     ]
     ratios = [
@@ -235,6 +253,11 @@ def report(corpus: Path, files: int, results: dict[str, Measure], extra: dict[st
         ("cold / bandit", cold.seconds / bandit.seconds, "≤ 1.00"),
         ("warm / cold", warm.seconds / cold.seconds, "≤ 0.10"),
         ("one file touched / cold", touched.seconds / cold.seconds, "≤ 0.15"),
+        ("one process, CPU / bandit's CPU (issue 15)", single.cpu / bandit.cpu, "≤ 1.00"),
+        ("cold, wall on both cores / bandit (issue 15)", cold.seconds / bandit.seconds, "≤ 0.60"),
+        ("one process / parse floor (issue 15)", single.seconds / floor.seconds, "≤ 3.00"),
+        ("warm / cold (issue 15)", warm.seconds / cold.seconds, "≤ 0.05"),
+        ("one file touched / cold (issue 15)", touched.seconds / cold.seconds, "≤ 0.05"),
     ]
     lines += ["", "| ratio | measured | target |", "|:--|--:|--:|"]
     lines += [f"| {label} | {value:.2f} | {target} |" for label, value, target in ratios]
@@ -277,6 +300,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = {
             "cold": measure("cold", readycheck(corpus, cache), args.runs, empty_cache),
         }
+        results["single"] = measure(
+            "one process",
+            [PYTHON, "-m", "readycheck", "scan", str(corpus), "-q", "--no-cache", "-j", "1"],
+            args.runs,
+        )
         run_once(readycheck(corpus, cache))
         results["warm"] = measure("warm", readycheck(corpus, cache), args.runs)
         results["touched"] = measure("touched", readycheck(corpus, cache), args.runs, touch)
@@ -288,6 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         results["radon mi"] = measure(
             "radon mi", [PYTHON, "-m", "radon", "mi", str(corpus)], args.runs
+        )
+        results["floor"] = measure(
+            "floor", [PYTHON, str(Path(__file__).with_name("floor.py")), str(corpus)], args.runs
         )
         extra = {"startup": startup(20), "identical": same_reports(corpus, scratch)}
         label = args.corpus or "installed packages' source"
