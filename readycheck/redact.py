@@ -95,6 +95,19 @@ _NAMED = re.compile(
     (?P<value>[^\s"'`,;)\]}]{6,})
     """
 )
+#: Every name _NAMED knows holds one of these.
+_NAMED_WORDS = ("pass", "pwd", "secret", "token", "key", "credential")
+
+
+def _folded(text: str) -> str:
+    """The text as the case-insensitive patterns see it, for `in` tests: casefolded, with
+    the two letters a case-insensitive `i` also matches (the dotless i, U+0131, and the
+    dotted capital I, U+0130, which folds to i and a combining dot) read as `i`."""
+    if text.isascii():
+        return text.lower()
+    return text.casefold().replace("\u0131", "i").replace("\u0307", "")
+
+
 #: Values that are not secrets: a reference to one, a placeholder, a path, a flag.
 _NOT_A_VALUE = re.compile(
     r"""(?ix)^(?:
@@ -200,11 +213,19 @@ def redact(text: str, prose: bool = False, known: frozenset[str] = frozenset()) 
     a trend scans the same files' evidence again at every commit."""
     if not text:
         return text
-    text = _PRIVATE_KEY.sub(lambda m: m.group(0)[:31] + "********", text)
+    # Each pattern below runs only on a text holding the strings all its matches hold:
+    # a scan redacts tens of thousands of snippets and almost none has a secret in it.
+    # Masking only shortens values, so it never adds such a string to the text.
+    folded = _folded(text)
+    if "PRIVATE KEY" in text:
+        text = _PRIVATE_KEY.sub(lambda m: m.group(0)[:31] + "********", text)
     text = _TOKEN_FORMATS.sub(lambda m: _mask(m.group(0)), text)
-    text = _URL_USER.sub(_url_user, text)
-    text = _AUTH_HEADER.sub(_auth_header, text)
-    text = _NAMED.sub(lambda m: _named_value(m, prose), text)
+    if "://" in text and "@" in text:
+        text = _URL_USER.sub(_url_user, text)
+    if "authorization" in folded or "bearer" in folded:
+        text = _AUTH_HEADER.sub(_auth_header, text)
+    if any(word in folded for word in _NAMED_WORDS):
+        text = _NAMED.sub(lambda m: _named_value(m, prose), text)
     if known:
         # values the scan recognised as secrets anywhere, wherever else they are quoted
         text = _CANDIDATE.sub(

@@ -278,3 +278,25 @@ def test_a_value_recognised_as_a_secret_in_one_file_is_masked_where_another_rule
         ]
         assert quoted, "the timeout rule quotes the call"
         assert password not in result.output
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'DB_PASSWORD = "Tr0ub4dor-and-3"',
+        'client_secret: "Zq81-hxPa0Lw"',
+        "curl -H 'Authorization: Bearer 9fJ2kLm0PqRs7tUv'",
+        "postgres://admin:Sup3rS3cret@db.internal:5432/app",
+        "-----BEGIN RSA PRIVATE KEY-----MIIEowIBAAKCAQEA",
+        # letters a case-insensitive pattern matches although they fold to something else
+        'paſsword = "Tr0ub4dor-and-3"',
+        'credentİals = "Tr0ub4dor-and-3"',
+        'CREDENTıALS = "Tr0ub4dor-and-3"',
+    ],
+)
+def test_the_literal_shortcuts_never_skip_a_secret(line: str) -> None:
+    """Each pattern runs only on a text holding the strings its matches need; the test
+    for those strings is case-insensitive the way the patterns are."""
+    redacted = redact(line)
+    assert redacted != line
+    assert "********" in redacted
