@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from readycheck.detectors import inputs
+from readycheck.detectors import common, inputs
 from readycheck.detectors import python as python_detectors
 from readycheck.detectors.maintainability import raw_metrics
 from readycheck.pipeline import ScanOptions, scan
@@ -110,7 +110,7 @@ def test_reports_are_the_same_without_the_shortcuts(
     service: Path, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With every shortcut turned off (each function traced, each rule's calls matched
-    against every call, no keyword prefilter), the reports are the same."""
+    against every call, no keyword or literal prefilter), the reports are the same."""
     samples = [service, SAMPLES / "credit-risk-service", SAMPLES / "rag-assistant-service"]
     with_shortcuts = [_report(path, rulebook) for path in samples]
     monkeypatch.setattr(inputs, "_may_reach_proxies", lambda code: True)
@@ -118,6 +118,8 @@ def test_reports_are_the_same_without_the_shortcuts(
         python_detectors, "_calls_any_rule_names", lambda source, code: code.calls_by_name
     )
     monkeypatch.setattr(python_detectors, "_identifier_names", _every_name)
+    monkeypatch.setattr(python_detectors, "required_literals", lambda pattern: None)
+    monkeypatch.setattr(common, "required_literals", lambda pattern: None)
     without = [_report(path, rulebook) for path in samples]
     assert with_shortcuts == without
     assert "route predict checks its input" in with_shortcuts[0]

@@ -24,7 +24,7 @@ from typing import Any
 
 import pathspec
 
-from readycheck.detectors.patterns import required_literals
+from readycheck.detectors.patterns import folded, required_literals
 from readycheck.model import FileKind
 from readycheck.workspace import SourceFile
 from readycheck.yamlload import LineDict, LineList
@@ -65,7 +65,7 @@ def may_hold(
         return True
     key = ("casefolded", text is not None)
     if key not in source.memo:
-        source.memo[key] = (source.text or "" if text is None else text).casefold()
+        source.memo[key] = folded(source.text or "" if text is None else text)
     return any(literal in source.memo[key] for literal in needed)
 
 

@@ -13,6 +13,7 @@ it is assigned to, and one call deep into the file's own helpers.
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Callable, Iterable, Iterator
 
 from readycheck.detectors.base import NoParams, file_detector
@@ -933,9 +934,17 @@ def _recorded(body: list[ast.stmt]) -> set[str]:
     return names
 
 
-def _scopes(code: PythonCode) -> Iterator[list[ast.AST]]:
-    """The nodes of each function, and of the module's own statements, in source order."""
+def _scopes(code: PythonCode, lines: Iterable[int] | None = None) -> Iterator[list[ast.AST]]:
+    """The nodes of each function, and of the module's own statements, in source order.
+    Given `lines`, only the functions whose span holds one of them (a function's own
+    nodes all lie within its span, so the others hold nothing on those lines)."""
+    wanted = sorted(set(lines)) if lines is not None else None
     for ref in code.functions:
+        if wanted is not None:
+            start, end = ref.node.lineno, ref.node.end_lineno or ref.node.lineno
+            at = bisect.bisect_left(wanted, start)
+            if at == len(wanted) or wanted[at] > end:
+                continue
         yield _statements(ref.node)
     module = [n for stmt in code.tree.body if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
               for n in _names_in(stmt)]  # fmt: skip
@@ -951,7 +960,10 @@ def data_schema_check(source: SourceFile, params: NoParams) -> Iterator[Evidence
     if code is None or not any(name in _SCHEMA_ATTRS for name, _line in code.identifiers):
         return  # no schema attribute read anywhere: no scope to trace
     seen: set[int] = set()
-    for nodes in _scopes(code):
+    reads = [
+        n.lineno for n in code.nodes if isinstance(n, ast.Attribute) and n.attr in _SCHEMA_ATTRS
+    ]
+    for nodes in _scopes(code, reads):
         if not any(isinstance(n, ast.Attribute) and n.attr in _SCHEMA_ATTRS for n in nodes):
             continue  # every schema comparison reads a schema attribute of this scope
         results: set[str] = set()

@@ -128,6 +128,15 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
     return _alternatives(list(parsed))
 
 
+def folded(text: str) -> str:
+    """`text` as required_literals' strings are compared with it: casefolded, with the
+    dotted capital I (which a case-insensitive `i` matches, but which folds to i and a
+    combining dot) and the dotless i read as `i`."""
+    if text.isascii():
+        return text.lower()
+    return text.casefold().replace("\u0307", "").replace("\u0131", "i")
+
+
 def _sre_parse(pattern: str) -> Any:
     """The syntax tree `re` itself builds (its parser is internal and has no type stubs)."""
     return _SRE_PARSER.parse(pattern)

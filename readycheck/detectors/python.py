@@ -15,7 +15,7 @@ from typing import Any
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector
 from readycheck.detectors.common import PYTHON_KINDS, matches_any, may_hold, name_regex
-from readycheck.detectors.patterns import Matcher
+from readycheck.detectors.patterns import Matcher, folded, required_literals
 from readycheck.model import Evidence, FileKind
 from readycheck.parsers.python import CallRef, ImportRef, PythonCode, has_star_kwargs, keyword_value
 from readycheck.workspace import SourceFile
@@ -387,12 +387,40 @@ def python_identifier(source: SourceFile, params: IdentifierParams) -> Iterator[
         return  # no name in the file can match: it holds none of the pattern's strings
     regex = Matcher(params.pattern, True)
     seen: set[int] = set()
-    defined = [(f.name, f.line) for f in code.functions] + [(c.name, c.line) for c in code.classes]
-    names = sorted(defined, key=lambda n: n[1]) if params.definitions_only else code.identifiers
-    for name, line in names:
-        if line not in seen and regex.fullmatch(name):
+    if params.definitions_only:
+        defined = [(f.name, f.line) for f in code.functions]
+        names = sorted(defined + [(c.name, c.line) for c in code.classes], key=lambda n: n[1])
+        matched = [(name, line) for name, line in names if regex.fullmatch(name)]
+    else:
+        matched = _identifiers_matching(source, code, params.pattern, regex)
+    for name, line in matched:
+        if line not in seen:
             seen.add(line)
             yield Evidence(source.locate(line), f"{params.label} `{name}`", source.snippet(line))
+
+
+def _identifiers_matching(
+    source: SourceFile, code: PythonCode, pattern: str, regex: Matcher
+) -> list[tuple[str, int]]:
+    """The file's identifiers that `regex` matches whole, in their order. Each distinct
+    name is tried once, and only when it holds one of the strings every match holds: a
+    module names thousands of things, a dozen rules look at them all."""
+    key = ("identifiers", "positions")
+    if key not in source.memo:
+        positions: dict[str, list[int]] = {}
+        for index, (name, _line) in enumerate(code.identifiers):
+            positions.setdefault(name, []).append(index)
+        source.memo[key] = positions, {name: folded(name) for name in positions}
+    positions, folded_names = source.memo[key]
+    needed = required_literals(pattern)
+    hits = [
+        index
+        for name, indexes in positions.items()
+        if (needed is None or any(literal in folded_names[name] for literal in needed))
+        and regex.fullmatch(name)
+        for index in indexes
+    ]
+    return [code.identifiers[index] for index in sorted(hits)]
 
 
 @dataclass(frozen=True)
