@@ -361,8 +361,16 @@ def python_string(source: SourceFile, params: StringParams) -> Iterator[Evidence
     if code is None:
         return
     regex = Matcher(params.pattern, params.ignore_case)
+    needed = required_literals(params.pattern)
+    key = ("strings", "folded")
+    if needed is not None and key not in source.memo:
+        # the values themselves, not the file's text: escapes (`"\x70ickle"`) are decoded
+        source.memo[key] = {ref.value[:2000]: folded(ref.value[:2000]) for ref in code.strings}
     for ref in code.strings:
-        if regex.search(ref.value[:2000]):
+        value = ref.value[:2000]
+        if needed is not None and not any(s in source.memo[key][value] for s in needed):
+            continue  # holds none of the strings every match holds
+        if regex.search(value):
             yield Evidence(source.locate(ref.line), params.label, source.snippet(ref.line))
 
 
