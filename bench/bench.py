@@ -297,19 +297,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             with victim.open("a", encoding="utf-8") as handle:
                 handle.write(f"\n# touched {time.time_ns()}\n")
 
+        # Each pair of commands a ratio compares runs back to back, so that a machine
+        # getting slower or faster during the run does not tilt a ratio.
         results = {
             "cold": measure("cold", readycheck(corpus, cache), args.runs, empty_cache),
         }
+        results["bandit"] = measure(
+            "bandit", [PYTHON, "-m", "bandit", "-r", str(corpus), "-q", "-f", "json"], args.runs
+        )
         results["single"] = measure(
             "one process",
             [PYTHON, "-m", "readycheck", "scan", str(corpus), "-q", "--no-cache", "-j", "1"],
             args.runs,
         )
-        run_once(readycheck(corpus, cache))
-        results["warm"] = measure("warm", readycheck(corpus, cache), args.runs)
-        results["touched"] = measure("touched", readycheck(corpus, cache), args.runs, touch)
-        results["bandit"] = measure(
-            "bandit", [PYTHON, "-m", "bandit", "-r", str(corpus), "-q", "-f", "json"], args.runs
+        results["floor"] = measure(
+            "floor", [PYTHON, str(Path(__file__).with_name("floor.py")), str(corpus)], args.runs
         )
         results["radon cc"] = measure(
             "radon cc", [PYTHON, "-m", "radon", "cc", str(corpus)], args.runs
@@ -317,9 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         results["radon mi"] = measure(
             "radon mi", [PYTHON, "-m", "radon", "mi", str(corpus)], args.runs
         )
-        results["floor"] = measure(
-            "floor", [PYTHON, str(Path(__file__).with_name("floor.py")), str(corpus)], args.runs
-        )
+        run_once(readycheck(corpus, cache))
+        results["warm"] = measure("warm", readycheck(corpus, cache), args.runs)
+        results["touched"] = measure("touched", readycheck(corpus, cache), args.runs, touch)
         extra = {"startup": startup(20), "identical": same_reports(corpus, scratch)}
         label = args.corpus or "installed packages' source"
         text = report(Path(str(label)), files, results, extra)
