@@ -191,3 +191,29 @@ def test_bandit_skips_only_files_where_none_of_its_tests_can_report(
     assert issues() == with_shortcut
     assert sorted(skipped) == ["frames.py", "math_only.py"]
     assert all(with_shortcut[name] for name in _BANDIT_CASES if name not in skipped)
+
+
+def test_the_comment_share_bounds_hold_radons_share() -> None:
+    """The maintainability index skips tokenizing a module when even the worse end of
+    its comment share keeps it above the threshold: radon's own share must lie between
+    the bounds, on every module here and in the samples."""
+    import ast as python_ast
+
+    from radon.raw import analyze
+
+    from readycheck.detectors.maintainability import _comment_share_bounds
+    from readycheck.parsers.python import PythonCode
+
+    files = sorted((_ROOT / "readycheck").rglob("*.py")) + sorted(SAMPLES.rglob("*.py"))
+    bounded = 0
+    for path in files:
+        text = path.read_text()
+        code = PythonCode(python_ast.parse(text), text)
+        bounds = _comment_share_bounds(code)
+        if bounds is None:
+            continue
+        raw = analyze("\n".join(code.lines))
+        share = (raw.comments + raw.multi) / raw.sloc * 100 if raw.sloc else 0
+        assert bounds[0] <= share <= bounds[1], path
+        bounded += 1
+    assert bounded > 100

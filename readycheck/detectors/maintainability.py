@@ -8,6 +8,7 @@ only when a rule asks for it, and only for modules that could be below the thres
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from readycheck.detectors.base import file_detector
 from readycheck.model import Evidence, FileKind, Location
+from readycheck.parsers.python import PythonCode
 from readycheck.workspace import SourceFile
 
 if TYPE_CHECKING:
@@ -109,6 +111,15 @@ def radon_maintainability(source: SourceFile, params: MaintainabilityParams) -> 
     code_lines = sum(1 for line in code.lines if line.strip() and not line.lstrip().startswith("#"))
     if mi_compute(volume, complexity, max(1, code_lines), 0) >= params.min_index:
         return
+    # Comments raise the index, and most modules judged here are well commented: with
+    # the share of comments bounded from the lines and the tree, the floor is taken at
+    # the worse end of that range (the comment term rises, then falls, over it).
+    shares = _comment_share_bounds(code)
+    if shares is not None and all(
+        mi_compute(volume, complexity, max(1, code_lines), share) >= params.min_index
+        for share in shares
+    ):
+        return
     try:
         raw = raw_metrics("\n".join(code.lines))
     except Exception:  # radon's tokenizer rejects some files Python accepts: no index then
@@ -120,6 +131,90 @@ def radon_maintainability(source: SourceFile, params: MaintainabilityParams) -> 
             Location(source.path),
             f"maintainability index {index:.1f} (rank {mi_rank(index)}; below {params.min_index:g})",
         )
+
+
+#: Characters str.splitlines breaks a line at and the parser does not: with any of them
+#: the tree's line numbers are not indexes into the module's lines.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+#: Beyond this share of comments (in %), radon's comment term turns negative.
+_MAX_SHARE = 228.0
+
+
+def _comment_share_bounds(code: PythonCode) -> tuple[float, float] | None:
+    """Bounds of radon's comment share, (comments + multi-line strings) / source lines
+    in %, read without tokenizing; None when they cannot be told.
+
+    At least: the lines that start with `#` outside a multi-line string (each is one
+    comment token) and the lines of multi-line strings that stand alone on their lines
+    (docstrings, radon's `multi`), over the non-blank lines (more than the source
+    lines). At most: the
+    lines holding a `#` plus the lines multi-line strings span, over the lines where a
+    statement other than a bare string starts (each of those is a source line)."""
+    if any(_OTHER_BREAKS.search(line) for line in code.lines):
+        return None
+    spans: list[tuple[int, int]] = [
+        (node.lineno, node.end_lineno)
+        for node in code.nodes
+        if isinstance(node, ast.Constant | ast.JoinedStr)
+        and node.end_lineno is not None
+        and node.end_lineno > node.lineno
+    ]
+    inside: set[int] = set()
+    for start, end in spans:
+        inside.update(range(start + 1, end + 1))
+    spanned = len({line for start, end in spans for line in range(start, end + 1)})
+    full_comments = sum(
+        1
+        for number, line in enumerate(code.lines, 1)
+        if line.lstrip().startswith("#") and number not in inside
+    )
+    docstrings = [
+        node
+        for node in code.nodes
+        if isinstance(node, ast.Expr) and _alone_on_its_lines(code, node)
+    ]
+    docstring_lines = sum(
+        1
+        for node in docstrings
+        for line in code.lines[node.lineno - 1 : node.end_lineno]
+        if line.strip()
+    )
+    nonblank = sum(1 for line in code.lines if line.strip())
+    with_hash = sum(1 for line in code.lines if "#" in line)
+    starts = {
+        node.lineno
+        for node in code.nodes
+        if isinstance(node, ast.stmt)
+        and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+    }
+    if not nonblank or not starts:
+        return None
+    low = (full_comments + docstring_lines) / nonblank * 100
+    high = (with_hash + spanned) / len(starts) * 100
+    if high > _MAX_SHARE:
+        return None
+    return low, high
+
+
+def _alone_on_its_lines(code: PythonCode, node: ast.Expr) -> bool:
+    """A bare multi-line string with nothing else on its first and last lines: radon
+    reads it as one string token and counts its lines as `multi`. (Column offsets count
+    bytes, so only ASCII lines are judged.)"""
+    if not (
+        isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        and node.end_lineno is not None
+        and node.end_col_offset is not None
+        and node.end_lineno > node.lineno
+    ):
+        return False
+    first, last = code.lines[node.lineno - 1], code.lines[node.end_lineno - 1]
+    return (
+        first.isascii()
+        and last.isascii()
+        and not first[: node.col_offset].strip()
+        and not last[node.end_col_offset :].strip()
+    )
 
 
 _OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
