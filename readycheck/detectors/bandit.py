@@ -269,9 +269,10 @@ _TEST_CALLS: dict[str, tuple[str, ...]] = {
     "B615": ("from_pretrained", "load_dataset", "hf_hub_download", "snapshot_download",
              "repository_id"),
 }  # fmt: skip
-#: Tests of every `except` clause, and bandit's hard-coded password tests (any name or
-#: string bandit's own candidate pattern finds).
-_HANDLER_TESTS = _SWALLOW_TESTS
+#: Tests of `except` clauses: each reports a clause whose whole body is one statement of
+#: this kind (bandit's try_except_pass and try_except_continue).
+_HANDLER_TESTS: dict[str, type[ast.stmt]] = {"B110": ast.Pass, "B112": ast.Continue}
+#: bandit's hard-coded password tests: a name or string its own candidate pattern finds.
 _CANDIDATE_TESTS = _PASSWORD_TESTS
 
 
@@ -320,7 +321,8 @@ def _may_fire(code: PythonCode, tests: frozenset[str]) -> bool:
     words: frozenset[str] | None = None
     for test in tests:
         if test in _HANDLER_TESTS:
-            if code.handlers:
+            body = _HANDLER_TESTS[test]
+            if any(len(h.body) == 1 and isinstance(h.body[0], body) for h in code.handlers):
                 return True
             continue
         if test in _CANDIDATE_TESTS:
