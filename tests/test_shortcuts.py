@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from readycheck.detectors import common, inputs
+from readycheck.detectors import bandit, common, inputs
 from readycheck.detectors import python as python_detectors
 from readycheck.detectors.maintainability import raw_metrics
+from readycheck.parsers.python import PythonCode
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.renderers import json_report
 from readycheck.rulebook import Rulebook
@@ -110,14 +111,16 @@ def test_reports_are_the_same_without_the_shortcuts(
     service: Path, rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With every shortcut turned off (each function traced, each rule's calls matched
-    against every call, no keyword or literal prefilter), the reports are the same."""
+    against every call, no name, keyword or literal prefilter, bandit on every file),
+    the reports are the same."""
     samples = [service, SAMPLES / "credit-risk-service", SAMPLES / "rag-assistant-service"]
     with_shortcuts = [_report(path, rulebook) for path in samples]
     monkeypatch.setattr(inputs, "_may_reach_proxies", lambda code: True)
     monkeypatch.setattr(
         python_detectors, "_calls_any_rule_names", lambda source, code: code.calls_by_name
     )
-    monkeypatch.setattr(python_detectors, "_identifier_names", _every_name)
+    monkeypatch.setattr(PythonCode, "identifier_names", property(_every_name))
+    monkeypatch.setattr(bandit, "_may_fire", lambda code, tests: True)
     monkeypatch.setattr(python_detectors, "required_literals", lambda pattern: None)
     monkeypatch.setattr(common, "required_literals", lambda pattern: None)
     without = [_report(path, rulebook) for path in samples]
@@ -132,8 +135,8 @@ class _Everything(frozenset[str]):
         return True
 
 
-def _every_name(source: object, code: object) -> frozenset[str]:
-    """Stands in for python._identifier_names with the prefilter turned off."""
+def _every_name(code: object) -> frozenset[str]:
+    """Stands in for PythonCode.identifier_names: no file is ruled out for lacking a name."""
     return _Everything()
 
 
@@ -162,7 +165,6 @@ def test_bandit_skips_only_files_where_none_of_its_tests_can_report(
     """Every test the rulebook asks for (and an import only a prefix names) still reports
     with the shortcut; the files skipped are the ones with nothing to find."""
     from readycheck.analyze import file_calls
-    from readycheck.detectors import bandit
     from readycheck.discover import discover
     from readycheck.workspace import SourceFile
 
@@ -205,7 +207,6 @@ def test_the_comment_share_bounds_hold_radons_share() -> None:
     from radon.raw import analyze
 
     from readycheck.detectors.maintainability import _comment_share_bounds
-    from readycheck.parsers.python import PythonCode
 
     files = sorted((_ROOT / "readycheck").rglob("*.py")) + sorted(SAMPLES.rglob("*.py"))
     bounded = 0

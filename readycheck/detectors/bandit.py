@@ -305,7 +305,7 @@ def _blacklists() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]
 def _words(code: PythonCode) -> frozenset[str]:
     """Every name the code spells: identifiers, the parts of imported modules and the
     string literals (`__import__("pickle")`)."""
-    words = {name for name, _line in code.identifiers}
+    words = set(code.identifier_names)
     for ref in code.imports:
         words.update(ref.module.split("."))
         words.add(ref.alias)

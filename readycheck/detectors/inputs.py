@@ -561,7 +561,7 @@ def _may_reach_proxies(code: PythonCode) -> bool:
     costliest check here, run on every function of every file) need not be traced."""
     roots = {proxy.split(".")[0] for proxy in _REQUEST_PROXIES}
     return any(target.split(".")[0] in roots for target in code.aliases.values()) or any(
-        name in roots for name, _line in code.identifiers
+        root in code.identifier_names for root in roots
     )
 
 
@@ -957,7 +957,7 @@ def data_schema_check(source: SourceFile, params: NoParams) -> Iterator[Evidence
     list or mapping, and the run stopped (raise, exit, `return False`, a failed status)
     when they differ."""
     code = source.python
-    if code is None or not any(name in _SCHEMA_ATTRS for name, _line in code.identifiers):
+    if code is None or not any(name in code.identifier_names for name in _SCHEMA_ATTRS):
         return  # no schema attribute read anywhere: no scope to trace
     seen: set[int] = set()
     reads = [
@@ -1028,7 +1028,7 @@ def response_status_check(source: SourceFile, params: NoParams) -> Iterator[Evid
     code = source.python
     if code is None:
         return
-    if not any(name in _STATUS_ATTRS for name, _line in code.identifiers) and not any(
+    if not any(name in code.identifier_names for name in _STATUS_ATTRS) and not any(
         name in _RAISING_OPENERS for name in code.calls_by_name
     ):
         return  # neither a status read nor a raising opener: nothing to find in any scope

@@ -191,14 +191,6 @@ def _calls_any_rule_names(source: SourceFile, code: PythonCode) -> dict[str, tup
     return source.memo[key]  # type: ignore[no-any-return]
 
 
-def _identifier_names(source: SourceFile, code: PythonCode) -> frozenset[str]:
-    """Every name the file uses, keyword arguments included (remembered per file)."""
-    key = ("identifiers", "names")
-    if key not in source.memo:
-        source.memo[key] = frozenset(name for name, _line in code.identifiers)
-    return source.memo[key]  # type: ignore[no-any-return]
-
-
 @file_detector(*PYTHON_KINDS, params=CallParams, share=_all_call_patterns)
 def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     """Calls to the given functions, optionally only those passing (or lacking) a keyword."""
@@ -208,7 +200,7 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     if (
         params.when_keyword
         and params.when_position is None
-        and params.when_keyword not in _identifier_names(source, code)
+        and params.when_keyword not in code.identifier_names
     ):
         return  # no call in the file passes that keyword: none can be reported
     regex = name_regex(params.calls)

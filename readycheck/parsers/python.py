@@ -231,6 +231,12 @@ class PythonCode:
         return tuple(sorted(found, key=lambda item: item[1]))
 
     @cached_property
+    def identifier_names(self) -> frozenset[str]:
+        """The distinct names of `identifiers`: detectors ask whether a file names
+        something at all before looking for where."""
+        return frozenset(name for name, _line in self.identifiers)
+
+    @cached_property
     def classes(self) -> tuple[ClassRef, ...]:
         refs = [
             ClassRef(node.name, tuple(self.resolve(b) for b in node.bases), node.lineno, node)
