@@ -176,7 +176,7 @@ def main() -> None:
         each.add_argument(
             "--group",
             default="audit",
-            help="manifest group: audit, audit_fresh, audit_llm, audit_round5 or audit_round6",
+            help="manifest group: audit, audit_fresh, audit_llm, audit_round5, audit_round6 or audit_round7",
         )
     args = parser.parse_args()
     collect(args) if args.command == "collect" else report(args)
