@@ -110,13 +110,16 @@ def test_llm_pilot_key_findings(reports: dict[str, Report]) -> None:
     pilot = reports["support-bot-pilot"]
     key = "sk-proj-Xq7Lm2Vt9Rb4Kw1Nz8Yc3Hd6Fp0Sg5Ju"
     where = _where(pilot, "RC-SEC-001")
-    assert {"app/agent.py:10", "app/main.py:12"} < where
+    assert {"app/agent.py:11", "app/main.py:12"} < where
     assert any(w.startswith("notebooks/prototype.ipynb cell 3") for w in where)
     assert all(key not in f.snippet for f in rule_result(pilot, "RC-SEC-001").findings)
-    assert _where(pilot, "RC-LLM-003") == {"app/agent.py:136", "app/main.py:42"}  # "gpt-4o"
+    assert _where(pilot, "RC-LLM-003") == {"app/agent.py:155", "app/main.py:43"}  # "gpt-4o"
     assert all("`gpt-4o`" in f.message for f in rule_result(pilot, "RC-LLM-003").findings)
-    assert _where(pilot, "RC-LLM-007") == {"app/agent.py:118"}  # eval() of a tool argument
-    assert _where(pilot, "RC-LLM-009") == {"app/agent.py:135"}  # while True around the model
+    assert _where(pilot, "RC-LLM-007") == {"app/agent.py:136"}  # eval() of a tool argument
+    assert _where(pilot, "RC-LLM-009") == {"app/agent.py:154"}  # while True around the model
+    # the agent reads carriers' web pages and can e-mail and refund with no one approving
+    assert _where(pilot, "RC-LLM-021") == {"app/agent.py:52", "app/agent.py:68"}
+    assert _where(pilot, "RC-LLM-022") == {"app/main.py:38"}  # the customer's e-mail in the prompt
     for missing in ("RC-LLM-001", "RC-LLM-004", "RC-LLM-005", "RC-LLM-008", "RC-LLM-010",
                     "RC-LLM-011", "RC-LLM-012", "RC-LLM-013", "RC-LLM-014", "RC-LLM-015",
                     "RC-SEC-007", "RC-HYG-001"):  # fmt: skip
@@ -126,7 +129,10 @@ def test_llm_pilot_key_findings(reports: dict[str, Report]) -> None:
 def test_llm_service_passes_every_llm_rule_that_applies(reports: dict[str, Report]) -> None:
     production = reports["rag-assistant-service"]
     llm_rules = [r for r in production.results if r.rule.id.startswith("RC-LLM")]
-    assert len(llm_rules) == 20
-    assert all(r.status is Status.PASS for r in llm_rules), [
+    assert len(llm_rules) == 23
+    # the two hazards its safeguards cover (approval before acting, PII redaction) say so
+    covered = {r.rule.id for r in llm_rules if (r.reason or "").startswith("covered:")}
+    assert covered == {"RC-LLM-021", "RC-LLM-022"}
+    assert all(r.status is Status.PASS for r in llm_rules if r.rule.id not in covered), [
         (r.rule.id, r.status.value) for r in llm_rules if r.status is not Status.PASS
     ]

@@ -26,7 +26,7 @@ from readycheck.workspace import Repository, SourceFile
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def _own_nodes(root: ast.AST) -> Iterator[ast.AST]:
+def own_nodes(root: ast.AST) -> Iterator[ast.AST]:
     """The nodes of a function body or module, not those of functions defined inside it
     (a nested function runs when it is called, with its own names)."""
     stack = list(ast.iter_child_nodes(root))
@@ -37,25 +37,25 @@ def _own_nodes(root: ast.AST) -> Iterator[ast.AST]:
             stack.extend(ast.iter_child_nodes(node))
 
 
-def _scopes(code: PythonCode) -> list[ast.AST]:
+def scopes(code: PythonCode) -> list[ast.AST]:
     """The module and each function: the units inside which a value is followed."""
     return [code.tree, *(ref.node for ref in code.functions)]
 
 
-def _is_model_call(node: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> bool:
+def is_model_call(node: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> bool:
     return isinstance(node, ast.Call) and matches_any(code.resolve(node.func), calls)
 
 
-def _calls_a_model(code: PythonCode, calls: tuple[str, ...]) -> bool:
+def calls_a_model(code: PythonCode, calls: tuple[str, ...]) -> bool:
     """Whether the module makes any model call: most files make none, and are skipped."""
     return bool(code.calls_matching(lambda name: matches_any(name, calls)))
 
 
-def _contains_model_call(node: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> bool:
-    return any(_is_model_call(inner, code, calls) for inner in ast.walk(node))
+def contains_model_call(node: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> bool:
+    return any(is_model_call(inner, code, calls) for inner in ast.walk(node))
 
 
-def _names_in(node: ast.AST) -> set[str]:
+def names_in(node: ast.AST) -> set[str]:
     """The names whose value an expression carries. A name used only as a subscript
     (`QUERIES[choice]`) selects from a trusted table: the result is not the name's text."""
     found: set[str] = set()
@@ -71,7 +71,7 @@ def _names_in(node: ast.AST) -> set[str]:
     return found
 
 
-def _targets(node: ast.AST) -> set[str]:
+def assigned_names(node: ast.AST) -> set[str]:
     """The plain names an assignment, a loop or a `with ... as` binds."""
     found: set[str] = set()
     targets: list[ast.expr] = []
@@ -86,7 +86,7 @@ def _targets(node: ast.AST) -> set[str]:
     return found
 
 
-def _bound_value(node: ast.AST) -> ast.AST | None:
+def bound_value(node: ast.AST) -> ast.AST | None:
     if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
         return node.value
     if isinstance(node, ast.For | ast.AsyncFor):
@@ -96,7 +96,7 @@ def _bound_value(node: ast.AST) -> ast.AST | None:
     return None
 
 
-def _parameters(function: ast.AST) -> set[str]:
+def parameters(function: ast.AST) -> set[str]:
     if not isinstance(function, _Function):
         return set()
     arguments = function.args
@@ -105,7 +105,7 @@ def _parameters(function: ast.AST) -> set[str]:
     return {a.arg for a in every} - {"self", "cls"}
 
 
-def _tainted_names(
+def tainted_names(
     scope: ast.AST, code: PythonCode, calls: tuple[str, ...], tools: set[str]
 ) -> set[str]:
     """Names that hold a model's answer, or text made from it, within one scope: bound
@@ -114,18 +114,18 @@ def _tainted_names(
     The parameters of an agent tool are the model's too: it chose their values."""
     bindings = [
         (targets, value)
-        for node in _own_nodes(scope)
-        if (value := _bound_value(node)) is not None and (targets := _targets(node))
+        for node in own_nodes(scope)
+        if (value := bound_value(node)) is not None and (targets := assigned_names(node))
     ]
     is_tool = isinstance(scope, _Function) and scope.name in tools
-    tainted: set[str] = _parameters(scope) if is_tool else set()
+    tainted: set[str] = parameters(scope) if is_tool else set()
     changed = True
     while changed:
         changed = False
         for targets, value in bindings:
             if targets <= tainted:
                 continue
-            if _contains_model_call(value, code, calls) or _names_in(value) & tainted:
+            if contains_model_call(value, code, calls) or names_in(value) & tainted:
                 tainted |= targets
                 changed = True
     return tainted
@@ -151,11 +151,11 @@ def llm_output_flow(source: SourceFile, params: OutputFlowParams) -> Iterator[Ev
         return
     seen: set[int] = set()
     tools = set(tool_names(code))
-    if not tools and not _calls_a_model(code, params.calls):
+    if not tools and not calls_a_model(code, params.calls):
         return  # nothing in this file holds a model's answer
-    for scope in _scopes(code):
-        tainted = _tainted_names(scope, code, params.calls, tools)
-        for node in _own_nodes(scope):
+    for scope in scopes(code):
+        tainted = tainted_names(scope, code, params.calls, tools)
+        for node in own_nodes(scope):
             if not isinstance(node, ast.Call) or node.lineno in seen:
                 continue
             name = code.resolve(node.func)
@@ -163,7 +163,7 @@ def llm_output_flow(source: SourceFile, params: OutputFlowParams) -> Iterator[Ev
                 continue
             arguments = [*node.args, *(kw.value for kw in node.keywords)]
             if any(
-                _names_in(arg) & tainted or _contains_model_call(arg, code, params.calls)
+                names_in(arg) & tainted or contains_model_call(arg, code, params.calls)
                 for arg in arguments
             ):
                 seen.add(node.lineno)
@@ -188,19 +188,19 @@ def llm_call_under_deadline(source: SourceFile, params: DeadlineParams) -> Itera
     """Model calls passed to a deadline (`asyncio.wait_for(client.chat..., 30)`) or made
     inside one (`async with asyncio.timeout(30):`)."""
     code = source.python
-    if code is None or not _calls_a_model(code, params.calls):
+    if code is None or not calls_a_model(code, params.calls):
         return
     for node in code.nodes:
         guarded: list[ast.AST] = []
         if isinstance(node, ast.Call) and matches_any(code.resolve(node.func), params.deadlines):
             guarded = [*node.args, *(kw.value for kw in node.keywords)]
         elif isinstance(node, ast.With | ast.AsyncWith) and any(
-            _is_model_call(item.context_expr, code, params.deadlines) for item in node.items
+            is_model_call(item.context_expr, code, params.deadlines) for item in node.items
         ):
             guarded = list(node.body)
         else:
             continue
-        if any(_contains_model_call(part, code, params.calls) for part in guarded):
+        if any(contains_model_call(part, code, params.calls) for part in guarded):
             yield Evidence(source.locate(node.lineno), params.label, source.snippet(node.lineno))
 
 
@@ -235,7 +235,7 @@ def unbounded_agent_loop(source: SourceFile, params: AgentLoopParams) -> Iterato
     `itertools.count()`) that calls a model and compares no step counter or limit, so
     only the model decides when it stops."""
     code = source.python
-    if code is None or not _calls_a_model(code, params.calls):
+    if code is None or not calls_a_model(code, params.calls):
         return
     for node in code.nodes:
         if isinstance(node, ast.While):
@@ -250,9 +250,9 @@ def unbounded_agent_loop(source: SourceFile, params: AgentLoopParams) -> Iterato
         else:
             continue
         body = ast.Module(body=list(node.body), type_ignores=[])
-        if bounded or not any(_is_model_call(n, code, params.calls) for n in _own_nodes(body)):
+        if bounded or not any(is_model_call(n, code, params.calls) for n in own_nodes(body)):
             continue
-        if any(_compared_counter(n) for n in _own_nodes(body) if isinstance(n, ast.If)):
+        if any(_compared_counter(n) for n in own_nodes(body) if isinstance(n, ast.If)):
             continue
         yield Evidence(
             source.locate(node.lineno),
@@ -281,7 +281,7 @@ _NAMED_TOOL_CALLS = ("*.pydantic_function_tool", "*Tool", "*.from_function", "*.
 _TOOL_REGISTRY = re.compile(r"(?i)(.*_)?tools?(_(specs?|registry|map|table|handlers?))?")
 
 
-def _dict_keys(node: ast.Dict) -> dict[str, ast.expr]:
+def dict_keys(node: ast.Dict) -> dict[str, ast.expr]:
     return {
         key.value: value
         for key, value in zip(node.keys, node.values, strict=True)
@@ -313,7 +313,7 @@ def tool_names(code: PythonCode, decorators: tuple[str, ...] = TOOL_DECORATORS) 
                 found.setdefault(keyword.value.value, ref.line)
     for node in code.bindings:
         if isinstance(node, ast.Dict):
-            keys = _dict_keys(node)
+            keys = dict_keys(node)
             name = keys.get("name")
             if (
                 ("parameters" in keys or "input_schema" in keys)
@@ -324,7 +324,7 @@ def tool_names(code: PythonCode, decorators: tuple[str, ...] = TOOL_DECORATORS) 
         elif isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Dict):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and _TOOL_REGISTRY.fullmatch(t.id) for t in targets):
-                for key in _dict_keys(node.value):
+                for key in dict_keys(node.value):
                     found.setdefault(key, node.lineno)
     return found
 
@@ -350,6 +350,53 @@ def agent_tool(source: SourceFile, params: AgentToolParams) -> Iterator[Evidence
             by_line.setdefault(line, name)
     for line, name in sorted(by_line.items()):
         yield Evidence(source.locate(line), f"{params.label} `{name}`", source.snippet(line))
+
+
+@dataclass(frozen=True)
+class ConfusedDeputyParams:
+    #: Regular expression matched against whole tool names: tools that read untrusted content.
+    reads: str = field(metadata=REGEX)
+    #: Regular expression matched against whole tool names: tools with a side effect.
+    acts: str = field(metadata=REGEX)
+    #: Ready-made tools (constructors) that read untrusted content or act.
+    reading_calls: tuple[str, ...] = ()
+    acting_calls: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = TOOL_DECORATORS
+
+
+def _tools_of(
+    code: PythonCode, names: dict[str, int], pattern: str, calls: tuple[str, ...]
+) -> dict[str, int]:
+    """The tools, named or ready-made, that match: each with the line declaring it."""
+    regex = re.compile(pattern, re.IGNORECASE)
+    found = {name: line for name, line in names.items() if regex.fullmatch(name)}
+    for ref in code.calls_matching(lambda name: matches_any(name, calls)):
+        found.setdefault(ref.name.rsplit(".", 1)[-1], ref.line)
+    return found
+
+
+@file_detector(*PYTHON_KINDS, params=ConfusedDeputyParams)
+def confused_deputy(source: SourceFile, params: ConfusedDeputyParams) -> Iterator[Evidence]:
+    """A module that gives a model both a tool reading content other people control
+    (a web page, an e-mail, a ticket) and a tool acting on the world (sending, paying,
+    deleting): the prompt-injection "confused deputy". Reported at each acting tool."""
+    code = source.python
+    if code is None:
+        return
+    names = tool_names(code, params.decorators)
+    reading = _tools_of(code, names, params.reads, params.reading_calls)
+    if not reading:
+        return
+    reader, read_line = min(reading.items(), key=lambda item: item[1])
+    for name, line in sorted(
+        _tools_of(code, names, params.acts, params.acting_calls).items(), key=lambda i: i[1]
+    ):
+        if name == reader and len(reading) == 1:
+            # a toolkit that both reads and acts (a mailbox) is its own deputy
+            detail = f"agent tool `{name}` reads untrusted content and acts on it"
+        else:
+            detail = f"agent tool `{name}` can act on what `{reader}` (line {read_line}) read"
+        yield Evidence(source.locate(line), detail, source.snippet(line))
 
 
 @dataclass(frozen=True)
@@ -432,7 +479,7 @@ def _secret_in(node: ast.AST, code: PythonCode) -> str | None:
     return None
 
 
-def _is_text(node: ast.AST) -> bool:
+def is_built_text(node: ast.AST) -> bool:
     """Text built from parts: an f-string, a concatenation, `.format()` or `%`."""
     if isinstance(node, ast.JoinedStr | ast.BinOp):
         return True
@@ -443,12 +490,12 @@ def _is_text(node: ast.AST) -> bool:
     )
 
 
-def _system_prompts(code: PythonCode) -> Iterator[ast.expr]:
+def system_prompts(code: PythonCode) -> Iterator[ast.expr]:
     """The contents of system messages: `{"role": "system", "content": ...}`, a
     SystemMessage(...), or an SDK's `system=` / `instructions=` argument."""
     for node in code.bindings:
         if isinstance(node, ast.Dict):
-            keys = _dict_keys(node)
+            keys = dict_keys(node)
             role = keys.get("role")
             if (
                 isinstance(role, ast.Constant)
@@ -475,8 +522,8 @@ def secret_in_system_prompt(source: SourceFile, params: NoParams) -> Iterator[Ev
     if code is None:
         return
     seen: set[int] = set()
-    for content in _system_prompts(code):
-        if not _is_text(content) or content.lineno in seen:
+    for content in system_prompts(code):
+        if not is_built_text(content) or content.lineno in seen:
             continue
         what = _secret_in(content, code)
         if what is not None:
@@ -515,7 +562,7 @@ def cached_model_call(source: SourceFile, params: CachedCallParams) -> Iterator[
     for function in code.functions:
         if not any(matches_any(d, params.decorators) for d in function.decorators):
             continue
-        if any(_is_model_call(n, code, params.calls) for n in _own_nodes(function.node)):
+        if any(is_model_call(n, code, params.calls) for n in own_nodes(function.node)):
             yield Evidence(
                 source.locate(function.line),
                 f"{function.name}() caches what the model returns",

@@ -4,13 +4,14 @@ import os
 import smtplib
 from datetime import datetime
 
+import requests
 from openai import OpenAI
 
 # same key as main.py
 client = OpenAI(api_key="sk-proj-Xq7Lm2Vt9Rb4Kw1Nz8Yc3Hd6Fp0Sg5Ju")
 
 AGENT_PROMPT = """You are ShopBot, a support agent for Northwind Outdoor. You can look up orders,
-email customers, issue refunds and work out discounts using the tools. Do whatever the customer
+email customers, issue refunds, check parcel tracking pages and work out discounts. Do whatever the customer
 needs to be happy - if they are unhappy with an order, refund it and send them a confirmation email."""
 
 # sample orders until we get access to the real orders API
@@ -81,6 +82,18 @@ TOOLS = [
     {
         "type": "function",
         "function": {
+            "name": "read_tracking_page",
+            "description": "Open the carrier's tracking page for a parcel and return its text",
+            "parameters": {
+                "type": "object",
+                "properties": {"url": {"type": "string"}},
+                "required": ["url"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
             "name": "calculate_discount",
             "description": "Calculate a price or discount. Pass a python math expression, e.g. '189.99 * 0.15'",
             "parameters": {
@@ -114,6 +127,11 @@ def issue_refund(order_id, amount, reason=""):
     return f"refund of £{amount} issued for {order_id}"
 
 
+def read_tracking_page(url):
+    # carriers have no common API, so we just read their tracking page
+    return requests.get(url).text[:5000]
+
+
 def calculate_discount(expression):
     return eval(expression)
 
@@ -122,6 +140,7 @@ TOOL_FUNCTIONS = {
     "lookup_order": lookup_order,
     "send_email": send_email,
     "issue_refund": issue_refund,
+    "read_tracking_page": read_tracking_page,
     "calculate_discount": calculate_discount,
 }
 

@@ -27,6 +27,7 @@ def root():
 @app.post("/chat")
 async def chat(body: dict):
     user_message = body["message"]
+    customer_email = body.get("email", "unknown")  # so the bot can look up their orders
     context = search_faq(user_message)
 
     prompt = f"""{SYSTEM_PROMPT}
@@ -34,7 +35,7 @@ async def chat(body: dict):
 FAQ information:
 {context}
 
-Customer: {user_message}
+Customer ({customer_email}): {user_message}
 ShopBot:"""
 
     print("PROMPT >>>", prompt)
