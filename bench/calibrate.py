@@ -68,6 +68,7 @@ def manifest(path: Path = MANIFEST) -> list[Entry]:
             "audit_llm",
             "audit_round5",
             "audit_round6",
+            "audit_round7",
         )
         for item in data.get(group) or []
     ]
