@@ -321,12 +321,33 @@ def tool_names(code: PythonCode, decorators: tuple[str, ...] = TOOL_DECORATORS) 
                 and isinstance(name.value, str)
             ):
                 found.setdefault(name.value, node.lineno)
-        elif isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Dict):
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and _TOOL_REGISTRY.fullmatch(t.id) for t in targets):
+            if not any(isinstance(t, ast.Name) and _TOOL_REGISTRY.fullmatch(t.id) for t in targets):
+                continue
+            if isinstance(node.value, ast.Dict):
                 for key in dict_keys(node.value):
                     found.setdefault(key, node.lineno)
+            elif isinstance(node.value, ast.List | ast.Tuple):  # tools = [send_email, Question]
+                _add_names(found, node.value.elts)
+    for ref in code.calls_matching(lambda name: name.endswith(".bind_tools")):
+        if ref.node.args and isinstance(ref.node.args[0], ast.List | ast.Tuple):
+            _add_names(found, ref.node.args[0].elts)
     return found
+
+
+def _add_names(found: dict[str, int], items: list[ast.expr]) -> None:
+    for item in items:
+        if isinstance(item, ast.Name):
+            found.setdefault(item.id, item.lineno)
+
+
+def words_of(name: str) -> str:
+    """A tool's name as snake_case words: a tool declared as a schema class
+    (`SendCalendarInvite`) is matched like a function (`send_calendar_invite`)."""
+    if name.islower() or "_" in name:
+        return name
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 @dataclass(frozen=True)
@@ -346,7 +367,7 @@ def agent_tool(source: SourceFile, params: AgentToolParams) -> Iterator[Evidence
     regex = re.compile(params.pattern, re.IGNORECASE)
     by_line: dict[int, str] = {}
     for name, line in tool_names(code, params.decorators).items():
-        if regex.fullmatch(name):
+        if regex.fullmatch(words_of(name)):
             by_line.setdefault(line, name)
     for line, name in sorted(by_line.items()):
         yield Evidence(source.locate(line), f"{params.label} `{name}`", source.snippet(line))
@@ -369,7 +390,7 @@ def _tools_of(
 ) -> dict[str, int]:
     """The tools, named or ready-made, that match: each with the line declaring it."""
     regex = re.compile(pattern, re.IGNORECASE)
-    found = {name: line for name, line in names.items() if regex.fullmatch(name)}
+    found = {name: line for name, line in names.items() if regex.fullmatch(words_of(name))}
     for ref in code.calls_matching(lambda name: matches_any(name, calls)):
         found.setdefault(ref.name.rsplit(".", 1)[-1], ref.line)
     return found
