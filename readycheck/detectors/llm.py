@@ -597,6 +597,9 @@ class ModelAliasParams:
     pattern: str = field(metadata=REGEX)
     #: The arguments that name the model.
     keywords: tuple[str, ...] = ("model", "model_name", "model_id", "modelId")
+    #: Names of settings and constants that hold a model's name (`OPENAI_CHAT_LLM_NAME`,
+    #: `chat_model`, a `model=` default): the model is chosen there, not at the call.
+    settings: str = field(default=r"(?i)(.*_)?(model|llm)(_?(name|id|deployment))?", metadata=REGEX)
 
 
 @file_detector(*PYTHON_KINDS, params=ModelAliasParams)
@@ -607,6 +610,7 @@ def model_alias(source: SourceFile, params: ModelAliasParams) -> Iterator[Eviden
     if code is None:
         return
     regex = re.compile(params.pattern)
+    reported: set[int] = set()  # lines of the values already reported at their call
     for ref in code.calls:
         for keyword in ref.node.keywords:
             value = keyword.value
@@ -616,9 +620,23 @@ def model_alias(source: SourceFile, params: ModelAliasParams) -> Iterator[Eviden
                 and isinstance(value.value, str)
                 and regex.fullmatch(value.value)
             ):
+                reported.add(value.lineno)
                 yield Evidence(
                     source.locate(ref.line),
                     f"model `{value.value}` is a moving alias, not a dated snapshot",
                     source.snippet(ref.line),
                 )
                 break
+    settings = re.compile(params.settings)
+    for named in code.named_strings:
+        if (
+            named.line not in reported
+            and settings.fullmatch(named.name)
+            and regex.fullmatch(named.value)
+        ):
+            reported.add(named.line)
+            yield Evidence(
+                source.locate(named.line),
+                f"model `{named.value}` (`{named.name}`) is a moving alias, not a dated snapshot",
+                source.snippet(named.line),
+            )
