@@ -117,6 +117,25 @@ def _throwaway_service(path: tuple[str, ...], owner: dict[Any, Any]) -> bool:
     return isinstance(owner.get("services"), list)
 
 
+_LOOPBACK = ("127.0.0.1:", "localhost:", "[::1]:", "::1:")
+
+
+def _published_on_loopback_only(service: dict[Any, Any]) -> bool:
+    """Whether a compose service publishes its ports on the loopback interface only
+    (`"127.0.0.1:5432:5432"`): a developer's local dependency that no other machine can
+    reach, whose password guards nothing on the network."""
+    ports = service.get("ports")
+    if not isinstance(ports, list) or not ports:
+        return False
+    for port in ports:
+        if isinstance(port, dict):
+            if str(port.get("host_ip", "")) not in ("127.0.0.1", "localhost", "::1"):
+                return False
+        elif not str(port).startswith(_LOOPBACK):
+            return False
+    return True
+
+
 def _blocks(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
     """(what, block) for every env-like block in a document, and the data of a Secret
     (every value a secret) or a ConfigMap (judged by name, as env is)."""
@@ -131,6 +150,7 @@ def _blocks(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
                 key in _ENVIRONMENT_KEYS
                 and isinstance(value, dict | list)
                 and not _throwaway_service(path, node)
+                and not _published_on_loopback_only(node)
             ):
                 yield str(key), value
             yield from _blocks(value, (*path, str(key)))
