@@ -69,6 +69,7 @@ def manifest(path: Path = MANIFEST) -> list[Entry]:
             "audit_round5",
             "audit_round6",
             "audit_round7",
+            "audit_round8",
         )
         for item in data.get(group) or []
     ]
