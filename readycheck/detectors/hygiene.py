@@ -14,6 +14,7 @@ from readycheck.detectors.base import REGEX, file_detector, repo_detector
 from readycheck.detectors.common import line_holding
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Detection, Evidence, FileKind, Location
+from readycheck.parsers.python import PythonCode
 from readycheck.workspace import Repository, SourceFile, clip
 
 #: A path in someone's home folder, a Windows user profile, a mounted Google Drive or a
@@ -122,6 +123,51 @@ def _skipped(code_decorators: tuple[str, ...]) -> bool:
     return any(d in _SKIPS for d in code_decorators)
 
 
+#: Modules a test can import and still exercise nothing of the repository: the test
+#: runners, the standard library's basics and the data libraries a placeholder builds
+#: its own inputs with.
+_SELF_CONTAINED = frozenset({
+    "__future__", "unittest", "pytest", "pandas", "numpy", "os", "sys", "json", "math",
+    "random", "datetime", "typing", "collections", "pathlib", "re", "time", "io",
+    "itertools", "functools", "string", "tempfile", "dataclasses", "copy", "decimal",
+    "statistics", "uuid", "warnings", "logging",
+})  # fmt: skip
+
+
+def _reaches_outside(code: PythonCode) -> bool:
+    """Whether a test module imports anything that could be the code under test: the
+    repository's own modules, a client of a running service, a subprocess."""
+    return any(ref.module.split(".")[0] not in _SELF_CONTAINED for ref in code.imports)
+
+
+def _has_fixtures(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    arguments = node.args
+    every = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+    return any(a.arg not in ("self", "cls") for a in every)
+
+
+def _touches_nothing(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A placeholder that asserts about values it wrote itself (`assert True`,
+    `assert 1 + 1 == 2`): no call, no fixture, no name from outside the test."""
+    if _has_fixtures(node):
+        return False
+    bound = {
+        child.id
+        for child in ast.walk(node)
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store)
+    }
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call | ast.Attribute | ast.Subscript | ast.Await):
+            return False
+        if (
+            isinstance(child, ast.Name)
+            and isinstance(child.ctx, ast.Load)
+            and child.id not in bound
+        ):
+            return False
+    return True
+
+
 def _checks_something(node: ast.FunctionDef | ast.AsyncFunctionDef, resolve: object) -> bool:
     """The test asserts, expects an exception, or calls a checking helper; a body that
     is only `pass`, `...` or `raise NotImplementedError` tests nothing."""
@@ -132,6 +178,8 @@ def _checks_something(node: ast.FunctionDef | ast.AsyncFunctionDef, resolve: obj
         isinstance(s, ast.Pass) or (isinstance(s, ast.Raise) and "NotImplemented" in ast.unparse(s))
         for s in body
     ):
+        return False
+    if _touches_nothing(node):
         return False
     for child in ast.walk(node):
         if isinstance(child, ast.Assert):
@@ -158,8 +206,9 @@ def _checks_something(node: ast.FunctionDef | ast.AsyncFunctionDef, resolve: obj
 @file_detector(FileKind.PYTHON, FileKind.NOTEBOOK, params=TestParams)
 def test_functions(source: SourceFile, params: TestParams) -> Iterator[Evidence]:
     """Test functions as pytest and unittest collect them (`test*` functions, `Test*`
-    classes, TestCase methods) that check something: fixtures, skipped tests and
-    placeholders that only raise NotImplementedError are not tests."""
+    classes, TestCase methods) that check something: fixtures, skipped tests,
+    placeholders that only raise NotImplementedError and tests of values the module
+    builds itself (it imports nothing the repository could provide) are not tests."""
     code = source.python
     if code is None:
         return
@@ -183,8 +232,13 @@ def test_functions(source: SourceFile, params: TestParams) -> Iterator[Evidence]
         )
         for item in cls.node.body
     }
+    # a module that imports nothing the repository could provide tests what it builds
+    # itself, unless a fixture hands its tests the code (`def test_x(client)`)
+    reaches_outside = _reaches_outside(code)
     for ref in code.functions:
         if not pattern.fullmatch(ref.name) or id(ref.node) in skipped_classes:
+            continue
+        if not reaches_outside and not _has_fixtures(ref.node):
             continue
         if any(d.endswith(_FIXTURES) for d in ref.decorators) or _skipped(ref.decorators):
             continue
