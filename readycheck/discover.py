@@ -197,6 +197,12 @@ def classify_role(path: str, kind: FileKind) -> Role:
     parts = PurePosixPath(path.lower()).parts
     directories, name = parts[:-1], parts[-1]
     if kind is FileKind.NOTEBOOK:
+        # a notebook is exploration, unless it lives with the examples or the docs (a
+        # library's tutorials): then it is one of those
+        if any(_EXAMPLE_DIR.fullmatch(d) for d in directories):
+            return Role.EXAMPLE
+        if _DOC_DIRS.intersection(directories):
+            return Role.DOCS
         return Role.NOTEBOOK
     if any(_TEST_DIR.fullmatch(d) for d in directories) or (
         kind is FileKind.PYTHON

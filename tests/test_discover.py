@@ -45,6 +45,11 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("src/churn/test_utils.py", Role.TEST),
         ("conftest.py", Role.TEST),
         ("notebooks/eda.ipynb", Role.NOTEBOOK),
+        # a library's tutorial notebooks are examples and docs, not its exploration
+        ("docs-gb/examples/catboost/README.ipynb", Role.EXAMPLE),
+        ("docs/tutorials/quickstart.ipynb", Role.EXAMPLE),
+        ("docs/usage.ipynb", Role.DOCS),
+        ("research/notebooks/eda.ipynb", Role.NOTEBOOK),
         ("docs/serving.md", Role.DOCS),
         ("README.md", Role.DOCS),
         ("examples/quickstart.py", Role.EXAMPLE),

@@ -201,8 +201,14 @@ _NOT_FAILURES = frozenset(
 _SWALLOW_TESTS = frozenset({"B110", "B112"})
 
 
+#: A wait that ended with nothing to show (`asyncio.wait_for` timing out, `queue.get` with
+#: a timeout finding the queue empty): how a batching window or a polling loop ends.
+_WAIT_ENDED = frozenset({"asyncio.TimeoutError", "queue.Empty", "asyncio.QueueEmpty"})
+
+
 def _caught_names(handler: ast.ExceptHandler) -> set[str] | None:
-    """The names of the exception classes a handler catches (None: a bare or computed one)."""
+    """The names of the exception classes a handler catches (None: a bare or computed one);
+    a wait that ended counts as its own name (`asyncio.TimeoutError`)."""
     if handler.type is None:
         return None
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
@@ -211,7 +217,8 @@ def _caught_names(handler: ast.ExceptHandler) -> set[str] | None:
         if isinstance(node, ast.Name):
             names.add(node.id)
         elif isinstance(node, ast.Attribute):
-            names.add(node.attr)
+            dotted = f"{node.value.id}.{node.attr}" if isinstance(node.value, ast.Name) else ""
+            names.add(dotted if dotted in _WAIT_ENDED else node.attr)
         else:
             return None
     return names
@@ -231,7 +238,10 @@ def _control_flow_handlers(tree: ast.AST, nodes: Iterable[ast.AST]) -> frozenset
         for node in nodes
         if isinstance(node, ast.ExceptHandler)
         and (names := _caught_names(node)) is not None
-        and all(name in _NOT_FAILURES or _LOOKUP_MISS.search(name) for name in names)
+        and all(
+            name in _NOT_FAILURES or name in _WAIT_ENDED or _LOOKUP_MISS.search(name)
+            for name in names
+        )
     }
     _falls_into_raise(tree, None, lines)
     return frozenset(lines)

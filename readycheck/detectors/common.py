@@ -249,6 +249,7 @@ def is_script(entry_path: str) -> bool:
 SERVER_COMMANDS = re.compile(
     r"uvicorn|gunicorn|hypercorn|daphne|waitress|bentoml\W+serve|torchserve|tritonserver"
     r"|mlflow\W+models\W+serve|serve\W+run|flask\W+(--app\W+\S+\W+)?run|litserve|streamlit"
+    r"|fastapi\W+run|tensorflow_model_server"
 )
 
 

@@ -423,19 +423,43 @@ def ci_does(repo: Repository, params: CiDoesParams) -> Detection:
 class ShellCommandParams:
     pattern: str = field(metadata=REGEX)
     label: str = "command"
+    #: Only scripts that also run a command matching this: a pipeline script that predicts
+    #: *and* publishes what it predicted.
+    with_pattern: str | None = field(default=None, metadata=REGEX)
+
+
+_SHELL_SHEBANG = re.compile(r"^#!\s*\S*\b(env\s+)?(ba|z|k|da)?sh\b")
+
+
+def _is_shell_script(source: SourceFile) -> bool:
+    """A shell script or Makefile by its name, or an executable script with no extension
+    whose first line says a shell runs it (`run_pipeline` starting `#!/bin/bash`)."""
+    if is_script(source.path):
+        return True
+    return (
+        "." not in PurePosixPath(source.path).name
+        and bool(source.lines)
+        and _SHELL_SHEBANG.match(source.lines[0]) is not None
+    )
 
 
 @file_detector(FileKind.OTHER, params=ShellCommandParams)
 def shell_command(source: SourceFile, params: ShellCommandParams) -> Iterator[Evidence]:
     """Commands in shell scripts and Makefiles (not comments, not echoed text) matching a pattern."""
-    if not is_script(source.path):
+    if not _is_shell_script(source):
         return
     regex = Matcher(params.pattern)
-    for number, line in enumerate(source.lines, start=1):
-        for command in commands(line):
-            if regex.search(command):
-                yield Evidence(Location(source.path, number), params.label, source.snippet(number))
-                break
+    found = [
+        number
+        for number, line in enumerate(source.lines, start=1)
+        if any(regex.search(command) for command in commands(line))
+    ]
+    if found and params.with_pattern is not None:
+        also = Matcher(params.with_pattern)
+        if not any(also.search(c) for line in source.lines for c in commands(line)):
+            return
+    for number in found:
+        yield Evidence(Location(source.path, number), params.label, source.snippet(number))
 
 
 #: How a README tells its users to install a package from an index.

@@ -257,7 +257,10 @@ _JUST = re.compile(r"(?:^|[\s;&|(])just\s+(?P<args>[^;&|]*)")
 _INVOKE = re.compile(r"(?:^|[\s;&|(])(?:invoke|inv)\s+(?P<args>[^;&|]*)")
 _TOX = re.compile(r"(?:^|[\s;&|(/])tox(?:\s+(?P<args>[^;&|]*)|$)")
 _NOX = re.compile(r"(?:^|[\s;&|(/])nox(?:\s+(?P<args>[^;&|]*)|$)")
-_PRE_COMMIT = re.compile(r"(?:^|[\s;&|(/])pre-commit\s+run\b")
+#: `pre-commit run`, or the actions that run it in GitHub Actions.
+_PRE_COMMIT = re.compile(
+    r"(?:^|[\s;&|(/])pre-commit\s+run\b|^(pre-commit/action|pre-commit-ci/lite-action)@"
+)
 _SCRIPT_RUNNER = re.compile(
     r"(?:^|[\s;&|(])(?:poe|hatch\s+run|pdm\s+run|rye\s+run|npm\s+run|yarn\s+run|pnpm\s+run)\s+(?P<args>[^;&|]*)"
 )

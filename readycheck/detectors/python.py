@@ -344,6 +344,21 @@ class StringParams:
     pattern: str = field(metadata=REGEX)
     label: str = "string literal"
     ignore_case: bool = False
+    #: Leave out keys being written (`os.environ["AWS_SECRET_ACCESS_KEY"] = value` sets a
+    #: variable from wherever the value came from; it reads nothing from the environment).
+    unless_assigned: bool = False
+
+
+def _assigned_keys(code: PythonCode) -> set[tuple[int, int]]:
+    """(line, column) of string keys of subscripts being assigned: `d["key"] = ...`."""
+    found: set[tuple[int, int]] = set()
+    for node in code.bindings:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+                    found.add((target.slice.lineno, target.slice.col_offset))
+    return found
 
 
 @file_detector(*PYTHON_KINDS, params=StringParams)
@@ -358,11 +373,12 @@ def python_string(source: SourceFile, params: StringParams) -> Iterator[Evidence
     if needed is not None and key not in source.memo:
         # the values themselves, not the file's text: escapes (`"\x70ickle"`) are decoded
         source.memo[key] = {ref.value[:2000]: folded(ref.value[:2000]) for ref in code.strings}
+    assigned = _assigned_keys(code) if params.unless_assigned else set()
     for ref in code.strings:
         value = ref.value[:2000]
         if needed is not None and not any(s in source.memo[key][value] for s in needed):
             continue  # holds none of the strings every match holds
-        if regex.search(value):
+        if regex.search(value) and (ref.line, ref.column) not in assigned:
             yield Evidence(source.locate(ref.line), params.label, source.snippet(ref.line))
 
 
