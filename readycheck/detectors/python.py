@@ -502,7 +502,12 @@ class ThresholdParams:
 
 
 def _compared_name(node: ast.expr) -> str | None:
+    """The name a compared value goes by: a variable, an attribute, a called function,
+    or the column a subscript reads (`links["probability"]`)."""
     if isinstance(node, ast.Subscript):
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value
         node = node.value
     if isinstance(node, ast.Call):
         node = node.func
@@ -513,30 +518,80 @@ def _compared_name(node: ast.expr) -> str | None:
     return None
 
 
+def _literal_cutoffs(code: PythonCode, params: ThresholdParams) -> dict[str, float]:
+    """Names the module binds to a literal between the bounds, as a constant
+    (`THRESHOLD = 0.5`) or a parameter's default (`probability_threshold=0.46`): a cut-off
+    written in the code under a name is still written in the code."""
+    found: dict[str, float] = {}
+
+    def add(name: str, value: ast.expr | None) -> None:
+        if (
+            isinstance(value, ast.Constant)
+            and isinstance(value.value, float | int)
+            and not isinstance(value.value, bool)
+            and params.low < value.value < params.high
+        ):
+            found.setdefault(name, float(value.value))
+
+    for node in code.bindings:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name | ast.Attribute):
+                add(target.id if isinstance(target, ast.Name) else target.attr, node.value)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name | ast.Attribute):
+            target_name = node.target.id if isinstance(node.target, ast.Name) else node.target.attr
+            add(target_name, node.value)
+    for function in code.functions:
+        arguments = function.node.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        for arg, default in zip(
+            positional[len(positional) - len(arguments.defaults) :], arguments.defaults, strict=True
+        ):
+            add(arg.arg, default)
+        for arg, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+            add(arg.arg, kw_default)
+    return found
+
+
 @file_detector(*PYTHON_KINDS, params=ThresholdParams)
 def python_threshold(source: SourceFile, params: ThresholdParams) -> Iterator[Evidence]:
-    """Comparisons of a score-like name with a literal cut-off (`proba > 0.5`):
-    a decision threshold hard-coded instead of calibrated and configured."""
+    """Comparisons of a score-like name with a literal cut-off (`proba > 0.5`), or with a
+    name the module binds to one (`proba > probability_threshold` where the parameter
+    defaults to 0.46): a decision threshold hard-coded instead of calibrated and configured."""
     code = source.python
     if code is None:
         return
     regex = Matcher(params.names)
     metric = Matcher(params.metrics)
+    cutoffs: dict[str, float] | None = None
     for node in code.compares:
         operands = [
             o for o in (node.left, *node.comparators)
             if not (isinstance(o, ast.Call) and metric.fullmatch(_compared_name(o) or ""))
         ]  # fmt: skip
+        named = [(o, n) for o in operands if (n := _compared_name(o)) and regex.fullmatch(n)]
+        if not named:
+            continue
         literals = [
-            o.value for o in operands
+            str(o.value) for o in operands
             if isinstance(o, ast.Constant) and isinstance(o.value, float | int)
             and not isinstance(o.value, bool) and params.low < o.value < params.high
         ]  # fmt: skip
-        names = [n for n in (_compared_name(o) for o in operands) if n and regex.fullmatch(n)]
-        if literals and names:
+        subject = named[0][1]
+        if not literals:
+            cutoffs = _literal_cutoffs(code, params) if cutoffs is None else cutoffs
+            for operand in operands:
+                name = _compared_name(operand)
+                if isinstance(operand, ast.Name | ast.Attribute) and name in cutoffs:
+                    others = [n for o, n in named if o is not operand]
+                    if others:
+                        subject = others[0]
+                        literals = [f"`{name}` = {cutoffs[name]:g}"]
+                        break
+        if literals:
             yield Evidence(
                 source.locate(node.lineno),
-                f"`{names[0]}` compared with the literal {literals[0]}",
+                f"`{subject}` compared with the literal {literals[0]}",
                 source.snippet(node.lineno),
             )
 
