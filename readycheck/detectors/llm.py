@@ -150,7 +150,7 @@ def llm_output_flow(source: SourceFile, params: OutputFlowParams) -> Iterator[Ev
     if code is None:
         return
     seen: set[int] = set()
-    tools = set(tool_names(code))
+    tools = set(source_tools(source, code))
     if not tools and not calls_a_model(code, params.calls):
         return  # nothing in this file holds a model's answer
     for scope in scopes(code):
@@ -289,6 +289,18 @@ def dict_keys(node: ast.Dict) -> dict[str, ast.expr]:
     }
 
 
+def source_tools(
+    source: SourceFile, code: PythonCode, decorators: tuple[str, ...] = TOOL_DECORATORS
+) -> dict[str, int]:
+    """`tool_names` of a file, worked out once per set of decorators: several rules and
+    facts ask about the same file's tools."""
+    key = ("tool_names", decorators)
+    if key not in source.memo:
+        source.memo[key] = tool_names(code, decorators)
+    found: dict[str, int] = source.memo[key]
+    return found
+
+
 def tool_names(code: PythonCode, decorators: tuple[str, ...] = TOOL_DECORATORS) -> dict[str, int]:
     """The names of the tools a module gives a model, each with the line that declares it:
     functions decorated as tools, functions listed in a `tools=[...]` argument, JSON tool
@@ -366,7 +378,7 @@ def agent_tool(source: SourceFile, params: AgentToolParams) -> Iterator[Evidence
         return
     regex = re.compile(params.pattern, re.IGNORECASE)
     by_line: dict[int, str] = {}
-    for name, line in tool_names(code, params.decorators).items():
+    for name, line in source_tools(source, code, params.decorators).items():
         if regex.fullmatch(words_of(name)):
             by_line.setdefault(line, name)
     for line, name in sorted(by_line.items()):
@@ -404,7 +416,7 @@ def confused_deputy(source: SourceFile, params: ConfusedDeputyParams) -> Iterato
     code = source.python
     if code is None:
         return
-    names = tool_names(code, params.decorators)
+    names = source_tools(source, code, params.decorators)
     reading = _tools_of(code, names, params.reads, params.reading_calls)
     if not reading:
         return

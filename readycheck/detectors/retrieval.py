@@ -17,6 +17,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.common import PYTHON_KINDS, matches_any
@@ -178,6 +179,16 @@ def _fails(body: list[ast.stmt], code: PythonCode) -> bool:
     return False
 
 
+@lru_cache(maxsize=16)
+def _last_parts(writes: tuple[str, ...]) -> frozenset[str] | None:
+    """The last dotted part of each write call (`upsert` of `*.upsert`), and `add`; None
+    when a pattern's last part is itself a wildcard, and no shortcut holds."""
+    parts = {pattern.rpartition(".")[2] for pattern in writes}
+    if any(c in part for part in parts for c in "*?["):
+        return None
+    return frozenset(parts | {"add"})
+
+
 def _writes(call: ast.Call, code: PythonCode, writes: tuple[str, ...]) -> bool:
     """Whether a call writes to a retrieval index: one of the rule's calls, or an `add`
     given documents or embeddings (Chroma's `collection.add`, not a set's)."""
@@ -197,10 +208,15 @@ def indexing_self_check(source: SourceFile, params: IndexCheckParams) -> Iterato
     read or written is such a check; elsewhere in the module only the run's outcome
     (failed, indexed, written) is: `if num_specified == 0: raise` validates arguments."""
     code = source.python
-    if code is None or not any(
-        name.endswith(".add") or matches_any(name, params.writes) for name in code.calls_by_name
+    if code is None:
+        return
+    last_parts = _last_parts(params.writes)
+    if not any(
+        (last_parts is None or name.rpartition(".")[2] in last_parts)
+        and (name.endswith(".add") or matches_any(name, params.writes))
+        for name in code.calls_by_name
     ):
-        return  # most modules write to no index: one look at each distinct call name
+        return  # most modules write to no index: one set lookup per distinct call name
     for scope in scopes(code):
         nodes = list(own_nodes(scope))
         writes = any(
