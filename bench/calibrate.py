@@ -70,6 +70,7 @@ def manifest(path: Path = MANIFEST) -> list[Entry]:
             "audit_round6",
             "audit_round7",
             "audit_round8",
+            "audit_round9",
         )
         for item in data.get(group) or []
     ]
