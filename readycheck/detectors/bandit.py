@@ -204,6 +204,8 @@ _SWALLOW_TESTS = frozenset({"B110", "B112"})
 #: A wait that ended with nothing to show (`asyncio.wait_for` timing out, `queue.get` with
 #: a timeout finding the queue empty): how a batching window or a polling loop ends.
 _WAIT_ENDED = frozenset({"asyncio.TimeoutError", "queue.Empty", "asyncio.QueueEmpty"})
+#: ... under the names they are imported as (`from queue import Empty`).
+_IMPORTED_WAITS = {"Empty": "queue.Empty", "QueueEmpty": "asyncio.QueueEmpty"}
 
 
 def _caught_names(handler: ast.ExceptHandler) -> set[str] | None:
@@ -215,7 +217,8 @@ def _caught_names(handler: ast.ExceptHandler) -> set[str] | None:
     names = set()
     for node in types:
         if isinstance(node, ast.Name):
-            names.add(node.id)
+            # `from queue import Empty`: the queue's own exception, as queue.Empty
+            names.add(_IMPORTED_WAITS.get(node.id, node.id))
         elif isinstance(node, ast.Attribute):
             dotted = f"{node.value.id}.{node.attr}" if isinstance(node.value, ast.Name) else ""
             names.add(dotted if dotted in _WAIT_ENDED else node.attr)

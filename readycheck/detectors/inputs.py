@@ -328,9 +328,12 @@ def _typed_body(code: PythonCode, function: Function) -> str | None:
         if any(
             isinstance(m, ast.Call)
             and code.resolve(m.func).rsplit(".", 1)[-1] in {"Depends", "Security"}
+            and (m.args or m.keywords)
             for m in extras
         ):
             continue  # injected, not sent by the caller
+        # a bare `Depends()` builds the annotated class from the request's parameters,
+        # validating them (`question: Question = Depends()`): judged by its type below
         if any(_constrained(m) for m in extras):
             return f"{param.arg} (constrained)"
         for kind in types:
