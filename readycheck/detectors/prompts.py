@@ -32,8 +32,8 @@ PERSONAL_DATA = (
     r"account_number|tax_id|medical_record(_number)?|diagnosis|"
     r"customer|customer_(record|profile|details|info|data)|user_profile|patient(_record)?|personal_(data|details|info))"
 )
-#: ... except the organisation's own addresses and the names of things about the data
-#: (`support_email`, `ip_address`, `email_template`, `customer_id`).
+#: ... except the organisation's own addresses and machines' (`support_email`,
+#: `ip_address`). Names about the data (`email_template`, `customer_id`) never match above.
 _NOT_PERSONAL = re.compile(
     r"(?i)(sender|from|support|admin|company|shop|store|no_?reply|smtp|server|ip|mac|base|host|"
     r"web|url|return|reply_to|sales|team|service|bot|system|default|example|wallet|contract|node)_.*"
