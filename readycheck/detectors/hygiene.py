@@ -141,6 +141,7 @@ def _reaches_outside(code: PythonCode) -> bool:
 
 
 def _has_fixtures(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether pytest hands the test something from outside it (any parameter but self)."""
     arguments = node.args
     every = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
     return any(a.arg not in ("self", "cls") for a in every)
