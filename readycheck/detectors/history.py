@@ -460,7 +460,7 @@ def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
     wanted = list(params.paths)
     for entry in params.tool_paths:
         module, _, path = entry.partition(":")
-        if path and _imported(repo, module):
+        if path and path not in wanted and _imported(repo, module):
             wanted.append(path)
     matches, gaps = [], []
     for path in wanted:
