@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from readycheck.detectors.base import NoParams, file_detector
 from readycheck.detectors.common import PYTHON_KINDS, matches_any
 from readycheck.model import Evidence
-from readycheck.parsers.python import FunctionRef, PythonCode, keyword_value
+from readycheck.parsers.python import FunctionRef, PythonCode, keyword_value, parameter_defaults
 from readycheck.workspace import SourceFile
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -301,24 +301,7 @@ def _constrained(call: ast.expr) -> bool:
 
 def _typed_body(code: PythonCode, function: Function) -> str | None:
     """The parameter a typed framework parses and validates before the handler runs."""
-    defaults = dict(
-        zip(
-            [a.arg for a in [*function.args.posonlyargs, *function.args.args]][
-                len(function.args.posonlyargs)
-                + len(function.args.args)
-                - len(function.args.defaults) :
-            ],
-            function.args.defaults,
-            strict=True,
-        )
-    )
-    defaults.update(
-        {
-            a.arg: d
-            for a, d in zip(function.args.kwonlyargs, function.args.kw_defaults, strict=True)
-            if d is not None
-        }
-    )
+    defaults = dict(parameter_defaults(function.args))
     for param in _parameters(function):
         if param.annotation is None:
             continue

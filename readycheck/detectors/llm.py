@@ -105,6 +105,16 @@ def parameters(function: ast.AST) -> set[str]:
     return {a.arg for a in every} - {"self", "cls"}
 
 
+def bindings_of(scope: ast.AST) -> list[tuple[set[str], ast.AST]]:
+    """(names bound, value) for each assignment, loop or `with ... as` of one scope: what
+    a value is followed through, forwards (a model's answer) or backwards (a prompt)."""
+    return [
+        (targets, value)
+        for node in own_nodes(scope)
+        if (value := bound_value(node)) is not None and (targets := assigned_names(node))
+    ]
+
+
 def tainted_names(
     scope: ast.AST, code: PythonCode, calls: tuple[str, ...], tools: set[str]
 ) -> set[str]:
@@ -112,11 +122,7 @@ def tainted_names(
     from a model call, or from an expression using such a name (`reply.choices[0]
     .message.content`, an f-string, `.strip()`), followed until nothing new is bound.
     The parameters of an agent tool are the model's too: it chose their values."""
-    bindings = [
-        (targets, value)
-        for node in own_nodes(scope)
-        if (value := bound_value(node)) is not None and (targets := assigned_names(node))
-    ]
+    bindings = bindings_of(scope)
     is_tool = isinstance(scope, _Function) and scope.name in tools
     tainted: set[str] = parameters(scope) if is_tool else set()
     changed = True
@@ -622,6 +628,14 @@ def model_alias(source: SourceFile, params: ModelAliasParams) -> Iterator[Eviden
     if code is None:
         return
     regex = re.compile(params.pattern)
+
+    def alias(line: int, model: str) -> Evidence:
+        return Evidence(
+            source.locate(line),
+            f"model {model} is a moving alias, not a dated snapshot",
+            source.snippet(line),
+        )
+
     reported: set[int] = set()  # lines of the values already reported at their call
     for ref in code.calls:
         for keyword in ref.node.keywords:
@@ -633,11 +647,7 @@ def model_alias(source: SourceFile, params: ModelAliasParams) -> Iterator[Eviden
                 and regex.fullmatch(value.value)
             ):
                 reported.add(value.lineno)
-                yield Evidence(
-                    source.locate(ref.line),
-                    f"model `{value.value}` is a moving alias, not a dated snapshot",
-                    source.snippet(ref.line),
-                )
+                yield alias(ref.line, f"`{value.value}`")
                 break
     settings = re.compile(params.settings)
     for named in code.named_strings:
@@ -647,8 +657,4 @@ def model_alias(source: SourceFile, params: ModelAliasParams) -> Iterator[Eviden
             and regex.fullmatch(named.value)
         ):
             reported.add(named.line)
-            yield Evidence(
-                source.locate(named.line),
-                f"model `{named.value}` (`{named.name}`) is a moving alias, not a dated snapshot",
-                source.snippet(named.line),
-            )
+            yield alias(named.line, f"`{named.value}` (`{named.name}`)")

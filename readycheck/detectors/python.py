@@ -17,7 +17,14 @@ from readycheck.detectors.base import REGEX, NoParams, file_detector
 from readycheck.detectors.common import PYTHON_KINDS, matches_any, may_hold, name_regex
 from readycheck.detectors.patterns import Matcher, folded, required_literals
 from readycheck.model import Evidence, FileKind
-from readycheck.parsers.python import CallRef, ImportRef, PythonCode, has_star_kwargs, keyword_value
+from readycheck.parsers.python import (
+    CallRef,
+    ImportRef,
+    PythonCode,
+    has_star_kwargs,
+    keyword_value,
+    parameter_defaults,
+)
 from readycheck.workspace import SourceFile
 
 _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket"}
@@ -501,9 +508,9 @@ class ThresholdParams:
     metrics: str = field(default=r"(?i)(.*_)?(score|auc|loss|error|accuracy)", metadata=REGEX)
 
 
-def _compared_name(node: ast.expr) -> str | None:
-    """The name a compared value goes by: a variable, an attribute, a called function,
-    or the column a subscript reads (`links["probability"]`)."""
+def value_name(node: ast.expr) -> str | None:
+    """The name a value goes by: a variable, an attribute, a called function, or the
+    column or key a subscript reads (`links["probability"]`)."""
     if isinstance(node, ast.Subscript):
         key = node.slice
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -518,38 +525,38 @@ def _compared_name(node: ast.expr) -> str | None:
     return None
 
 
+def _cutoff(node: ast.expr | None, params: ThresholdParams) -> float | None:
+    """The number a literal holds when it lies between the bounds (a probability cut-off)."""
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, float | int)
+        and not isinstance(node.value, bool)
+        and params.low < node.value < params.high
+    ):
+        return float(node.value)
+    return None
+
+
 def _literal_cutoffs(code: PythonCode, params: ThresholdParams) -> dict[str, float]:
     """Names the module binds to a literal between the bounds, as a constant
     (`THRESHOLD = 0.5`) or a parameter's default (`probability_threshold=0.46`): a cut-off
     written in the code under a name is still written in the code."""
-    found: dict[str, float] = {}
-
-    def add(name: str, value: ast.expr | None) -> None:
-        if (
-            isinstance(value, ast.Constant)
-            and isinstance(value.value, float | int)
-            and not isinstance(value.value, bool)
-            and params.low < value.value < params.high
-        ):
-            found.setdefault(name, float(value.value))
-
+    bound: list[tuple[str | None, ast.expr | None]] = []
     for node in code.bindings:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name | ast.Attribute):
-                add(target.id if isinstance(target, ast.Name) else target.attr, node.value)
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name | ast.Attribute):
-            target_name = node.target.id if isinstance(node.target, ast.Name) else node.target.attr
-            add(target_name, node.value)
+            target: ast.expr = node.targets[0]
+        elif isinstance(node, ast.AnnAssign):
+            target = node.target
+        else:
+            continue
+        if isinstance(target, ast.Name | ast.Attribute):
+            bound.append((value_name(target), node.value))
     for function in code.functions:
-        arguments = function.node.args
-        positional = [*arguments.posonlyargs, *arguments.args]
-        for arg, default in zip(
-            positional[len(positional) - len(arguments.defaults) :], arguments.defaults, strict=True
-        ):
-            add(arg.arg, default)
-        for arg, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
-            add(arg.arg, kw_default)
+        bound.extend(parameter_defaults(function.node.args))
+    found: dict[str, float] = {}
+    for name, value in bound:
+        if name is not None and (number := _cutoff(value, params)) is not None:
+            found.setdefault(name, number)
     return found
 
 
@@ -567,21 +574,21 @@ def python_threshold(source: SourceFile, params: ThresholdParams) -> Iterator[Ev
     for node in code.compares:
         operands = [
             o for o in (node.left, *node.comparators)
-            if not (isinstance(o, ast.Call) and metric.fullmatch(_compared_name(o) or ""))
+            if not (isinstance(o, ast.Call) and metric.fullmatch(value_name(o) or ""))
         ]  # fmt: skip
-        named = [(o, n) for o in operands if (n := _compared_name(o)) and regex.fullmatch(n)]
+        named = [(o, n) for o in operands if (n := value_name(o)) and regex.fullmatch(n)]
         if not named:
             continue
         literals = [
-            str(o.value) for o in operands
-            if isinstance(o, ast.Constant) and isinstance(o.value, float | int)
-            and not isinstance(o.value, bool) and params.low < o.value < params.high
-        ]  # fmt: skip
+            str(o.value)
+            for o in operands
+            if isinstance(o, ast.Constant) and _cutoff(o, params) is not None
+        ]
         subject = named[0][1]
         if not literals:
             cutoffs = _literal_cutoffs(code, params) if cutoffs is None else cutoffs
             for operand in operands:
-                name = _compared_name(operand)
+                name = value_name(operand)
                 if isinstance(operand, ast.Name | ast.Attribute) and name in cutoffs:
                     others = [n for o, n in named if o is not operand]
                     if others:

@@ -22,8 +22,7 @@ from functools import lru_cache
 from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.common import PYTHON_KINDS, matches_any
 from readycheck.detectors.llm import (
-    assigned_names,
-    bound_value,
+    bindings_of,
     calls_a_model,
     dict_keys,
     is_model_call,
@@ -31,6 +30,7 @@ from readycheck.detectors.llm import (
     own_nodes,
     scopes,
 )
+from readycheck.detectors.python import value_name
 from readycheck.model import Evidence
 from readycheck.parsers.python import PythonCode
 from readycheck.workspace import SourceFile
@@ -55,14 +55,11 @@ def _fed_to_model(scope: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> s
     """Names whose values reach a model call in this scope, directly or through the
     names bound from them (`prompt = build(context)` then `ask(prompt)`)."""
     fed: set[str] = set()
-    bindings: list[tuple[set[str], ast.AST]] = []
     for node in own_nodes(scope):
         if isinstance(node, ast.Call) and is_model_call(node, code, calls):
             for argument in [*node.args, *(kw.value for kw in node.keywords)]:
                 fed |= names_in(argument)
-        value = bound_value(node)
-        if value is not None and (targets := assigned_names(node)):
-            bindings.append((targets, value))
+    bindings = bindings_of(scope) if fed else []
     changed = True
     while changed:
         changed = False
@@ -140,26 +137,17 @@ class IndexCheckParams:
     label: str = "the indexing run checks its result"
 
 
-def _tally_name(node: ast.Name | ast.Attribute | ast.Subscript) -> str | None:
-    """The name a tally is read by: `failed`, `report.failed` or `report["failed"]`."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    key = node.slice
-    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-
-
-def _checks_a_tally(test: ast.AST, code: PythonCode, names: re.Pattern[str]) -> bool:
+def _checks_a_tally(test: ast.AST, code: PythonCode, names: re.Pattern[str], lengths: bool) -> bool:
     """Whether a condition looks at what was indexed, failed or read: the index's own
-    size, or a name of such a tally (and, where the index is written, `len(...)`)."""
+    size, a name of such a tally (`failed`, `report.failed`, `report["failed"]`), or,
+    where `lengths` (the index is written right there), any `len(...)`."""
     for inner in ast.walk(test):
         if isinstance(inner, ast.Call):
             called = code.resolve(inner.func)
-            if (called == "len" and names is _TALLY) or matches_any(called, _INDEX_SIZE):
+            if (lengths and called == "len") or matches_any(called, _INDEX_SIZE):
                 return True
         elif isinstance(inner, ast.Name | ast.Attribute | ast.Subscript):
-            name = _tally_name(inner)
+            name = value_name(inner)
             if name is not None and names.fullmatch(name):
                 return True
     return False
@@ -226,7 +214,9 @@ def indexing_self_check(source: SourceFile, params: IndexCheckParams) -> Iterato
         for node in nodes:
             if isinstance(node, ast.If) and not _fails(node.body, code):
                 continue
-            if isinstance(node, ast.If | ast.Assert) and _checks_a_tally(node.test, code, names):
+            if isinstance(node, ast.If | ast.Assert) and _checks_a_tally(
+                node.test, code, names, lengths=writes
+            ):
                 yield Evidence(
                     source.locate(node.lineno), params.label, source.snippet(node.lineno)
                 )

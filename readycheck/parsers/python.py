@@ -299,16 +299,8 @@ class PythonCode:
             if len(call.args) >= 2:  # os.environ.setdefault("API_KEY", "..."), os.putenv
                 add(call.args[0], call.args[1])
         for function in self._functions:
-            arguments = function.args
-            positional = [*arguments.posonlyargs, *arguments.args]
-            for arg, default in zip(
-                positional[len(positional) - len(arguments.defaults) :],
-                arguments.defaults,
-                strict=True,
-            ):
-                add(arg.arg, default)
-            for arg, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
-                add(arg.arg, kw_default)
+            for name, default in parameter_defaults(function.args):
+                add(name, default)
         return tuple(sorted(found, key=lambda n: n.line))
 
     @cached_property
@@ -324,6 +316,17 @@ class PythonCode:
         """Calls whose resolved name satisfies `matches`, in source order."""
         found = [ref for name, refs in self.calls_by_name.items() if matches(name) for ref in refs]
         return sorted(found, key=lambda r: (r.line, r.column))
+
+
+def parameter_defaults(arguments: ast.arguments) -> Iterator[tuple[str, ast.expr]]:
+    """(parameter, default) for every parameter that has a default, positional or
+    keyword-only: `def f(x, threshold=0.5, *, top_k=3)` gives threshold and top_k."""
+    positional = [*arguments.posonlyargs, *arguments.args]
+    with_defaults = positional[len(positional) - len(arguments.defaults) :]
+    yield from ((a.arg, d) for a, d in zip(with_defaults, arguments.defaults, strict=True))
+    for arg, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+        if kw_default is not None:
+            yield arg.arg, kw_default
 
 
 def _bound_name(target: ast.expr | None) -> str | None:
