@@ -118,7 +118,10 @@ def test_llm_pilot_key_findings(reports: dict[str, Report]) -> None:
     assert _where(pilot, "RC-LLM-007") == {"app/agent.py:136"}  # eval() of a tool argument
     assert _where(pilot, "RC-LLM-009") == {"app/agent.py:154"}  # while True around the model
     # the agent reads carriers' web pages and can e-mail and refund with no one approving
-    assert _where(pilot, "RC-LLM-021") == {"app/agent.py:52", "app/agent.py:68"}
+    assert _where(pilot, "RC-LLM-021") == {
+        "app/agent.py:53",
+        "app/agent.py:69",
+    }  # at the tool names
     assert _where(pilot, "RC-LLM-022") == {"app/main.py:38"}  # the customer's e-mail in the prompt
     for missing in ("RC-LLM-001", "RC-LLM-004", "RC-LLM-005", "RC-LLM-008", "RC-LLM-010",
                     "RC-LLM-011", "RC-LLM-012", "RC-LLM-013", "RC-LLM-014", "RC-LLM-015",

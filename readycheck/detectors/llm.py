@@ -338,7 +338,7 @@ def tool_names(code: PythonCode, decorators: tuple[str, ...] = TOOL_DECORATORS) 
                 and isinstance(name, ast.Constant)
                 and isinstance(name.value, str)
             ):
-                found.setdefault(name.value, node.lineno)
+                found.setdefault(name.value, name.lineno)  # the line naming the tool
         elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if not any(isinstance(t, ast.Name) and _TOOL_REGISTRY.fullmatch(t.id) for t in targets):
