@@ -176,7 +176,7 @@ def main() -> None:
         each.add_argument(
             "--group",
             default="audit",
-            help="manifest group: audit, audit_fresh, audit_llm, audit_round5, audit_round6, audit_round7, audit_round8 or audit_round9",
+            help="a group of bench/corpus/manifest.yaml (audit, audit_fresh, audit_llm, audit_round5 ...)",
         )
     args = parser.parse_args()
     collect(args) if args.command == "collect" else report(args)

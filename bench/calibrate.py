@@ -57,22 +57,12 @@ class Entry:
 
 
 def manifest(path: Path = MANIFEST) -> list[Entry]:
+    """Every pinned repository, in the order of the file: each top-level key is a group."""
     data = yaml.safe_load(path.read_text())
     return [
         Entry(item["repo"], item["commit"], group, item.get("split"))
-        for group in (
-            "calibration",
-            "audit",
-            "regression",
-            "audit_fresh",
-            "audit_llm",
-            "audit_round5",
-            "audit_round6",
-            "audit_round7",
-            "audit_round8",
-            "audit_round9",
-        )
-        for item in data.get(group) or []
+        for group, items in data.items()
+        for item in items or []
     ]
 
 
