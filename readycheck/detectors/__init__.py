@@ -61,6 +61,7 @@ REGISTRY: dict[str, Detector] = {
         hygiene.ci_runs,
         crossfile.notebook_only_logic,
         crossfile.tested_modules,
+        crossfile.serving_reaches_clients,
         dependencies.dependency_declared,
         dependencies.dependencies_pinned,
         dependencies.dependency_file,

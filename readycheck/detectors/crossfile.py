@@ -117,3 +117,91 @@ def tested_modules(repo: Repository, params: TestedParams) -> Detection:
         else:
             gaps.append(Evidence(Location(path), f"no test imports {path}", missing=True))
     return Detection(tuple(matches), tuple(gaps))
+
+
+@dataclass(frozen=True)
+class ReachedClientsParams:
+    #: Modules of clients that call a remote service on every use (a hosted model, a
+    #: vector or graph store), matched as the module or a submodule of it.
+    clients: tuple[str, ...]
+    #: Modules that make a file a serving module (web and model-server frameworks).
+    serving: tuple[str, ...]
+    #: How many hops of the repository's own imports are followed from a serving module.
+    depth: int = 3
+    label: str = "a remote client in the request path"
+
+
+def _within(module: str, names: tuple[str, ...]) -> str | None:
+    return next((n for n in names if module == n or module.startswith(n + ".")), None)
+
+
+def _local_modules(repo: Repository) -> dict[str, str]:
+    """Dotted name -> path, for every production module a file of the repository can import."""
+    found: dict[str, str] = {}
+    for path in sorted(repo.summaries):
+        if repo.roles.get(path) is Role.CODE and path.endswith(".py"):
+            for name in _module_names(path):
+                found.setdefault(name, path)
+    return found
+
+
+def _resolved(module: str, importer: str, local: dict[str, str]) -> str | None:
+    """The repository file an import names: `chains.make_chain` (a module or a name in
+    it), `app.chains`, or `.chains` beside the importer."""
+    if module.startswith("."):
+        level = len(module) - len(module.lstrip("."))
+        parents = PurePosixPath(importer).parents
+        if level > len(parents):
+            return None
+        module = ".".join([*parents[level - 1].parts, *module[level:].split(".")]).strip(".")
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        found = local.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
+
+
+@repo_detector(params=ReachedClientsParams)
+def serving_reaches_clients(repo: Repository, params: ReachedClientsParams) -> Detection:
+    """Serving modules that import, themselves or through the repository's own modules
+    they import, a client of a remote service: a route that answers with a hosted model
+    or a vector store has that service in its request path, wherever the call is written."""
+    local = _local_modules(repo)
+    matches = []
+    for path, summary in sorted(repo.summaries.items()):
+        if repo.roles.get(path) is not Role.CODE:
+            continue
+        framework = next((m for m in summary.imports if _within(m, params.serving)), None)
+        if framework is None:
+            continue
+        seen, frontier = {path}, [path]
+        for _ in range(params.depth + 1):
+            reached = None
+            for current in frontier:
+                client = next(
+                    (m for m in repo.summaries[current].imports if _within(m, params.clients)),
+                    None,
+                )
+                if client is not None:
+                    reached = (current, client)
+                    break
+            if reached is not None:
+                via = "" if reached[0] == path else f" through {reached[0]}"
+                matches.append(
+                    Evidence(
+                        Location(path),
+                        f"{params.label}: {path} serves with {framework} and reaches {reached[1]}{via}",
+                    )
+                )
+                break
+            frontier = [
+                target
+                for current in frontier
+                for module in repo.summaries[current].imports
+                if (target := _resolved(module, current, local)) and target not in seen
+            ]
+            seen.update(frontier)
+            if not frontier:
+                break
+    return Detection(tuple(matches))

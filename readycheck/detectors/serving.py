@@ -758,6 +758,10 @@ class ResponseFieldParams:
     fields: str = field(default=_VERSION_FIELD, metadata=REGEX)
     #: A field called only `version` (or `revision`) counts when its value names the model.
     generic: str = field(default=r"(?i)version|revision|ver", metadata=REGEX)
+    #: A field naming the model (`"model": llm_name`) counts when its value is a setting
+    #: holding the model's identifier (a name spelled `*name*`, `*id*`, `*version*` ...),
+    #: not the model object itself.
+    named: str = field(default=r"(?i)(llm_?)?model(_?name)?|llm(_?name)?", metadata=REGEX)
     #: HTTP response headers that carry it.
     headers: str = field(default=r"(?i)x-model-(version|revision|id|name)", metadata=REGEX)
     #: Response schemas (pydantic models, dataclasses) are recognised by their class name.
@@ -831,8 +835,18 @@ def _mentions_model(node: ast.expr) -> bool:
     return "model" in ast.unparse(node).lower()
 
 
+_IDENTIFIER_SETTING = re.compile(r"(?i)name|_id\b|^id$|version|revision|tag|deployment|llm")
+
+
+def _names_identifier(node: ast.expr) -> bool:
+    """A name or attribute spelled as a setting that holds an identifier (`llm_name`,
+    `settings.MODEL_ID`), which a JSON response can carry; a model object cannot be."""
+    spelled = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+    return isinstance(spelled, str) and bool(_IDENTIFIER_SETTING.search(spelled))
+
+
 def _version_fields(
-    answer: _Answer, fields: Matcher, generic: Matcher, headers: Matcher
+    answer: _Answer, fields: Matcher, generic: Matcher, headers: Matcher, named: Matcher
 ) -> Iterator[tuple[int, str]]:
     """(line, field) for each field of the response that carries the version."""
 
@@ -841,6 +855,7 @@ def _version_fields(
             fields.fullmatch(name)
             or headers.fullmatch(name)
             or (generic.fullmatch(name) and _mentions_model(value))
+            or (named.fullmatch(name) and _names_identifier(value))
         )
 
     for line, name, value in answer.fields:
@@ -873,16 +888,17 @@ def response_field(source: SourceFile, params: ResponseFieldParams) -> Iterator[
     code = source.python
     if code is None:
         return
-    fields, generic, headers = (
+    fields, generic, headers, named = (
         Matcher(params.fields),
         Matcher(params.generic),
         Matcher(params.headers),
+        Matcher(params.named),
     )
     seen: set[int] = set()
     for handler in handlers(source):
         if handler.infrastructure:
             continue
-        for line, name in _version_fields(_answer(handler.node), fields, generic, headers):
+        for line, name in _version_fields(_answer(handler.node), fields, generic, headers, named):
             if line in seen:
                 continue
             seen.add(line)
