@@ -60,10 +60,12 @@ SERVING_BASES = re.compile(
     r"|azureml/[\w.-]*inference",
     re.I,
 )
-#: What a notebook, shell or task-runner image runs: not a service, whatever it EXPOSEs.
+#: What a notebook, shell, task-runner or load-generator image runs: not a service,
+#: whatever it EXPOSEs (Locust's web page is not a prediction endpoint).
 _NOT_A_SERVICE = re.compile(
     r"^\W*(jupyter|jupyter-lab|jupyterlab|notebook|ipython|tensorboard|make|bash|sh|zsh|/bin/(ba)?sh)\W*$"
-    r"|\bjupyter\W+(lab|notebook)\b|\btensorboard\b",
+    r"|\bjupyter\W+(lab|notebook)\b|\btensorboard\b"
+    r"|^\W*(locust|k6|jmeter|artillery|vegeta|gatling)\b",
     re.I,
 )
 #: Base images of function runtimes (AWS Lambda, Azure Functions): invoked by the platform.

@@ -109,6 +109,27 @@ class KubernetesParams:
     #: set and matching: the chart is credited with what it can deploy. Rules whose
     #: pattern finds bad values (an untagged image) set this false, so it is never a finding.
     unknown_matches: bool = True
+    #: Containers that are tooling beside the service, not the service: load generators,
+    #: recognised by what they run (command, image or name). Their pods are not judged.
+    tooling: str = dataclasses.field(
+        default=r"(?i)(^|[\s/_.-])(locust|k6|jmeter|artillery|vegeta|gatling)([\s/_.:-]|$)",
+        metadata=REGEX,
+    )
+
+
+def _runs(container: dict[str, Any]) -> str:
+    """What a container is and runs, as one text: its name, image, command and arguments."""
+    parts = [container.get("name"), container.get("image")]
+    for key in ("command", "args"):
+        value = container.get(key)
+        parts.extend(value if isinstance(value, list) else [value])
+    return " ".join(str(p) for p in parts if isinstance(p, str | int))
+
+
+def _is_tooling(spec: dict[str, Any], tooling: Matcher) -> bool:
+    """A pod whose containers are all tooling (a Locust master and its workers)."""
+    containers = [c for c in spec.get("containers") or [] if isinstance(c, dict)]
+    return bool(containers) and all(tooling.search(_runs(c)) for c in containers)
 
 
 def _targets(
@@ -139,11 +160,14 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
     """For each Kubernetes container, pod spec or object of the given kinds:
     whether a field is set (and matches a pattern). Missing fields are gaps."""
     regex = Matcher(params.pattern) if params.pattern else None
+    tooling = Matcher(params.tooling)
     path = split_path(params.field)
     label = params.label or params.field or "present"
     for obj in kubernetes_objects(source):
         if obj.get("kind") not in params.kinds:
             continue
+        if any(_is_tooling(spec, tooling) for spec in pod_specs(obj)):
+            continue  # a load generator's Deployment is not the service's workload
         fallback = params.pod_fallback and params.target == "container"
         for name, target, spec in _targets(obj, params.target, params.init_containers):
             hits = list(walk(target, path)) if path else [(None, None, target)]
