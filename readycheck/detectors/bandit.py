@@ -53,10 +53,12 @@ _TYPE_NAME = re.compile(
 #: (`"urn:ietf:params:oauth:grant-type:token-exchange"`); addresses are PLAIN_URL.
 _NOT_A_VALUE = re.compile(r"<[^<>]*>|urn:\S+")
 #: Names that describe a secret rather than hold one: `token_type = "bearer"`,
-#: `TOKEN_SCOPE = "skills"`, `..._PREFIX`, and pagination cursors (`next_page_token`).
+#: `TOKEN_SCOPE = "skills"`, `..._PREFIX`, where a secret or a model's token count comes
+#: from (`_token_usage_source = "title"`), and pagination cursors (`next_page_token`).
 _DESCRIBING_NAME = re.compile(
     r"(?i)(?:^|_)(?:type|scope|prefix|suffix|name|url|uri|endpoint|header|field|kind|format"
-    r"|path|file|dir|env|var|id|budget|count|limit|length|size|total|usage)s?$"
+    r"|path|file|dir|env|var|id|budget|count|limit|length|size|total|usage|source|mode"
+    r"|strategy|method|provider|backend|status|state|label|role|reason)s?$"
     r"|(?:page|next|continuation)_?tokens?$|^(?:max|min|num|n|total)_"
 )
 #: The name a quoted value is bound to on its line: `name = "`, `"name": "`, `name="`.

@@ -173,7 +173,19 @@ def _passes(
     if not values:
         return True
     assert isinstance(value, ast.expr)
-    return matches_any(literal_text(value, source), values)
+    return any(matches_any(text, values) for text in _class_lineage(value, source))
+
+
+def _class_lineage(value: ast.expr, source: SourceFile) -> list[str]:
+    """An argument's text, then, for a class the file defines, its bases' (resolved): a
+    `class SafeNoAliasLoader(yaml.SafeLoader)` passed as `Loader=` is a SafeLoader."""
+    texts = [literal_text(value, source)]
+    code = source.python
+    if isinstance(value, ast.Name) and code is not None:
+        for cls in code.classes:
+            if cls.name == value.id:
+                texts.extend(cls.bases)
+    return texts
 
 
 def _all_call_patterns(calls: Sequence[CallParams]) -> tuple[str, ...]:
@@ -217,8 +229,11 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     candidates = code.calls_by_name if "*" in params.calls else _calls_any_rule_names(source, code)
     matched = [ref for name, refs in candidates.items() if regex.match(name) for ref in refs]
     for ref in sorted(matched, key=lambda r: (r.line, r.column)):
-        if written and ref.node.args and _path_of(code, ref.node.args[0], ref.line) in written:
-            continue
+        if written is not None and ref.node.args:
+            if _path_of(code, ref.node.args[0], ref.line) in written:
+                continue
+            if _made_here(code, ref.node.args[0], params.unless_written_by):
+                continue
         if arguments is not None and not arguments.search(_arguments_text(ref.node)):
             continue
         if any(start <= ref.line <= end for start, end in guarded):
@@ -279,6 +294,23 @@ def _written_paths(code: PythonCode, writers: tuple[str, ...]) -> set[str]:
         for ref in code.calls_matching(lambda name: regex.match(name) is not None)
         for arg in [*ref.node.args, *(k.value for k in ref.node.keywords)]
     }
+
+
+def _made_here(code: PythonCode, argument: ast.expr, writers: tuple[str, ...]) -> bool:
+    """Data the expression itself makes, so nothing from outside is read: a bytes literal
+    or what a writer returns (`pickle.loads(pickle.dumps(obj))`), directly or wrapped in
+    an in-memory buffer (`pickle.Unpickler(io.BytesIO(b""))`)."""
+    if isinstance(argument, ast.Call) and code.resolve(argument.func) in ("io.BytesIO", "BytesIO"):
+        if not argument.args:
+            return True
+        argument = argument.args[0]
+    if isinstance(argument, ast.Constant) and isinstance(argument.value, bytes):
+        return True
+    if isinstance(argument, ast.Call):
+        name = code.resolve(argument.func)
+        dumps = tuple(f"{w}s" for w in writers if w.endswith(".dump"))
+        return name_regex(dumps).match(name) is not None if dumps else False
+    return False
 
 
 def _main_guard_lines(source: SourceFile) -> tuple[tuple[int, int], ...]:

@@ -42,6 +42,11 @@ class PatternParams:
     #: example keys (`AKIAIOSFODNN7EXAMPLE`), made-up tokens (`ghp_0123456789abcdef...`).
     #: A filter on the match, not a lookahead, so it costs nothing on lines that do not match.
     unless_match: str | None = field(default=None, metadata=REGEX)
+    #: A match whose `secret` group (or whole text) matches `header` counts only when what
+    #: follows it on the line, or the next line, matches `body`: a PEM private-key header
+    #: is a key only with its key material after it, not alone in a detector's test.
+    header: str | None = field(default=None, metadata=REGEX)
+    body: str | None = field(default=None, metadata=REGEX)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9/+=_\-]{16,}")
@@ -110,11 +115,21 @@ def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence
         return
     regex = Matcher(params.pattern, params.ignore_case)
     unless = Matcher(params.unless_match) if params.unless_match else None
+    header = Matcher(params.header) if params.header else None
+    body = Matcher(params.body) if params.body else None
     found = 0
-    for location, line in _lines(source):
+    lines = list(_lines(source))
+    for index, (location, line) in enumerate(lines):
         match = _first_match(regex, unless, line[:_MAX_LINE])
         if not match:
             continue
+        if header is not None and body is not None:
+            matched = match.group("secret") if "secret" in match.re.groupindex else match.group(0)
+            if header.search(matched or ""):
+                after = line[match.end() : _MAX_LINE]
+                following = lines[index + 1][1][:_MAX_LINE] if index + 1 < len(lines) else ""
+                if not (body.search(after) or body.search(following)):
+                    continue
         snippet = clip(line)
         if params.mask:
             secret = match.group("secret") if "secret" in match.re.groupindex else match.group(0)
