@@ -465,6 +465,7 @@ def encode(analysis: FileAnalysis) -> dict[str, Any]:
             "functions": [
                 [n, _location_dict(w), size] for n, w, size in analysis.summary.functions
             ],
+            "paths": list(analysis.summary.paths),
         },
     }
 
@@ -496,6 +497,7 @@ def decode(data: dict[str, Any]) -> FileAnalysis:
             tuple(
                 (str(n), _required(_location(w)), int(size)) for n, w, size in summary["functions"]
             ),
+            tuple(str(p) for p in summary["paths"]),
         ),
     )
 

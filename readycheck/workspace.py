@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
+import re
 import tomllib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -410,6 +411,10 @@ class CodeSummary:
 
     imports: tuple[str, ...]
     functions: tuple[tuple[str, Location, int], ...]  # name, where, length in lines
+    #: Relative file paths the code spells as literals (`"data/raw/train.csv"`,
+    #: `"artifacts/model.joblib"`), resolved from the repository's root: where it reads and
+    #: writes its data and model files, for the checks of what git would pick up.
+    paths: tuple[str, ...] = ()
 
 
 def summarise(source: SourceFile) -> CodeSummary | None:
@@ -421,7 +426,42 @@ def summarise(source: SourceFile) -> CodeSummary | None:
         for ref in code.functions
         if isinstance(ref.node.col_offset, int) and ref.node.col_offset == 0  # top-level functions
     )
-    return CodeSummary(tuple(sorted({ref.module for ref in code.imports})), functions)
+    paths = _literal_paths(source, code)
+    return CodeSummary(tuple(sorted({ref.module for ref in code.imports})), functions, paths)
+
+
+#: A literal that names a file by a relative path with an extension of data or model files.
+_FILE_LITERAL = re.compile(
+    r"(?:\./|\.\./)*[\w.-]+(?:/[\w.-]+)*\.(?:csv|tsv|parquet|feather|arrow|jsonl|xlsx|xls|npy|npz"
+    r"|tfrecords?|avro|orc|pkl|pickle|joblib|pt|pth|h5|hdf5|keras|onnx|ckpt|safetensors|sav|model)",
+    re.IGNORECASE,
+)
+_MAX_PATHS = 32
+
+
+def _literal_paths(source: SourceFile, code: PythonCode) -> tuple[str, ...]:
+    """The data and model file paths a file spells, relative to the repository's root (a
+    notebook's relative to its folder, where its kernel runs), at most a few dozen."""
+    folder = PurePosixPath(source.path).parent if source.kind is FileKind.NOTEBOOK else None
+    found: set[str] = set()
+    for ref in code.strings:
+        value = ref.value
+        if len(value) > 200 or not _FILE_LITERAL.fullmatch(value):
+            continue
+        parts: list[str] = list(folder.parts) if folder is not None else []
+        for part in value.split("/"):
+            if part == "..":
+                if not parts:
+                    break
+                parts.pop()
+            elif part not in ("", "."):
+                parts.append(part)
+        else:
+            if parts:
+                found.add("/".join(parts))
+        if len(found) >= _MAX_PATHS:
+            break
+    return tuple(sorted(found))
 
 
 @lru_cache(maxsize=512)

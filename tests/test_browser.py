@@ -114,7 +114,7 @@ SERVICE = {
         "    return {'y': model.predict([payload])}\n"
     ),
     # A directory and a file whose joined path reads as a script element.
-    HOSTILE_PATH: ("import pickle\nx = pickle.loads(b'')  # <script>window.pwned=2</script>\n"),
+    HOSTILE_PATH: ("import pickle\nx = pickle.loads(payload)  # <script>window.pwned=2</script>\n"),
     "notebooks/explore.ipynb": json.dumps(
         {
             "cells": [

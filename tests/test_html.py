@@ -123,7 +123,7 @@ def test_hostile_repository_text_is_escaped(scan_tree: Scan) -> None:
         {
             **SERVICE,
             # Nested folders, so the path reads as a whole script element.
-            "x<script>window.pwned=1</script>.py": "import pickle\npickle.loads(b'')  # </pre><script>alert(1)</script>\n",
+            "x<script>window.pwned=1</script>.py": "import pickle\npickle.loads(payload)  # </pre><script>alert(1)</script>\n",
         }
     )
     assert any(HOSTILE in str(f.location) for f in report.findings)

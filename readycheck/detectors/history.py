@@ -19,7 +19,7 @@ from typing import Any
 
 from readycheck.detectors.base import repo_detector
 from readycheck.detectors.common import MACHINE_ACCOUNT, NOT_A_REPOSITORY, SHALLOW
-from readycheck.model import Detection, Evidence, Location
+from readycheck.model import Detection, Evidence, Location, Role
 from readycheck.parsers.git import GitInfo
 from readycheck.pathmatch import PathPatterns
 from readycheck.workspace import Repository
@@ -435,11 +435,20 @@ def _shallow_boundary(git: GitInfo) -> list[str]:
 
 @dataclass(frozen=True)
 class IgnoredParams:
-    #: Example paths that the root .gitignore should ignore.
-    paths: tuple[str, ...] = ("data/raw.csv", "models/model.pkl", "mlruns/0/meta.yaml", ".env")
+    #: Example paths that the root .gitignore should ignore in any repository.
+    paths: tuple[str, ...] = ()
     #: Paths a tool writes only where it is used, each as `module:path`
-    #: (`mlflow:mlruns/0/meta.yaml`): asked of the .gitignore only when code imports it.
+    #: (`mlflow:mlruns/0/meta.yaml`, `dotenv:.env`): asked only when code imports it.
     tool_paths: tuple[str, ...] = ()
+    #: Paths asked only where a file matching a glob exists, each as `glob:path`
+    #: (`**/.env.example:.env`: a template of the secrets file the project uses).
+    file_paths: tuple[str, ...] = ()
+    #: Extensions of data and model files: the paths the code spells with one of them
+    #: (`"data/raw/train.csv"`, `"artifacts/model.joblib"`) are asked, a few of each.
+    data_extensions: tuple[str, ...] = ()
+    model_extensions: tuple[str, ...] = ()
+    #: How many of the code's data paths, and of its model paths, are asked.
+    per_kind: int = 2
 
 
 def _imported(repo: Repository, module: str) -> bool:
@@ -450,18 +459,48 @@ def _imported(repo: Repository, module: str) -> bool:
     )
 
 
+def _spelled_paths(repo: Repository, extensions: tuple[str, ...], limit: int) -> list[str]:
+    """Paths the production code and notebooks spell with one of the extensions, one per
+    folder, the most spelled folders first: where the project keeps that kind of file."""
+    wanted = tuple(f".{e.lower()}" for e in extensions)
+    by_folder: dict[str, list[str]] = {}
+    for path, summary in sorted(repo.summaries.items()):
+        if repo.roles.get(path) not in (Role.CODE, Role.NOTEBOOK):
+            continue
+        for spelled in summary.paths:
+            if spelled.lower().endswith(wanted):
+                by_folder.setdefault(str(PurePosixPath(spelled).parent), []).append(spelled)
+    ranked = sorted(by_folder.values(), key=lambda found: -len(found))
+    return [sorted(found)[0] for found in ranked[:limit]]
+
+
 @repo_detector(params=IgnoredParams)
 def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
-    """For each example path: ignored by the root .gitignore (a match) or not (a gap).
-    A tool's own output folder is asked for only where the code uses the tool."""
-    spec = _root_ignore(repo)
-    if spec is None:
-        return Detection(gaps=(Evidence(None, "no .gitignore at the root", missing=True),))
+    """For each path the project would write: ignored by the root .gitignore (a match) or
+    not (a gap). The paths are the project's own: the data and model files its code
+    names, a tool's output folder where the code uses the tool, the secrets file where the
+    project keeps one; nothing is asked that the project would never write."""
     wanted = list(params.paths)
     for entry in params.tool_paths:
         module, _, path = entry.partition(":")
         if path and path not in wanted and _imported(repo, module):
             wanted.append(path)
+    for entry in params.file_paths:
+        pattern, _, path = entry.rpartition(":")
+        if path and path not in wanted and next(repo.glob([pattern]), None) is not None:
+            wanted.append(path)
+    for extensions in (params.data_extensions, params.model_extensions):
+        wanted.extend(
+            p for p in _spelled_paths(repo, extensions, params.per_kind) if p not in wanted
+        )
+    spec = _root_ignore(repo)
+    if spec is None:
+        return Detection(gaps=(Evidence(None, "no .gitignore at the root", missing=True),))
+    if not wanted:
+        return Detection(
+            inapplicable="the code names no data or model file, and no secrets file or tool "
+            "output folder, that git could pick up"
+        )
     matches, gaps = [], []
     for path in wanted:
         if spec.match(path):
