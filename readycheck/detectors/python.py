@@ -497,7 +497,9 @@ def _route_path(call: ast.Call) -> str | None:
 @file_detector(*PYTHON_KINDS, params=RouteParams)
 def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
     """HTTP routes declared with FastAPI, Starlette, Flask or Quart decorators
-    (`@app.get("/x")`, `@router.post`, `@bp.route`) or `add_api_route`/`add_url_rule`."""
+    (`@app.get("/x")`, `@router.post`, `@bp.route`), on a flask-restx or flask-smorest
+    resource class (`@ns.route("/x")` over its `get`/`post` methods), or with
+    `add_api_route`/`add_url_rule`."""
     code = source.python
     if code is None:
         return
@@ -514,6 +516,25 @@ def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
                 yield Evidence(
                     source.locate(decorator.lineno),
                     f"{params.label} {method} {path} ({function.name})",
+                    source.snippet(decorator.lineno),
+                )
+    for cls in code.classes:  # a flask-restx / flask-smorest resource: `@ns.route("/x")`
+        for decorator in cls.node.decorator_list:
+            if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
+                continue
+            path = _route_path(decorator) if decorator.func.attr == "route" else None
+            if path is None or not path.startswith("/") or not regex.search(path):
+                continue
+            verbs = [
+                f.name.upper()
+                for f in cls.node.body
+                if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+                and f.name in ("get", "post", "put", "patch", "delete")
+            ]
+            if verbs:
+                yield Evidence(
+                    source.locate(decorator.lineno),
+                    f"{params.label} {'/'.join(verbs)} {path} ({cls.name})",
                     source.snippet(decorator.lineno),
                 )
     for ref in code.calls:

@@ -258,6 +258,22 @@ def handlers(source: SourceFile) -> list[Handler]:
             for name, fn in methods.items():  # a Falcon resource, wherever it is routed
                 if name.startswith("on_") and name[3:].split("_")[0] in _HTTP_METHODS:
                     add(Handler(fn, fn.lineno, None, name[3:], "route"))
+        routed = next(  # a flask-restx / flask-smorest resource: `@ns.route("/score")`
+            (
+                d
+                for d in cls_ref.node.decorator_list
+                if isinstance(d, ast.Call)
+                and isinstance(d.func, ast.Attribute)
+                and d.func.attr == "route"
+                and _constant_path(d) is not None
+            ),
+            None,
+        )
+        if routed is not None:
+            for name, fn in methods.items():
+                if name in _HTTP_METHODS:
+                    add(Handler(fn, routed.lineno, _constant_path(routed), name, "route",
+                                cls_ref.node.decorator_list, _receiver(routed.func)))  # fmt: skip
         if any(b.startswith(("rest_framework.", "django.views.")) for b in cls_ref.bases):
             for name, fn in methods.items():
                 if name in _HTTP_METHODS or name in {"create", "list", "retrieve", "update"}:
@@ -842,7 +858,32 @@ def _names_identifier(node: ast.expr) -> bool:
     """A name or attribute spelled as a setting that holds an identifier (`llm_name`,
     `settings.MODEL_ID`), which a JSON response can carry; a model object cannot be."""
     spelled = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
-    return isinstance(spelled, str) and bool(_IDENTIFIER_SETTING.search(spelled))
+    if not isinstance(spelled, str) or "embed" in spelled.lower():
+        return False  # the embedding model names how documents were indexed, not who answered
+    return bool(_IDENTIFIER_SETTING.search(spelled))
+
+
+def _response_builders(expression: ast.expr) -> set[int]:
+    """The calls whose keywords become fields of the answer: the returned call itself and
+    the constructors and serialisers it wraps (`JSONResponse(content=Prediction(...))`,
+    `jsonify(...)`), not functions it merely calls (`Response(stream(model_id=...))`
+    passes the version to a generator, which may never answer with it)."""
+    found: set[int] = set()
+    pending = [expression]
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if node is not expression and not (name[:1].isupper() or name in _SERIALISERS):
+            continue
+        found.add(id(node))
+        pending.extend([*node.args, *(k.value for k in node.keywords)])
+    return found
+
+
+_SERIALISERS = frozenset({"jsonify", "dict", "make_response", "json_response", "dumps"})
 
 
 def _version_fields(
@@ -862,6 +903,7 @@ def _version_fields(
         if carries(name, value):
             yield line, name
     for expression in answer.expressions:
+        builders = _response_builders(expression)
         for node in ast.walk(expression):
             if isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values, strict=True):
@@ -875,7 +917,7 @@ def _version_fields(
                                 str(inner.value)
                             ):
                                 yield inner.lineno, f"model.{inner.value!s}"
-            elif isinstance(node, ast.Call):
+            elif isinstance(node, ast.Call) and id(node) in builders:
                 for keyword in node.keywords:
                     if keyword.arg is not None and carries(keyword.arg, keyword.value):
                         yield keyword.value.lineno, keyword.arg
