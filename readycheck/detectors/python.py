@@ -125,6 +125,27 @@ class CallParams:
     #: path, as written, is the load's first argument and an argument of the writer):
     #: a script that dumps a model and reads it back loads nothing from outside.
     unless_written_by: tuple[str, ...] = ()
+    #: Leave out a method called on an object one of these constructors made, in the call
+    #: (`umap.UMAP().fit(x)`) or bound to a name or attribute in the file (`reducer =
+    #: TSNE(...)`): fitting a projection to draw a chart trains no model.
+    unless_made_by: tuple[str, ...] = ()
+
+
+def _maker(code: PythonCode, call: ast.Call) -> str | None:
+    """The constructor that made the object a method is called on, where the file shows it."""
+    if not isinstance(call.func, ast.Attribute):
+        return None
+    receiver = call.func.value
+    if isinstance(receiver, ast.Call):
+        return code.resolve(receiver.func)
+    spelled = ast.unparse(receiver)
+    for binding in code.bindings:
+        if isinstance(binding, ast.Dict) or not isinstance(binding.value, ast.Call):
+            continue
+        targets = binding.targets if isinstance(binding, ast.Assign) else [binding.target]
+        if any(ast.unparse(t) == spelled for t in targets):
+            return code.resolve(binding.value.func)
+    return None
 
 
 def _arguments_text(call: ast.Call) -> str:
@@ -235,6 +256,10 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
             if _made_here(code, ref.node.args[0], params.unless_written_by):
                 continue
         if arguments is not None and not arguments.search(_arguments_text(ref.node)):
+            continue
+        if params.unless_made_by and matches_any(
+            _maker(code, ref.node) or "", params.unless_made_by
+        ):
             continue
         if any(start <= ref.line <= end for start, end in guarded):
             continue
@@ -485,6 +510,10 @@ class RouteParams:
     label: str = "HTTP route"
 
 
+#: Django's URL patterns: a route is a path and the view that answers it.
+_DJANGO_ROUTES = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
+
+
 def _route_path(call: ast.Call) -> str | None:
     candidate = (
         call.args[0] if call.args else keyword_value(call, "path") or keyword_value(call, "rule")
@@ -498,8 +527,8 @@ def _route_path(call: ast.Call) -> str | None:
 def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
     """HTTP routes declared with FastAPI, Starlette, Flask or Quart decorators
     (`@app.get("/x")`, `@router.post`, `@bp.route`), on a flask-restx or flask-smorest
-    resource class (`@ns.route("/x")` over its `get`/`post` methods), or with
-    `add_api_route`/`add_url_rule`."""
+    resource class (`@ns.route("/x")` over its `get`/`post` methods), with
+    `add_api_route`/`add_url_rule`, or in Django's URL patterns (`path("ratings/", view)`)."""
     code = source.python
     if code is None:
         return
@@ -538,6 +567,13 @@ def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
                     source.snippet(decorator.lineno),
                 )
     for ref in code.calls:
+        if ref.name in _DJANGO_ROUTES:  # `path("ratings/<uuid:id>/", rate_message)`
+            path = _route_path(ref.node)
+            if path is not None and regex.search(path):
+                yield Evidence(
+                    source.locate(ref.line), f"{params.label} /{path}", source.snippet(ref.line)
+                )
+            continue
         if ref.name.rsplit(".", 1)[-1] in {"add_api_route", "add_url_rule", "add_route"}:
             path = _route_path(ref.node)
             if path is not None and regex.search(path):

@@ -1,0 +1,98 @@
+"""What makes a repository one kind or another (precision round 11): a projection fitted
+to draw a chart trains no model, and a Django project served by Daphne is an online
+service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from readycheck.model import Report, Status
+from readycheck.pipeline import ScanOptions, scan
+from readycheck.rulebook import Rulebook
+from tests.conftest import rule_result, write_tree
+
+_RAG = {
+    "requirements.txt": "openai==1.51.0\ngradio==4.44.1\numap-learn==0.5.6\nplotly==5.24.1\n",
+    "app/answer.py": """\
+from openai import OpenAI
+
+client = OpenAI(timeout=30)
+
+
+def answer(question: str, passages: list[str]) -> str:
+    context = "\\n".join(passages)
+    reply = client.chat.completions.create(
+        model="gpt-4o-2024-08-06",
+        messages=[{"role": "user", "content": f"{context}\\n\\nQuestion: {question}"}],
+    )
+    return reply.choices[0].message.content or ""
+""",
+    "app/ui.py": """\
+import gradio as gr
+
+from app.answer import answer
+
+demo = gr.Interface(fn=lambda q: answer(q, []), inputs="text", outputs="text")
+""",
+}
+
+_PLOT = """\
+import numpy as np
+import plotly.graph_objs as go
+import umap
+
+
+def plot_cited(embeddings: np.ndarray) -> go.Figure:
+    points = umap.UMAP(n_components=2).fit(embeddings).embedding_
+    return go.Figure(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers"))
+"""
+
+_TRAIN = """\
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+
+def train(features: np.ndarray, labels: np.ndarray) -> LogisticRegression:
+    return LogisticRegression(max_iter=200).fit(features, labels)
+"""
+
+
+def _scan(tmp_path: Path, rulebook: Rulebook, files: dict[str, str]) -> Report:
+    return scan(ScanOptions(path=write_tree(tmp_path / "repo", files)), rulebook)
+
+
+def test_a_projection_fitted_for_a_chart_trains_no_model(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    report = _scan(tmp_path, rulebook, {**_RAG, "app/visualize.py": _PLOT})
+    assert report.kind is not None and report.kind.id == "llm_app"
+    assert rule_result(report, "RC-LLM-005").status is not Status.NOT_APPLICABLE
+
+
+def test_a_classifier_trained_beside_the_prompts_makes_it_no_llm_application(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    report = _scan(tmp_path, rulebook, {**_RAG, "app/train.py": _TRAIN})
+    assert report.kind is not None and report.kind.id != "llm_app"
+
+
+def test_a_django_project_served_by_daphne_is_an_online_service(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    files = {
+        "requirements.txt": "django==5.1.2\nchannels==4.1.0\ndaphne==4.1.2\nscikit-learn==1.5.2\n",
+        "site/asgi.py": """\
+import os
+
+from channels.routing import ProtocolTypeRouter
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")
+application = ProtocolTypeRouter({"http": get_asgi_application()})
+""",
+        "site/train.py": _TRAIN,
+        "start.sh": "#!/bin/sh\ndaphne -b 0.0.0.0 -p 8090 site.asgi:application\n",
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "service"
+    assert rule_result(report, "RC-INFRA-017").status is Status.PASS
