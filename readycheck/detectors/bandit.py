@@ -58,11 +58,13 @@ _NOT_A_VALUE = re.compile(r"<[^<>]*>|urn:\S+")
 _DESCRIBING_NAME = re.compile(
     r"(?i)(?:^|_)(?:type|scope|prefix|suffix|name|url|uri|endpoint|header|field|kind|format"
     r"|path|file|dir|env|var|id|budget|count|limit|length|size|total|usage|source|mode"
-    r"|strategy|method|provider|backend|status|state|label|role|reason)s?$"
+    r"|strategy|method|provider|backend|status|state|label|role|reason|rule|policy|hint"
+    r"|help|message|text|description|error|title)s?$"
     r"|(?:page|next|continuation)_?tokens?$|^(?:max|min|num|n|total)_"
 )
-#: The name a quoted value is bound to on its line: `name = "`, `"name": "`, `name="`.
-_BOUND_NAME = re.compile(r"""([A-Za-z_][\w]*)["']?\s*(?::|=)\s*[rbuRBU]{0,2}["']$""")
+#: The name a quoted value is bound to on its line: `name = "`, `"name": "`, `name="`,
+#: and `NAME = """` (a triple-quoted text).
+_BOUND_NAME = re.compile(r"""([A-Za-z_][\w]*)["']?\s*(?::|=)\s*[rbuRBU]{0,2}(?:["']|\"{3}|'{3})$""")
 
 #: A regular expression given to a token-named setting: `token_pattern=r"(?u)\b\w\w+\b"`
 #: (scikit-learn's vectorisers, tokenizers). Escapes such as \b, \w or \d and inline
@@ -156,10 +158,18 @@ def _password(issue: BanditIssue) -> str | None:
 
 
 def _name_of(value: str, line: str) -> str:
-    """The name `value` is bound to on `line`, or '' when it cannot be read from it."""
-    at = line.find(value)
+    """The name `value` is bound to on `line`, or '' when it cannot be read from it (a
+    triple-quoted value starts on the line with its first line)."""
+    at = line.find(value.split("\n", 1)[0])
     found = _BOUND_NAME.search(line[:at]) if at > 0 else None
     return found.group(1) if found else ""
+
+
+def _spells_its_name(value: str, name: str) -> bool:
+    """A label that spells the name it is bound to in words: `TOP_SECRET = "Top Secret"`
+    (a classification level), not a password."""
+    words = value.lower().split()
+    return len(words) > 1 and words == [w for w in name.lower().split("_") if w]
 
 
 def _not_a_password(issue_text: str, line: str) -> bool:
@@ -170,10 +180,12 @@ def _not_a_password(issue_text: str, line: str) -> bool:
     if match is None:
         return False
     value = match.group(1)
+    name = _name_of(value, line)
     return (
         _NOT_A_VALUE.fullmatch(value) is not None
+        or _spells_its_name(value, name)
         or PLAIN_URL.match(value) is not None
-        or _DESCRIBING_NAME.search(_name_of(value, line)) is not None
+        or _DESCRIBING_NAME.search(name) is not None
         or value in _PLACEHOLDERS
         or len(value) < 3
         or value.startswith(("/", "./", "~/"))  # a path to where the secret is mounted

@@ -52,6 +52,13 @@ _STAND_IN = re.compile(
     r"placeholder|local|dev|ci))+$|(?:^|[-_])(?:test|dummy|fake|example|changeme)[-_]"
 )
 _REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
+#: A marker made of words (`MAJOR_STRING_TOKEN: "bump:major"`, a release tool's commit
+#: tag): lowercase words joined by colons, which no generated secret is.
+_MARKER = re.compile(r"^[a-z]+(?::[a-z]+)+$")
+#: The credentials an image documents as its own defaults (MinIO's `minioadmin`, the
+#: postgres image's `postgres`, RabbitMQ's `guest`): in a compose file they start a
+#: local stack and guard nothing that is not already public.
+_IMAGE_DEFAULTS = frozenset({"minioadmin", "postgres", "guest", "neo4j"})
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,7 @@ def _literal(value: Any) -> str | None:
         or SECRET_PATH.match(text)
         or PLAIN_URL.match(text)
         or text == PLACEHOLDER  # what a Helm template computes (`b64enc`, `include`)
+        or _MARKER.match(text)
     ):
         return None
     return text
@@ -169,6 +177,7 @@ def config_secret(source: SourceFile, params: ConfigSecretParams) -> Iterator[Ev
     # job sets for the length of the job; in a deployment config it would be the password.
     in_ci = is_ci_definition(source)
     for document in source.documents:
+        compose = isinstance(document, dict) and isinstance(document.get("services"), dict)
         for what, block in _blocks(document):
             every_value = what.startswith("Secret.")
             for name, value, line in _variables(block):
@@ -176,6 +185,8 @@ def config_secret(source: SourceFile, params: ConfigSecretParams) -> Iterator[Ev
                 if secret is None or (line, name) in seen:
                     continue
                 if in_ci and _STAND_IN.search(secret):
+                    continue
+                if compose and secret.lower() in _IMAGE_DEFAULTS:
                     continue
                 if not every_value and secret_name.search(name) is None:
                     continue
