@@ -440,15 +440,18 @@ _MAX_PATHS = 32
 
 
 def _literal_paths(source: SourceFile, code: PythonCode) -> tuple[str, ...]:
-    """The data and model file paths a file spells, relative to the repository's root (a
-    notebook's relative to its folder, where its kernel runs), at most a few dozen."""
-    folder = PurePosixPath(source.path).parent if source.kind is FileKind.NOTEBOOK else None
+    """The data and model file paths a file spells, relative to the repository's root, at
+    most a few dozen. A bare file name is joined to a folder at run time, so it says
+    nothing of where the file lands; a notebook's explicitly relative path (`../data/`)
+    is read from its folder, where its kernel runs."""
+    notebook = source.kind is FileKind.NOTEBOOK
     found: set[str] = set()
     for ref in code.strings:
         value = ref.value
-        if len(value) > 200 or not _FILE_LITERAL.fullmatch(value):
+        if len(value) > 200 or "/" not in value or not _FILE_LITERAL.fullmatch(value):
             continue
-        parts: list[str] = list(folder.parts) if folder is not None else []
+        relative = notebook and value.startswith(("./", "../"))
+        parts: list[str] = list(PurePosixPath(source.path).parent.parts) if relative else []
         for part in value.split("/"):
             if part == "..":
                 if not parts:

@@ -503,7 +503,7 @@ def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
         )
     matches, gaps = [], []
     for path in wanted:
-        if spec.match(path):
+        if spec.match(path) or _ignored_below(repo, path):
             matches.append(Evidence(Location(".gitignore"), f"{path} is ignored"))
         else:
             gaps.append(
@@ -512,9 +512,23 @@ def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
     return Detection(tuple(matches), tuple(gaps))
 
 
-def _root_ignore(repo: Repository) -> Any:
-    """The root .gitignore as a PathSpec, or None when there is none."""
-    path = repo.root / ".gitignore"
+def _ignored_below(repo: Repository, path: str) -> bool:
+    """Whether a .gitignore in one of the path's folders ignores it (DVC writes
+    `data/.gitignore` for the files it tracks), its patterns read from that folder."""
+    parts = PurePosixPath(path).parts
+    root = repo.root.resolve()
+    for depth in range(1, len(parts)):
+        candidate = repo.root / PurePosixPath(*parts[:depth]) / ".gitignore"
+        if not candidate.resolve().is_relative_to(root):
+            return False  # a folder linked out of the tree is not the repository's
+        spec = _ignore_file(candidate)
+        if spec is not None and spec.match(str(PurePosixPath(*parts[depth:]))):
+            return True
+    return False
+
+
+def _ignore_file(path: Path) -> Any:
+    """A .gitignore as a PathSpec, or None when there is none (or it is a symlink)."""
     if not path.is_file() or path.is_symlink():
         return None
     try:
@@ -522,3 +536,8 @@ def _root_ignore(repo: Repository) -> Any:
     except OSError:
         return None
     return PathPatterns(text.splitlines(), ".gitignore")
+
+
+def _root_ignore(repo: Repository) -> Any:
+    """The root .gitignore as a PathSpec, or None when there is none."""
+    return _ignore_file(repo.root / ".gitignore")
