@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from readycheck.detectors.base import repo_detector
+from readycheck.detectors.base import REGEX, repo_detector
+from readycheck.detectors.patterns import Matcher
 from readycheck.model import Detection, Evidence, Location
 from readycheck.workspace import Repository
 
@@ -18,13 +19,31 @@ class FileParams:
     #: Smaller files do not count: a model card of a few lines is a placeholder
     #: ("to be written"), not documentation.
     min_bytes: int = 0
+    #: Files holding text that matches this do not count: a template left as generated
+    #: (GitHub's SECURITY.md template still says "Use this section to tell people ...").
+    unless_text: str | None = field(default=None, metadata=REGEX)
 
 
 @repo_detector(params=FileParams)
 def file_exists(repo: Repository, params: FileParams) -> Detection:
     """Files whose path matches any of the patterns (and hold at least `min_bytes`)."""
     found = [entry for entry in repo.glob(params.globs) if entry.size >= params.min_bytes]
+    if params.unless_text:
+        template = Matcher(params.unless_text)
+        found = [entry for entry in found if not template.search(_head(repo, entry.path))]
     matches = tuple(
         Evidence(Location(entry.path), f"{entry.path} exists") for entry in found[:_MAX_EVIDENCE]
     )
     return Detection(matches)
+
+
+def _head(repo: Repository, path: str, limit: int = 65536) -> str:
+    """The start of a file's text ('' when it cannot be read, or is linked out of the tree)."""
+    target = repo.root / path
+    if target.is_symlink():
+        return ""
+    try:
+        with open(target, encoding="utf-8", errors="replace") as handle:
+            return handle.read(limit)
+    except OSError:
+        return ""
