@@ -129,6 +129,10 @@ class CallParams:
     #: (`umap.UMAP().fit(x)`) or bound to a name or attribute in the file (`reducer =
     #: TSNE(...)`): fitting a projection to draw a chart trains no model.
     unless_made_by: tuple[str, ...] = ()
+    #: Leave out calls made where one of these intercepts them: a function decorated with
+    #: it (`@responses.activate`) or the body of a `with` block of it
+    #: (`with requests_mock.Mocker():`): a mocked HTTP call reaches no network.
+    unless_within: tuple[str, ...] = ()
 
 
 def _maker(code: PythonCode, call: ast.Call) -> str | None:
@@ -146,6 +150,28 @@ def _maker(code: PythonCode, call: ast.Call) -> str | None:
         if any(ast.unparse(t) == spelled for t in targets):
             return code.resolve(binding.value.func)
     return None
+
+
+def _intercepted(source: SourceFile, interceptors: tuple[str, ...]) -> list[tuple[int, int]]:
+    """The line ranges of functions decorated by, and `with` blocks of, an interceptor
+    (remembered per file and interceptor list)."""
+    key = ("python_call", "intercepted", interceptors)
+    if key not in source.memo:
+        code = source.python
+        ranges: list[tuple[int, int]] = []
+        if code is not None:
+            for function in code.functions:
+                if any(matches_any(d, interceptors) for d in function.decorators):
+                    ranges.append((function.line, function.node.end_lineno or function.line))
+            for node in code.nodes:
+                if isinstance(node, ast.With | ast.AsyncWith) and any(
+                    isinstance(item.context_expr, ast.Call)
+                    and matches_any(code.resolve(item.context_expr.func), interceptors)
+                    for item in node.items
+                ):
+                    ranges.append((node.lineno, node.end_lineno or node.lineno))
+        source.memo[key] = ranges
+    return source.memo[key]  # type: ignore[no-any-return]
 
 
 def _arguments_text(call: ast.Call) -> str:
@@ -259,6 +285,10 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
             continue
         if params.unless_made_by and matches_any(
             _maker(code, ref.node) or "", params.unless_made_by
+        ):
+            continue
+        if params.unless_within and any(
+            start <= ref.line <= end for start, end in _intercepted(source, params.unless_within)
         ):
             continue
         if any(start <= ref.line <= end for start, end in guarded):
