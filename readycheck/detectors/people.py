@@ -84,15 +84,24 @@ class _People:
 
     def __init__(self) -> None:
         self.identities: list[tuple[str, str]] = []
+        #: Identities that stand for a person however often they appear: a declared author.
+        self.declared: set[int] = set()
 
-    def add(self, name: str, email: str = "") -> None:
+    def add(self, name: str, email: str = "", declared: bool = False) -> None:
+        """One appearance of an identity: a commit, a merge, a trailer, a declaration
+        (`declared`: named on purpose as an author, co-author or reviewer)."""
         name, email = name.strip(), email.strip().lower()
         if not (name or email) or _is_bot(name, email) or _AGENT_NAMES.search(name):
             return
+        if declared:
+            self.declared.add(len(self.identities))
         self.identities.append((name, email))
 
-    def people(self) -> list[tuple[str, int]]:
-        """(a name for the person, how many addresses) for each person."""
+    def people(self, min_appearances: int = 1) -> list[tuple[str, int]]:
+        """(a name for the person, how many addresses) for each person who appears at
+        least `min_appearances` times in history, is declared or named in a trailer, or
+        appears most: one drive-by commit (a typo fixed, a dependency added) does not make
+        someone answer for the code."""
         parent: dict[str, str] = {}
 
         def find(key: str) -> str:
@@ -141,7 +150,14 @@ class _People:
         for index in range(len(self.identities)):
             groups.setdefault(find(f"i:{index}"), []).append(index)
         found = []
+        busiest = max(groups.values(), key=len, default=[])
         for members in groups.values():
+            if (
+                len(members) < min_appearances
+                and members is not busiest
+                and not self.declared.intersection(members)
+            ):
+                continue
             identities = [self.identities[i] for i in members]
             addresses = {email for _name, email in identities if email}
             spelled = [name for name, _email in identities if name] or sorted(addresses)
@@ -168,7 +184,7 @@ def _from_history(git: GitInfo, commits: int, people: _People) -> list[str]:
         ):
             people.add(committer, committer_email)
         for role, name, email in _TRAILER.findall(body):
-            people.add(name, email)
+            people.add(name, email, declared=True)  # named as co-author or reviewer
             notes.append(f"{role.lower()}: {name.strip()}")
     return notes
 
@@ -306,6 +322,9 @@ class TeamParams:
     commits: int = 500
     #: Fewer people than this is reported as nothing found.
     min_people: int = 2
+    #: A person counts after this many appearances in history (commits, merges, trailers);
+    #: declared authors always count.
+    min_appearances: int = 2
 
 
 @repo_detector(params=TeamParams)
@@ -321,8 +340,8 @@ def team_members(repo: Repository, params: TeamParams) -> Detection:
     declared = _declared(repo)
     for _path, names in declared:
         for name in names:
-            people.add(name, name if "@" in name else "")
-    found = people.people()
+            people.add(name, name if "@" in name else "", declared=True)
+    found = people.people(params.min_appearances)
     if len(found) >= params.min_people:
         evidence = [
             Evidence(None, f"{name} ({count} addresses)" if count > 1 else name)
