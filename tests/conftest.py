@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
@@ -76,3 +77,26 @@ def scan_tree(tmp_path: Path, rulebook: Rulebook) -> Callable[[Mapping[str, str 
 def rule_result(report: Report, rule_id: str) -> RuleResult:
     """The result of one rule in a report."""
     return next(r for r in report.results if r.rule.id == rule_id)
+
+
+def notebook_json(*cells: str) -> str:
+    """A notebook of code cells as Jupyter writes it (one source line per list item)."""
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "execution_count": number,
+                    "id": f"cell-{number}",
+                    "metadata": {},
+                    "outputs": [],
+                    "source": source.splitlines(keepends=True),
+                }
+                for number, source in enumerate(cells, 1)
+            ],
+        },
+        indent=1,
+    )

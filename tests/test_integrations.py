@@ -22,7 +22,7 @@ import yaml
 from typer.testing import CliRunner
 
 from readycheck.cli import app
-from tests.conftest import REPO_ROOT, write_tree
+from tests.conftest import REPO_ROOT, notebook_json, write_tree
 from tests.test_sarif import VALIDATOR as SARIF_VALIDATOR
 from tests.test_sarif import refs
 
@@ -237,29 +237,6 @@ def test_an_unknown_suffix_names_the_formats_it_could_be(tmp_path: Path) -> None
     assert ".sarif" in result.output and ".xml" in result.output
 
 
-def _notebook(*cells: str) -> str:
-    """A notebook as Jupyter writes it: indented JSON, one source line per JSON line."""
-    return json.dumps(
-        {
-            "nbformat": 4,
-            "nbformat_minor": 5,
-            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-            "cells": [
-                {
-                    "cell_type": "code",
-                    "execution_count": number,
-                    "id": f"cell-{number}",
-                    "metadata": {},
-                    "outputs": [],
-                    "source": source.splitlines(keepends=True),
-                }
-                for number, source in enumerate(cells, 1)
-            ],
-        },
-        indent=1,
-    )
-
-
 def test_the_readme_ci_example_goes_red_on_a_new_notebook_secret_and_green_on_old_findings(
     tmp_path: Path, shim: Path
 ) -> None:
@@ -269,7 +246,8 @@ def test_the_readme_ci_example_goes_red_on_a_new_notebook_secret_and_green_on_ol
     notebook line that holds it."""
     root = write_tree(
         tmp_path / "repo",
-        SERVICE | {"notebooks/explore.ipynb": _notebook("import pandas as pd\n", "df.head()\n")},
+        SERVICE
+        | {"notebooks/explore.ipynb": notebook_json("import pandas as pd\n", "df.head()\n")},
     )
     repo = git.Repo.init(root, initial_branch="main")
     with repo.config_writer() as config:
@@ -298,7 +276,7 @@ def test_the_readme_ci_example_goes_red_on_a_new_notebook_secret_and_green_on_ol
     assert green.returncode == 0, green.stderr
     assert outputs.read_text().splitlines()[0] == "exit-code=0", green.stdout
 
-    notebook = _notebook(
+    notebook = notebook_json(
         "import pandas as pd\n", 'API_KEY = "sk-live-9f8e7d6c5b4a39281706f5e4d3c2b1a0"\n'
     )
     (root / "notebooks/explore.ipynb").write_text(notebook)

@@ -5,31 +5,14 @@ a schedule a notebook creates is run by hand, not a batch delivery."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from readycheck.model import Report, Status
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.rulebook import Rulebook
-from tests.conftest import rule_result, write_tree
+from tests.conftest import notebook_json, rule_result, write_tree
 
-
-def _notebook(*cells: str) -> str:
-    return json.dumps(
-        {
-            "cells": [
-                {"cell_type": "code", "execution_count": i, "id": f"c{i}", "metadata": {},
-                 "outputs": [], "source": source.splitlines(keepends=True)}
-                for i, source in enumerate(cells, start=1)
-            ],
-            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-            "nbformat": 4,
-            "nbformat_minor": 5,
-        }
-    )  # fmt: skip
-
-
-_DEPLOY = _notebook(
+_DEPLOY = notebook_json(
     "from sagemaker.xgboost import XGBoostModel\n"
     "model = XGBoostModel(model_data=model_s3_uri, role=role, framework_version='1.7-1')",
     "predictor = model.deploy(\n"
@@ -39,7 +22,7 @@ _DEPLOY = _notebook(
     ")",
 )
 
-_SCHEDULE = _notebook(
+_SCHEDULE = notebook_json(
     "import boto3\nscheduler = boto3.client('scheduler')",
     "scheduler.create_schedule(\n"
     "    Name='monitor-churn',\n"

@@ -5,7 +5,6 @@ fixing it earns, and accepting a risk does not make it go away."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 from pathlib import Path
 
@@ -15,22 +14,7 @@ from readycheck import score
 from readycheck.model import Report, Status
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.rulebook import Rulebook
-from tests.conftest import SAMPLES, rule_result, write_tree
-
-
-def _notebook(*cells: str) -> str:
-    return json.dumps(
-        {
-            "cells": [
-                {"cell_type": "code", "execution_count": i, "id": f"c{i}", "metadata": {},
-                 "outputs": [], "source": source.splitlines(keepends=True)}
-                for i, source in enumerate(cells, start=1)
-            ],
-            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-            "nbformat": 4,
-            "nbformat_minor": 5,
-        }
-    )  # fmt: skip
+from tests.conftest import SAMPLES, notebook_json, rule_result, write_tree
 
 
 def test_an_empty_folder_scores_at_most_5_with_every_pillar_scored(
@@ -50,7 +34,7 @@ def test_a_folder_with_one_notebook_scores_at_most_15(tmp_path: Path, rulebook: 
         "model = RandomForestClassifier(random_state=0).fit(X_train, y_train)\n"
         "print(model.score(X_test, y_test))",
     )
-    root = write_tree(tmp_path / "nb", {"churn.ipynb": _notebook(*cells)})
+    root = write_tree(tmp_path / "nb", {"churn.ipynb": notebook_json(*cells)})
     report = scan(ScanOptions(path=root), rulebook)
     assert report.score <= 15
     assert all(p.score is not None for p in report.pillars)
