@@ -495,6 +495,18 @@ class Repository:
         self._globbed: dict[tuple[str, ...], tuple[FileEntry, ...]] = {}
         self._paths = tuple(entry.path for entry in self.files)
 
+    def read_text(self, path: str, limit: int = 1_000_000) -> str | None:
+        """The start of a discovered file's text, or None when discovery did not list it
+        (so nothing outside the tree, through a symlink or not, is ever read) or it
+        cannot be read."""
+        if path not in self.roles:
+            return None
+        try:
+            with open(self.root / path, encoding="utf-8", errors="replace") as handle:
+                return handle.read(limit)
+        except OSError:
+            return None
+
     def glob(self, patterns: Iterable[str]) -> Iterator[FileEntry]:
         """Files matching gitignore-style patterns (`Dockerfile`, `/setup.py`, `docs/**/*.md`).
 

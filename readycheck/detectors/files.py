@@ -30,20 +30,12 @@ def file_exists(repo: Repository, params: FileParams) -> Detection:
     found = [entry for entry in repo.glob(params.globs) if entry.size >= params.min_bytes]
     if params.unless_text:
         template = Matcher(params.unless_text)
-        found = [entry for entry in found if not template.search(_head(repo, entry.path))]
+        found = [
+            entry
+            for entry in found
+            if not template.search(repo.read_text(entry.path, limit=65536) or "")
+        ]
     matches = tuple(
         Evidence(Location(entry.path), f"{entry.path} exists") for entry in found[:_MAX_EVIDENCE]
     )
     return Detection(matches)
-
-
-def _head(repo: Repository, path: str, limit: int = 65536) -> str:
-    """The start of a file's text ('' when it cannot be read, or is linked out of the tree)."""
-    target = repo.root / path
-    if target.is_symlink():
-        return ""
-    try:
-        with open(target, encoding="utf-8", errors="replace") as handle:
-            return handle.read(limit)
-    except OSError:
-        return ""

@@ -516,28 +516,19 @@ def _ignored_below(repo: Repository, path: str) -> bool:
     """Whether a .gitignore in one of the path's folders ignores it (DVC writes
     `data/.gitignore` for the files it tracks), its patterns read from that folder."""
     parts = PurePosixPath(path).parts
-    root = repo.root.resolve()
     for depth in range(1, len(parts)):
-        candidate = repo.root / PurePosixPath(*parts[:depth]) / ".gitignore"
-        if not candidate.resolve().is_relative_to(root):
-            return False  # a folder linked out of the tree is not the repository's
-        spec = _ignore_file(candidate)
+        spec = _ignore_file(repo, str(PurePosixPath(*parts[:depth], ".gitignore")))
         if spec is not None and spec.match(str(PurePosixPath(*parts[depth:]))):
             return True
     return False
 
 
-def _ignore_file(path: Path) -> Any:
-    """A .gitignore as a PathSpec, or None when there is none (or it is a symlink)."""
-    if not path.is_file() or path.is_symlink():
-        return None
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    return PathPatterns(text.splitlines(), ".gitignore")
+def _ignore_file(repo: Repository, path: str) -> Any:
+    """A .gitignore of the tree as a PathSpec, or None when discovery listed none there."""
+    text = repo.read_text(path)
+    return None if text is None else PathPatterns(text.splitlines(), ".gitignore")
 
 
 def _root_ignore(repo: Repository) -> Any:
     """The root .gitignore as a PathSpec, or None when there is none."""
-    return _ignore_file(repo.root / ".gitignore")
+    return _ignore_file(repo, ".gitignore")
