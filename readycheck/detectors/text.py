@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -94,6 +95,12 @@ def _may_match(source: SourceFile, params: PatternParams) -> bool:
     return Matcher(params.pattern, params.ignore_case, multiline=True).search(text) is not None
 
 
+def _matched(match: Any) -> str:
+    """What a match is about: its `secret` group when the pattern names one, else all of it."""
+    found = match.group("secret") if "secret" in match.re.groupindex else match.group(0)
+    return found or ""
+
+
 def _first_match(regex: Matcher, unless: Matcher | None, line: str) -> Any:
     """The first match in `line` that `unless` does not rule out."""
     start = 0
@@ -101,8 +108,7 @@ def _first_match(regex: Matcher, unless: Matcher | None, line: str) -> Any:
         match = regex.search(line[start:])
         if match is None:
             return None
-        matched = match.group("secret") if "secret" in match.re.groupindex else match.group(0)
-        if unless is None or not unless.search(matched or ""):
+        if unless is None or not unless.search(_matched(match)):
             return match
         start += max(match.end(), 1)
     return None
@@ -118,21 +124,21 @@ def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence
     header = Matcher(params.header) if params.header else None
     body = Matcher(params.body) if params.body else None
     found = 0
-    lines = list(_lines(source))
-    for index, (location, line) in enumerate(lines):
+    # each line with the one after it, read lazily: a key's material may follow its header
+    lines, ahead = itertools.tee(_lines(source))
+    next(ahead, None)
+    following = itertools.chain(ahead, [(None, "")])
+    for (location, line), (_, next_line) in zip(lines, following, strict=True):
         match = _first_match(regex, unless, line[:_MAX_LINE])
         if not match:
             continue
-        if header is not None and body is not None:
-            matched = match.group("secret") if "secret" in match.re.groupindex else match.group(0)
-            if header.search(matched or ""):
-                after = line[match.end() : _MAX_LINE]
-                following = lines[index + 1][1][:_MAX_LINE] if index + 1 < len(lines) else ""
-                if not (body.search(after) or body.search(following)):
-                    continue
+        if header is not None and body is not None and header.search(_matched(match)):
+            after = line[match.end() : _MAX_LINE]
+            if not (body.search(after) or body.search(next_line[:_MAX_LINE])):
+                continue
         snippet = clip(line)
         if params.mask:
-            secret = match.group("secret") if "secret" in match.re.groupindex else match.group(0)
+            secret = _matched(match)
             snippet = clip(line.replace(secret, mask_tokens(secret)))
         where = " in a cell output" if location.line is None else ""
         yield Evidence(location, f"{params.label}{where}", snippet)
