@@ -245,6 +245,10 @@ def is_script(entry_path: str) -> bool:
     return PurePosixPath(name).suffix in SCRIPT_SUFFIXES or name in MAKEFILES
 
 
+#: Load generators: a container or image that runs one is tooling beside the service
+#: (Locust's web page on 8089 is not a prediction endpoint).
+LOAD_GENERATORS = "locust|k6|jmeter|artillery|vegeta|gatling"
+
 #: What a serving image runs: web and model servers.
 SERVER_COMMANDS = re.compile(
     r"uvicorn|gunicorn|hypercorn|daphne|waitress|bentoml\W+serve|torchserve|tritonserver"

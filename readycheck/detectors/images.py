@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from readycheck.detectors.base import REGEX, repo_detector
 from readycheck.detectors.common import (
+    LOAD_GENERATORS,
     PY_MODULE,
     PY_SCRIPT,
     SERVER_COMMANDS,
@@ -65,7 +66,7 @@ SERVING_BASES = re.compile(
 _NOT_A_SERVICE = re.compile(
     r"^\W*(jupyter|jupyter-lab|jupyterlab|notebook|ipython|tensorboard|make|bash|sh|zsh|/bin/(ba)?sh)\W*$"
     r"|\bjupyter\W+(lab|notebook)\b|\btensorboard\b"
-    r"|^\W*(locust|k6|jmeter|artillery|vegeta|gatling)\b",
+    rf"|^\W*({LOAD_GENERATORS})\b",
     re.I,
 )
 #: Base images of function runtimes (AWS Lambda, Azure Functions): invoked by the platform.

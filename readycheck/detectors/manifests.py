@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from readycheck.detectors.base import REGEX, file_detector
-from readycheck.detectors.common import SERVER_COMMANDS, STRUCTURED_KINDS, line_of
+from readycheck.detectors.common import (
+    LOAD_GENERATORS,
+    SERVER_COMMANDS,
+    STRUCTURED_KINDS,
+    line_of,
+)
 from readycheck.detectors.parsed import share
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
@@ -112,7 +117,7 @@ class KubernetesParams:
     #: Containers that are tooling beside the service, not the service: load generators,
     #: recognised by what they run (command, image or name). Their pods are not judged.
     tooling: str = dataclasses.field(
-        default=r"(?i)(^|[\s/_.-])(locust|k6|jmeter|artillery|vegeta|gatling)([\s/_.:-]|$)",
+        default=rf"(?i)(^|[\s/_.-])({LOAD_GENERATORS})([\s/_.:-]|$)",
         metadata=REGEX,
     )
 
