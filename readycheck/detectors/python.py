@@ -133,6 +133,21 @@ class CallParams:
     #: it (`@responses.activate`) or the body of a `with` block of it
     #: (`with requests_mock.Mocker():`): a mocked HTTP call reaches no network.
     unless_within: tuple[str, ...] = ()
+    #: Only calls whose value a function returns (`return SGDClassifier(random_state=42)`):
+    #: a factory that hands an unfitted estimator to the framework that trains it.
+    when_returned: bool = False
+
+
+def _returned_calls(source: SourceFile, code: PythonCode) -> frozenset[int]:
+    """The calls (by identity) that are the value of a `return` (remembered per file)."""
+    key = ("python_call", "returned")
+    if key not in source.memo:
+        source.memo[key] = frozenset(
+            id(node.value)
+            for node in code.nodes
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Call)
+        )
+    return source.memo[key]  # type: ignore[no-any-return]
 
 
 def _maker(code: PythonCode, call: ast.Call) -> str | None:
@@ -216,11 +231,56 @@ def _passes(
     if value is None:
         return False
     if value is True:
-        return hidden
+        spread = _spread_keys(source, call)
+        if spread is not None and keyword not in spread:
+            return False  # `**onehot_params` built from dicts that never name it
+        return hidden or (spread is not None and not values)
     if not values:
         return True
     assert isinstance(value, ast.expr)
     return any(matches_any(text, values) for text in _class_lineage(value, source))
+
+
+def _spread_keys(source: SourceFile, call: ast.Call) -> frozenset[str] | None:
+    """The keywords a call's `**name` arguments can pass, where the file binds each name
+    only to dict literals with string keys (`opts = {"sparse_output": False} if new else
+    {"sparse": False}`); None when any of them could hold anything (a parameter, a dict
+    built elsewhere)."""
+    code = source.python
+    if code is None:
+        return None
+    keys: set[str] = set()
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            continue
+        if not isinstance(keyword.value, ast.Name):
+            return None
+        values = [
+            binding.value
+            for binding in code.bindings
+            if isinstance(binding, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == keyword.value.id for t in binding.targets)
+        ]
+        if not values:
+            return None
+        for value in values:
+            literal = _literal_keys(value)
+            if literal is None:
+                return None
+            keys |= literal
+    return frozenset(keys)
+
+
+def _literal_keys(value: ast.expr) -> set[str] | None:
+    """The keys of a dict literal (or of either dict of a conditional expression)."""
+    if isinstance(value, ast.IfExp):
+        body, orelse = _literal_keys(value.body), _literal_keys(value.orelse)
+        return None if body is None or orelse is None else body | orelse
+    if isinstance(value, ast.Dict) and all(
+        isinstance(key, ast.Constant) and isinstance(key.value, str) for key in value.keys
+    ):
+        return {key.value for key in value.keys}  # type: ignore[union-attr]
+    return None
 
 
 def _class_lineage(value: ast.expr, source: SourceFile) -> list[str]:
@@ -275,7 +335,10 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     written = _written_paths(code, params.unless_written_by) if params.unless_written_by else None
     candidates = code.calls_by_name if "*" in params.calls else _calls_any_rule_names(source, code)
     matched = [ref for name, refs in candidates.items() if regex.match(name) for ref in refs]
+    returned = _returned_calls(source, code) if params.when_returned else None
     for ref in sorted(matched, key=lambda r: (r.line, r.column)):
+        if returned is not None and id(ref.node) not in returned:
+            continue
         if written is not None and ref.node.args:
             if _path_of(code, ref.node.args[0], ref.line) in written:
                 continue
