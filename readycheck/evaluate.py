@@ -109,9 +109,12 @@ class Evaluator:
                 self._readable[(entry.kind, entry.role)].append(entry)
         #: Each fact that holds, with the first place it was seen (None: it does not hold).
         self.fact_evidence: dict[str, Evidence | None] = {}
+        #: Where notebooks provision the platform, their practice evidence counts in full.
+        self.notebooks_count = False
         for name in rulebook.facts:
             self._fact_seen(name)
         self.facts = {name: seen is not None for name, seen in self.fact_evidence.items()}
+        self.notebooks_count = any(self.facts[name] for name in rulebook.notebooks_count_when)
         self.kind: KindVerdict | None = self.infer_kind(declared_kind)
 
     def infer_kind(self, declared: str | None = None) -> KindVerdict | None:
@@ -226,8 +229,11 @@ class Evaluator:
             return Outcome(Status.ERROR, reason=self.call_errors[check.key])
         if detection.inapplicable:
             return Outcome(Status.NOT_APPLICABLE, reason=detection.inapplicable)
-        strong = tuple(m for m in detection.matches if self._role(m) not in check.partial_in)
-        weak = tuple(m for m in detection.matches if self._role(m) in check.partial_in)
+        partial_in = check.partial_in
+        if self.notebooks_count and check.expect == "present":
+            partial_in = partial_in - {Role.NOTEBOOK}
+        strong = tuple(m for m in detection.matches if self._role(m) not in partial_in)
+        weak = tuple(m for m in detection.matches if self._role(m) in partial_in)
         if check.expect == "absent":
             examined = self.examined(check)
             if strong:

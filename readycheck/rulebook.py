@@ -111,6 +111,10 @@ class Rulebook:
     #: Repository kinds, most specific first; the last one is the default.
     kinds: tuple[RepoKind, ...] = ()
     checklists: tuple[ChecklistSpec, ...] = ()
+    #: Facts any of which makes a notebook's practice evidence earn full credit (a
+    #: notebook that deploys the model provisions the platform: what it sets up there is
+    #: as real as the endpoint); otherwise a notebook is a partial place.
+    notebooks_count_when: tuple[str, ...] = ()
 
     def checklist_for(self, kind_id: str | None) -> ChecklistSpec | None:
         """The checklist a repository of this kind is shown, if one fits it."""
@@ -173,6 +177,7 @@ class _Builder:
         self.version: str | None = None
         self.ml_test_raw: tuple[str, LineDict] | None = None
         self.kinds_raw: tuple[str, Any] | None = None
+        self.notebooks_raw: tuple[str, LineDict] | None = None
         self.checklists_raw: list[tuple[str, LineDict]] = []
         self.facts: dict[str, Fact] = {}
         #: Every `fact:` check, to check once all facts are known: (fact, file, line, field).
@@ -228,7 +233,23 @@ class _Builder:
             self._ml_test_score(set(seen)),
             kinds,
             self._checklists(set(seen), {k.id for k in kinds}),
+            self._notebooks_count_when(),
         )
+
+    def _notebooks_count_when(self) -> tuple[str, ...]:
+        """The facts that make notebooks count in full, checked against the facts that exist."""
+        if self.notebooks_raw is None:
+            return ()
+        display, data = self.notebooks_raw
+        for name in data["notebooks_count_when"]:
+            if name not in self.facts:
+                raise RulebookError(
+                    f"unknown fact {name!r}",
+                    path=display,
+                    line=data.line_of("notebooks_count_when"),
+                    field="notebooks_count_when",
+                )
+        return tuple(data["notebooks_count_when"])
 
     def _checklists(self, rule_ids: set[str], kind_ids: set[str]) -> tuple[ChecklistSpec, ...]:
         """The checklists, each checked against the rules and kinds that exist."""
@@ -387,6 +408,12 @@ class _Builder:
                 raise RulebookError("the ML Test Score map is declared in more than one file", path=display,
                                     line=data.line_of("ml_test_score"), field="ml_test_score")  # fmt: skip
             self.ml_test_raw = (display, data["ml_test_score"])
+        if "notebooks_count_when" in data:
+            if self.notebooks_raw is not None:
+                raise RulebookError("notebooks_count_when is declared in more than one file",
+                                    path=display, line=data.line_of("notebooks_count_when"),
+                                    field="notebooks_count_when")  # fmt: skip
+            self.notebooks_raw = (display, data)
         for checklist in data.get("checklists", ()):
             self.checklists_raw.append((display, checklist))
         if "kinds" in data:

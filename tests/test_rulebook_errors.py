@@ -121,6 +121,13 @@ def _rulebook_with(tmp_path: Path, text: str) -> Path:
             id="bad-yaml",
         ),
         pytest.param(
+            "notebooks_count_when: [trains_models]\n" + GOOD_RULE,
+            1,
+            "notebooks_count_when",
+            "declared in more than one file",
+            id="notebooks-count-twice",
+        ),
+        pytest.param(
             GOOD_RULE.replace("    why:", "    fix: twice\n    why:"),
             13,
             "fix",
@@ -150,6 +157,23 @@ def test_cli_exits_2_with_file_line_and_field(tmp_path: Path) -> None:
     assert "zz_custom.yaml:5:" in result.output
     assert "rules[0].severity" in result.output
     assert "Traceback" not in result.output
+
+
+def test_notebooks_count_when_names_a_fact_that_exists(tmp_path: Path) -> None:
+    folder = _rulebook_with(tmp_path, GOOD_RULE)
+    core = folder / "rulebook.yaml"
+    core.write_text(
+        core.read_text(encoding="utf-8").replace(
+            "notebooks_count_when: [endpoint_deployed_from_notebook]",
+            "notebooks_count_when: [deploys_from_a_notebook]",
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(RulebookError) as caught:
+        load_rulebook([folder])
+    assert caught.value.field == "notebooks_count_when"
+    assert caught.value.path is not None and caught.value.path.endswith("rulebook.yaml")
+    assert "unknown fact 'deploys_from_a_notebook'" in str(caught.value)
 
 
 def test_the_built_in_rulebook_is_valid() -> None:
