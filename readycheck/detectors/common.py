@@ -99,6 +99,9 @@ SEPARATORS = re.compile(r"&&|\|\||;")
 #: In a Jenkinsfile, steps also follow braces: `stage('t') { steps { echo 'pytest' } }`.
 GROOVY_SEPARATORS = re.compile(r"&&|\|\||;|[{}]")
 _SAYS = re.compile(r"(?:echo|printf|Write-(?:Host|Output))\b")
+#: A command that deletes files runs nothing it names: `sudo rm -rf /opt/hostedtoolcache/CodeQL`
+#: frees disk space, it runs no scanner.
+_REMOVES = re.compile(r"(?:sudo\s+)?(?:rm|rmdir|unlink|Remove-Item)\s", re.IGNORECASE)
 COMMENT = re.compile(r"(?:^|\s)(?:#|//).*$")
 
 
@@ -169,12 +172,12 @@ def _looks_like_pipeline(document: Any) -> bool:
 
 
 def commands(text: str, separators: re.Pattern[str] = SEPARATORS) -> Iterator[str]:
-    """The commands in a script, without comments and without what is only echoed."""
+    """The commands in a script, without comments, what is only echoed, and deletions."""
     for line in text.splitlines():
         code = COMMENT.sub("", line).strip()
         for command in separators.split(code):
             command = command.strip()
-            if command and _SAYS.match(command) is None:
+            if command and _SAYS.match(command) is None and _REMOVES.match(command) is None:
                 yield command
 
 
