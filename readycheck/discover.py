@@ -117,6 +117,9 @@ _TEST_DIR = re.compile(
     r"(tests?|testing|fixtures?|test[_-]?data|test[_-]fixtures|__fixtures__|__mocks__|mocks?"
     r"|(e2e|integration|unit|functional|smoke|load|system|acceptance)[_-]?tests?)"
 )
+#: Test modules by name: pytest's `test_*.py` and `*_test.py`, a Django app's `tests.py`,
+#: a lone `test.py` or `smoketest.py` a person runs by hand against the service.
+_TEST_MODULE = re.compile(r"test_.*|.*_tests?\.py|tests?\.py|smoke_?tests?\.py|conftest\.py")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 _EXAMPLE_DIR = re.compile(
     r"(examples?|samples?|demos?|tutorials?|cookbooks?|playgrounds?|sandbox|scratch"
@@ -205,8 +208,7 @@ def classify_role(path: str, kind: FileKind) -> Role:
             return Role.DOCS
         return Role.NOTEBOOK
     if any(_TEST_DIR.fullmatch(d) for d in directories) or (
-        kind is FileKind.PYTHON
-        and (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py")
+        kind is FileKind.PYTHON and _TEST_MODULE.fullmatch(name) is not None
     ):
         return Role.TEST
     if any(_EXAMPLE_DIR.fullmatch(d) for d in directories):

@@ -72,6 +72,13 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("integration_tests/test_api.py", Role.TEST),
         ("my-project/src/app.py", Role.CODE),
         ("src/examples_loader.py", Role.CODE),
+        # modules named as tests outside a test folder (round 13: a smoke test in scripts/)
+        ("scripts/smoketest.py", Role.TEST),
+        ("test.py", Role.TEST),
+        ("shop/tests.py", Role.TEST),
+        ("pipeline/data_tests.py", Role.TEST),
+        ("src/latest.py", Role.CODE),
+        ("src/backtest.py", Role.CODE),
     ],
 )
 def test_role_is_decided_by_path(path: str, role: Role) -> None:
