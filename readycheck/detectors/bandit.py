@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from readycheck.detectors.base import file_detector
@@ -261,7 +262,46 @@ def _control_flow_handlers(tree: ast.AST, nodes: Iterable[ast.AST]) -> frozenset
         )
     }
     _falls_into_raise(tree, None, lines)
+    lines.update(_fallbacks(nodes))
     return frozenset(lines)
+
+
+#: Catching these is catching everything: no fallback is meant for every failure.
+_BROAD = frozenset({"Exception", "BaseException"})
+
+
+def _fallbacks(nodes: Iterable[ast.AST]) -> set[int]:
+    """Lines of typed `except` clauses of a `try` that returns on every path, followed by
+    more code: `try: return json.loads(s) except JSONDecodeError: pass` and then parsing
+    `s` another way is a fallback, not a failure dropped; the function still answers."""
+    found: set[int] = set()
+    for node in nodes:
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list):
+                continue
+            for statement, _following in pairwise(block):
+                if not isinstance(statement, ast.Try) or not _always_leaves(statement.body):
+                    continue
+                for handler in statement.handlers:
+                    names = _caught_names(handler)
+                    if names and not names & _BROAD:
+                        found.add(handler.lineno)
+    return found
+
+
+def _always_leaves(block: list[ast.stmt]) -> bool:
+    """Whether a block returns or raises on every path through it."""
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, ast.Return | ast.Raise):
+        return True
+    if isinstance(last, ast.If):
+        return _always_leaves(last.body) and _always_leaves(last.orelse)
+    if isinstance(last, ast.With | ast.AsyncWith):
+        return _always_leaves(last.body)
+    return False
 
 
 def _falls_into_raise(node: ast.AST, after: ast.stmt | None, lines: set[int]) -> None:
