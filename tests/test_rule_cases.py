@@ -156,6 +156,10 @@ def _check_case(
             f"{[(f.message, str(f.location)) for f in result.findings]} {result.reason or ''}"
         )
         assert not result.findings
+        if "evidence" in case:  # the pass names the place that shows the practice
+            shown = {_location(e.location) for e in result.evidence if e.location is not None}
+            wanted = {(e.get("path"), e.get("line"), e.get("cell")) for e in case["evidence"]}
+            assert wanted <= shown, f"{rule_id} passed on {sorted(shown, key=str)}"
         return
     expected_status = Status(case.get("status", "fail"))
     assert result.status is expected_status, (

@@ -526,14 +526,20 @@ def shipped_image(repo: Repository, params: ImageParams) -> Detection:
             matches.append(Evidence(where, what, image.source.snippet(image.stage_line)))
             continue
         keyword = params.instruction.upper()
-        if params.base_pattern and Matcher(params.base_pattern).search(image.base):
+        candidates = [i for i in image.instructions if i.keyword == keyword]
+        if params.last:
+            candidates = candidates[-1:]
+        # The base's own setting holds only until the image's instruction overrides it:
+        # a Chainguard base followed by `USER root` runs as root.
+        if (
+            not candidates
+            and params.base_pattern
+            and Matcher(params.base_pattern).search(image.base)
+        ):
             matches.append(
                 Evidence(where, f"builds on {image.base}", image.source.snippet(image.stage_line))
             )
             continue
-        candidates = [i for i in image.instructions if i.keyword == keyword]
-        if params.last:
-            candidates = candidates[-1:]
         regex = Matcher(params.pattern) if params.pattern else None
         found = [i for i in candidates if regex is None or regex.search(i.arguments)]
         for instruction in found:
