@@ -59,7 +59,7 @@ _PREDICTION = re.compile(
 )
 #: Credentials as requests carry them: headers, query parameters, cookies.
 _CREDENTIAL_NAMES = re.compile(
-    r"(?i)(proxy-)?authorization|(x-)?(api|auth|access|client)[-_]?(key|token)|x-token|token"
+    r"(?i)(proxy-)?authorization|([a-z0-9]+-)*(api|auth|access|client)[-_]?(key|token)|x-token|token"
     r"|apikey|x-hub-signature(-256)?|x-[\w-]*signature|x-[\w-]*-key|session(id)?|access_token"
 )
 #: A constant whose name says it holds a header's name: `API_KEY_HEADER`, `AUTH_HEADER_NAME`.
