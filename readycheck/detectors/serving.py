@@ -782,7 +782,7 @@ class ResponseFieldParams:
     headers: str = field(default=r"(?i)x-model-(version|revision|id|name)", metadata=REGEX)
     #: Response schemas (pydantic models, dataclasses) are recognised by their class name.
     schemas: str = field(
-        default=r"(?i).*(response|result|prediction|output|reply|inference|score)s?(model|schema|out)?",
+        default=r"(?i).*(response|result|prediction|output|reply|answer|inference|score)s?(model|schema|out)?",
         metadata=REGEX,
     )
     label: str = "the model version"
@@ -961,7 +961,15 @@ def response_field(source: SourceFile, params: ResponseFieldParams) -> Iterator[
             continue
         for item in cls.node.body:
             target = item.target if isinstance(item, ast.AnnAssign) else None
-            if isinstance(target, ast.Name) and fields.fullmatch(target.id):
+            if not isinstance(target, ast.Name):
+                continue
+            # `llm: str` holds the identifier of the model that answered (not the model)
+            identifier = (
+                named.fullmatch(target.id) is not None
+                and isinstance(item, ast.AnnAssign)
+                and ast.unparse(item.annotation) in {"str", "Optional[str]", "str | None"}
+            )
+            if fields.fullmatch(target.id) or identifier:
                 yield Evidence(
                     source.locate(item.lineno),
                     f"the response schema {cls.name} has {params.label} (`{target.id}`)",
