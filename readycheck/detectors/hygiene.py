@@ -401,7 +401,11 @@ def _pre_commit_lines(source: SourceFile) -> list[str]:
                 lines.append(str(repo.get("repo", "")))
                 for hook in repo.get("hooks") or []:
                     if isinstance(hook, dict):
-                        lines.append(f"{hook.get('id', '')} {hook.get('entry', '')}".strip())
+                        lines.append(str(hook.get("id", "")))
+                        args = hook.get("args")
+                        words = [str(a) for a in args] if isinstance(args, list) else []
+                        # a local hook's command: `entry: make` with `args: [clean]`
+                        lines.append(" ".join([str(hook.get("entry", "")), *words]).strip())
     return lines
 
 
@@ -508,6 +512,9 @@ class CiRunsParams:
     #: What a command that runs the tool looks like.
     pattern: str = field(metadata=REGEX)
     label: str = "CI step"
+    #: Also what the pre-commit hooks run on every commit, followed the same way (a local
+    #: hook running a Makefile target whose prerequisite runs the linters).
+    hooks: bool = False
 
 
 @repo_detector(params=CiRunsParams)
@@ -538,4 +545,9 @@ def ci_runs(repo: Repository, params: CiRunsParams) -> Detection:
                     )
                 )
                 break
+    if params.hooks:
+        for path in view.find(".pre-commit-config.yaml") + view.find(".pre-commit-config.yml"):
+            how = follower.file(f"{path}#pre-commit:", False, 0)
+            if how is not None:
+                matches.append(Evidence(Location(path), f"pre-commit hook: {how}"))
     return Detection(tuple(matches))
