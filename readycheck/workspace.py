@@ -437,6 +437,9 @@ _FILE_LITERAL = re.compile(
     re.IGNORECASE,
 )
 _MAX_PATHS = 32
+#: Names an object-store key is bound to or passed as (`key = ...`, `Key=`, `Prefix=`,
+#: `blob_name=`, `s3_key`): the path is a key in a bucket, not a file in the work tree.
+_OBJECT_KEY = re.compile(r"(?i)(\w+_)?(key|prefix|blob(_name)?|object(_name)?)|s3_\w+|gcs_\w+")
 
 
 def _literal_paths(source: SourceFile, code: PythonCode) -> tuple[str, ...]:
@@ -446,10 +449,15 @@ def _literal_paths(source: SourceFile, code: PythonCode) -> tuple[str, ...]:
     is read from its folder, where its kernel runs."""
     notebook = source.kind is FileKind.NOTEBOOK
     found: set[str] = set()
+    keys: set[str] | None = None
     for ref in code.strings:
         value = ref.value
         if len(value) > 200 or "/" not in value or not _FILE_LITERAL.fullmatch(value):
             continue
+        if keys is None:
+            keys = {s.value for s in code.named_strings if _OBJECT_KEY.fullmatch(s.name)}
+        if value in keys:
+            continue  # `key = "validation/validation.csv"`: an object in a bucket, not a file here
         relative = notebook and value.startswith(("./", "../"))
         parts: list[str] = list(PurePosixPath(source.path).parent.parts) if relative else []
         for part in value.split("/"):
