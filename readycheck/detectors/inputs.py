@@ -211,7 +211,8 @@ def _parameters(function: Function) -> list[ast.arg]:
 
 
 def _entry_points(code: PythonCode) -> dict[int, str]:
-    """Functions that receive a prediction request, by node id, with what they are."""
+    """Functions the framework calls with a prediction request (routes, APIs, serving
+    handlers), by node id, with what they are."""
     found: dict[int, str] = {}
     top = {f.name for f in code.functions if f.node.col_offset == 0}
     for ref in code.functions:
@@ -226,9 +227,6 @@ def _entry_points(code: PythonCode) -> dict[int, str]:
             found[id(node)] = "scoring script run()"
         elif node.col_offset == 0 and [p.arg for p in _parameters(node)] == ["event", "context"]:
             found[id(node)] = "Lambda handler"
-    for ref in code.functions:
-        if id(ref.node) not in found and _request_params(code, ref.node, False):
-            found[id(ref.node)] = f"handler {ref.node.name}"
     for cls in code.classes:
         for item in cls.node.body:
             if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and (
@@ -254,6 +252,16 @@ def _entry_points(code: PythonCode) -> dict[int, str]:
             ):
                 found[id(item)] = f"{cls.name}.{item.name}"
     return found
+
+
+def _passed_the_request(code: PythonCode, called: dict[int, str]) -> dict[int, str]:
+    """Functions other code hands the request to (an exception handler, a helper the
+    route calls): they see the request, but no framework parses their other parameters."""
+    return {
+        id(ref.node): f"handler {ref.node.name}"
+        for ref in code.functions
+        if id(ref.node) not in called and _request_params(code, ref.node, False)
+    }
 
 
 def _request_params(code: PythonCode, function: Function, entry: bool) -> list[str]:
@@ -506,7 +514,9 @@ def request_validation(source: SourceFile, params: NoParams) -> Iterator[Evidenc
     code = source.python
     if code is None:
         return
-    entries = _entry_points(code)
+    called = _entry_points(code)
+    passed = _passed_the_request(code, called)
+    entries = {**passed, **called}
     typed = _imports(code, _TYPED_FRAMEWORKS)
     models = _model_classes(code)
     functions = {id(f.node): f.node for f in code.functions}
@@ -521,7 +531,8 @@ def request_validation(source: SourceFile, params: NoParams) -> Iterator[Evidenc
     for ref in code.functions:
         function = ref.node
         entry = entries.get(id(function))
-        if entry and typed and (body := _typed_body(code, function)):
+        routed = entry is not None and id(function) not in passed
+        if routed and typed and (body := _typed_body(code, function)):
             yield from emit(
                 function.lineno, f"{entry} takes typed input the framework validates ({body})"
             )
