@@ -113,6 +113,7 @@ def ci_step(source: SourceFile, params: CiStepParams) -> Iterator[Evidence]:
         return
     regex = Matcher(params.pattern)
     if source.kind is FileKind.YAML:
+        share(source)  # ci_runs follows pre-commit hooks and CI steps into it again
         scripts = [
             found
             for document in source.documents
