@@ -334,12 +334,32 @@ class _Analysis:
         base = _root_base(dockerfile, stage)
         if not command and SERVING_BASES.search(base):
             return f"it builds on the model-server image {base}", None
+        if not command and (started := self._platform_serve(path, instructions)) is not None:
+            return started, None
         for service, published, override in services:
             if override and SERVER_COMMANDS.search(override):
                 return f"compose service {service} starts a server with it", None
             if published and not override:
                 return f"compose service {service} publishes its port", None
         return None, None
+
+    def _platform_serve(self, dockerfile_path: str, instructions: list[Instruction]) -> str | None:
+        """An image with no command of its own that ships a `serve` program: SageMaker's
+        container contract starts it with `docker run <image> serve`, and that program
+        starts the web server (a bring-your-own serving container)."""
+        for instruction in instructions:
+            if instruction.keyword not in ("COPY", "ADD"):
+                continue
+            sources = [w for w in instruction.arguments.split() if not w.startswith("--")][:-1]
+            for source in sources:
+                program = source if PurePosixPath(source).name == "serve" else f"{source}/serve"
+                for found in self._in_context(dockerfile_path, program):
+                    serves, _development = self._shell_serves(
+                        dockerfile_path, self.view.source(found)
+                    )
+                    if serves is not None:
+                        return f"the platform starts its `serve` program ({found}), which {serves}"
+        return None
 
     def _script_serves(self, dockerfile_path: str, command: str) -> tuple[str | None, str | None]:
         """Whether a script the image starts serves (and whether through a development server)."""
