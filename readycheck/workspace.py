@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from readycheck import yamlload
-from readycheck.model import FileEntry, FileKind, Location, ScanWarning
+from readycheck.model import FileEntry, FileKind, Location, Role, ScanWarning
 from readycheck.parsers import ParseError, helm
 from readycheck.parsers import dependencies as deps
 from readycheck.parsers.dockerfile import Dockerfile, parse_dockerfile
@@ -502,6 +502,8 @@ class Repository:
         #: Rules and facts ask for the same patterns many times: each is matched once.
         self._globbed: dict[tuple[str, ...], tuple[FileEntry, ...]] = {}
         self._paths = tuple(entry.path for entry in self.files)
+        #: Dotted name -> path of every production module, for `imported_modules`.
+        self._local: dict[str, str] | None = None
 
     def read_text(self, path: str, limit: int = 1_000_000) -> str | None:
         """The start of a discovered file's text, or None when discovery did not list it
@@ -530,6 +532,53 @@ class Repository:
             paths = _glob_paths(key, self._paths)
             self._globbed[key] = tuple(e for e in self.files if e.path in paths)
         return iter(self._globbed[key])
+
+    def imported_modules(self, path: str, depth: int) -> Iterator[list[str]]:
+        """The repository's own production modules a file reaches through its imports, hop
+        by hop: the file itself, the modules it imports, theirs, up to `depth` hops."""
+        if self._local is None:
+            self._local = {}
+            for module_path in sorted(self.summaries):
+                if self.roles.get(module_path) is Role.CODE and module_path.endswith(".py"):
+                    for name in module_names(module_path):
+                        self._local.setdefault(name, module_path)
+        seen, frontier = {path}, [path]
+        for _ in range(depth + 1):
+            yield frontier
+            frontier = [
+                target
+                for current in frontier
+                for module in self.summaries[current].imports
+                if (target := _resolved(module, current, self._local)) and target not in seen
+            ]
+            seen.update(frontier)
+            if not frontier:
+                return
+
+
+def module_names(path: str) -> set[str]:
+    """The dotted names a file may be imported by: `src/pkg/features.py` -> pkg.features, features."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return {".".join(parts[i:]) for i in range(len(parts))}
+
+
+def _resolved(module: str, importer: str, local: dict[str, str]) -> str | None:
+    """The repository file an import names: `chains.make_chain` (a module or a name in
+    it), `app.chains`, or `.chains` beside the importer."""
+    if module.startswith("."):
+        level = len(module) - len(module.lstrip("."))
+        parents = PurePosixPath(importer).parents
+        if level > len(parents):
+            return None
+        module = ".".join([*parents[level - 1].parts, *module[level:].split(".")]).strip(".")
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        found = local.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
 
 
 #: Paths that matched a glob, by (patterns, every path of the tree): `trend` scans one

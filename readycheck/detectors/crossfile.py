@@ -11,7 +11,7 @@ from readycheck.detectors.base import repo_detector
 from readycheck.discover import classify_role
 from readycheck.model import Detection, Evidence, FileKind, Location, Role
 from readycheck.pathmatch import PathPatterns
-from readycheck.workspace import Repository
+from readycheck.workspace import Repository, module_names
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,6 @@ class TestedParams:
     )  # fmt: skip
 
 
-def _module_names(path: str) -> set[str]:
-    """The dotted names a test may import a file by: `src/pkg/features.py` -> pkg.features, features."""
-    parts = list(PurePosixPath(path).with_suffix("").parts)
-    if parts and parts[-1] == "__init__":
-        parts = parts[:-1]
-    return {".".join(parts[i:]) for i in range(len(parts))}
-
-
 def _reexported(repo: Repository, imported: set[str]) -> set[str]:
     """Modules a test reaches through a package it imports: `from mylib.evaluate import
     feature_importance_permutation` tests `mylib/evaluate/feature_importance.py` when the
@@ -80,7 +72,7 @@ def _reexported(repo: Repository, imported: set[str]) -> set[str]:
     for path, summary in repo.summaries.items():
         if not path.endswith("__init__.py") or repo.roles.get(path) is not Role.CODE:
             continue
-        if not _module_names(path) & imported:
+        if not module_names(path) & imported:
             continue
         package = ".".join(PurePosixPath(path).parent.parts)
         for module in summary.imports:
@@ -112,7 +104,7 @@ def tested_modules(repo: Repository, params: TestedParams) -> Detection:
     imported |= _reexported(repo, imported)
     matches, gaps = [], []
     for path in sorted(targets):
-        if _module_names(path) & imported:
+        if module_names(path) & imported:
             matches.append(Evidence(Location(path), f"{path} is imported by a test"))
         else:
             gaps.append(Evidence(Location(path), f"no test imports {path}", missing=True))
@@ -135,39 +127,11 @@ def _within(module: str, names: tuple[str, ...]) -> str | None:
     return next((n for n in names if module == n or module.startswith(n + ".")), None)
 
 
-def _local_modules(repo: Repository) -> dict[str, str]:
-    """Dotted name -> path, for every production module a file of the repository can import."""
-    found: dict[str, str] = {}
-    for path in sorted(repo.summaries):
-        if repo.roles.get(path) is Role.CODE and path.endswith(".py"):
-            for name in _module_names(path):
-                found.setdefault(name, path)
-    return found
-
-
-def _resolved(module: str, importer: str, local: dict[str, str]) -> str | None:
-    """The repository file an import names: `chains.make_chain` (a module or a name in
-    it), `app.chains`, or `.chains` beside the importer."""
-    if module.startswith("."):
-        level = len(module) - len(module.lstrip("."))
-        parents = PurePosixPath(importer).parents
-        if level > len(parents):
-            return None
-        module = ".".join([*parents[level - 1].parts, *module[level:].split(".")]).strip(".")
-    parts = module.split(".")
-    for end in range(len(parts), 0, -1):
-        found = local.get(".".join(parts[:end]))
-        if found is not None:
-            return found
-    return None
-
-
 @repo_detector(params=ReachedClientsParams)
 def serving_reaches_clients(repo: Repository, params: ReachedClientsParams) -> Detection:
     """Serving modules that import, themselves or through the repository's own modules
     they import, a client of a remote service: a route that answers with a hosted model
     or a vector store has that service in its request path, wherever the call is written."""
-    local = _local_modules(repo)
     matches = []
     for path, summary in sorted(repo.summaries.items()):
         if repo.roles.get(path) is not Role.CODE:
@@ -175,17 +139,18 @@ def serving_reaches_clients(repo: Repository, params: ReachedClientsParams) -> D
         framework = next((m for m in summary.imports if _within(m, params.serving)), None)
         if framework is None:
             continue
-        seen, frontier = {path}, [path]
-        for _ in range(params.depth + 1):
-            reached = None
-            for current in frontier:
-                client = next(
-                    (m for m in repo.summaries[current].imports if _within(m, params.clients)),
-                    None,
-                )
-                if client is not None:
-                    reached = (current, client)
-                    break
+        for level in repo.imported_modules(path, params.depth):
+            reached = next(
+                (
+                    (current, client)
+                    for current in level
+                    if (client := next(
+                        (m for m in repo.summaries[current].imports if _within(m, params.clients)),
+                        None,
+                    )) is not None
+                ),
+                None,
+            )  # fmt: skip
             if reached is not None:
                 via = "" if reached[0] == path else f" through {reached[0]}"
                 matches.append(
@@ -194,14 +159,5 @@ def serving_reaches_clients(repo: Repository, params: ReachedClientsParams) -> D
                         f"{params.label}: {path} serves with {framework} and reaches {reached[1]}{via}",
                     )
                 )
-                break
-            frontier = [
-                target
-                for current in frontier
-                for module in repo.summaries[current].imports
-                if (target := _resolved(module, current, local)) and target not in seen
-            ]
-            seen.update(frontier)
-            if not frontier:
                 break
     return Detection(tuple(matches))

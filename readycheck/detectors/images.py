@@ -69,6 +69,10 @@ _NOT_A_SERVICE = re.compile(
     rf"|^\W*({LOAD_GENERATORS})\b",
     re.I,
 )
+#: A program that trains rather than predicts: `train.py`, `fit_model.py`, `finetune.py`.
+_TRAINS = re.compile(r"(?i)(^|_)(pre)?train|(^|_)fit($|_)|(^|_)(fine_?)?tune")
+#: How many hops of the repository's own imports a job's program is followed through.
+_JOB_DEPTH = 2
 #: Base images of function runtimes (AWS Lambda, Azure Functions): invoked by the platform.
 _FUNCTION_BASES = re.compile(r"(^|/)lambda/|aws-lambda|azure-functions/", re.I)
 #: A configuration file a command is started with: `supervisord -c /etc/supervisord.conf`.
@@ -96,6 +100,9 @@ class Image:
     development_server: str | None
     #: The image it is built on (through earlier stages).
     base: str = ""
+    #: The repository's Python programs it starts when it serves nothing (not a
+    #: notebook, a shell or a training program): a job a scheduler may run.
+    programs: tuple[str, ...] = ()
 
 
 def _stage_parents(dockerfile: Dockerfile) -> list[int | None]:
@@ -291,11 +298,23 @@ class _Analysis:
         cmd = next((i for i in reversed(instructions) if i.keyword == "CMD"), None)
         command = " ".join(_words(i.arguments) for i in (entry, cmd) if i is not None)
         serving, development = self._serving(path, dockerfile, stage, instructions, command)
+        programs = self._programs(path, command) if serving is None and command else ()
         info = dockerfile.stages[stage]
         return Image(
             path, source, info.line, info.name, tuple(instructions), serving, development,
-            _root_base(dockerfile, stage),
+            _root_base(dockerfile, stage), programs,
         )  # fmt: skip
+
+    def _programs(self, path: str, command: str) -> tuple[str, ...]:
+        """The repository's Python programs an image that serves nothing starts; a training
+        program (train, fit, tune) delivers no predictions and is left out."""
+        if _NOT_A_SERVICE.search(command):
+            return ()
+        return tuple(
+            script
+            for script in self._scripts(path, command, python_only=True)
+            if not _TRAINS.search(PurePosixPath(script).stem)
+        )
 
     def _compose(
         self, path: str, dockerfile: Dockerfile, stage: int
@@ -512,13 +531,38 @@ class ImageParams:
     pattern: str | None = field(default=None, metadata=REGEX)
     #: Only the last such instruction in force counts (USER, HEALTHCHECK).
     last: bool = False
-    #: Which images: those that serve predictions, or all.
-    images: Literal["serving", "all"] = "serving"
+    #: Which images: those that serve predictions, those that run the model as a job (their
+    #: program reaches one of `frameworks`), or all.
+    images: Literal["serving", "jobs", "all"] = "serving"
+    #: For `jobs`: the ML frameworks (modules) whose use makes a program run a model.
+    frameworks: tuple[str, ...] = ()
     #: Images built on a base matching this count as matching (a distroless `:nonroot`
     #: image runs as an unprivileged user without a USER instruction).
     base_pattern: str | None = field(default=None, metadata=REGEX)
     #: Instead of an instruction: serving images whose start script runs a development server.
     development_server: bool = False
+
+
+def _runs_model(repo: Repository, image: Image, frameworks: tuple[str, ...]) -> str | None:
+    """How an image's program runs a model: it imports one of the frameworks, itself or
+    through the repository's own modules it imports."""
+    for script in image.programs:
+        if script not in repo.summaries:
+            continue
+        for level in repo.imported_modules(script, _JOB_DEPTH):
+            for path in level:
+                framework = next(
+                    (
+                        m
+                        for m in repo.summaries[path].imports
+                        if any(m == f or m.startswith(f + ".") for f in frameworks)
+                    ),
+                    None,
+                )
+                if framework is not None:
+                    via = "" if path == script else f" through {path}"
+                    return f"it runs {script}, which runs a model with {framework}{via}"
+    return None
 
 
 @repo_detector(params=ImageParams)
@@ -531,6 +575,9 @@ def shipped_image(repo: Repository, params: ImageParams) -> Detection:
     for image in shipped_images(repo):
         if params.images == "serving" and image.serving is None:
             continue
+        job = _runs_model(repo, image, params.frameworks) if params.images == "jobs" else None
+        if params.images == "jobs" and job is None:
+            continue
         where = Location(image.path, image.stage_line)
         if params.development_server:
             if image.development_server:
@@ -541,6 +588,8 @@ def shipped_image(repo: Repository, params: ImageParams) -> Detection:
             what = (
                 f"{image.path} builds a serving image: {image.serving}"
                 if image.serving
+                else f"{image.path} builds an image that runs the model as a job: {job}"
+                if job
                 else f"{image.path} builds an image"
             )
             matches.append(Evidence(where, what, image.source.snippet(image.stage_line)))
