@@ -96,3 +96,31 @@ application = ProtocolTypeRouter({"http": get_asgi_application()})
     report = _scan(tmp_path, rulebook, files)
     assert report.kind is not None and report.kind.id == "service"
     assert rule_result(report, "RC-INFRA-017").status is Status.PASS
+
+
+def test_a_repository_of_project_templates_is_judged_as_a_library(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """Round 14 (kedro-org/kedro-starters): the code lives in cookiecutter templates."""
+    files = {
+        "README.md": "# Starters\n",
+        "iris/cookiecutter.json": '{"repo_name": "iris"}',
+        "iris/{{ cookiecutter.repo_name }}/src/nodes.py": _TRAIN,
+        "iris/{{ cookiecutter.repo_name }}/src/pipeline.py": "from .nodes import train\n",
+        "spaceflights/{{ cookiecutter.repo_name }}/src/nodes.py": _TRAIN,
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "library"
+    assert "templates" in report.kind.reason
+
+
+def test_a_template_folder_in_a_project_leaves_it_the_project_it_is(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    files = {
+        "{{cookiecutter.project_slug}}/src/model.py": _TRAIN,
+        "src/churn/train.py": _TRAIN,
+        "src/churn/features.py": "def tenure(frame):\n    return frame['tenure']\n",
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id != "library"

@@ -39,6 +39,7 @@ REGISTRY: dict[str, Detector] = {
     detector.name: detector
     for detector in (
         files.file_exists,
+        files.templates_dominate,
         text.text_pattern,
         python.python_import,
         python.python_imports_together,

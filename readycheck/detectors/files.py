@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from readycheck.detectors.base import REGEX, repo_detector
 from readycheck.detectors.patterns import Matcher
-from readycheck.model import Detection, Evidence, Location
+from readycheck.model import Detection, Evidence, FileKind, Location, Role
 from readycheck.workspace import Repository
 
 _MAX_EVIDENCE = 20
@@ -39,3 +39,34 @@ def file_exists(repo: Repository, params: FileParams) -> Detection:
         Evidence(Location(entry.path), f"{entry.path} exists") for entry in found[:_MAX_EVIDENCE]
     )
     return Detection(matches)
+
+
+@dataclass(frozen=True)
+class TemplatesParams:
+    #: A folder whose name is a template placeholder: cookiecutter's `{{cookiecutter.name}}`,
+    #: copier's and Jinja's `{{ project_name }}`.
+    placeholder: str = field(default=r"\{\{.*\}\}", metadata=REGEX)
+
+
+@repo_detector(params=TemplatesParams)
+def templates_dominate(repo: Repository, params: TemplatesParams) -> Detection:
+    """Whether the repository is a set of project templates: more of its Python files sit
+    under template placeholder folders than outside them (tests and docs aside), so what
+    it delivers is the projects others generate from it, not a system of its own."""
+    placeholder = Matcher(params.placeholder)
+    templated: list[str] = []
+    own = 0
+    for entry in repo.files:
+        if entry.kind is not FileKind.PYTHON or entry.role in (Role.TEST, Role.DOCS):
+            continue
+        if any(placeholder.fullmatch(part) for part in entry.path.split("/")[:-1]):
+            templated.append(entry.path)
+        elif entry.role is Role.CODE:
+            own += 1
+    if not templated:
+        return Detection(inapplicable="no Python file sits in a template placeholder folder")
+    if len(templated) <= own:
+        return Detection(())
+    detail = f"{len(templated)} Python files are in project templates, {own} outside them"
+    shown = min(templated, key=lambda path: ("/docs/" in f"/{path}", path))
+    return Detection((Evidence(Location(shown), detail),))
