@@ -263,7 +263,30 @@ def _control_flow_handlers(tree: ast.AST, nodes: Iterable[ast.AST]) -> frozenset
     }
     _falls_into_raise(tree, None, lines)
     lines.update(_fallbacks(nodes))
+    lines.update(_cleanups(nodes))
     return frozenset(lines)
+
+
+#: Calls that release a resource: deleting a temporary file or folder, closing a handle.
+_RELEASES = re.compile(
+    r"(^|\.)(remove|unlink|rmdir|rmtree|removedirs|close|cleanup|shutdown|terminate|kill)$"
+)
+
+
+def _cleanups(nodes: Iterable[ast.AST]) -> set[int]:
+    """Lines of `except` clauses of a `try` that only releases a resource (`os.remove(tmp)`,
+    `handle.close()`): a temporary file that cannot be deleted loses no data, and the rule
+    does not judge releasing a resource."""
+    found: set[int] = set()
+    for node in nodes:
+        if isinstance(node, ast.Try) and node.body and all(
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Call)
+            and _RELEASES.search(ast.unparse(statement.value.func)) is not None
+            for statement in node.body
+        ):
+            found.update(handler.lineno for handler in node.handlers)
+    return found
 
 
 #: Catching these is catching everything: no fallback is meant for every failure.
