@@ -78,7 +78,9 @@ def git_reviewed_changes(repo: Repository, params: ReviewParams) -> Detection:
         git.revision,
     )
     changes = [entry.strip().split("\x00", 4) for entry in log.split("\x01") if entry.strip()]
-    changes = [c for c in changes if len(c) == 5]
+    # A bot's own commits (a version bump pushed by CI, an update bot's merge) are made by
+    # automation the team reviewed once, not changes a person made without review.
+    changes = [c for c in changes if len(c) == 5 and not (_BOT.search(c[2]) or _BOT.search(c[3]))]
     marked = [c for c in changes if _REVIEWED.search(c[4])]
     reviewed = [c[0] for c in marked if not _merged_by_its_author(git, c)]
     if not changes:
