@@ -279,11 +279,15 @@ def _cleanups(nodes: Iterable[ast.AST]) -> set[int]:
     does not judge releasing a resource."""
     found: set[int] = set()
     for node in nodes:
-        if isinstance(node, ast.Try) and node.body and all(
-            isinstance(statement, ast.Expr)
-            and isinstance(statement.value, ast.Call)
-            and _RELEASES.search(ast.unparse(statement.value.func)) is not None
-            for statement in node.body
+        if (
+            isinstance(node, ast.Try)
+            and node.body
+            and all(
+                isinstance(statement, ast.Expr)
+                and isinstance(statement.value, ast.Call)
+                and _RELEASES.search(ast.unparse(statement.value.func)) is not None
+                for statement in node.body
+            )
         ):
             found.update(handler.lineno for handler in node.handlers)
     return found

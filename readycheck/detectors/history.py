@@ -78,9 +78,14 @@ def git_reviewed_changes(repo: Repository, params: ReviewParams) -> Detection:
         git.revision,
     )
     changes = [entry.strip().split("\x00", 4) for entry in log.split("\x01") if entry.strip()]
-    # A bot's own commits (a version bump pushed by CI, an update bot's merge) are made by
-    # automation the team reviewed once, not changes a person made without review.
-    changes = [c for c in changes if len(c) == 5 and not (_BOT.search(c[2]) or _BOT.search(c[3]))]
+    # A bot's own commits (a version bump CI pushes after each merge) are made by
+    # automation the team reviewed once, not changes a person made without review; a
+    # merge bot's merges of approved pull requests (bors, mergify) are reviewed changes.
+    changes = [
+        c
+        for c in changes
+        if len(c) == 5 and (_REVIEWED.search(c[4]) or not (_BOT.search(c[2]) or _BOT.search(c[3])))
+    ]
     marked = [c for c in changes if _REVIEWED.search(c[4])]
     reviewed = [c[0] for c in marked if not _merged_by_its_author(git, c)]
     if not changes:
