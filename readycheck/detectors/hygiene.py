@@ -42,6 +42,9 @@ _NOT_A_PERSON = frozenset(
 )  # fmt: skip
 _CREATES_USER = re.compile(r"\b(?:useradd|adduser)\b[^&;|]*?\s([a-z_][\w-]*)\s*(?:$|&&|;|\|)")
 _USER_LINE = re.compile(r"^([a-z_][\w-]*)")
+#: `$NAME` and `${NAME}` in a Dockerfile instruction; `NAME=value` in ENV and ARG.
+_VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
+_ASSIGNED = re.compile(r"(\w+)=[\"']?([\w.-]+)")
 
 
 @dataclass(frozen=True)
@@ -77,11 +80,16 @@ def personal_path(source: SourceFile, params: PersonalPathParams) -> Iterator[Ev
         if dockerfile is None:
             return
         created: set[str] = set()
+        values: dict[str, str] = {}  # ENV and ARG values, for `useradd $USERNAME`
         for instruction in dockerfile.instructions:
-            if instruction.keyword == "RUN":
-                created.update(_CREATES_USER.findall(instruction.arguments))
+            arguments = _VARIABLE.sub(lambda m: values.get(m.group(1) or m.group(2), m.group(0)),
+                                      instruction.arguments)  # fmt: skip
+            if instruction.keyword in ("ENV", "ARG"):
+                values.update(_ASSIGNED.findall(arguments))
+            elif instruction.keyword == "RUN":
+                created.update(_CREATES_USER.findall(arguments))
             elif instruction.keyword == "USER":
-                user = _USER_LINE.match(instruction.arguments)
+                user = _USER_LINE.match(arguments)
                 if user:
                     created.add(user.group(1))
         for instruction in dockerfile.instructions:
