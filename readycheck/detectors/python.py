@@ -472,6 +472,9 @@ def python_class(source: SourceFile, params: ClassParams) -> Iterator[Evidence]:
 class DecoratorParams:
     #: Resolved decorator names, fnmatch patterns allowed: `bentoml.api`, `*.route`.
     decorators: tuple[str, ...]
+    #: Only functions and classes whose name matches this: a scheduled function that
+    #: re-indexes (`update_content_index_regularly`), not any scheduled function.
+    named: str | None = field(default=None, metadata=REGEX)
 
 
 @file_detector(*PYTHON_KINDS, params=DecoratorParams)
@@ -483,7 +486,10 @@ def python_decorator(source: SourceFile, params: DecoratorParams) -> Iterator[Ev
         return
     decorated = [(f.name, f.line, f.node.decorator_list) for f in code.functions]
     decorated += [(c.name, c.line, c.node.decorator_list) for c in code.classes]
+    named = Matcher(params.named) if params.named else None
     for name, _line, decorators in sorted(decorated, key=lambda item: item[1]):
+        if named is not None and not named.search(name):
+            continue
         for decorator in decorators:
             resolved = code.resolve(
                 decorator.func if isinstance(decorator, ast.Call) else decorator
