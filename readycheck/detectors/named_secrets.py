@@ -116,6 +116,30 @@ def _variables(node: Any) -> Iterator[tuple[str, Any, int | None]]:
                 yield name.strip(), value, line_of(node, index)
 
 
+#: Variables naming an account: `POSTGRES_USER`, `KHOJ_ADMIN_EMAIL`, `DB_USERNAME`.
+_USER_NAME = re.compile(r"(?i)(^|_)(user|username|login|email)$")
+
+
+def _service_values(node: Any, path: tuple[str, ...] = ()) -> set[str]:
+    """The literal values a CI job gives the services it starts beside the tests: a step
+    that connects with the same password uses the throwaway database's own credential."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if (
+                key in _ENVIRONMENT_KEYS
+                and isinstance(value, dict | list)
+                and _throwaway_service(path, node)
+            ):
+                found.update(v for _n, raw, _l in _variables(value) if (v := _literal(raw)))
+            else:
+                found |= _service_values(value, (*path, str(key)))
+    elif isinstance(node, list):
+        for item in node:
+            found |= _service_values(item, path)
+    return found
+
+
 def _throwaway_service(path: tuple[str, ...], owner: dict[Any, Any]) -> bool:
     """Whether an env block configures a database CI starts beside the tests (GitHub
     Actions `jobs.*.services.*.env`, CircleCI `jobs.*.docker[].environment`, a GitLab
@@ -178,14 +202,19 @@ def config_secret(source: SourceFile, params: ConfigSecretParams) -> Iterator[Ev
     in_ci = is_ci_definition(source)
     for document in source.documents:
         compose = isinstance(document, dict) and isinstance(document.get("services"), dict)
+        throwaway = _service_values(document) if in_ci else set()
         for what, block in _blocks(document):
             every_value = what.startswith("Secret.")
-            for name, value, line in _variables(block):
+            variables = list(_variables(block))
+            users = (
+                {_literal(v) for n, v, _l in variables if _USER_NAME.search(n)} if in_ci else set()
+            )
+            for name, value, line in variables:
                 secret = _literal(value)
                 if secret is None or (line, name) in seen:
                     continue
-                if in_ci and _STAND_IN.search(secret):
-                    continue
+                if in_ci and (_STAND_IN.search(secret) or secret in throwaway or secret in users):
+                    continue  # the password of a database the job starts, or a user's own name
                 if compose and secret.lower() in _IMAGE_DEFAULTS:
                     continue
                 if not every_value and secret_name.search(name) is None:
