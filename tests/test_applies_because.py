@@ -67,7 +67,7 @@ def test_a_rule_that_does_not_judge_this_kind_of_repository_says_so(scan_tree: S
                ".github/workflows/release.yml": publish}  # fmt: skip
     health = _result(scan_tree(library), "RC-INFRA-003")
     assert health.status is Status.NOT_APPLICABLE and health.applies_because == ()
-    assert health.reason == "it does not judge a library"
+    assert health.reason == "it does not judge a library or project template"
 
 
 def test_a_rule_of_one_kind_says_which_kind_it_is_for(scan_tree: Scan) -> None:
