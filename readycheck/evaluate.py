@@ -179,13 +179,29 @@ class Evaluator:
                 )
             else:
                 try:
-                    self._detections[call.key] = detector.run(self.repository, call.params)
+                    self._detections[call.key] = self._in_roles(
+                        detector.run(self.repository, call.params), call.roles
+                    )
                 except Exception as error:
                     reason = f"detector {call.detector} failed: {error!r}"
                     self.warnings.append(ScanWarning("detector-error", reason))
                     self.call_errors[call.key] = reason
                     self._detections[call.key] = None
         return self._detections[call.key]
+
+    def _in_roles(self, detection: Detection, roles: frozenset[Role] | None) -> Detection:
+        """A repository-wide detection limited to evidence in files of `roles`, as a file
+        detector's call is limited to those files: an example's Dockerfile is not the
+        project's serving image. Evidence about no file (a git fact) is kept."""
+        if roles is None:
+            return detection
+
+        def kept(items: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+            return tuple(e for e in items if e.location is None or self._role(e) in roles)
+
+        return dataclasses.replace(
+            detection, matches=kept(detection.matches), gaps=kept(detection.gaps)
+        )
 
     def _role(self, evidence: Evidence) -> Role:
         if evidence.location is None:

@@ -124,3 +124,40 @@ def test_a_template_folder_in_a_project_leaves_it_the_project_it_is(
     }
     report = _scan(tmp_path, rulebook, files)
     assert report.kind is not None and report.kind.id != "library"
+
+
+def test_an_example_s_serving_image_does_not_make_a_library_a_service(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """jxnl/instructor: a published library whose examples/ hold a FastAPI app and its
+    Dockerfile is still a library: the example's image is not the project's."""
+    publish = (
+        "on:\n  release:\n    types: [published]\njobs:\n  publish:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@v4\n      - run: poetry publish --build\n"
+    )
+    files = {
+        "pyproject.toml": '[project]\nname = "structured"\nversion = "1.0.0"\n',
+        ".github/workflows/publish.yml": publish,
+        "structured/__init__.py": "def patch(client):\n    return client\n",
+        "examples/citations/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "examples/citations/Dockerfile": (
+            "FROM python:3.12.6-slim\nCOPY . /app\nWORKDIR /app\n"
+            'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8080"]\n'
+        ),
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "library"
+
+
+def test_the_project_s_own_serving_image_makes_it_a_service(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    files = {
+        "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "Dockerfile": (
+            "FROM python:3.12.6-slim\nCOPY app /app\nWORKDIR /\n"
+            'CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8080"]\n'
+        ),
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "service"
