@@ -837,6 +837,12 @@ class LeakageParams:
     splits: tuple[str, ...] = _SPLITTERS
     #: Fitting calls that learn statistics from the data they see.
     fits: tuple[str, ...] = ("*.fit_transform", "*.fit")
+    #: Encoders of the target's classes: they learn the class names, no statistic of the
+    #: rows, so fitting them before the split leaks nothing.
+    label_encoders: tuple[str, ...] = (
+        "sklearn.preprocessing.LabelEncoder", "sklearn.preprocessing.LabelBinarizer",
+        "sklearn.preprocessing.MultiLabelBinarizer", "sklearn.preprocessing._label.*",
+    )  # fmt: skip
 
 
 @file_detector(*PYTHON_KINDS, params=LeakageParams)
@@ -869,6 +875,8 @@ def python_fit_before_split(source: SourceFile, params: LeakageParams) -> Iterat
             .endswith(("model", "clf", "classifier", "regressor", "estimator"))
         ):
             continue  # fitting a model before splitting is a different bug, not leakage of statistics
+        if matches_any(_maker(code, ref.node) or "", params.label_encoders):
+            continue
         yield Evidence(
             source.locate(ref.line),
             f"{ref.name}() learns from the data before it is split (line {source.locate(split).line})",
