@@ -38,7 +38,10 @@ def notebook_only_logic(repo: Repository, params: NotebookLogicParams) -> Detect
         if repo.roles.get(p) is Role.NOTEBOOK and classify_role(p, FileKind.PYTHON) is Role.CODE
     }
     if not notebooks:
-        return Detection(inapplicable="no notebook defines functions")
+        return Detection(
+            inapplicable="there is no exploration notebook (notebooks in docs and examples "
+            "show how to use the code; they are not its home)"
+        )
     in_modules = {
         name
         for path, summary in repo.summaries.items()

@@ -33,7 +33,7 @@ _NOT_A_PERSON = frozenset(
     {
         "user", "username", "you", "yourname", "your_name", "your-name", "yourusername", "me",
         "name", "myuser", "someone", "somebody", "example", "shared", "public", "guest", "default",
-        "jovyan", "runner", "app", "appuser", "app-user", "ubuntu", "ec2-user", "sagemaker-user",
+        "jovyan", "jupyter", "runner", "app", "appuser", "app-user", "ubuntu", "ec2-user", "sagemaker-user",
         "airflow", "docker", "worker", "circleci", "vscode", "node", "nonroot", "model-server",
         "azureuser", "cdsw", "codespace", "codespaces", "gitpod", "travis", "builder", "ray", "spark",
         "hadoop", "jenkins", "runneradmin", "vsts", "cloudshell-user", "ml", "mluser", "service",
