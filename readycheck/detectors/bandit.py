@@ -264,7 +264,26 @@ def _control_flow_handlers(tree: ast.AST, nodes: Iterable[ast.AST]) -> frozenset
     _falls_into_raise(tree, None, lines)
     lines.update(_fallbacks(nodes))
     lines.update(_cleanups(nodes))
+    lines.update(_retries_until_given_up(nodes))
     return frozenset(lines)
+
+
+def _retries_until_given_up(nodes: Iterable[ast.AST]) -> set[int]:
+    """Lines of `except` clauses of a `try` in a loop that raises once it gives up (a
+    timeout, a last attempt): waiting for an index or a server to come up swallows
+    nothing, since the loop fails loudly when the wait is over."""
+    found: set[int] = set()
+    for node in nodes:
+        if not isinstance(node, ast.While | ast.For | ast.AsyncFor):
+            continue
+        for index, statement in enumerate(node.body):
+            if isinstance(statement, ast.Try) and any(
+                isinstance(inner, ast.Raise)
+                for later in [*node.body[index + 1 :], *node.orelse]
+                for inner in ast.walk(later)
+            ):
+                found.update(handler.lineno for handler in statement.handlers)
+    return found
 
 
 #: Calls that release a resource: deleting a temporary file or folder, closing a handle.
