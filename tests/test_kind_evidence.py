@@ -161,3 +161,42 @@ def test_the_project_s_own_serving_image_makes_it_a_service(
     }
     report = _scan(tmp_path, rulebook, files)
     assert report.kind is not None and report.kind.id == "service"
+
+
+def test_a_jina_executor_served_by_a_flow_is_an_online_service(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """jina-ai/clip-as-service: executors answer /encode and /rank, the image runs the
+    Flow; it was read as a library (and its image as a batch job)."""
+    files = {
+        "server/clip_server/__init__.py": "",
+        "server/clip_server/executors/clip_torch.py": """\
+import torch
+from jina import DocumentArray, Executor, requests
+
+
+class CLIPEncoder(Executor):
+    @requests(on="/encode")
+    def encode(self, docs: DocumentArray, **kwargs) -> DocumentArray:
+        with torch.inference_mode():
+            docs.embeddings = torch.zeros(len(docs), 512).numpy()
+        return docs
+""",
+        "server/clip_server/__main__.py": """\
+from jina import Flow
+
+if __name__ == "__main__":
+    flow = Flow.load_config("torch-flow.yml")
+    with flow:
+        flow.block()
+""",
+        "Dockerfiles/server.Dockerfile": (
+            "FROM python:3.10.14-slim\nCOPY server /cas/server\nWORKDIR /cas/server\n"
+            'ENTRYPOINT ["python", "-m", "clip_server"]\n'
+        ),
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "service"
+    delivery = rule_result(report, "RC-INFRA-017")
+    assert delivery.status is Status.PASS
+    assert not any("as a job" in e.detail for e in delivery.evidence)

@@ -466,6 +466,8 @@ _SERVER_START = re.compile(
     r"\buvicorn\.run\s*\(|\bhypercorn\b.*\bserve\s*\(|\brun_app\s*\(|\bwaitress\.serve\s*\("
     r"|\.serve_forever\s*\(|\bmake_server\s*\(|\bserve\.run\s*\(|\bModelServer\s*\("
     r"|\bstart_model_server\s*\(|\bcherrypy\.quickstart\s*\(|\bbentoml\.serve\s*\("
+    # a Jina Flow serving its executors until stopped
+    r"|\bFlow\b.*\.(block|serve)\s*\(|^\s*\w+\.block\s*\(\s*\)"
 )
 _DEVELOPMENT_START = re.compile(r"\brun_simple\s*\(|\bbottle\.run\s*\(")
 #: The frameworks a script must import for its `X = Flask(...)` to be one.
@@ -473,7 +475,7 @@ _WEB_MODULES = (
     "flask", "quart", "bottle", "connexion", "fastapi", "starlette", "sanic", "aiohttp",
     "tornado", "gradio", "litserve", "uvicorn", "waitress", "werkzeug", "http.server",
     "socketserver", "wsgiref", "ray", "kserve", "sagemaker_inference", "cherrypy", "bentoml",
-    "hypercorn",
+    "hypercorn", "jina",
 )  # fmt: skip
 
 
