@@ -116,6 +116,26 @@ def _variables(node: Any) -> Iterator[tuple[str, Any, int | None]]:
                 yield name.strip(), value, line_of(node, index)
 
 
+def _shared_values(variables: list[tuple[str, Any, int | None]], secret_name: Matcher) -> set[str]:
+    """Literal values given both to a credential that names an account and to one that
+    proves it, in one block."""
+    names_by_value: dict[str, set[str]] = {}
+    for name, value, _line in variables:
+        literal = _literal(value)
+        if literal is not None and (secret_name.search(name) or _IDENTIFIES.search(name)):
+            names_by_value.setdefault(literal, set()).add(name)
+    return {
+        value
+        for value, names in names_by_value.items()
+        if any(_IDENTIFIES.search(n) for n in names)
+        and not all(_IDENTIFIES.search(n) for n in names)
+    }
+
+
+#: Credentials that name an account rather than prove it: `AWS_ACCESS_KEY_ID`, `CLIENT_ID`.
+_IDENTIFIES = re.compile(r"(?i)(_|^)(key_?id|client_?id|account(_?id)?|user(name)?)$")
+
+
 #: Variables naming an account: `POSTGRES_USER`, `KHOJ_ADMIN_EMAIL`, `DB_USERNAME`.
 _USER_NAME = re.compile(r"(?i)(^|_)(user|username|login|email)$")
 
@@ -206,6 +226,9 @@ def config_secret(source: SourceFile, params: ConfigSecretParams) -> Iterator[Ev
         for what, block in _blocks(document):
             every_value = what.startswith("Secret.")
             variables = list(_variables(block))
+            # one value given to an account's name and to its secret (an access key id and
+            # its secret key both "Randomstr") is a placeholder: real ones never coincide
+            shared = _shared_values(variables, secret_name)
             users = (
                 {_literal(v) for n, v, _l in variables if _USER_NAME.search(n)} if in_ci else set()
             )
@@ -215,6 +238,8 @@ def config_secret(source: SourceFile, params: ConfigSecretParams) -> Iterator[Ev
                     continue
                 if in_ci and (_STAND_IN.search(secret) or secret in throwaway or secret in users):
                     continue  # the password of a database the job starts, or a user's own name
+                if secret in shared:
+                    continue
                 if compose and secret.lower() in _IMAGE_DEFAULTS:
                     continue
                 if not every_value and secret_name.search(name) is None:
