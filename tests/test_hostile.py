@@ -535,3 +535,16 @@ def test_a_parameter_override_is_budgeted_too(
     (result,) = [r for r in report.results if r.rule.id == "RC-HYG-007"]
     assert result.status is Status.ERROR
     assert any(w.message.startswith("rule RC-HYG-007 was not evaluated") for w in report.warnings)
+
+
+def test_a_pod_whose_containers_are_not_a_list_is_read_without_error(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """Found by the fuzz test: `containers: true` made the load-generator check iterate a bool."""
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: odd}\nspec:\n  containers: true\n",
+        encoding="utf-8",
+    )
+    report = scan(ScanOptions(path=tmp_path), rulebook)
+    assert not [w for w in report.warnings if w.code in {"internal-error", "detector-error"}]

@@ -133,7 +133,8 @@ def _runs(container: dict[str, Any]) -> str:
 
 def _is_tooling(spec: dict[str, Any], tooling: Matcher) -> bool:
     """A pod whose containers are all tooling (a Locust master and its workers)."""
-    containers = [c for c in spec.get("containers") or [] if isinstance(c, dict)]
+    listed = spec.get("containers")
+    containers = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
     return bool(containers) and all(tooling.search(_runs(c)) for c in containers)
 
 
