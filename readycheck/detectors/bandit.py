@@ -18,7 +18,6 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from typing import Any
 
 from readycheck.detectors.base import file_detector
@@ -262,27 +261,26 @@ def _control_flow_handlers(tree: ast.AST, nodes: Iterable[ast.AST]) -> frozenset
         )
     }
     _falls_into_raise(tree, None, lines)
-    lines.update(_fallbacks(nodes))
-    lines.update(_cleanups(nodes))
-    lines.update(_retries_until_given_up(nodes))
+    for node in nodes:
+        if isinstance(node, ast.Try) and _only_releases(node):
+            lines.update(handler.lineno for handler in node.handlers)
+        elif isinstance(node, ast.While | ast.For | ast.AsyncFor):
+            lines.update(_retries_until_given_up(node))
     return frozenset(lines)
 
 
-def _retries_until_given_up(nodes: Iterable[ast.AST]) -> set[int]:
+def _retries_until_given_up(loop: ast.While | ast.For | ast.AsyncFor) -> set[int]:
     """Lines of `except` clauses of a `try` in a loop that raises once it gives up (a
     timeout, a last attempt): waiting for an index or a server to come up swallows
     nothing, since the loop fails loudly when the wait is over."""
     found: set[int] = set()
-    for node in nodes:
-        if not isinstance(node, ast.While | ast.For | ast.AsyncFor):
-            continue
-        for index, statement in enumerate(node.body):
-            if isinstance(statement, ast.Try) and any(
-                isinstance(inner, ast.Raise)
-                for later in [*node.body[index + 1 :], *node.orelse]
-                for inner in ast.walk(later)
-            ):
-                found.update(handler.lineno for handler in statement.handlers)
+    for index, statement in enumerate(loop.body):
+        if isinstance(statement, ast.Try) and any(
+            isinstance(inner, ast.Raise)
+            for later in [*loop.body[index + 1 :], *loop.orelse]
+            for inner in ast.walk(later)
+        ):
+            found.update(handler.lineno for handler in statement.handlers)
     return found
 
 
@@ -292,48 +290,34 @@ _RELEASES = re.compile(
 )
 
 
-def _cleanups(nodes: Iterable[ast.AST]) -> set[int]:
-    """Lines of `except` clauses of a `try` that only releases a resource (`os.remove(tmp)`,
-    `handle.close()`): a temporary file that cannot be deleted loses no data, and the rule
-    does not judge releasing a resource."""
-    found: set[int] = set()
-    for node in nodes:
-        if (
-            isinstance(node, ast.Try)
-            and node.body
-            and all(
-                isinstance(statement, ast.Expr)
-                and isinstance(statement.value, ast.Call)
-                and _RELEASES.search(ast.unparse(statement.value.func)) is not None
-                for statement in node.body
-            )
-        ):
-            found.update(handler.lineno for handler in node.handlers)
-    return found
+def _only_releases(node: ast.Try) -> bool:
+    """A `try` that only releases a resource (`os.remove(tmp)`, `handle.close()`): a
+    temporary file that cannot be deleted loses no data, and the rule does not judge
+    releasing a resource."""
+    return bool(node.body) and all(
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and _RELEASES.search(ast.unparse(statement.value.func)) is not None
+        for statement in node.body
+    )
 
 
 #: Catching these is catching everything: no fallback is meant for every failure.
 _BROAD = frozenset({"Exception", "BaseException"})
 
 
-def _fallbacks(nodes: Iterable[ast.AST]) -> set[int]:
-    """Lines of typed `except` clauses of a `try` that returns on every path, followed by
-    more code: `try: return json.loads(s) except JSONDecodeError: pass` and then parsing
-    `s` another way is a fallback, not a failure dropped; the function still answers."""
-    found: set[int] = set()
-    for node in nodes:
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(node, field, None)
-            if not isinstance(block, list):
-                continue
-            for statement, _following in pairwise(block):
-                if not isinstance(statement, ast.Try) or not _always_leaves(statement.body):
-                    continue
-                for handler in statement.handlers:
-                    names = _caught_names(handler)
-                    if names and not names & _BROAD:
-                        found.add(handler.lineno)
-    return found
+def _falls_back(statement: ast.Try) -> list[int]:
+    """Lines of typed `except` clauses of a `try` that returns on every path and is
+    followed by more code: `try: return json.loads(s) except JSONDecodeError: pass` and
+    then parsing `s` another way is a fallback, not a failure dropped; the function still
+    answers."""
+    if not _always_leaves(statement.body):
+        return []
+    return [
+        handler.lineno
+        for handler in statement.handlers
+        if (names := _caught_names(handler)) and not names & _BROAD
+    ]
 
 
 def _always_leaves(block: list[ast.stmt]) -> bool:
@@ -351,11 +335,12 @@ def _always_leaves(block: list[ast.stmt]) -> bool:
 
 
 def _falls_into_raise(node: ast.AST, after: ast.stmt | None, lines: set[int]) -> None:
-    """Mark the handlers of a `try` whose next statement, once the try is done, raises:
+    """Mark the handlers of a `try` whose next statement, once the try is done, raises,
+    and those of a `try` that falls back to the code after it in its block (`_falls_back`):
     `after` is what runs when the block holding `node` ends (None: the function returns)."""
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
         after = None
-    for field in ("body", "orelse", "finalbody", "handlers"):
+    for field in ("body", "orelse", "finalbody", "handlers", "cases"):
         block = getattr(node, field, None)
         if not isinstance(block, list):
             continue
@@ -365,6 +350,8 @@ def _falls_into_raise(node: ast.AST, after: ast.stmt | None, lines: set[int]) ->
                 following = None  # a loop body goes round again, not on
             if isinstance(statement, ast.Try) and isinstance(following, ast.Raise):
                 lines.update(handler.lineno for handler in statement.handlers)
+            if isinstance(statement, ast.Try) and index + 1 < len(block):
+                lines.update(_falls_back(statement))
             _falls_into_raise(statement, following, lines)
 
 
