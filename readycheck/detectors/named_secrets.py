@@ -132,12 +132,9 @@ def _shared_values(variables: list[tuple[str, Any, int | None]], secret_name: Ma
     }
 
 
-#: Credentials that name an account rather than prove it: `AWS_ACCESS_KEY_ID`, `CLIENT_ID`.
-_IDENTIFIES = re.compile(r"(?i)(_|^)(key_?id|client_?id|account(_?id)?|user(name)?)$")
-
-
-#: Variables naming an account: `POSTGRES_USER`, `KHOJ_ADMIN_EMAIL`, `DB_USERNAME`.
-_USER_NAME = re.compile(r"(?i)(^|_)(user|username|login|email)$")
+#: Variables that name an account rather than prove it: `AWS_ACCESS_KEY_ID`, `CLIENT_ID`,
+#: `POSTGRES_USER`, `KHOJ_ADMIN_EMAIL`.
+_IDENTIFIES = re.compile(r"(?i)(_|^)(key_?id|client_?id|account(_?id)?|user(name)?|login|email)$")
 
 
 def _service_values(node: Any, path: tuple[str, ...] = ()) -> set[str]:
@@ -227,17 +224,15 @@ def config_secret(source: SourceFile, params: ConfigSecretParams) -> Iterator[Ev
             every_value = what.startswith("Secret.")
             variables = list(_variables(block))
             # one value given to an account's name and to its secret (an access key id and
-            # its secret key both "Randomstr") is a placeholder: real ones never coincide
+            # its secret key both "Randomstr", a password that is the user's name) is a
+            # placeholder: real ones never coincide
             shared = _shared_values(variables, secret_name)
-            users = (
-                {_literal(v) for n, v, _l in variables if _USER_NAME.search(n)} if in_ci else set()
-            )
             for name, value, line in variables:
                 secret = _literal(value)
                 if secret is None or (line, name) in seen:
                     continue
-                if in_ci and (_STAND_IN.search(secret) or secret in throwaway or secret in users):
-                    continue  # the password of a database the job starts, or a user's own name
+                if in_ci and (_STAND_IN.search(secret) or secret in throwaway):
+                    continue  # a stand-in, or the password of a database the job starts
                 if secret in shared:
                     continue
                 if compose and secret.lower() in _IMAGE_DEFAULTS:
