@@ -501,11 +501,18 @@ class _Auth:
             if isinstance(node, ast.Compare):
                 operands = [node.left, *node.comparators]
                 mentions = any(isinstance(o, ast.Name) and o.id in names for o in operands)
-                others = [o for o in operands if not (isinstance(o, ast.Name) and o.id in names)]
+                # A scheme's result holds the credential in a field:
+                # `credentials.credentials != BEARER_TOKEN`; its other fields are
+                # compared with literals (`credentials.scheme != "Bearer"`), which
+                # checks a format, not the credential.
+                fields = any(_rooted_at(o, names) for o in operands)
+                others = [o for o in operands if not _rooted_at(o, names)]
                 trivial = all(
                     isinstance(o, ast.Constant) and o.value in (None, "", 0) for o in others
                 )
                 if mentions and not trivial:
+                    return True
+                if fields and any(not isinstance(o, ast.Constant) for o in others):
                     return True
             if isinstance(node, ast.Call):
                 name = self.code.resolve(node.func)
@@ -534,6 +541,13 @@ class _Auth:
         if local is not None:
             return self.verdict(local)
         return "verified" if auth_like(name) else None
+
+
+def _rooted_at(node: ast.expr, names: set[str]) -> bool:
+    """`token` or `token.credentials` for a name in `names`."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in names
 
 
 #: Where a request's credential is read from (not `os.environ`, not a settings object).
