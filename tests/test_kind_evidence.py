@@ -200,3 +200,62 @@ if __name__ == "__main__":
     delivery = rule_result(report, "RC-INFRA-017")
     assert delivery.status is Status.PASS
     assert not any("as a job" in e.detail for e in delivery.evidence)
+
+
+_PUBLISHED_SERVER = {
+    "pyproject.toml": '[project]\nname = "chatserve"\nversion = "0.2.0"\n',
+    ".github/workflows/publish.yml": (
+        "on:\n  release:\n    types: [published]\njobs:\n  publish:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@v4\n      - run: python -m build\n"
+        "      - run: twine upload dist/*\n"
+    ),
+    "chatserve/__init__.py": "",
+    "chatserve/serve/__init__.py": "",
+    "chatserve/serve/api_server.py": """\
+import argparse
+
+import uvicorn
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.post("/v1/chat/completions")
+def complete(prompt: str) -> dict:
+    return {"text": prompt[::-1]}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8000)
+    uvicorn.run(app, host="0.0.0.0", port=parser.parse_args().port)
+""",
+    "docker/Dockerfile": (
+        "FROM python:3.11.9-slim\nRUN pip install --no-cache-dir chatserve==0.2.0\n"
+    ),
+}
+
+
+def _compose(command: str) -> str:
+    return (
+        "services:\n  api:\n    build:\n      context: .\n      dockerfile: Dockerfile\n"
+        f'    ports:\n      - "8000:8000"\n    entrypoint: [{command}]\n'
+    )
+
+
+def test_a_published_package_its_compose_file_runs_as_a_server_is_a_service(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """lm-sys/FastChat: the image installs the released package and compose starts its
+    API server on a published port; it was read as a library."""
+    compose = _compose('"python", "-m", "chatserve.serve.api_server", "--port", "8000"')
+    report = _scan(tmp_path, rulebook, {**_PUBLISHED_SERVER, "docker/docker-compose.yml": compose})
+    assert report.kind is not None and report.kind.id == "service"
+
+
+def test_a_published_port_of_a_training_command_serves_nothing(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    compose = _compose('"python", "-m", "chatserve.train", "--epochs", "3"')
+    report = _scan(tmp_path, rulebook, {**_PUBLISHED_SERVER, "docker/docker-compose.yml": compose})
+    assert report.kind is not None and report.kind.id == "library"

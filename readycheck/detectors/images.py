@@ -239,6 +239,18 @@ def _build_targets(view: _Repo) -> _Targets:
     return targets
 
 
+def _runs_training(command: str) -> bool:
+    """Whether a command runs a training program (`python train.py`, `-m pkg.finetune`)."""
+    words = command.split()
+    for index, word in enumerate(words):
+        module = index > 0 and words[index - 1] == "-m"
+        if module or word.endswith(".py"):
+            name = word.rsplit(".", 1)[-1] if module else PurePosixPath(word).stem
+            if _TRAINS.search(name):
+                return True
+    return False
+
+
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -367,7 +379,12 @@ class _Analysis:
         for service, published, override in services:
             if override and SERVER_COMMANDS.search(override):
                 return f"compose service {service} starts a server with it", None
-            if published and not override:
+            # A published port with the service's own command (`python -m pkg.serve.api
+            # --port 8000`, run from an image that installs the package) is the port
+            # that command listens on; notebooks and shells were ruled out above.
+            if published and not (
+                override and (_NOT_A_SERVICE.search(override) or _runs_training(override))
+            ):
                 return f"compose service {service} publishes its port", None
         return None, None
 
