@@ -259,3 +259,27 @@ def test_a_published_port_of_a_training_command_serves_nothing(
     compose = _compose('"python", "-m", "chatserve.train", "--epochs", "3"')
     report = _scan(tmp_path, rulebook, {**_PUBLISHED_SERVER, "docker/docker-compose.yml": compose})
     assert report.kind is not None and report.kind.id == "library"
+
+
+_EVALUATE = """\
+from sklearn import metrics
+from sklearn.preprocessing import MultiLabelBinarizer
+
+
+def f1(truth: list[list[str]], predicted: list[list[str]]) -> float:
+    binarizer = MultiLabelBinarizer()
+    binarizer.fit([sorted({label for labels in truth + predicted for label in labels})])
+    return metrics.f1_score(
+        binarizer.transform(truth), binarizer.transform(predicted), average="samples"
+    )
+"""
+
+
+def test_a_label_binarizer_fitted_for_a_metric_trains_no_model(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """i-dot-ai/consult: an evaluation's MultiLabelBinarizer().fit made an application
+    built on hosted models a trainer of its own, so none of the LLM rules applied."""
+    report = _scan(tmp_path, rulebook, {**_RAG, "app/evaluate.py": _EVALUATE})
+    assert report.kind is not None and report.kind.id == "llm_app"
+    assert rule_result(report, "RC-HYG-006").status is Status.NOT_APPLICABLE

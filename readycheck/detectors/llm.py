@@ -444,6 +444,9 @@ class ModelShareParams:
     modules: tuple[str, ...]
     #: Modules that run a team's own models: ML frameworks and model-server clients.
     versus: tuple[str, ...]
+    #: Parts of those frameworks that run no model (metrics, encoders, splitters): a
+    #: module importing only these scores or prepares, it does not run a model.
+    runs_no_model: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=64)
@@ -473,7 +476,10 @@ def language_models_dominate(repo: Repository, params: ModelShareParams) -> Dete
             continue
         if _imports_any(summary.imports, params.modules):
             llm.append(path)
-        if _imports_any(summary.imports, params.versus):
+        own = tuple(
+            name for name in summary.imports if not _imports_any((name,), params.runs_no_model)
+        )
+        if _imports_any(own, params.versus):
             classic += 1
     if not llm:
         return Detection(inapplicable="no module imports a language-model SDK or framework")
