@@ -252,6 +252,10 @@ class Evaluator:
         weak = tuple(m for m in detection.matches if self._role(m) in partial_in)
         if check.expect == "absent":
             examined = self.examined(check)
+            # Outside production (tests, docs, examples) a hazard counts only where the
+            # check says so (`partial_in`): elsewhere it is on no path to users.
+            outside = tuple(m for m in strong if self._role(m) in _OUTSIDE_PRODUCTION)
+            strong = tuple(m for m in strong if self._role(m) not in _OUTSIDE_PRODUCTION)
             if strong:
                 # Where production code holds the hazard, the same in tests or examples is
                 # noise beside it: those places are reported only when they are all there is.
@@ -260,7 +264,7 @@ class Evaluator:
             if weak:
                 return Outcome(Status.PARTIAL, problems=weak, examined=examined,
                                affected=_paths(weak, examined))  # fmt: skip
-            return Outcome(Status.PASS, examined=examined)
+            return Outcome(Status.PASS, examined=examined, reason=self._outside(outside))
         if detection.gaps:
             status = Status.PARTIAL if detection.matches else Status.FAIL
             return Outcome(status, evidence=detection.matches, problems=detection.gaps)
@@ -269,6 +273,22 @@ class Evaluator:
         if weak:
             return Outcome(Status.PARTIAL, evidence=weak, problems=weak)
         return Outcome(Status.FAIL, missing=True)
+
+    def _outside(self, seen: tuple[Evidence, ...]) -> str | None:
+        """What a hazard's pass says of the places outside production that hold it."""
+        located = sorted(
+            ((e.location, e) for e in seen if e.location is not None), key=lambda pair: pair[0]
+        )
+        if not located:
+            return None
+        where_at, first = located[0]
+        where = _OUTSIDE_PRODUCTION[self._role(first)]
+        at = where_at.path + (f":{where_at.line}" if where_at.line else "")
+        more = f" and {len(located) - 1} more" if len(located) > 1 else ""
+        return (
+            f"seen only outside production code, which is not counted: {first.detail} "
+            f"in {where} ({at}){more}"
+        )
 
     def applicability(self, rule: Rule) -> str | None:
         """None when the rule applies; otherwise the reason it does not."""

@@ -55,7 +55,9 @@ CONFIG_RULES_FIELD = "rules.custom"
 #: Evidence from these roles earns half credit, unless a check says otherwise.
 DEFAULT_PARTIAL_IN = {
     "present": frozenset({Role.NOTEBOOK, Role.TEST, Role.DOCS, Role.EXAMPLE}),
-    "absent": frozenset({Role.TEST, Role.DOCS, Role.EXAMPLE}),
+    # A hazard in tests, docs or examples is on no production path: it is not counted
+    # (the rule says where it was seen), unless its check lists those roles here.
+    "absent": frozenset(),
 }
 #: The readiness levels a hazard may cap (score.LEVEL_BANDS holds their thresholds).
 LEVEL_IDS = ("prototype", "pilot", "pre_production", "production_ready")
