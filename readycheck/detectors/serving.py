@@ -33,7 +33,7 @@ from readycheck.detectors.common import matches_any
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.parsers.python import PythonCode, keyword_value
-from readycheck.workspace import SourceFile
+from readycheck.workspace import SourceFile, clip
 
 #: Notebooks do not serve requests.
 PYTHON_ONLY = (FileKind.PYTHON,)
@@ -117,6 +117,9 @@ class Handler:
     kind: Literal["route", "serving"]
     decorators: list[ast.expr] = field(default_factory=list)
     router: str | None = None
+    #: What the framework checks before the handler runs, declared on its class or
+    #: action (Django REST framework's `permission_classes = [IsAuthenticated]`).
+    guard: str | None = None
 
     @property
     def name(self) -> str:
@@ -188,6 +191,61 @@ def _methods(cls: ast.ClassDef) -> dict[str, ast.FunctionDef | ast.AsyncFunction
 
 def _class_decorators(code: PythonCode, cls: ast.ClassDef) -> list[str]:
     return [code.resolve(d.func if isinstance(d, ast.Call) else d) for d in cls.decorator_list]
+
+
+_DRF_ACTIONS = frozenset({"create", "list", "retrieve", "update", "partial_update", "destroy"})
+#: Django REST framework permissions that let only authenticated callers through
+#: (AllowAny and the read-only variants let anyone in).
+_DRF_AUTHENTICATED = re.compile(
+    r"(^|\.)(IsAuthenticated|IsAdminUser|DjangoModelPermissions|DjangoObjectPermissions"
+    r"|TokenHasScope|TokenHasReadWriteScope|TokenHasResourceScope|HasAPIKey)$"
+)
+
+
+def _class_attribute(cls: ast.ClassDef, name: str) -> ast.expr | None:
+    """The value a class body assigns to `name` (`permission_classes = [...]`)."""
+    for item in cls.body:
+        if isinstance(item, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in item.targets
+        ):
+            return item.value
+        if (
+            isinstance(item, ast.AnnAssign)
+            and isinstance(item.target, ast.Name)
+            and item.target.id == name
+        ):
+            return item.value
+    return None
+
+
+def _drf_action(
+    code: PythonCode, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> ast.Call | None:
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and code.resolve(decorator.func) in (
+            "rest_framework.decorators.action",
+            "rest_framework.decorators.api_view",
+        ):
+            return decorator
+    return None
+
+
+def _drf_guard(code: PythonCode, value: ast.expr | None) -> str | None:
+    """What a `permission_classes` list requires, when it requires an authenticated
+    caller: each item must hold; `A | B` holds only if both require one."""
+
+    def requires(node: ast.expr) -> bool:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return requires(node.left) and requires(node.right)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd):
+            return requires(node.left) or requires(node.right)
+        if isinstance(node, ast.Name | ast.Attribute):
+            return _DRF_AUTHENTICATED.search(code.resolve(node)) is not None
+        return False
+
+    if isinstance(value, ast.List | ast.Tuple) and any(requires(e) for e in value.elts):
+        return f"permission_classes {clip(ast.unparse(value), 60)}"
+    return None
 
 
 _SERVING_BASES = re.compile(
@@ -275,10 +333,16 @@ def handlers(source: SourceFile) -> list[Handler]:
                     add(Handler(fn, routed.lineno, _constant_path(routed), name, "route",
                                 cls_ref.node.decorator_list, _receiver(routed.func)))  # fmt: skip
         if any(b.startswith(("rest_framework.", "django.views.")) for b in cls_ref.bases):
+            guard = _drf_guard(code, _class_attribute(cls_ref.node, "permission_classes"))
             for name, fn in methods.items():
-                if name in _HTTP_METHODS or name in {"create", "list", "retrieve", "update"}:
+                action = _drf_action(code, fn)
+                if action is not None:  # `@action(detail=True, permission_classes=[...])`
+                    own = keyword_value(action, "permission_classes")
+                    add(Handler(fn, action.lineno, None, name, "route", cls_ref.node.decorator_list,
+                                guard=_drf_guard(code, own) if own is not None else guard))  # fmt: skip
+                elif name in _HTTP_METHODS or name in _DRF_ACTIONS:
                     add(Handler(fn, fn.lineno, None, name, "route",
-                                cls_ref.node.decorator_list))  # fmt: skip
+                                cls_ref.node.decorator_list, guard=guard))  # fmt: skip
         serving_class = any(_SERVING_BASES.match(b) for b in cls_ref.bases) or any(
             d.startswith(("ray.serve.deployment", "bentoml.service")) for d in decorators
         )
@@ -655,6 +719,8 @@ def _route_auth(
 ) -> str | None:
     """What authenticates a route ('presence' when something only checks that a
     credential is there), or None."""
+    if handler.guard is not None:
+        return handler.guard
     dependencies: list[ast.expr] = []
     for decorator in handler.decorators:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
