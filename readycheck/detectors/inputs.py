@@ -98,6 +98,12 @@ _CLIENT_STATUSES = frozenset({400, 406, 409, 413, 415, 422})
 #: inference handlers, AWS Lambda handlers; and the methods of model-server classes.
 _ENTRY_FUNCTIONS = frozenset({"input_fn", "transform_fn", "predict_fn", "lambda_handler"})
 _ENTRY_METHODS = frozenset({"preprocess", "predict", "__call__", "handle", "inference", "score"})
+#: Django REST framework's route decorators and the methods its views dispatch to.
+_DRF_ROUTES = frozenset({"rest_framework.decorators.action", "rest_framework.decorators.api_view"})
+_DRF_METHODS = frozenset({
+    "get", "post", "put", "patch", "delete",
+    "create", "update", "partial_update", "destroy", "list", "retrieve",
+})  # fmt: skip
 _SERVER_BASES = (
     "kserve", "ts.torch_handler", "mlflow.pyfunc.PythonModel", "seldon_core", "bentoml",
     "ray.serve", "triton_python_backend_utils", "litserve",
@@ -227,7 +233,20 @@ def _entry_points(code: PythonCode) -> dict[int, str]:
             found[id(node)] = "scoring script run()"
         elif node.col_offset == 0 and [p.arg for p in _parameters(node)] == ["event", "context"]:
             found[id(node)] = "Lambda handler"
+        elif any(d in _DRF_ROUTES for d in ref.decorators):
+            found[id(node)] = f"route {node.name}"
     for cls in code.classes:
+        if any(b.startswith("rest_framework.") for b in cls.bases):
+            # Django REST framework: a view's handlers and a viewset's actions
+            for item in cls.node.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                    item.name in _DRF_METHODS
+                    or any(
+                        code.resolve(d.func if isinstance(d, ast.Call) else d) in _DRF_ROUTES
+                        for d in item.decorator_list
+                    )
+                ):
+                    found[id(item)] = f"{cls.name}.{item.name}"
         for item in cls.node.body:
             if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and (
                 item.name.startswith(("on_get", "on_post", "on_put", "on_patch"))  # Falcon
