@@ -41,9 +41,7 @@ def test_a_tutorial_notebook_that_installs_packages_fails_nothing(
     assert "not counted" in result.reason
 
 
-def test_the_same_notebook_in_the_project_is_a_finding(
-    tmp_path: Path, rulebook: Rulebook
-) -> None:
+def test_the_same_notebook_in_the_project_is_a_finding(tmp_path: Path, rulebook: Rulebook) -> None:
     analysis = notebook_json("!pip install datasets pandas", "import pandas as pd")
     report = _scan(tmp_path, rulebook, {**_SERVICE, "notebooks/analysis.ipynb": analysis})
     assert rule_result(report, "RC-HYG-004").status is Status.FAIL

@@ -41,6 +41,7 @@ REGISTRY: dict[str, Detector] = {
         files.file_exists,
         files.templates_dominate,
         text.text_pattern,
+        text.scaling_bounds,
         python.python_import,
         python.python_imports_together,
         python.python_call,

@@ -145,3 +145,52 @@ def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence
         found += 1
         if found >= params.max_matches:
             return
+
+
+@dataclass(frozen=True)
+class ScalingBoundsParams:
+    #: Names of an upper bound on instances (`autoscaling_maximum_target`, `max_capacity`);
+    #: the lower bound is the same name with `max` read as `min`.
+    pattern: str = field(metadata=REGEX)
+    label: str = "autoscaling bounds"
+
+
+_ASSIGNED_NUMBER = re.compile(r"^\s*(?P<name>[A-Za-z_][\w-]*)\s*=\s*(?P<value>\d+)\s*(?:#.*)?$")
+_MAX_WORD = re.compile(r"(?i)max(imum)?")
+
+
+def _lower_bound_name(name: str) -> str:
+    return _MAX_WORD.sub(lambda m: "min" + ("imum" if m.group(1) else ""), name, count=1)
+
+
+@file_detector(FileKind.OTHER, params=ScalingBoundsParams)
+def scaling_bounds(source: SourceFile, params: ScalingBoundsParams) -> Iterator[Evidence]:
+    """Upper bounds on instances above one, and above their block's lower bound, in HCL
+    (Terraform) blocks: `autoscaling_maximum_target = 10` lets a service scale, while a
+    maximum equal to its minimum (`3` and `3`) pins its size."""
+    upper = Matcher(params.pattern)
+    if source.entry.size > _MAX_OTHER or "max" not in (source.text or "").lower():
+        return
+    depth = 0
+    bounds: dict[str, tuple[int, int]] = {}  # name -> (value, line) in the current top block
+
+    def scaling() -> Iterator[Evidence]:
+        for name, (value, line) in bounds.items():
+            if value < 2 or not upper.search(name):
+                continue
+            lower = bounds.get(_lower_bound_name(name))
+            if lower is not None and lower[0] >= value:
+                continue
+            yield Evidence(Location(source.path, line), params.label, clip(source.lines[line - 1]))
+
+    for number, line in enumerate(source.lines, start=1):
+        code = line.split("#", 1)[0]
+        assigned = _ASSIGNED_NUMBER.match(code)
+        if assigned is not None:
+            bounds[assigned.group("name")] = (int(assigned.group("value")), number)
+        depth += code.count("{") - code.count("}")
+        if depth <= 0:
+            yield from scaling()
+            bounds.clear()
+            depth = 0
+    yield from scaling()
