@@ -344,6 +344,8 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
                 continue
             if _made_here(code, ref.node.args[0], params.unless_written_by):
                 continue
+            if written and _in_temporary_dir(code, ref.node.args[0], ref.line):
+                continue
         if arguments is not None and not arguments.search(_arguments_text(ref.node)):
             continue
         if params.unless_made_by and matches_any(
@@ -412,6 +414,67 @@ def _written_paths(code: PythonCode, writers: tuple[str, ...]) -> set[str]:
         for ref in code.calls_matching(lambda name: regex.match(name) is not None)
         for arg in [*ref.node.args, *(k.value for k in ref.node.keywords)]
     }
+
+
+_TEMPORARY_DIRS = frozenset({
+    "tempfile.TemporaryDirectory", "tempfile.mkdtemp", "tempfile.NamedTemporaryFile",
+    "tempfile.mkstemp", "tempfile.gettempdir",
+})  # fmt: skip
+
+
+def _in_temporary_dir(code: PythonCode, argument: ast.expr, line: int) -> bool:
+    """Whether a path comes from a temporary directory the same function made (through
+    joins, globs and loops over them): a module that writes files reads back its own
+    output there (`split_files(src, tmp)`, then `torch.load(glob(tmp + "/*.bin")[0])`)."""
+    function = next(
+        (
+            f.node
+            for f in sorted(code.functions, key=lambda f: -f.node.lineno)
+            if f.node.lineno <= line <= (f.node.end_lineno or f.node.lineno)
+        ),
+        None,
+    )
+    if function is None:
+        return False
+    derived: set[str] = set()
+
+    def mentions(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in derived for n in ast.walk(node))
+
+    def bind(target: ast.AST) -> None:
+        derived.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+
+    for node in ast.walk(function):
+        if isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                made = item.context_expr
+                if (
+                    isinstance(made, ast.Call)
+                    and code.resolve(made.func) in _TEMPORARY_DIRS
+                    and item.optional_vars is not None
+                ):
+                    bind(item.optional_vars)
+    if not derived:
+        for node in ast.walk(function):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                if code.resolve(node.value.func) in _TEMPORARY_DIRS:
+                    for target in node.targets:
+                        bind(target)
+    if not derived:
+        return False
+    statements = sorted(
+        (n for n in ast.walk(function) if isinstance(n, ast.Assign | ast.For | ast.AsyncFor)),
+        key=lambda n: n.lineno,
+    )
+    for statement in statements:
+        if statement.lineno > line:
+            break
+        if isinstance(statement, ast.Assign) and mentions(statement.value):
+            for target in statement.targets:
+                bind(target)
+        elif isinstance(statement, ast.For | ast.AsyncFor) and mentions(statement.iter):
+            bind(statement.target)
+    return mentions(argument)
 
 
 def _made_here(code: PythonCode, argument: ast.expr, writers: tuple[str, ...]) -> bool:
