@@ -456,10 +456,13 @@ def _in_temporary_dir(code: PythonCode, argument: ast.expr, line: int) -> bool:
                     bind(item.optional_vars)
     if not derived:
         for node in ast.walk(function):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                if code.resolve(node.value.func) in _TEMPORARY_DIRS:
-                    for target in node.targets:
-                        bind(target)
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and code.resolve(node.value.func) in _TEMPORARY_DIRS
+            ):
+                for target in node.targets:
+                    bind(target)
     if not derived:
         return False
     statements = sorted(
