@@ -89,6 +89,13 @@ _PATH_CALLS = re.compile(
 #: bandit B102/B307 flag every exec and eval. Code read from one of the project's own files
 #: (`exec(open("pkg/version.py").read())`) or a literal cannot be injected.
 _EXEC_TESTS = frozenset({"B102", "B307"})
+#: A shell run (`subprocess.run(..., shell=True)`, `os.system`): no injection when the
+#: command is fixed text.
+_SHELL_TESTS = frozenset({"B602", "B605"})
+_SHELL_RUNS = frozenset({
+    "run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput",
+    "system", "popen",
+})  # fmt: skip
 
 
 def _calls_by_line(nodes: Iterable[ast.AST]) -> dict[int, list[ast.Call]]:
@@ -147,6 +154,49 @@ def _own_code(call: ast.Call) -> bool:
             and isinstance(reader.args[0], ast.Constant)
         )
     return False
+
+
+def _fixed_text(node: ast.expr) -> bool:
+    """A string literal, or an f-string with nothing interpolated."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    return isinstance(node, ast.JoinedStr) and all(
+        isinstance(part, ast.Constant) for part in node.values
+    )
+
+
+def _fixed_names(nodes: Iterable[ast.AST]) -> frozenset[str]:
+    """Names every assignment in the module gives fixed text (`cmd = f"pip show x"`)."""
+    fixed: dict[str, bool] = {}
+    for node in nodes:
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    constant = (
+                        not isinstance(node, ast.AugAssign)
+                        and node.value is not None
+                        and _fixed_text(node.value)
+                    )
+                    fixed[target.id] = fixed.get(target.id, True) and constant
+        elif isinstance(node, ast.For | ast.comprehension | ast.With | ast.NamedExpr):
+            bound = (
+                [node.target]
+                if not isinstance(node, ast.With)
+                else [i.optional_vars for i in node.items if i.optional_vars is not None]
+            )
+            for target in bound:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        fixed[name.id] = False
+    return frozenset(name for name, constant in fixed.items() if constant)
+
+
+def _fixed_command(call: ast.Call, fixed: frozenset[str]) -> bool:
+    if not call.args:
+        return False
+    command = call.args[0]
+    return _fixed_text(command) or (isinstance(command, ast.Name) and command.id in fixed)
 
 
 def _password(issue: BanditIssue) -> str | None:
@@ -507,7 +557,15 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
         not_failures = (
             _control_flow_handlers(code.tree, code.nodes) if tests & _SWALLOW_TESTS else frozenset()
         )
-        calls = _calls_by_line(code.nodes) if tests & (_HUB_TESTS | _EXEC_TESTS) else {}
+        calls = (
+            _calls_by_line(code.nodes) if tests & (_HUB_TESTS | _EXEC_TESTS | _SHELL_TESTS) else {}
+        )
+        fixed = _fixed_names(code.nodes) if tests & _SHELL_TESTS else frozenset()
+        shell_runs = (
+            [c for line in calls.values() for c in line if _callee(c) in _SHELL_RUNS]
+            if tests & _SHELL_TESTS
+            else []
+        )
         for issue in visitor.tester.results:
             line = code.line(issue.lineno or 0)
             if issue.test_id in _PASSWORD_TESTS and _not_a_password(issue.text, line):
@@ -522,6 +580,15 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
                 continue
             if issue.test_id in _SWALLOW_TESTS and issue.lineno in not_failures:
                 continue
+            if issue.test_id in _SHELL_TESTS:
+                # bandit reports a call spread over lines at one of its argument lines
+                runs = [
+                    c
+                    for c in shell_runs
+                    if c.lineno <= (issue.lineno or 0) <= (c.end_lineno or c.lineno)
+                ]
+                if runs and all(_fixed_command(c, fixed) for c in runs):
+                    continue
             cwe = getattr(getattr(issue, "cwe", None), "id", None)
             issues.append(
                 BanditIssue(
