@@ -316,9 +316,34 @@ def _control_flow_handlers(tree: ast.AST, nodes: Iterable[ast.AST]) -> frozenset
     for node in nodes:
         if isinstance(node, ast.Try) and _only_releases(node):
             lines.update(handler.lineno for handler in node.handlers)
+        elif isinstance(node, ast.Try) and _reads_console(node):
+            # EOFError from input() or stdin is the end of what the user types
+            lines.update(
+                handler.lineno
+                for handler in node.handlers
+                if _caught_names(handler) == {"EOFError"}
+            )
         elif isinstance(node, ast.While | ast.For | ast.AsyncFor):
             lines.update(_retries_until_given_up(node))
     return frozenset(lines)
+
+
+def _reads_console(node: ast.Try) -> bool:
+    """Whether a `try` reads what a person types: `input()`, `sys.stdin.read(1)`."""
+    for statement in node.body:
+        for inner in ast.walk(statement):
+            if not isinstance(inner, ast.Call):
+                continue
+            func = inner.func
+            if isinstance(func, ast.Name) and func.id in ("input", "prompt"):
+                return True
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in ("read", "readline", "readlines")
+                and "stdin" in ast.unparse(func.value)
+            ):
+                return True
+    return False
 
 
 def _retries_until_given_up(loop: ast.While | ast.For | ast.AsyncFor) -> set[int]:
