@@ -466,19 +466,30 @@ def _imported(repo: Repository, module: str) -> bool:
     )
 
 
-def _spelled_paths(repo: Repository, extensions: tuple[str, ...], limit: int) -> list[str]:
+def _spelled_paths(
+    repo: Repository, extensions: tuple[str, ...], limit: int
+) -> list[tuple[str, str]]:
     """Paths the production code and notebooks spell with one of the extensions, one per
-    folder, the most spelled folders first: where the project keeps that kind of file."""
+    folder, the most spelled folders first: where the project keeps that kind of file.
+    Each comes with the folder of a file that spells it: a relative path is written
+    from where that code runs, which is its own folder as often as the root."""
     wanted = tuple(f".{e.lower()}" for e in extensions)
-    by_folder: dict[str, list[str]] = {}
+    by_folder: dict[str, list[tuple[str, str]]] = {}
     for path, summary in sorted(repo.summaries.items()):
         if repo.roles.get(path) not in (Role.CODE, Role.NOTEBOOK):
             continue
         for spelled in summary.paths:
             if spelled.lower().endswith(wanted):
-                by_folder.setdefault(str(PurePosixPath(spelled).parent), []).append(spelled)
+                folder = str(PurePosixPath(path).parent)
+                by_folder.setdefault(str(PurePosixPath(spelled).parent), []).append(
+                    (spelled, folder)
+                )
     ranked = sorted(by_folder.values(), key=lambda found: -len(found))
     return [sorted(found)[0] for found in ranked[:limit]]
+
+
+def _ignored(repo: Repository, spec: Any, path: str) -> bool:
+    return bool(spec.match(path)) or _ignored_below(repo, path)
 
 
 @repo_detector(params=IgnoredParams)
@@ -496,10 +507,14 @@ def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
         pattern, _, path = entry.rpartition(":")
         if path and path not in wanted and next(repo.glob([pattern]), None) is not None:
             wanted.append(path)
+    #: Where a relative path could also land: beside the code that spells it.
+    beside: dict[str, str] = {}
     for extensions in (params.data_extensions, params.model_extensions):
-        wanted.extend(
-            p for p in _spelled_paths(repo, extensions, params.per_kind) if p not in wanted
-        )
+        for spelled, folder in _spelled_paths(repo, extensions, params.per_kind):
+            if spelled not in wanted:
+                wanted.append(spelled)
+                if folder != "." and not spelled.startswith(("/", "~", "../")):
+                    beside[spelled] = str(PurePosixPath(folder, spelled))
     spec = _root_ignore(repo)
     if spec is None:
         return Detection(gaps=(Evidence(None, "no .gitignore at the root", missing=True),))
@@ -510,7 +525,7 @@ def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
         )
     matches, gaps = [], []
     for path in wanted:
-        if spec.match(path) or _ignored_below(repo, path):
+        if _ignored(repo, spec, path) or (path in beside and _ignored(repo, spec, beside[path])):
             matches.append(Evidence(Location(".gitignore"), f"{path} is ignored"))
         else:
             gaps.append(
