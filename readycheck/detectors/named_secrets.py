@@ -56,8 +56,8 @@ _REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
 #: tag): lowercase words joined by colons, which no generated secret is.
 _MARKER = re.compile(r"^[a-z]+(?::[a-z]+)+$")
 #: The credentials an image documents as its own defaults (MinIO's `minioadmin`, the
-#: postgres image's `postgres`, RabbitMQ's `guest`): in a compose file they start a
-#: local stack and guard nothing that is not already public.
+#: postgres image's `postgres`, RabbitMQ's `guest`): in a compose file or a CI job they
+#: start or reach a local stack and guard nothing that is not already public.
 _IMAGE_DEFAULTS = frozenset({"minioadmin", "postgres", "guest", "neo4j"})
 
 
@@ -235,8 +235,8 @@ def config_secret(source: SourceFile, params: ConfigSecretParams) -> Iterator[Ev
                     continue  # a stand-in, or the password of a database the job starts
                 if secret in shared:
                     continue
-                if compose and secret.lower() in _IMAGE_DEFAULTS:
-                    continue
+                if (compose or in_ci) and secret.lower() in _IMAGE_DEFAULTS:
+                    continue  # a local stack's own default, in compose or a CI job
                 if not every_value and secret_name.search(name) is None:
                     continue
                 seen.add((line, name))
