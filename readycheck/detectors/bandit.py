@@ -251,7 +251,9 @@ def _not_a_password(issue_text: str, line: str) -> bool:
 
 #: Exceptions that are not failures: `except ImportError: pass` is how optional dependencies
 #: are imported; Ctrl-C or a requested exit ending a server's blocking loop, the end of an
-#: iterator and a cancelled task are how control flows, not errors swallowed.
+#: iterator and a cancelled task are how control flows, not errors swallowed. An invalid
+#: or expired credential is an answer (the caller is not authenticated, and the
+#: permission checks that follow refuse it), not data lost.
 _NOT_FAILURES = frozenset(
     {
         "ImportError",
@@ -262,6 +264,14 @@ _NOT_FAILURES = frozenset(
         "StopIteration",
         "StopAsyncIteration",
         "CancelledError",
+        "InvalidToken",
+        "TokenError",
+        "InvalidTokenError",
+        "ExpiredSignatureError",
+        "PyJWTError",
+        "JWTError",
+        "AuthenticationFailed",
+        "NotAuthenticated",
     }
 )
 _SWALLOW_TESTS = frozenset({"B110", "B112"})
