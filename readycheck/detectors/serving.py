@@ -1119,6 +1119,9 @@ def _parents(nodes: Iterable[ast.AST]) -> dict[int, ast.AST]:
     return found
 
 
+_ATTENTION = re.compile(r"(?i)(^|_)(attn|attention)(_|$)")
+
+
 def _only_consumed(
     code: PythonCode,
     call: ast.Call,
@@ -1130,9 +1133,12 @@ def _only_consumed(
     a sampler or the next layer, never returned, stored, compared or handed on."""
     node: ast.AST = call
     parent = parents.get(id(node))
-    while isinstance(parent, ast.Subscript | ast.Attribute | ast.Call | ast.keyword) and (
+    while isinstance(
+        parent, ast.Subscript | ast.Attribute | ast.Call | ast.keyword | ast.BinOp | ast.UnaryOp
+    ) and (
         not isinstance(parent, ast.Call) or parent.func is node
-    ):  # `model.predict_proba(X)[:, 1]`, `(...).softmax(0).tolist()`, `f(y_score=...)`
+    ):  # `model.predict_proba(X)[:, 1]`, `(...).softmax(0).tolist()`, `f(y_score=...)`,
+        # `softmax(logits) / temperature`: arithmetic on a score goes where its result goes
         node, parent = parent, parents.get(id(parent))
     if parent is None:
         return False
@@ -1144,6 +1150,8 @@ def _only_consumed(
     target = parent.targets[0]
     if not isinstance(target, ast.Name):
         return False
+    if _ATTENTION.search(target.id):
+        return True  # a layer's attention weights, however the layer hands them on
     after = parent.end_lineno or parent.lineno
     uses = [
         n
