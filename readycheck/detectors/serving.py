@@ -194,11 +194,12 @@ def _class_decorators(code: PythonCode, cls: ast.ClassDef) -> list[str]:
 
 
 _DRF_ACTIONS = frozenset({"create", "list", "retrieve", "update", "partial_update", "destroy"})
-#: Django REST framework permissions that let only authenticated callers through
-#: (AllowAny and the read-only variants let anyone in).
+#: Django REST framework permissions that let only authenticated callers through, the
+#: framework's and a team's own named for it (`IsOsmAuthenticated`); AllowAny and the
+#: read-only variants let anyone in.
 _DRF_AUTHENTICATED = re.compile(
-    r"(^|\.)(IsAuthenticated|IsAdminUser|DjangoModelPermissions|DjangoObjectPermissions"
-    r"|TokenHasScope|TokenHasReadWriteScope|TokenHasResourceScope|HasAPIKey)$"
+    r"(^|\.)(Is\w*Authenticated\w*|IsAdmin\w*|DjangoModelPermissions|DjangoObjectPermissions"
+    r"|TokenHasScope|TokenHasReadWriteScope|TokenHasResourceScope|Has\w*API_?Key\w*)$"
 )
 
 
