@@ -51,7 +51,11 @@ _TYPE_NAME = re.compile(
 
 #: A placeholder (`token != "<not set>"`) or an identifier of a token type or grant
 #: (`"urn:ietf:params:oauth:grant-type:token-exchange"`); addresses are PLAIN_URL.
-_NOT_A_VALUE = re.compile(r"<[^<>]*>|urn:\S+")
+_NOT_A_VALUE = re.compile(
+    r"<[^<>]*>|urn:\S+"
+    r"|\$\{\{?\s*[\w.]+\s*\}\}?"  # a template's variable: `${{HF_TOKEN}}`, `${API_KEY}`
+    r"|\w*(?:XXX|xxx)\w*"  # a value to fill in: `hf_XXX`
+)
 #: Names that describe a secret rather than hold one: `token_type = "bearer"`,
 #: `TOKEN_SCOPE = "skills"`, `..._PREFIX`, where a secret or a model's token count comes
 #: from (`_token_usage_source = "title"`), and pagination cursors (`next_page_token`).
@@ -64,7 +68,9 @@ _DESCRIBING_NAME = re.compile(
 )
 #: The name a quoted value is bound to on its line: `name = "`, `"name": "`, `name="`,
 #: and `NAME = """` (a triple-quoted text).
-_BOUND_NAME = re.compile(r"""([A-Za-z_][\w]*)["']?\s*(?::|=)\s*[rbuRBU]{0,2}(?:["']|\"{3}|'{3})$""")
+_BOUND_NAME = re.compile(
+    r"""([A-Za-z_][\w]*)["']?\s*(?::|=|[!=]=)\s*[rbuRBU]{0,2}(?:["']|\"{3}|'{3})$"""
+)
 
 #: A regular expression given to a token-named setting: `token_pattern=r"(?u)\b\w\w+\b"`
 #: (scikit-learn's vectorisers, tokenizers). Escapes such as \b, \w or \d and inline
@@ -210,7 +216,11 @@ def _password(issue: BanditIssue) -> str | None:
 def _name_of(value: str, line: str) -> str:
     """The name `value` is bound to on `line`, or '' when it cannot be read from it (a
     triple-quoted value starts on the line with its first line)."""
-    at = line.find(value.split("\n", 1)[0])
+    first = value.split("\n", 1)[0]
+    # the quoted value, not the same letters inside a longer word (`"access_token"`
+    # before `token_type="access"`)
+    quoted = [i + 1 for q in ('"', "'") if (i := line.find(f"{q}{first}{q}")) >= 0]
+    at = min(quoted) if quoted else line.find(first)
     found = _BOUND_NAME.search(line[:at]) if at > 0 else None
     return found.group(1) if found else ""
 
