@@ -119,6 +119,14 @@ def _callee(node: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else ""
 
 
+#: The `datasets` library's packaged builders: they read the local files or folder they
+#: are given (`load_dataset("imagefolder", data_dir=...)`), nothing from the hub.
+_PACKAGED_BUILDERS = frozenset({
+    "imagefolder", "audiofolder", "videofolder", "csv", "json", "parquet", "text", "arrow",
+    "pandas", "webdataset", "sql",
+})  # fmt: skip
+
+
 def _local_load(call: ast.Call) -> bool:
     """Whether a hub-style load reads from the local disk rather than the hub."""
     for keyword in call.keywords:
@@ -131,6 +139,8 @@ def _local_load(call: ast.Call) -> bool:
     if first is None:
         return False
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        if _callee(call) == "load_dataset" and first.value in _PACKAGED_BUILDERS:
+            return True  # the datasets library's own loader of the files it is given
         return first.value.startswith(("/", "./", "../", "~"))
     if isinstance(first, ast.JoinedStr) and first.values:
         head = first.values[0]
