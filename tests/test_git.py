@@ -120,3 +120,33 @@ def test_a_shallow_clone_does_not_claim_what_history_it_lacks(
     for rule_id in ("RC-HYG-012", "RC-DATA-011"):
         status, reason = _status(report, rule_id)
         assert status is Status.NOT_APPLICABLE and reason is not None and "shallow" in reason
+
+
+def _squashed_bot_fix(tmp_path: Path, trailer: str) -> Path:
+    root = write_tree(
+        tmp_path / "repo",
+        {"requirements.txt": "urllib3==2.0.7\n", "train.py": "print('train')\n"},
+    )
+    repo = _commit_all(root)
+    (root / "requirements.txt").write_text("urllib3==2.6.0\n")
+    repo.index.add(["requirements.txt"])
+    repo.index.commit(
+        f"[Snyk] Security upgrade urllib3 from 2.0.7 to 2.6.0 (#13694)\n\n{trailer}\n"
+    )
+    return root
+
+
+def test_a_scanner_s_fix_squashed_by_a_person_shows_the_scanner_runs(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """ultralytics/yolov5: Snyk's security-upgrade pull requests are squashed by a
+    maintainer, with snyk-bot as co-author: the repository is scanned."""
+    root = _squashed_bot_fix(tmp_path, "Co-authored-by: snyk-bot <snyk-bot@snyk.io>")
+    result = rule_result(scan(ScanOptions(path=root), rulebook), "RC-SEC-015")
+    assert result.status is Status.PASS
+
+
+def test_a_person_s_upgrade_alone_shows_no_scanner(tmp_path: Path, rulebook: Rulebook) -> None:
+    root = _squashed_bot_fix(tmp_path, "Reviewed-by: Another Maintainer <m@example.com>")
+    result = rule_result(scan(ScanOptions(path=root), rulebook), "RC-SEC-015")
+    assert result.status is Status.FAIL

@@ -362,22 +362,37 @@ def git_bot_commits(repo: Repository, params: BotCommitParams) -> Detection:
     if not head.isdigit():
         return Detection()
     since = int(head) - params.days * 86400
+    # a bot's pull request squashed by a person keeps the bot as a co-author
     log = git.repo.git.log(
-        f"--since={since}", "--format=%aN%x09%aE%x09%as%x09%s", git.revision, "--", *scope
+        f"--since={since}",
+        "--format=%aN%x09%aE%x09%as%x09%(trailers:key=Co-authored-by,valueonly,separator=%x2C)%x09%s",
+        git.revision,
+        "--",
+        *scope,
     )
     bots = tuple(bot.lower() for bot in params.bots)
     found: list[Evidence] = []
     for line in log.splitlines():
         name, _, rest = line.partition("\t")
         email, _, rest = rest.partition("\t")
-        date, _, subject = rest.partition("\t")
+        date, _, rest = rest.partition("\t")
+        coauthors, _, subject = rest.partition("\t")
         author = f"{name} {email}".lower()
         merged = _MERGED_BRANCH.match(subject)
         branch = merged.group("branch").lower() if merged else ""
-        bot = next((b for b in bots if b in author or branch.startswith(b)), None)
+        bot = next(
+            (b for b in bots if b in author or branch.startswith(b) or b in coauthors.lower()),
+            None,
+        )
         if bot is None:
             continue
-        how = f"{name} committed" if bot in author else f"a {bot} pull request was merged"
+        how = (
+            f"{name} committed"
+            if bot in author
+            else f"a {bot} pull request was merged"
+            if branch.startswith(bot)
+            else f"{name} committed with {bot}"
+        )
         found.append(Evidence(None, f"{how} on {date}: {subject[:100]}"))
         if len(found) >= params.max_matches:
             break
