@@ -121,6 +121,10 @@ _TEST_DIR = re.compile(
 #: a lone `test.py` or `smoketest.py` a person runs by hand against the service.
 _TEST_MODULE = re.compile(r"test_.*|.*_tests?\.py|tests?\.py|smoke_?tests?\.py|conftest\.py")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
+#: Folders that hold third-party code copied into the repository.
+_VENDOR_DIRS = frozenset(
+    {"_vendor", "vendor", "vendored", "third_party", "thirdparty", "third-party", "3rdparty"}
+)
 _EXAMPLE_DIR = re.compile(
     r"(examples?|samples?|demos?|tutorials?|cookbooks?|playgrounds?|sandbox|scratch"
     r"|(samples?|examples?|demos?)[_-].+|.+[_-](samples?|examples?|demos?)"
@@ -196,9 +200,12 @@ def classify_kind(path: str) -> FileKind:
 
 
 def classify_role(path: str, kind: FileKind) -> Role:
-    """The part a file plays, from its path: tests, docs and examples are not production."""
+    """The part a file plays, from its path: tests, docs, examples and vendored
+    third-party code are not production."""
     parts = PurePosixPath(path.lower()).parts
     directories, name = parts[:-1], parts[-1]
+    if _VENDOR_DIRS.intersection(directories):
+        return Role.VENDORED
     if kind is FileKind.NOTEBOOK:
         # a notebook is exploration, unless it lives with the examples or the docs (a
         # library's tutorials): then it is one of those

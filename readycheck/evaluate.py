@@ -105,7 +105,7 @@ class Evaluator:
         #: The readable files by kind and role, for `examined`.
         self._readable: dict[tuple[FileKind, Role], list[FileEntry]] = defaultdict(list)
         for entry in repository.files:
-            if entry.readable:
+            if entry.readable and entry.role is not Role.VENDORED:
                 self._readable[(entry.kind, entry.role)].append(entry)
         #: Each fact that holds, with the first place it was seen (None: it does not hold).
         self.fact_evidence: dict[str, Evidence | None] = {}
@@ -173,7 +173,7 @@ class Evaluator:
             if call.key in self.call_errors:
                 self._detections[call.key] = None
             elif isinstance(detector, FileDetector):
-                found = self.file_evidence.get(call.key, [])
+                found = [e for e in self.file_evidence.get(call.key, []) if self._owned(e)]
                 self._detections[call.key] = Detection(
                     tuple(e for e in found if not e.missing), tuple(e for e in found if e.missing)
                 )
@@ -192,16 +192,25 @@ class Evaluator:
     def _in_roles(self, detection: Detection, roles: frozenset[Role] | None) -> Detection:
         """A repository-wide detection limited to evidence in files of `roles`, as a file
         detector's call is limited to those files: an example's Dockerfile is not the
-        project's serving image. Evidence about no file (a git fact) is kept."""
-        if roles is None:
-            return detection
+        project's serving image. Evidence about no file (a git fact) is kept; evidence in
+        vendored third-party code never is."""
 
         def kept(items: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
-            return tuple(e for e in items if e.location is None or self._role(e) in roles)
+            return tuple(
+                e
+                for e in items
+                if self._owned(e)
+                and (roles is None or e.location is None or self._role(e) in roles)
+            )
 
         return dataclasses.replace(
             detection, matches=kept(detection.matches), gaps=kept(detection.gaps)
         )
+
+    def _owned(self, evidence: Evidence) -> bool:
+        """Whether evidence is about the team's own files: vendored third-party code is
+        neither their practice nor their hazard."""
+        return evidence.location is None or self._role(evidence) is not Role.VENDORED
 
     def _role(self, evidence: Evidence) -> Role:
         if evidence.location is None:
@@ -395,6 +404,7 @@ _OUTSIDE_PRODUCTION = {
     Role.TEST: "test code",
     Role.EXAMPLE: "an example",
     Role.DOCS: "documentation",
+    Role.VENDORED: "vendored third-party code",
 }
 
 

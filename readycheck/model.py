@@ -160,6 +160,8 @@ class Role(enum.Enum):
     NOTEBOOK = "notebook"
     DOCS = "docs"
     EXAMPLE = "example"
+    #: Third-party code copied into the repository: it ships, but it is not the team's.
+    VENDORED = "vendored"
 
 
 @functools.total_ordering

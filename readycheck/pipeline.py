@@ -29,6 +29,7 @@ from readycheck import (
     score,
     selection,
     suppress,
+    vendored,
 )
 from readycheck.analyze import CallPlan, analysis_context, file_calls
 from readycheck.cache import AnalysisCache
@@ -210,6 +211,10 @@ def scan(
             summaries[analysis.path] = analysis.summary
 
     repository = Repository(discovery.root, discovery.files, git_info, summaries)
+    copied = vendored.vendored_folders(list(discovery.files), summaries, repository.read_text)
+    if copied:
+        files = vendored.mark_vendored(list(discovery.files), copied)
+        repository = Repository(discovery.root, files, git_info, summaries)
     _check_kind(rulebook, config)
     evaluator = Evaluator(rulebook, repository, evidence, call_errors, config.kind)
     results = duplicates.merge(evaluator.evaluate_all(rulebook.rules))

@@ -277,7 +277,7 @@ def test_committed_code_in_noise_folders_is_scanned_and_untracked_files_are_coun
     _committed(
         root,
         tracked={
-            "venv/lib/python3.12/site-packages/vendored/loader.py": PICKLE,
+            "venv/lib/python3.12/site-packages/patched/loader.py": PICKLE,
             "node_modules/tool/build.py": PICKLE,
             "src/app.py": "x = 1\n",
         },
@@ -286,7 +286,7 @@ def test_committed_code_in_noise_folders_is_scanned_and_untracked_files_are_coun
     report = scan(ScanOptions(path=root), rulebook)
     paths = {f.location.path for f in report.findings if f.location is not None}
     assert {
-        "venv/lib/python3.12/site-packages/vendored/loader.py",
+        "venv/lib/python3.12/site-packages/patched/loader.py",
         "node_modules/tool/build.py",
     } <= paths
     assert report.target.files == 3
