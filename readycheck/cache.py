@@ -466,6 +466,7 @@ def encode(analysis: FileAnalysis) -> dict[str, Any]:
                 [n, _location_dict(w), size] for n, w, size in analysis.summary.functions
             ],
             "paths": list(analysis.summary.paths),
+            "asks_models_over_http": analysis.summary.asks_models_over_http,
         },
     }
 
@@ -498,6 +499,7 @@ def decode(data: dict[str, Any]) -> FileAnalysis:
                 (str(n), _required(_location(w)), int(size)) for n, w, size in summary["functions"]
             ),
             tuple(str(p) for p in summary["paths"]),
+            bool(summary.get("asks_models_over_http", False)),
         ),
     )
 

@@ -11,6 +11,7 @@ over it, and git facts.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import contextvars
 import json
@@ -415,6 +416,18 @@ class CodeSummary:
     #: `"artifacts/model.joblib"`), resolved from the repository's root: where it reads and
     #: writes its data and model files, for the checks of what git would pick up.
     paths: tuple[str, ...] = ()
+    #: Whether the code calls a language model's HTTP API itself, without its SDK: a
+    #: literal naming a chat, completion or generation endpoint (`/v1/chat/completions`,
+    #: `/v1/messages`, Ollama's `/api/chat`, Gemini's `:generateContent`).
+    asks_models_over_http: bool = False
+
+
+#: A language model API's endpoint path, as OpenAI-compatible servers, Anthropic, Ollama
+#: and Gemini spell them.
+_MODEL_ENDPOINT = re.compile(
+    r"(/chat/completions|/v1/completions|/v1/messages|/api/chat|/api/generate"
+    r"|:(stream)?generateContent)(\?|/?$)"
+)
 
 
 def summarise(source: SourceFile) -> CodeSummary | None:
@@ -427,7 +440,21 @@ def summarise(source: SourceFile) -> CodeSummary | None:
         if isinstance(ref.node.col_offset, int) and ref.node.col_offset == 0  # top-level functions
     )
     paths = _literal_paths(source, code)
-    return CodeSummary(tuple(sorted({ref.module for ref in code.imports})), functions, paths)
+    # a route the code serves (`@app.post("/v1/chat/completions")`) asks no model
+    routes = {
+        (arg.lineno, arg.col_offset)
+        for ref in code.functions
+        for decorator in ref.node.decorator_list
+        if isinstance(decorator, ast.Call)
+        for arg in decorator.args
+    }
+    asks = any(
+        len(ref.value) < 300
+        and (ref.line, ref.column) not in routes
+        and _MODEL_ENDPOINT.search(ref.value)
+        for ref in code.strings
+    )
+    return CodeSummary(tuple(sorted({ref.module for ref in code.imports})), functions, paths, asks)
 
 
 #: A literal that names a file by a relative path with an extension of data or model files.

@@ -283,3 +283,43 @@ def test_a_label_binarizer_fitted_for_a_metric_trains_no_model(
     report = _scan(tmp_path, rulebook, {**_RAG, "app/evaluate.py": _EVALUATE})
     assert report.kind is not None and report.kind.id == "llm_app"
     assert rule_result(report, "RC-HYG-006").status is Status.NOT_APPLICABLE
+
+
+_HTTP_GENERATOR = """\
+import aiohttp
+
+
+async def generate(question: str, context: str, api_key: str) -> str:
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            "https://api.openai.com/v1/chat/completions",
+            headers={"Authorization": f"Bearer {api_key}"},
+            json={"model": "gpt-4o-2024-08-06", "messages": [{"role": "user", "content": context + question}]},
+            timeout=aiohttp.ClientTimeout(total=60),
+        ) as response:
+            body = await response.json()
+            return body["choices"][0]["message"]["content"]
+"""
+
+
+def test_an_application_asking_models_over_their_http_apis_is_an_llm_application(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """weaviate/Verba: its generators call OpenAI, Anthropic and Ollama over HTTP, while
+    spaCy's document objects hold chunks and a PCA draws the embeddings: it was read as
+    a classic ML service, so none of the LLM rules applied."""
+    files = {
+        "requirements.txt": "fastapi==0.115.0\naiohttp==3.10.5\nspacy==3.7.5\nscikit-learn==1.5.2\n",
+        "rag/api.py": "from fastapi import FastAPI\n\nfrom rag.generation.openai import generate\n\napp = FastAPI()\n",
+        "rag/generation/openai.py": _HTTP_GENERATOR,
+        "rag/generation/ollama.py": _HTTP_GENERATOR.replace(
+            "https://api.openai.com/v1/chat/completions", "http://localhost:11434/api/chat"
+        ),
+        "rag/chunk.py": "from spacy.tokens import Doc, Span\n\n\ndef spans(doc: Doc) -> list[Span]:\n    return list(doc.sents)\n",
+        "rag/plot.py": (
+            "from sklearn.decomposition import PCA\n\n\n"
+            "def project(vectors):\n    return PCA(n_components=3).fit_transform(vectors)\n"
+        ),
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "llm_app"

@@ -466,15 +466,16 @@ def _imports_any(imports: tuple[str, ...], modules: tuple[str, ...]) -> bool:
 
 @repo_detector(params=ModelShareParams)
 def language_models_dominate(repo: Repository, params: ModelShareParams) -> Detection:
-    """Whether language models are what the code is built on: more of its modules import
-    an LLM SDK or framework than import a framework that runs the team's own models. A
-    classic-ML service with one batch job that asks an LLM stays an ML service."""
+    """Whether language models are what the code is built on: more of its modules ask a
+    language model (through an LLM SDK or framework, or its HTTP API) than import a
+    framework that runs the team's own models. A classic-ML service with one batch job
+    that asks an LLM stays an ML service."""
     llm: list[str] = []
     classic = 0
     for path, summary in sorted(repo.summaries.items()):
         if repo.roles.get(path) is not Role.CODE:
             continue
-        if _imports_any(summary.imports, params.modules):
+        if _imports_any(summary.imports, params.modules) or summary.asks_models_over_http:
             llm.append(path)
         own = tuple(
             name for name in summary.imports if not _imports_any((name,), params.runs_no_model)
