@@ -344,7 +344,7 @@ def _control_flow_handlers(tree: ast.AST, nodes: Iterable[ast.AST]) -> frozenset
     }
     _falls_into_raise(tree, None, lines)
     for node in nodes:
-        if isinstance(node, ast.Try) and _only_releases(node):
+        if isinstance(node, ast.Try) and (_only_releases(node) or _only_imports(node)):
             lines.update(handler.lineno for handler in node.handlers)
         elif isinstance(node, ast.Try) and _reads_console(node):
             # EOFError from input() or stdin is the end of what the user types
@@ -403,9 +403,21 @@ def _only_releases(node: ast.Try) -> bool:
     releasing a resource."""
     return bool(node.body) and all(
         isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Call)
-        and _RELEASES.search(ast.unparse(statement.value.func)) is not None
+        and isinstance(call := _awaited(statement.value), ast.Call)
+        and _RELEASES.search(ast.unparse(call.func)) is not None
         for statement in node.body
+    )
+
+
+def _awaited(value: ast.expr) -> ast.expr:
+    """What an expression statement runs: `await websocket.close()` runs the close."""
+    return value.value if isinstance(value, ast.Await) else value
+
+
+def _only_imports(node: ast.Try) -> bool:
+    """A `try` that only imports: an optional dependency, whatever the handler catches."""
+    return bool(node.body) and all(
+        isinstance(statement, ast.Import | ast.ImportFrom) for statement in node.body
     )
 
 
