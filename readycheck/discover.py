@@ -207,9 +207,9 @@ def classify_role(path: str, kind: FileKind) -> Role:
     if _VENDOR_DIRS.intersection(directories):
         return Role.VENDORED
     if kind is FileKind.NOTEBOOK:
-        # a notebook is exploration, unless it lives with the examples or the docs (a
-        # library's tutorials): then it is one of those
-        if any(_EXAMPLE_DIR.fullmatch(d) for d in directories):
+        # a notebook is exploration, unless it lives with the examples, the docs (a
+        # library's tutorials) or others' contributions (`contrib/`): then it shows how
+        if any(_EXAMPLE_DIR.fullmatch(d) for d in directories) or "contrib" in directories:
             return Role.EXAMPLE
         if _DOC_DIRS.intersection(directories):
             return Role.DOCS

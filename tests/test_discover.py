@@ -176,3 +176,10 @@ def test_the_owner_can_say_what_a_folder_is(tmp_path: Path) -> None:
     roles = ((Role.CODE, ("examples/service/**",)), (Role.EXAMPLE, ("lab/",)))
     found = {f.path: f.role for f in discover(tmp_path, DiscoveryOptions(roles=roles)).files}
     assert found == {"examples/service/app.py": Role.CODE, "lab/try.py": Role.EXAMPLE}
+
+
+def test_a_contributed_notebook_is_an_example() -> None:
+    """awslabs/mlmax: a notebook under contrib/ that deploys a SageMaker endpoint made
+    batch pipeline templates an online service."""
+    assert classify_role("contrib/interpretation/clarify.ipynb", FileKind.NOTEBOOK) is Role.EXAMPLE
+    assert classify_role("notebooks/explore.ipynb", FileKind.NOTEBOOK) is Role.NOTEBOOK
