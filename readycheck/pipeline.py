@@ -43,6 +43,7 @@ from readycheck.model import (
     FileKind,
     PolicyChange,
     Report,
+    Role,
     RuleResult,
     ScanWarning,
     TargetInfo,
@@ -175,6 +176,8 @@ def scan(
     jobs = []
     plan = CallPlan(calls)
     for entry in discovery.files:
+        if entry.role is Role.VENDORED:
+            continue  # third-party code: no rule reads it, so nothing parses it
         wanted = plan.calls_for(entry)
         code = entry.kind in (FileKind.PYTHON, FileKind.NOTEBOOK)
         if wanted or code or (inline_ignores and entry.readable):

@@ -108,3 +108,17 @@ def test_the_config_can_say_a_folder_is_vendored(tmp_path: Path, rulebook: Ruleb
     )
     result = rule_result(_scan(tmp_path, rulebook, files), "RC-SEC-002")
     assert result.status is Status.PASS
+
+
+def test_vendored_code_is_not_parsed_at_all(tmp_path: Path, rulebook: Rulebook) -> None:
+    """No rule reads third-party code, so the scan does not spend time parsing it: a
+    file that does not parse there warns of nothing, where the team's own would."""
+    broken = "def broken(:\n    pass\n"
+    report = _scan(
+        tmp_path,
+        rulebook,
+        _app({"backend/vendor/lib/broken.py": broken, "backend/own/broken.py": broken}),
+    )
+    warned = {w.path for w in report.warnings}
+    assert "backend/own/broken.py" in warned
+    assert "backend/vendor/lib/broken.py" not in warned
