@@ -274,9 +274,15 @@ class Evaluator:
                 return Outcome(Status.PARTIAL, problems=weak, examined=examined,
                                affected=_paths(weak, examined))  # fmt: skip
             return Outcome(Status.PASS, examined=examined, reason=self._outside(outside))
-        if detection.gaps:
+        gaps = detection.gaps
+        production_gaps = tuple(g for g in gaps if self._role(g) not in _OUTSIDE_PRODUCTION)
+        if production_gaps or detection.matches:
+            # Where the project's own files are judged, a gap in a test, an example or
+            # the docs (an example's unpinned requirements) is noise beside them.
+            gaps = production_gaps
+        if gaps:
             status = Status.PARTIAL if detection.matches else Status.FAIL
-            return Outcome(status, evidence=detection.matches, problems=detection.gaps)
+            return Outcome(status, evidence=detection.matches, problems=gaps)
         if strong:
             return Outcome(Status.PASS, evidence=strong + weak)
         if weak:
