@@ -107,6 +107,8 @@ class Evaluator:
         for entry in repository.files:
             if entry.readable and entry.role is not Role.VENDORED:
                 self._readable[(entry.kind, entry.role)].append(entry)
+        #: Whether any file is vendored: only then is evidence filtered for it.
+        self._vendored = any(entry.role is Role.VENDORED for entry in repository.files)
         #: Each fact that holds, with the first place it was seen (None: it does not hold).
         self.fact_evidence: dict[str, Evidence | None] = {}
         #: Where notebooks provision the platform, their practice evidence counts in full.
@@ -210,7 +212,11 @@ class Evaluator:
     def _owned(self, evidence: Evidence) -> bool:
         """Whether evidence is about the team's own files: vendored third-party code is
         neither their practice nor their hazard."""
-        return evidence.location is None or self._role(evidence) is not Role.VENDORED
+        return (
+            not self._vendored
+            or evidence.location is None
+            or self._role(evidence) is not Role.VENDORED
+        )
 
     def _role(self, evidence: Evidence) -> Role:
         if evidence.location is None:

@@ -30,6 +30,14 @@ def load_tiles(path):
 """
 
 
+#: A copied project under its own licence, as fAIr keeps solaris.
+_SOLARIS = {
+    "backend/ramp/solaris/LICENSE.txt": _APACHE,
+    "backend/ramp/solaris/setup.py": "from setuptools import setup\n\nsetup(name='solaris')\n",
+    "backend/ramp/solaris/solaris/io.py": _UNPICKLES,
+}
+
+
 def _app(extra: dict[str, str]) -> dict[str, str]:
     return {
         "LICENSE": _AGPL,
@@ -59,12 +67,7 @@ def test_licence_families_are_told_apart() -> None:
 def test_a_copied_project_under_another_licence_is_not_the_team_s(
     tmp_path: Path, rulebook: Rulebook
 ) -> None:
-    copied = {
-        "backend/ramp/solaris/LICENSE.txt": _APACHE,
-        "backend/ramp/solaris/setup.py": "from setuptools import setup\n\nsetup(name='solaris')\n",
-        "backend/ramp/solaris/solaris/io.py": _UNPICKLES,
-    }
-    result = rule_result(_scan(tmp_path, rulebook, _app(copied)), "RC-SEC-002")
+    result = rule_result(_scan(tmp_path, rulebook, _app(_SOLARIS)), "RC-SEC-002")
     assert result.status is Status.PASS and not result.findings
 
 
@@ -84,9 +87,7 @@ def test_a_copied_project_the_application_imports_is_its_code(
     tmp_path: Path, rulebook: Rulebook
 ) -> None:
     used = {
-        "backend/ramp/solaris/LICENSE.txt": _APACHE,
-        "backend/ramp/solaris/setup.py": "from setuptools import setup\n\nsetup(name='solaris')\n",
-        "backend/ramp/solaris/solaris/io.py": _UNPICKLES,
+        **_SOLARIS,
         "backend/predict.py": "from solaris.io import load_tiles\n\ntiles = load_tiles('x.pkl')\n",
     }
     result = rule_result(_scan(tmp_path, rulebook, _app(used)), "RC-SEC-002")
