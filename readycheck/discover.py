@@ -182,6 +182,8 @@ def classify_kind(path: str) -> FileKind:
         or lower.endswith(".dockerfile")
         # Dockerfile-model, Dockerfile_gpu: a variant's name after a dash (no extension)
         or (lower.startswith(("dockerfile-", "dockerfile_")) and "." not in lower)
+        # CPUDockerfile, gpu-dockerfile, api_Dockerfile: the variant's name before it
+        or (lower.endswith("dockerfile") and "." not in lower)
     ):
         return FileKind.DOCKERFILE
     if suffix in {".yml", ".yaml"}:

@@ -20,6 +20,8 @@ from tests.conftest import write_tree
         ("Dockerfile", FileKind.DOCKERFILE),
         ("docker/Dockerfile.gpu", FileKind.DOCKERFILE),
         ("serve.dockerfile", FileKind.DOCKERFILE),
+        ("docker/CPUDockerfile", FileKind.DOCKERFILE),
+        ("gpu-dockerfile", FileKind.DOCKERFILE),
         ("Containerfile", FileKind.DOCKERFILE),
         ("deploy/k8s/deployment.yaml", FileKind.YAML),
         (".github/workflows/ci.yml", FileKind.YAML),

@@ -323,3 +323,68 @@ def test_an_application_asking_models_over_their_http_apis_is_an_llm_application
     }
     report = _scan(tmp_path, rulebook, files)
     assert report.kind is not None and report.kind.id == "llm_app"
+
+
+_INPAINT_API = """\
+from fastapi import FastAPI
+from PIL import ImageOps
+import torch
+
+
+app = FastAPI()
+
+
+def thumbnail(image, size):
+    return ImageOps.fit(image, size)
+
+
+@app.post("/api/v1/inpaint")
+def inpaint(payload: dict) -> dict:
+    with torch.no_grad():
+        return {"ok": True}
+"""
+
+
+def test_a_tool_released_by_its_setup_py_and_run_by_its_users_is_judged_as_a_package(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """Sanster/IOPaint: `pip3 install iopaint` in the README, setup(name="IOPaint"), a
+    local web UI, and Docker images that start a shell: a tool its users install and run,
+    not a service the repository operates."""
+    files = {
+        "setup.py": 'import setuptools\n\nsetuptools.setup(\n    name="InpaintKit",\n    version="1.2.0",\n)\n',
+        "README.md": "# InpaintKit\n\n```bash\npip3 install inpaintkit\ninpaintkit start\n```\n",
+        "inpaintkit/api.py": _INPAINT_API,
+        "docker/CPUDockerfile": (
+            "FROM python:3.10.11-slim-buster\nRUN pip3 install inpaintkit==1.2.0\n"
+            'EXPOSE 8080\nCMD ["bash"]\n'
+        ),
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "library"
+    assert rule_result(report, "RC-INFRA-006").status is Status.NOT_APPLICABLE
+
+
+def test_the_same_tool_with_an_image_that_starts_its_server_is_a_service(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    files = {
+        "setup.py": 'import setuptools\n\nsetuptools.setup(\n    name="InpaintKit",\n    version="1.2.0",\n)\n',
+        "README.md": "# InpaintKit\n\n```bash\npip3 install inpaintkit\n```\n",
+        "inpaintkit/api.py": _INPAINT_API,
+        "docker/CPUDockerfile": (
+            "FROM python:3.10.11-slim-buster\nCOPY inpaintkit /inpaintkit\n"
+            'EXPOSE 8080\nCMD ["uvicorn", "inpaintkit.api:app", "--host", "0.0.0.0"]\n'
+        ),
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "service"
+
+
+def test_an_image_library_s_fit_trains_no_model(tmp_path: Path, rulebook: Rulebook) -> None:
+    """PIL's ImageOps.fit crops an image to a size; `*.fit` is otherwise training."""
+    report = _scan(tmp_path, rulebook, {"inpaintkit/api.py": _INPAINT_API})
+    assert rule_result(report, "RC-MON-004").status is Status.NOT_APPLICABLE
+    trained = _INPAINT_API + "\n\ndef train(model, x, y):\n    return model.fit(x, y)\n"
+    report = _scan(tmp_path / "trained", rulebook, {"inpaintkit/api.py": trained})
+    assert rule_result(report, "RC-MON-004").status is not Status.NOT_APPLICABLE

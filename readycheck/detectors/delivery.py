@@ -483,7 +483,18 @@ def _distribution_name(view: _Repo) -> str | None:
             key, _, value = line.partition("=")
             if key.strip() == "name" and value.strip():
                 return value.strip()
+    if "setup.py" in view.entries:
+        # read as text, never run: the literal `name=` given to setup()
+        match = _SETUP_NAME.search(view.source("setup.py").text or "")
+        if match is not None:
+            return match.group("name")
     return None
+
+
+#: `setup(name="IOPaint", ...)`: the distribution name a setup.py passes as a literal.
+_SETUP_NAME = re.compile(
+    r"\bsetup\s*\([^)]*?\bname\s*=\s*[\"'](?P<name>[A-Za-z0-9][\w.-]*)[\"']", re.S
+)
 
 
 @repo_detector(params=NoParams)

@@ -136,6 +136,10 @@ class CallParams:
     #: Only calls whose value a function returns (`return SGDClassifier(random_state=42)`):
     #: a factory that hands an unfitted estimator to the framework that trains it.
     when_returned: bool = False
+    #: Leave out calls whose resolved name matches one of these, for a wildcard in `calls`
+    #: that also catches another library's function: `*.fit` trains, `PIL.ImageOps.fit`
+    #: crops an image.
+    unless_calls: tuple[str, ...] = ()
 
 
 def _returned_calls(source: SourceFile, code: PythonCode) -> frozenset[int]:
@@ -334,7 +338,13 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     guarded = _main_guard_lines(source) if params.outside_main_guard else ()
     written = _written_paths(code, params.unless_written_by) if params.unless_written_by else None
     candidates = code.calls_by_name if "*" in params.calls else _calls_any_rule_names(source, code)
-    matched = [ref for name, refs in candidates.items() if regex.match(name) for ref in refs]
+    matched = [
+        ref
+        for name, refs in candidates.items()
+        if regex.match(name)
+        and not (params.unless_calls and matches_any(name, params.unless_calls))
+        for ref in refs
+    ]
     returned = _returned_calls(source, code) if params.when_returned else None
     for ref in sorted(matched, key=lambda r: (r.line, r.column)):
         if returned is not None and id(ref.node) not in returned:
