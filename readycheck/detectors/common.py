@@ -172,13 +172,27 @@ def _looks_like_pipeline(document: Any) -> bool:
 
 
 def commands(text: str, separators: re.Pattern[str] = SEPARATORS) -> Iterator[str]:
-    """The commands in a script, without comments, what is only echoed, and deletions."""
-    for line in text.splitlines():
+    """The commands in a script, without comments, what is only echoed, and deletions.
+    A line ending in a backslash continues on the next, as in the shell."""
+    for line in _logical_lines(text):
         code = COMMENT.sub("", line).strip()
         for command in separators.split(code):
             command = command.strip()
             if command and _SAYS.match(command) is None and _REMOVES.match(command) is None:
                 yield command
+
+
+def _logical_lines(text: str) -> Iterator[str]:
+    pending: list[str] = []
+    for line in text.splitlines():
+        stripped = line.rstrip()
+        if stripped.endswith("\\") and not stripped.lstrip().startswith("#"):
+            pending.append(stripped[:-1].strip())
+            continue
+        yield " ".join([*pending, line.strip()]) if pending else line
+        pending = []
+    if pending:
+        yield " ".join(pending)
 
 
 def _builder_tool(image: str) -> str:

@@ -309,18 +309,33 @@ class _Follower:
         """Whether a Python script makes one of the calls, itself or in the local modules it
         imports. Read as text with the imports the per-file analysis recorded, so that no
         file is parsed twice in a scan."""
-        if self.calls is None:
-            return None
-        how = python_calls(source, self.calls)
+        how = self._python_does(source)
         if how is not None:
             return how
         summary = self.view.repo.summaries.get(source.path)
         imports = summary.imports if summary is not None else ()
-        local = {p for module in imports[:_MAX_IMPORTS] for p in self.view.module(module)}
+        # `from pkg.deploy import release` is recorded as pkg.deploy.release: a name in a module
+        local = {
+            p
+            for module in imports[:_MAX_IMPORTS]
+            for p in self.view.module(module) or self.view.module(module.rpartition(".")[0])
+        }
         for path in sorted(local - {source.path}):
-            imported = python_calls(self.view.source(path), self.calls)
+            imported = self._python_does(self.view.source(path))
             if imported is not None:
                 return f"imports {path}, which {imported}"
+        return None
+
+    def _python_does(self, source: SourceFile) -> str | None:
+        """One of the calls, or a command the module runs as a process (an argument list
+        such as `["gcloud", "run", "deploy", ...]`) that matches the pattern."""
+        if self.calls is not None:
+            how = python_calls(source, self.calls)
+            if how is not None:
+                return how
+        for command, number in argv_commands(source):
+            if self.pattern.search(command):
+                return f"runs `{clip(command, 60)}` (line {number})"
         return None
 
 
@@ -346,6 +361,27 @@ def python_calls(source: SourceFile, calls: re.Pattern[str]) -> str | None:
         if match:
             return f"calls {match.group(0).lstrip('.').rstrip('( ')}() (line {number})"
     return None
+
+
+#: An argument list of string literals, as a process is started with it: `["gcloud",
+#: "run", "deploy", name, ...]` (the literals before the first non-literal count).
+_ARGV = re.compile(r"""[\[(]\s*((?:(?:"[\w./:=-]+"|'[\w./:=-]+')\s*,\s*)+)""")
+_ARGV_WORD = re.compile(r"""["']([^"']+)["']""")
+_RUNS_PROCESSES = re.compile(
+    r"\bsubprocess\b|\bos\.(system|exec\w*|spawn\w*)\b|\bsh\.|\bplumbum\b|\binvoke\b"
+)
+
+
+def argv_commands(source: SourceFile) -> Iterator[tuple[str, int]]:
+    """The commands a Python module starts as argument lists of literals, with their
+    line; only in a module that starts processes at all."""
+    text = source.text or ""
+    if not _RUNS_PROCESSES.search(text):
+        return
+    for match in _ARGV.finditer(text):
+        words = _ARGV_WORD.findall(match.group(1))
+        if len(words) >= 2:
+            yield " ".join(words), text.count("\n", 0, match.start()) + 1
 
 
 _MAKE_VARIABLE = re.compile(r"^(?P<name>[A-Za-z_][\w]*)\s*(?::{1,3}|\?|\+)?=\s*(?P<value>.*)$")
