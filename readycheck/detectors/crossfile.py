@@ -67,21 +67,29 @@ class TestedParams:
     )  # fmt: skip
 
 
-def _reexported(repo: Repository, imported: set[str]) -> set[str]:
-    """Modules a test reaches through a package it imports: `from mylib.evaluate import
-    feature_importance_permutation` tests `mylib/evaluate/feature_importance.py` when the
-    package's `__init__.py` imports it (`from .feature_importance import ...`)."""
+def _dotted_runs(module: str) -> set[str]:
+    """Every run of a dotted name: `sklearn.utils.validation.check_array` names
+    utils/validation.py when the scanned folder is the package itself."""
+    parts = module.split(".")
+    return {".".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
+
+
+def _reached(repo: Repository, imported: set[str]) -> set[str]:
+    """Modules a test reaches through a module it imports: a package's `__init__.py`
+    that re-exports them (`from .feature_importance import ...`), or a module whose
+    functions the test calls and which calls theirs (`build_features` importing
+    `features/core.py`). One hop: what a test runs directly, and what that imports."""
     found: set[str] = set()
     for path, summary in repo.summaries.items():
-        if not path.endswith("__init__.py") or repo.roles.get(path) is not Role.CODE:
-            continue
-        if not module_names(path) & imported:
+        if repo.roles.get(path) is not Role.CODE or not module_names(path) & imported:
             continue
         package = ".".join(PurePosixPath(path).parent.parts)
         for module in summary.imports:
             if module.startswith(".") and not module.startswith(".."):
                 parts = module[1:].split(".")
                 found.update(".".join([package, *parts[:i]]) for i in range(1, len(parts) + 1))
+            elif not module.startswith("."):
+                found |= _dotted_runs(module)
     return found
 
 
@@ -96,19 +104,16 @@ def tested_modules(repo: Repository, params: TestedParams) -> Detection:
     for path, summary in repo.summaries.items():
         if repo.roles.get(path) is Role.TEST:
             for module in summary.imports:
-                # every run of the dotted name: `sklearn.utils.validation.check_array` names
-                # utils/validation.py when the scanned folder is the package itself
-                parts = module.split(".")
-                imported.update(
-                    ".".join(parts[i:j])
-                    for i in range(len(parts))
-                    for j in range(i + 1, len(parts) + 1)
-                )
-    imported |= _reexported(repo, imported)
+                imported |= _dotted_runs(module)
+    reached = _reached(repo, imported)
     matches, gaps = [], []
     for path in sorted(targets):
         if module_names(path) & imported:
             matches.append(Evidence(Location(path), f"{path} is imported by a test"))
+        elif module_names(path) & reached:
+            matches.append(
+                Evidence(Location(path), f"{path} is imported by a module a test imports")
+            )
         else:
             gaps.append(Evidence(Location(path), f"no test imports {path}", missing=True))
     return Detection(tuple(matches), tuple(gaps))
