@@ -74,22 +74,36 @@ def _dotted_runs(module: str) -> set[str]:
     return {".".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
 
 
-def _reached(repo: Repository, imported: set[str]) -> set[str]:
-    """Modules a test reaches through a module it imports: a package's `__init__.py`
-    that re-exports them (`from .feature_importance import ...`), or a module whose
-    functions the test calls and which calls theirs (`build_features` importing
-    `features/core.py`). One hop: what a test runs directly, and what that imports."""
+def _reached(repo: Repository, imported: set[str], spec: PathPatterns) -> set[str]:
+    """Modules a test reaches through a module it imports, one hop:
+
+    - a package's `__init__.py` that re-exports them (`from .feature_importance import ...`);
+    - a module the test imports a name from that is itself imported from them (the test's
+      `merge_shard_groups` comes from `data_prep_utils` through `convert_text_to_mds`);
+    - a feature or data module whose own functions call theirs (a test of `build_features`
+      runs `features/core.py`). A training script's smoke test does not unit-test the
+      feature code it happens to run."""
     found: set[str] = set()
     for path, summary in repo.summaries.items():
-        if repo.roles.get(path) is not Role.CODE or not module_names(path) & imported:
+        if repo.roles.get(path) is not Role.CODE:
+            continue
+        names = module_names(path) & imported
+        if not names:
             continue
         package = ".".join(PurePosixPath(path).parent.parts)
+        init, feature = path.endswith("__init__.py"), spec.match(path)
         for module in summary.imports:
-            if module.startswith(".") and not module.startswith(".."):
-                parts = module[1:].split(".")
-                found.update(".".join([package, *parts[:i]]) for i in range(1, len(parts) + 1))
-            elif not module.startswith("."):
-                found |= _dotted_runs(module)
+            if module.startswith(".."):
+                continue
+            if module.startswith("."):
+                absolute = ".".join([package, *module[1:].split(".")])
+            else:
+                absolute = module
+            origin, _, name = absolute.rpartition(".")
+            if init or feature:
+                found |= _dotted_runs(absolute)
+            elif origin and any(f"{n}.{name}" in imported for n in names):
+                found |= _dotted_runs(origin)
     return found
 
 
@@ -105,7 +119,7 @@ def tested_modules(repo: Repository, params: TestedParams) -> Detection:
         if repo.roles.get(path) is Role.TEST:
             for module in summary.imports:
                 imported |= _dotted_runs(module)
-    reached = _reached(repo, imported)
+    reached = _reached(repo, imported, spec)
     matches, gaps = [], []
     for path in sorted(targets):
         if module_names(path) & imported:
