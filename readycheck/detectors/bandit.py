@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import PurePosixPath
 from typing import Any
 
 from readycheck.detectors.base import file_detector
@@ -46,6 +47,7 @@ _PLACEHOLDERS = frozenset({"", "True", "False", "None", "null", "***"})
 #: `openapi_types = {"password": "str", "automount_service_account_token": "bool"}`.
 _TYPE_NAME = re.compile(
     r"(?:str|bool|int|float|bytes|object|date|datetime|file|string|boolean|integer|number|array)"
+    r"|(?:u?int|float|bfloat|complex)(?:8|16|32|64|128)"  # a dtype: `token_encoding_type='int64'`
     r"|(?:list|dict|tuple|set|List|Dict|Tuple|Set|Optional)[\[(][\w\s,.\[\]()]*[\])]"
 )
 
@@ -415,10 +417,27 @@ def _awaited(value: ast.expr) -> ast.expr:
 
 
 def _only_imports(node: ast.Try) -> bool:
-    """A `try` that only imports: an optional dependency, whatever the handler catches."""
-    return bool(node.body) and all(
-        isinstance(statement, ast.Import | ast.ImportFrom) for statement in node.body
+    """A `try` that imports an optional dependency, whatever the handler catches: its
+    body imports first (under one `if` at most: `if os.environ.get(FLAG): import rich`)
+    and then only uses what it imported or sets flags (`fcs.register("te", te.Linear)`,
+    `console = Console()`, `available = True`)."""
+    body = node.body
+    if len(body) == 1 and isinstance(body[0], ast.If) and not body[0].orelse:
+        body = body[0].body
+    imports = [s for s in body if isinstance(s, ast.Import | ast.ImportFrom)]
+    if not body or not isinstance(body[0], ast.Import | ast.ImportFrom):
+        return False
+    imported = {(alias.asname or alias.name).split(".")[0] for s in imports for alias in s.names}
+    return all(
+        isinstance(statement, ast.Import | ast.ImportFrom)
+        or _sets_a_flag(statement)
+        or any(isinstance(n, ast.Name) and n.id in imported for n in ast.walk(statement))
+        for statement in body
     )
+
+
+def _sets_a_flag(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant)
 
 
 #: Catching these is catching everything: no fallback is meant for every failure.
@@ -641,8 +660,11 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
             loads = [c for c in here if _callee(c) in _HUB_LOADS]
             if issue.test_id in _HUB_TESTS and loads and all(_local_load(c) for c in loads):
                 continue
-            if issue.test_id in _EXEC_TESTS and any(
-                _callee(c) in ("exec", "eval") and _own_code(c) for c in here
+            if issue.test_id in _EXEC_TESTS and (
+                any(_callee(c) in ("exec", "eval") and _own_code(c) for c in here)
+                # a setup.py runs on the package's own checkout: what it execs (its
+                # version file) is the package itself, nothing an outsider supplies
+                or PurePosixPath(source.path).name == "setup.py"
             ):
                 continue
             if issue.test_id in _SWALLOW_TESTS and issue.lineno in not_failures:

@@ -52,6 +52,9 @@ _STAND_IN = re.compile(
     r"placeholder|local|dev|ci))+$|(?:^|[-_])(?:test|dummy|fake|example|changeme)[-_]"
 )
 _REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
+#: One character repeated after a key's prefix (`sk-0000000000`, `xxxxxxxx`): a dummy
+#: shaped like a key so that a client starts, which no generated secret is.
+_REPEATED = re.compile(r"^(?:[A-Za-z]{1,5}[-_])?(.)\1{5,}$")
 #: A marker made of words (`MAJOR_STRING_TOKEN: "bump:major"`, a release tool's commit
 #: tag): lowercase words joined by colons, which no generated secret is.
 _MARKER = re.compile(r"^[a-z]+(?::[a-z]+)+$")
@@ -92,6 +95,7 @@ def _literal(value: Any) -> str | None:
         or PLAIN_URL.match(text)
         or text == PLACEHOLDER  # what a Helm template computes (`b64enc`, `include`)
         or _MARKER.match(text)
+        or _REPEATED.match(text)
     ):
         return None
     return text
