@@ -1121,6 +1121,42 @@ def _parents(nodes: Iterable[ast.AST]) -> dict[int, ast.AST]:
 
 
 _ATTENTION = re.compile(r"(?i)(^|_)(attn|attention)(_|$)")
+#: Calls that only reshape or retype a tensor: the score goes where their result goes.
+_RESHAPES = re.compile(
+    r"(rearrange|reshape|view|permute|transpose|squeeze|unsqueeze|contiguous|flatten|to|float"
+    r"|half|double|type|detach|clone|repeat|expand|expand_as)"
+)
+
+
+def _reshapes(code: PythonCode, node: ast.expr, name: str) -> bool:
+    """`rearrange(w, "b i j -> b j i")` or `w.transpose(1, 2)`: a reshape of `name`."""
+    if not isinstance(node, ast.Call):
+        return False
+    called = _consumer_name(code, node) or ""
+    if not _RESHAPES.fullmatch(called):
+        return False
+    receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+    operands = [receiver, *(node.args[:1])]
+    return any(isinstance(o, ast.Name) and o.id == name for o in operands)
+
+
+def _gates_its_input(call: ast.Call, node: ast.AST) -> bool:
+    """`x * torch.sigmoid(x)`: the score multiplies the very tensor it was computed from."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and call.args):
+        return False
+    other = node.right if node.left is call else node.left if node.right is call else None
+    if other is None:
+        return False
+    if ast.dump(other) == ast.dump(call.args[0]):
+        return True
+    return isinstance(other, ast.Name) and any(
+        isinstance(n, ast.Name) and n.id == other.id for n in ast.walk(call.args[0])
+    )
+
+
+#: An evaluation metric's class (torchmetrics' Metric, a framework's *Metric base): the
+#: scores it computes are consumed by the metric.
+_METRIC_CLASS = re.compile(r"(^|\.)\w*Metric$")
 
 
 def _only_consumed(
@@ -1143,6 +1179,8 @@ def _only_consumed(
         node, parent = parent, parents.get(id(parent))
     if parent is None:
         return False
+    if _gates_its_input(call, node):
+        return True  # `x * sigmoid(x)`: an activation (SiLU, GLU), not a probability
     used_by = _consumer_name(code, parent)
     if used_by is not None:
         return bool(consumers.fullmatch(used_by))
@@ -1154,6 +1192,20 @@ def _only_consumed(
     if _ATTENTION.search(target.id):
         return True  # a layer's attention weights, however the layer hands them on
     after = parent.end_lineno or parent.lineno
+    # the name holds the score until it is bound again (`w = w.softmax(-1)` then
+    # `w = einsum(..., w, v)`): later uses are of the new value; a reshape bound back to
+    # the name (`w = rearrange(w, ...)`) still holds the score
+    rebound = min(
+        (
+            n.end_lineno or n.lineno
+            for n in ast.walk(scope)
+            if isinstance(n, ast.Assign)
+            and n.lineno > after
+            and any(isinstance(t, ast.Name) and t.id == target.id for t in n.targets)
+            and not _reshapes(code, n.value, target.id)
+        ),
+        default=None,
+    )
     uses = [
         n
         for n in ast.walk(scope)
@@ -1161,6 +1213,7 @@ def _only_consumed(
         and n.id == target.id
         and isinstance(n.ctx, ast.Load)
         and n.lineno > after
+        and (rebound is None or n.lineno <= rebound)
     ]
     if not uses:
         return True  # computed and dropped
@@ -1168,6 +1221,13 @@ def _only_consumed(
         holder = parents.get(id(use))
         while isinstance(holder, ast.Subscript | ast.Attribute | ast.keyword | ast.Starred):
             holder = parents.get(id(holder))
+        if (
+            isinstance(holder, ast.Call)
+            and _reshapes(code, holder, target.id)
+            and isinstance(bound := parents.get(id(holder)), ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == target.id for t in bound.targets)
+        ):
+            continue  # reshaped in place: its later uses decide
         if isinstance(holder, ast.Compare) and all(
             isinstance(o, ast.Constant) and o.value is None
             for o in [holder.left, *holder.comparators]
@@ -1197,12 +1257,34 @@ def score_output(source: SourceFile, params: ScoreUseParams) -> Iterator[Evidenc
         ((f.node.lineno, f.node.end_lineno or f.node.lineno, f.node) for f in code.functions),
         key=lambda s: s[1] - s[0],
     )
+    metric_names: set[str] = set()
+    for _ in range(3):  # a metric's subclasses in the same module are metrics too
+        metric_names |= {
+            c.name
+            for c in code.classes
+            if any(_METRIC_CLASS.search(b) or b.rsplit(".", 1)[-1] in metric_names for b in c.bases)
+        }
+    metrics = [
+        (c.node.lineno, c.node.end_lineno or c.node.lineno)
+        for c in code.classes
+        if c.name in metric_names
+    ]
+    # a network layer's forward pass: its scores are the next layer's input (gates,
+    # router weights, attention), not the confidence of a prediction
+    metrics += [
+        (f.lineno, f.end_lineno or f.lineno)
+        for c in code.classes
+        for f in c.node.body
+        if isinstance(f, ast.FunctionDef) and f.name == "forward"
+    ]
     for ref in calls:
         scope: ast.AST = next(
             (node for start, end, node in scopes if start <= ref.line <= end), code.tree
         )
         if _only_consumed(code, ref.node, scope, parents, consumers):
             continue
+        if any(start <= ref.line <= end for start, end in metrics):
+            continue  # a metric's own computation (torchmetrics' update), a layer's forward
         yield Evidence(
             source.locate(ref.line), f"{params.label}: {ref.name}()", source.snippet(ref.line)
         )
