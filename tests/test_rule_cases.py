@@ -95,7 +95,7 @@ def _commit(root: Path, plan: Any) -> None:
     commits = [{"message": "initial commit"}] if plan is True else plan
     for index, commit in enumerate(commits):
         author = commit.get("author", "dev@example.com")
-        actor = git.Actor(author.split("@")[0], author)
+        actor = git.Actor(commit.get("name", author.split("@")[0]), author)
         paths = commit.get("files") or [
             str(p.relative_to(root))
             for p in root.rglob("*")

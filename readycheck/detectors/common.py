@@ -182,6 +182,15 @@ def commands(text: str, separators: re.Pattern[str] = SEPARATORS) -> Iterator[st
                 yield command
 
 
+#: Images of databases and stores (a test database with an extension built in, a vector
+#: store): they listen on a port but answer queries, not predictions.
+DATABASE_IMAGES = re.compile(
+    r"(^|/)(postgres|postgis|timescaledb[\w-]*|pgvector|mysql|mariadb|mongo|redis|valkey"
+    r"|elasticsearch|opensearch|cassandra|clickhouse[\w-]*|neo4j|qdrant|weaviate|milvus)(:|$)",
+    re.I,
+)
+
+
 def _logical_lines(text: str) -> Iterator[str]:
     pending: list[str] = []
     for line in text.splitlines():

@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from readycheck.detectors.base import REGEX, repo_detector
 from readycheck.detectors.common import (
+    DATABASE_IMAGES,
     LOAD_GENERATORS,
     PY_MODULE,
     PY_SCRIPT,
@@ -73,13 +74,6 @@ _NOT_A_SERVICE = re.compile(
 _TRAINS = re.compile(r"(?i)(^|_)(pre)?train|(^|_)fit($|_)|(^|_)(fine_?)?tune")
 #: How many hops of the repository's own imports a job's program is followed through.
 _JOB_DEPTH = 2
-#: Base images of databases and stores (a test database with an extension built in, a
-#: vector store): they listen on a port but answer queries, not predictions.
-_DATABASE_BASES = re.compile(
-    r"(^|/)(postgres|postgis|timescaledb[\w-]*|pgvector|mysql|mariadb|mongo|redis|valkey"
-    r"|elasticsearch|opensearch|cassandra|clickhouse[\w-]*|neo4j|qdrant|weaviate|milvus)(:|$)",
-    re.I,
-)
 #: Base images of function runtimes (AWS Lambda, Azure Functions): invoked by the platform.
 _FUNCTION_BASES = re.compile(r"(^|/)lambda/|aws-lambda|azure-functions/", re.I)
 #: A configuration file a command is started with: `supervisord -c /etc/supervisord.conf`.
@@ -356,7 +350,7 @@ class _Analysis:
     ) -> tuple[str | None, str | None]:
         if _FUNCTION_BASES.search(_root_base(dockerfile, stage)):
             return None, None  # a function runtime: the platform invokes it, nothing listens
-        if _DATABASE_BASES.search(_root_base(dockerfile, stage)):
+        if DATABASE_IMAGES.search(_root_base(dockerfile, stage)):
             return None, None  # a database the tests or the app use: it serves no model
         services = self._compose(path, dockerfile, stage)
         overrides = [c for _s, _p, c in services if c]

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.common import (
+    DATABASE_IMAGES,
     LOAD_GENERATORS,
     SERVER_COMMANDS,
     STRUCTURED_KINDS,
@@ -307,6 +308,9 @@ def serves_in_compose(service: dict[str, Any]) -> bool:
     command = _compose_command(service)
     if _COMPOSE_NOTEBOOK.search(command):
         return False
+    image = service.get("image")
+    if isinstance(image, str) and DATABASE_IMAGES.search(image):
+        return False  # a database image, even one built with its init scripts added
     if SERVER_COMMANDS.search(command):
         return True
     return "build" in service and bool(service.get("ports") or service.get("expose"))

@@ -14,6 +14,7 @@ authors or team.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -138,6 +139,18 @@ class _People:
             alone = _normal(name)
             if len(name.split()) == 1 and len(set(full_names.get(alone, []))) == 1:
                 union(f"n:{alone}", f"n:{full_names[alone][0]}")
+        # a surname shortened in one place (`Steffen Lau` in commits, `Steffen Lauterbach`
+        # in the README): the same first name, and one last name begins the other
+        spelled = sorted({n for n, _e in self.identities if len(n.split()) > 1})
+        for short, long in itertools.permutations(spelled, 2):
+            a, b = short.split(), long.split()
+            if (
+                _normal(a[0]) == _normal(b[0])
+                and len(a[-1]) >= 3
+                and _normal(b[-1]).startswith(_normal(a[-1]))
+                and _normal(a[-1]) != _normal(b[-1])
+            ):
+                union(f"n:{_normal(short)}", f"n:{_normal(long)}")
         domains: dict[str, set[str]] = {}
         for _name, email in self.identities:
             if "@" in email and not _NOREPLY.match(email):
@@ -151,9 +164,11 @@ class _People:
             groups.setdefault(find(f"i:{index}"), []).append(index)
         found = []
         busiest = max(groups.values(), key=len, default=[])
+        # beside someone who wrote hundreds of commits, two typo fixes are a drive-by too
+        enough = max(min_appearances, len(busiest) // 20)
         for members in groups.values():
             if (
-                len(members) < min_appearances
+                len(members) < enough
                 and members is not busiest
                 and not self.declared.intersection(members)
             ):

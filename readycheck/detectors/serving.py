@@ -1018,9 +1018,11 @@ def response_field(source: SourceFile, params: ResponseFieldParams) -> Iterator[
         Matcher(params.named),
     )
     seen: set[int] = set()
-    for handler in handlers(source):
-        if handler.infrastructure:
-            continue
+    served = [h for h in handlers(source) if not h.infrastructure]
+    # where the module serves predictions, it is their answers that must carry the version
+    # (an admin route listing releases names versions too, but answers no request)
+    predicting = [h for h in served if h.predicts]
+    for handler in predicting or served:
         for line, name in _version_fields(_answer(handler.node), fields, generic, headers, named):
             if line in seen:
                 continue
