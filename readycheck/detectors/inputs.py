@@ -363,6 +363,28 @@ def _typed_body(code: PythonCode, function: Function) -> str | None:
     return None
 
 
+def _declared_body(code: PythonCode, function: Function) -> str | None:
+    """A parameter declared as the request's body (`= Body(...)`, `Annotated[T, Body()]`)
+    with a type the framework parses it into."""
+    defaults = dict(parameter_defaults(function.args))
+    for param in _parameters(function):
+        if param.annotation is None:
+            continue
+        types, meta = _unwrap(code, param.annotation)
+        extras = [*meta, *([defaults[param.arg]] if param.arg in defaults else [])]
+        if not any(
+            isinstance(m, ast.Call) and code.resolve(m.func).rsplit(".", 1)[-1] == "Body"
+            for m in extras
+        ):
+            continue
+        for kind in types:
+            if isinstance(kind, ast.Name | ast.Attribute) and code.resolve(kind).rsplit(".", 1)[
+                -1
+            ] not in {"dict", "Dict", "Any", "object", "bytes", "str"}:
+                return f"{param.arg}: {ast.unparse(kind)} = Body()"
+    return None
+
+
 def _validating_decorator(code: PythonCode, function: Function) -> str | None:
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -558,6 +580,14 @@ def request_validation(source: SourceFile, params: NoParams) -> Iterator[Evidenc
             continue
         if entry and (decorator := _validating_decorator(code, function)):
             yield from emit(function.lineno, f"{entry} validates its input with @{decorator}")
+            continue
+        if entry is None and typed and (body := _declared_body(code, function)):
+            # a dependency the routes use (`body: AgentRunCreate = Body()`): FastAPI
+            # parses and validates it before any route that depends on it runs
+            yield from emit(
+                function.lineno,
+                f"{function.name}() takes a typed request body the framework validates ({body})",
+            )
             continue
         tainted = _request_params(code, function, entry is not None)
         if not tainted and not proxies:
