@@ -79,6 +79,7 @@ REGISTRY: dict[str, Detector] = {
         delivery.released_package,
         images.shipped_image,
         resilience.retry_loop,
+        resilience.degraded_answer,
         llm.llm_output_flow,
         llm.llm_call_under_deadline,
         llm.unbounded_agent_loop,

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
-from readycheck.detectors.base import NoParams, file_detector
+from readycheck.detectors.base import REGEX, NoParams, file_detector
+from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind
 from readycheck.workspace import SourceFile
 
@@ -96,3 +98,53 @@ def retry_loop(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
                     source.snippet(loop.lineno),
                 )
                 break
+
+
+@dataclass(frozen=True)
+class DegradedAnswerParams:
+    #: The exceptions (class names as written, matched whole) whose handler must answer.
+    exceptions: str = field(metadata=REGEX)
+    label: str = "a degraded answer when the call fails"
+
+
+def _caught(handler: ast.ExceptHandler) -> list[str]:
+    """The class names an `except` clause names (`openai.RateLimitError` as its last name)."""
+    if handler.type is None:
+        return []
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return [
+        t.attr if isinstance(t, ast.Attribute) else t.id
+        for t in types
+        if isinstance(t, ast.Attribute | ast.Name)
+    ]
+
+
+def _answers(handler: ast.ExceptHandler) -> bool:
+    """The handler returns a value (a default, a canned message), not None, not a raise."""
+    return any(
+        isinstance(node, ast.Return)
+        and node.value is not None
+        and not (isinstance(node.value, ast.Constant) and node.value.value is None)
+        for statement in handler.body
+        for node in ast.walk(statement)
+    )
+
+
+@file_detector(FileKind.PYTHON, params=DegradedAnswerParams)
+def degraded_answer(source: SourceFile, params: DegradedAnswerParams) -> Iterator[Evidence]:
+    """`except` clauses that catch a dependency's failure and still answer: `except
+    (OpenAIError, RateLimitError): return Analysis.default(task)` is a defined degraded
+    answer, written by the team instead of a framework's fallback."""
+    code = source.python
+    if code is None:
+        return
+    wanted = Matcher(params.exceptions)
+    for node in code.nodes:
+        if isinstance(node, ast.ExceptHandler) and _answers(node):
+            names = [n for n in _caught(node) if wanted.fullmatch(n)]
+            if names:
+                yield Evidence(
+                    source.locate(node.lineno),
+                    f"{params.label}: `except {', '.join(names)}` returns an answer",
+                    source.snippet(node.lineno),
+                )
