@@ -67,6 +67,9 @@ SERVING_BASES = re.compile(
 _NOT_A_SERVICE = re.compile(
     r"^\W*(jupyter|jupyter-lab|jupyterlab|notebook|ipython|tensorboard|make|bash|sh|zsh|/bin/(ba)?sh)\W*$"
     r"|\bjupyter\W+(lab|notebook)\b|\btensorboard\b"
+    # a tracking or orchestration server: it serves runs and schedules, not predictions
+    r"|\bmlflow\W+(server|ui)\b|\bprefect\W+server\b|\bairflow\W+(webserver|api-server|scheduler)\b"
+    r"|\bdagster-webserver\b|\bdagit\b"
     rf"|^\W*({LOAD_GENERATORS})\b",
     re.I,
 )
