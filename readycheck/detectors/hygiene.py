@@ -278,6 +278,18 @@ _CONFIG_FILE = re.compile(r"(?:^|[\s=])(?P<path>[\w./${}-]+\.(?:ya?ml|json))\b")
 INSTALLS = r"(?!.*\b(?:pip3?|uv\s+pip|uv\s+tool|pipx|conda|mamba|micromamba|poetry|pipenv|pdm|uv|apt(?:-get)?|brew|npm|yarn|pnpm)\s+(?:install|add|sync)\b)"
 
 
+#: `pixi run -e lint lint`, `pixi run --environment ${{ matrix.env }} tests`.
+_PIXI = re.compile(r"(?:^|[\s;&|(])pixi\s+run\s+(?P<args>[^;&|]*)")
+_PIXI_OPTIONS = re.compile(
+    r"(?:-e|--environment|--manifest-path)\s+(?:\$\{\{[^}]*\}\}|\S+)|\$\{\{[^}]*\}\}"
+)
+
+
+def _pixi_task(args: str) -> list[str]:
+    """The task a `pixi run` names: its first word once the options and their values are out."""
+    return _words(_PIXI_OPTIONS.sub(" ", args))[:1]
+
+
 def _words(args: str | None) -> list[str]:
     return [w for w in (args or "").split() if not w.startswith("-") and "=" not in w]
 
@@ -418,7 +430,7 @@ def _pre_commit_lines(source: SourceFile) -> list[str]:
 
 
 def _pyproject_script(source: SourceFile, name: str) -> list[str]:
-    """A task of poe, hatch, pdm or rye declared in pyproject.toml."""
+    """A task of poe, hatch, pdm, rye or pixi declared in pyproject.toml."""
     document = source.documents[0] if source.documents else None
     tool = document.get("tool") if isinstance(document, dict) else None
     if not isinstance(tool, dict):
@@ -428,6 +440,12 @@ def _pyproject_script(source: SourceFile, name: str) -> list[str]:
         (tool.get("poe") or {}).get("tasks"),
         (tool.get("pdm") or {}).get("scripts"),
         ((tool.get("rye") or {}).get("scripts")),
+        (tool.get("pixi") or {}).get("tasks"),
+        *[
+            feature.get("tasks")
+            for feature in (((tool.get("pixi") or {}).get("feature")) or {}).values()
+            if isinstance(feature, dict)
+        ],
         *[
             env.get("scripts")
             for env in ((tool.get("hatch") or {}).get("envs") or {}).values()
@@ -485,6 +503,9 @@ class _Runners(delivery._Follower):
         for match in _SCRIPT_RUNNER.finditer(command):
             for path in files("pyproject.toml"):
                 found += [f"{path}#pyproject:{n}" for n in _words(match.group("args"))[:1]]
+        for match in _PIXI.finditer(command):
+            for path in files("pyproject.toml"):
+                found += [f"{path}#pyproject:{n}" for n in _pixi_task(match.group("args"))]
         for match in _CONFIG_FILE.finditer(command):
             found += [f"{p}#config:" for p in named(match.group("path"))]
         return list(dict.fromkeys(found))

@@ -136,6 +136,10 @@ class CallParams:
     #: Only calls whose value a function returns (`return SGDClassifier(random_state=42)`):
     #: a factory that hands an unfitted estimator to the framework that trains it.
     when_returned: bool = False
+    #: Leave out calls made only when the caller opts in: inside an `if` on a parameter
+    #: whose name matches this and whose default is False or None (`elif allow_pickle:
+    #: joblib.load(path)`): the function is safe unless its caller asks otherwise.
+    unless_opted_in: str | None = field(default=None, metadata=REGEX)
     #: Leave out calls whose resolved name matches one of these, for a wildcard in `calls`
     #: that also catches another library's function: `*.fit` trains, `PIL.ImageOps.fit`
     #: crops an image.
@@ -189,6 +193,42 @@ def _intercepted(source: SourceFile, interceptors: tuple[str, ...]) -> list[tupl
                     for item in node.items
                 ):
                     ranges.append((node.lineno, node.end_lineno or node.lineno))
+        source.memo[key] = ranges
+    return source.memo[key]  # type: ignore[no-any-return]
+
+
+def _opted_in(source: SourceFile, pattern: str) -> list[tuple[int, int]]:
+    """The line ranges of `if` bodies guarded by an opt-in parameter: a function's
+    parameter named like `pattern`, defaulting to False or None, tested by the `if`
+    (`if allow_pickle:`, `elif allow_pickle and path:`), remembered per file."""
+    key = ("python_call", "opted_in", pattern)
+    if key not in source.memo:
+        code = source.python
+        ranges: list[tuple[int, int]] = []
+        wanted = Matcher(pattern)
+        for function in code.functions if code is not None else []:
+            arguments = function.node.args
+            positional = [*arguments.posonlyargs, *arguments.args]
+            defaults = list(zip(positional[len(positional) - len(arguments.defaults) :],
+                                arguments.defaults, strict=True))  # fmt: skip
+            defaults += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults,
+                                                 strict=True) if d is not None]  # fmt: skip
+            flags = {
+                arg.arg
+                for arg, default in defaults
+                if isinstance(default, ast.Constant)
+                and default.value in (False, None)
+                and wanted.fullmatch(arg.arg)
+            }
+            if not flags:
+                continue
+            for node in ast.walk(function.node):
+                if (
+                    isinstance(node, ast.If)
+                    and any(isinstance(n, ast.Name) and n.id in flags for n in ast.walk(node.test))
+                    and node.body
+                ):
+                    ranges.append((node.body[0].lineno, node.body[-1].end_lineno or node.lineno))
         source.memo[key] = ranges
     return source.memo[key]  # type: ignore[no-any-return]
 
@@ -367,6 +407,10 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
         ):
             continue
         if any(start <= ref.line <= end for start, end in guarded):
+            continue
+        if params.unless_opted_in and any(
+            start <= ref.line <= end for start, end in _opted_in(source, params.unless_opted_in)
+        ):
             continue
         if params.when_keyword and not _passes(
             source, ref.node, params.when_keyword, params.when_values, params.when_position, False

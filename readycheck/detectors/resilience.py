@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector
+from readycheck.detectors.common import name_regex
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind
 from readycheck.workspace import SourceFile
@@ -104,6 +105,9 @@ def retry_loop(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
 class DegradedAnswerParams:
     #: The exceptions (class names as written, matched whole) whose handler must answer.
     exceptions: str = field(metadata=REGEX)
+    #: Calls (resolved names, fnmatch) whose failure, caught by any handler around them
+    #: that answers, is answered too (`try: openai... except Exception: return gemini(...)`).
+    around: tuple[str, ...] = ()
     label: str = "a degraded answer when the call fails"
 
 
@@ -139,12 +143,23 @@ def degraded_answer(source: SourceFile, params: DegradedAnswerParams) -> Iterato
     if code is None:
         return
     wanted = Matcher(params.exceptions)
+    around = name_regex(params.around) if params.around else None
     for node in code.nodes:
-        if isinstance(node, ast.ExceptHandler) and _answers(node):
-            names = [n for n in _caught(node) if wanted.fullmatch(n)]
-            if names:
+        if not isinstance(node, ast.Try):
+            continue
+        guarded = around is not None and any(
+            isinstance(n, ast.Call) and around.match(code.resolve(n.func))
+            for statement in node.body
+            for n in ast.walk(statement)
+        )
+        for handler in node.handlers:
+            if not _answers(handler):
+                continue
+            names = [n for n in _caught(handler) if wanted.fullmatch(n)]
+            if names or guarded:
+                caught = ", ".join(names or _caught(handler)) or "everything"
                 yield Evidence(
-                    source.locate(node.lineno),
-                    f"{params.label}: `except {', '.join(names)}` returns an answer",
-                    source.snippet(node.lineno),
+                    source.locate(handler.lineno),
+                    f"{params.label}: `except {caught}` returns an answer",
+                    source.snippet(handler.lineno),
                 )
