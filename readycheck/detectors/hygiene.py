@@ -544,6 +544,31 @@ class CiRunsParams:
     #: Also what the pre-commit hooks run on every commit, followed the same way (a local
     #: hook running a Makefile target whose prerequisite runs the linters).
     hooks: bool = False
+    #: Only CI that runs on changes: a GitHub workflow started only by hand or on a
+    #: schedule (`on: workflow_dispatch`) runs the tests when someone remembers to.
+    on_changes: bool = False
+
+
+#: GitHub Actions events that no change to the code starts.
+_NOT_ON_CHANGES = frozenset({"workflow_dispatch", "repository_dispatch", "schedule"})
+
+
+def _runs_only_by_hand(source: SourceFile) -> bool:
+    """A GitHub workflow whose every trigger is manual or scheduled."""
+    if not source.path.startswith(".github/workflows/") or not source.documents:
+        return False
+    document = source.documents[0]
+    if not isinstance(document, dict):
+        return False
+    # YAML 1.1 reads the bare key `on` as the boolean true
+    events = document.get("on", document.get(True))
+    if isinstance(events, str):
+        names = {events}
+    elif isinstance(events, list | dict):
+        names = {str(e) for e in events}
+    else:
+        return False
+    return bool(names) and names <= _NOT_ON_CHANGES
 
 
 @repo_detector(params=CiRunsParams)
@@ -555,6 +580,8 @@ def ci_runs(repo: Repository, params: CiRunsParams) -> Detection:
     follower = _Runners(view, delivery.CiDoesParams(pattern=params.pattern, label=params.label))
     matches = []
     for source in delivery.ci_files(view):
+        if params.on_changes and _runs_only_by_hand(source):
+            continue
         for script, separators in delivery._ci_scripts(source):
             found = next(
                 (

@@ -114,6 +114,10 @@ def _first_match(regex: Matcher, unless: Matcher | None, line: str) -> Any:
     return None
 
 
+#: File kinds whose comments start with `#` on their own line.
+_HASH_COMMENTED = frozenset({FileKind.YAML, FileKind.TOML, FileKind.DOCKERFILE})
+
+
 @file_detector(*FileKind, params=PatternParams)
 def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence]:
     """Lines of text matching a regular expression (in notebooks, cell sources and outputs)."""
@@ -124,11 +128,18 @@ def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence
     header = Matcher(params.header) if params.header else None
     body = Matcher(params.body) if params.body else None
     found = 0
+    # A commented-out line of YAML, TOML or a Dockerfile configures nothing (an annotation
+    # left as an example); a pattern written to match a comment (`^#\s*syntax=`) still may.
+    skip_comments = source.kind in _HASH_COMMENTED and not params.pattern.lstrip("^").startswith(
+        ("#", "\\#")
+    )
     # each line with the one after it, read lazily: a key's material may follow its header
     lines, ahead = itertools.tee(_lines(source))
     next(ahead, None)
     following = itertools.chain(ahead, [(None, "")])
     for (location, line), (_, next_line) in zip(lines, following, strict=True):
+        if skip_comments and line.lstrip().startswith("#"):
+            continue
         match = _first_match(regex, unless, line[:_MAX_LINE])
         if not match:
             continue
