@@ -31,6 +31,7 @@ score charges for.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -347,6 +348,21 @@ class Evaluator:
             ))  # fmt: skip
         return tuple(seen for seen in held if seen is not None)
 
+    def _leading(self, evidence: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+        """Evidence in the order a reader should see it: the product's own code first,
+        then code around it (analyses, reports, benchmarks, scripts), then tests,
+        examples and docs; the detectors' order otherwise."""
+
+        def rank(item: Evidence) -> tuple[bool, bool]:
+            if item.location is None:
+                return (False, False)
+            return (
+                self._role(item) is not Role.CODE,
+                _AUXILIARY.search(item.location.path) is not None,
+            )
+
+        return tuple(sorted(evidence, key=rank))
+
     def _say_where(self, finding: Finding) -> Finding:
         """A hazard outside production code is reported as such (it also weighs less)."""
         if finding.location is None:
@@ -403,7 +419,7 @@ class Evaluator:
             rule,
             outcome.status,
             findings,
-            outcome.evidence,
+            self._leading(outcome.evidence),
             outcome.reason,
             applies_because=self.applies_because(rule),
             basis=_basis(rule, outcome),
@@ -411,6 +427,14 @@ class Evaluator:
             examined=len(outcome.examined) if hazard else 0,
         )
 
+
+#: Folders of code around the product rather than in it (analyses, reports, benchmarks,
+#: one-off scripts): evidence from them is shown after the product's own.
+_AUXILIARY = re.compile(
+    r"(^|/)(analysis|analyses|reports?|benchmarks?|bench|scripts?|tools|eda|diagnostics"
+    r"|experiments?|sandbox|playground|demos?|notebooks?)/",
+    re.I,
+)
 
 _OUTSIDE_PRODUCTION = {
     Role.TEST: "test code",

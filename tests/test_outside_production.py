@@ -4,6 +4,7 @@ for it; a credential committed in a test still leaks and still counts, at a quar
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from readycheck.model import Report, Status
@@ -54,3 +55,24 @@ def test_a_key_committed_in_a_test_still_counts_as_a_weak_hazard(
     files = {**_SERVICE, "tests/test_upload.py": f'ACCESS_KEY = "{key}"\n'}
     result = rule_result(_scan(tmp_path, rulebook, files), "RC-SEC-001")
     assert result.status is Status.PARTIAL and result.findings
+
+
+def test_a_pass_shows_the_product_s_evidence_before_an_analysis_script_s(
+    scan_tree: Callable[[Mapping[str, str]], Report],
+) -> None:
+    """SalisMaxima/ct_scan_mlops: the logging pass quoted the course's report checker
+    (reports/report.py) while the API logs; the product's own evidence comes first."""
+    report = scan_tree(
+        {
+            "reports/report.py": "import logging\n\nlogging.basicConfig(level=logging.INFO)\n",
+            "src/scanner/api.py": (
+                "import logging\n\nfrom fastapi import FastAPI\n\n"
+                "logging.basicConfig(level=logging.INFO)\nlogger = logging.getLogger(__name__)\n"
+                "app = FastAPI()\n"
+            ),
+        }
+    )
+    result = rule_result(report, "RC-MON-001")
+    assert result.status is Status.PASS
+    assert result.evidence[0].location is not None
+    assert result.evidence[0].location.path == "src/scanner/api.py"
