@@ -74,6 +74,7 @@ REGISTRY: dict[str, Detector] = {
         manifests.yaml_path,
         ci.ci_step,
         ci.ci_definition,
+        ci.manual_workflow,
         delivery.ci_does,
         delivery.shell_command,
         delivery.released_package,

@@ -37,6 +37,7 @@ from readycheck.detectors.common import (
     may_be_ci_definition,
     may_hold,
     structured_commands,
+    workflow_events,
 )
 from readycheck.detectors.parsed import share
 from readycheck.detectors.patterns import Matcher
@@ -165,3 +166,29 @@ def ci_definition(source: SourceFile, params: CiDefinitionParams) -> Iterator[Ev
         if regex.search(COMMENT.sub("", line)):
             yield Evidence(Location(source.path, number), params.label, source.snippet(number))
             return
+
+
+@dataclass(frozen=True)
+class ManualWorkflowParams:
+    #: What the workflow does, matched in its file name and its `name:`.
+    pattern: str = field(metadata=REGEX)
+    label: str = "a workflow a person starts"
+
+
+@file_detector(FileKind.YAML, params=ManualWorkflowParams)
+def manual_workflow(source: SourceFile, params: ManualWorkflowParams) -> Iterator[Evidence]:
+    """GitHub workflows that only a person starts (`on: workflow_dispatch`) and that do
+    what the pattern names: a promotion to production run by hand, on inputs a person
+    chooses (which artefact), is the person's decision, as a manual CI job is."""
+    if workflow_events(source) != frozenset({"workflow_dispatch"}):
+        return
+    document = source.documents[0]
+    name = document.get("name") if isinstance(document, dict) else None
+    text = f"{source.path.rsplit('/', 1)[-1]} {name if isinstance(name, str) else ''}"
+    if Matcher(params.pattern, True).search(text):
+        line = line_of(document, "name") or 1
+        yield Evidence(
+            Location(source.path, line),
+            f"{params.label}: {name or source.path} runs only when someone starts it",
+            source.snippet(line),
+        )

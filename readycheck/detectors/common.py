@@ -306,3 +306,29 @@ MACHINE_ACCOUNT = re.compile(
     r"(?i)^(root|ubuntu|ec2-user|admin|administrator|user|vagrant|jovyan|pi|docker)@"
     r"|@[^@]*\.(lan|local|localdomain|internal|home)$|@(localhost|\(none\))$"
 )
+
+
+#: GitHub Actions events that no change to the code starts.
+_NOT_ON_CHANGES = frozenset({"workflow_dispatch", "repository_dispatch", "schedule"})
+
+
+def workflow_events(source: SourceFile) -> frozenset[str] | None:
+    """The events that start a GitHub workflow (None: not a workflow, or unreadable)."""
+    if not source.path.startswith(".github/workflows/") or not source.documents:
+        return None
+    document = source.documents[0]
+    if not isinstance(document, dict):
+        return None
+    # YAML 1.1 reads the bare key `on` as the boolean true
+    events = document.get("on", document.get(True))
+    if isinstance(events, str):
+        return frozenset({events})
+    if isinstance(events, list | dict):
+        return frozenset(str(e) for e in events)
+    return None
+
+
+def runs_only_by_hand(source: SourceFile) -> bool:
+    """A GitHub workflow whose every trigger is manual or scheduled."""
+    events = workflow_events(source)
+    return bool(events) and events is not None and events <= _NOT_ON_CHANGES

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from readycheck.detectors import delivery
 from readycheck.detectors.base import REGEX, file_detector, repo_detector
-from readycheck.detectors.common import line_holding
+from readycheck.detectors.common import line_holding, runs_only_by_hand
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Detection, Evidence, FileKind, Location
 from readycheck.parsers.python import PythonCode
@@ -549,28 +549,6 @@ class CiRunsParams:
     on_changes: bool = False
 
 
-#: GitHub Actions events that no change to the code starts.
-_NOT_ON_CHANGES = frozenset({"workflow_dispatch", "repository_dispatch", "schedule"})
-
-
-def _runs_only_by_hand(source: SourceFile) -> bool:
-    """A GitHub workflow whose every trigger is manual or scheduled."""
-    if not source.path.startswith(".github/workflows/") or not source.documents:
-        return False
-    document = source.documents[0]
-    if not isinstance(document, dict):
-        return False
-    # YAML 1.1 reads the bare key `on` as the boolean true
-    events = document.get("on", document.get(True))
-    if isinstance(events, str):
-        names = {events}
-    elif isinstance(events, list | dict):
-        names = {str(e) for e in events}
-    else:
-        return False
-    return bool(names) and names <= _NOT_ON_CHANGES
-
-
 @repo_detector(params=CiRunsParams)
 def ci_runs(repo: Repository, params: CiRunsParams) -> Detection:
     """What CI runs, followed through the scripts, Makefile targets and task runners it
@@ -580,7 +558,7 @@ def ci_runs(repo: Repository, params: CiRunsParams) -> Detection:
     follower = _Runners(view, delivery.CiDoesParams(pattern=params.pattern, label=params.label))
     matches = []
     for source in delivery.ci_files(view):
-        if params.on_changes and _runs_only_by_hand(source):
+        if params.on_changes and runs_only_by_hand(source):
             continue
         for script, separators in delivery._ci_scripts(source):
             found = next(
