@@ -94,10 +94,10 @@ def git_reviewed_changes(repo: Repository, params: ReviewParams) -> Detection:
     if len(reviewed) < len(marked):
         detail += f" ({len(marked) - len(reviewed)} more were merged by their own author)"
     # A pull request merged by the only person who writes to the repository had no
-    # reviewer: whatever the commit says, nobody else was there to read it.
-    authors = _people(
-        git.repo.git.log(f"-n{params.commits * 4}", "--format=%ae%x00%an", git.revision)
-    )
+    # reviewer: whatever the commit says, nobody else was there to read it. The people
+    # are those of the same recent window: a group that wrote the project a year ago
+    # is not reviewing the one maintainer's pull requests today.
+    authors = _people(git.repo.git.log(f"-n{params.commits}", "--format=%ae%x00%an", git.revision))
     if reviewed and len(authors) == 1:
         author = next(iter(authors)).split(":", 1)[1]
         detail = (
