@@ -24,7 +24,7 @@ from typing import Any
 from readycheck.detectors.base import file_detector
 from readycheck.detectors.common import PLAIN_URL, SECRET_PATH
 from readycheck.model import Evidence, FileKind
-from readycheck.parsers.python import PythonCode
+from readycheck.parsers.python import PythonCode, keyword_value
 from readycheck.workspace import SourceFile, mask_secret
 
 _RANKS = {"UNDEFINED": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
@@ -152,6 +152,47 @@ def _local_load(call: ast.Call) -> bool:
     if isinstance(first, ast.Call):
         return bool(_PATH_CALLS.search(_callee(first)))
     return isinstance(first, ast.BinOp) and isinstance(first.op, ast.Div)  # Path(...) / "model"
+
+
+#: Files that hold no code and no weights: a model card, its images, notes.
+_DOCUMENT_SUFFIXES = (
+    ".md",
+    ".txt",
+    ".rst",
+    ".png",
+    ".gif",
+    ".jpg",
+    ".jpeg",
+    ".bmp",
+    ".webp",
+    ".svg",
+)
+
+
+def _documents_only(call: ast.Call, nodes: Iterable[ast.AST]) -> bool:
+    """A hub download that fetches only documents (`hf_hub_download(repo, "README.md")`,
+    `snapshot_download(repo, allow_patterns=["*.md", "*.png"])`): no code or weights
+    arrive, so there is nothing a moving revision could swap for something harmful."""
+    filename = keyword_value(call, "filename") or (call.args[1] if len(call.args) > 1 else None)
+    if isinstance(filename, ast.Constant) and isinstance(filename.value, str):
+        return filename.value.lower().endswith(_DOCUMENT_SUFFIXES)
+    patterns = keyword_value(call, "allow_patterns")
+    if isinstance(patterns, ast.Name):
+        bound = [
+            n.value
+            for n in nodes
+            if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == patterns.id for t in n.targets)
+        ]
+        patterns = bound[0] if len(bound) == 1 else None
+    if isinstance(patterns, ast.List | ast.Tuple) and patterns.elts:
+        return all(
+            isinstance(e, ast.Constant)
+            and isinstance(e.value, str)
+            and e.value.lower().endswith(_DOCUMENT_SUFFIXES)
+            for e in patterns.elts
+        )
+    return False
 
 
 def _own_code(call: ast.Call) -> bool:
@@ -658,7 +699,11 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
                 continue
             here = calls.get(issue.lineno or 0, [])
             loads = [c for c in here if _callee(c) in _HUB_LOADS]
-            if issue.test_id in _HUB_TESTS and loads and all(_local_load(c) for c in loads):
+            if (
+                issue.test_id in _HUB_TESTS
+                and loads
+                and all(_local_load(c) or _documents_only(c, code.nodes) for c in loads)
+            ):
                 continue
             if issue.test_id in _EXEC_TESTS and (
                 any(_callee(c) in ("exec", "eval") and _own_code(c) for c in here)
