@@ -24,6 +24,7 @@ when it EXPOSEs a port.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import posixpath
 import re
@@ -73,6 +74,32 @@ _NOT_A_SERVICE = re.compile(
     rf"|^\W*({LOAD_GENERATORS})\b",
     re.I,
 )
+#: `uvicorn pkg.api:app`, `gunicorn pkg.wsgi:application`: the module a server starts.
+_APP_REFERENCE = re.compile(
+    r"(?:^|[\s'\"])(?P<module>[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*):[A-Za-z_]\w*"
+)
+#: A route that answers with predictions, by its path or its handler's name.
+_PREDICTION_ROUTE = re.compile(
+    r"(?i)@\w+\.(?:get|post|put|route|api_route|websocket)\(\s*[\"'][^\"']*"
+    r"(?:predict|scor(?:e|ing)|infer|invocations|classif|detect|generat|complet|chat|embed|recommend"
+    r"|rank|forecast|translat|transcri|segment|extract|summari[sz]|answer)"
+    r"|^\s*(?:async\s+)?def\s+(?:predict|score|infer|classify|invocations)\w*\s*\(",
+    re.MULTILINE,
+)
+#: How many hops of the repository's own imports a served app is followed through.
+_APP_DEPTH = 3
+#: Libraries that run a model: an app that reaches none of them serves no predictions.
+_MODEL_MODULES = (
+    "sklearn", "torch", "tensorflow", "keras", "xgboost", "lightgbm", "catboost", "transformers",
+    "onnxruntime", "joblib", "mlflow", "bentoml", "sentence_transformers", "spacy", "statsmodels",
+    "prophet", "jax", "flax", "tritonclient", "vllm", "ultralytics", "timm", "torchvision",
+    "openai", "anthropic", "langchain", "langchain_core", "langchain_community", "langchain_openai",
+    "llama_index", "litellm", "google.generativeai", "google.genai", "vertexai", "cohere",
+    "mistralai", "groq", "ollama", "haystack", "sagemaker", "google.cloud.aiplatform", "azure.ai.ml",
+    "fastai", "paddle", "mxnet", "h2o", "pycaret", "autogluon", "gensim", "fasttext", "skops",
+    # a model unpickled at start-up (`model = pickle.load(f)` in a course's predict.py)
+    "pickle", "cloudpickle", "dill",
+)  # fmt: skip
 #: A program that trains rather than predicts: `train.py`, `fit_model.py`, `finetune.py`.
 _TRAINS = re.compile(r"(?i)(^|_)(pre)?train|(^|_)fit($|_)|(^|_)(fine_?)?tune")
 #: How many hops of the repository's own imports a job's program is followed through.
@@ -107,6 +134,8 @@ class Image:
     #: The repository's Python programs it starts when it serves nothing (not a
     #: notebook, a shell or a training program): a job a scheduler may run.
     programs: tuple[str, ...] = ()
+    #: Which stage of the Dockerfile it is.
+    stage: int = 0
 
 
 def _stage_parents(dockerfile: Dockerfile) -> list[int | None]:
@@ -283,7 +312,18 @@ class _Analysis:
     def __init__(self, repo: Repository) -> None:
         self.view = _view(repo)
         self.targets = _build_targets(self.view)
-        self.images = list(self._images())
+        #: (Dockerfile, stage) of images whose server starts the team's app that runs no
+        #: model and answers no prediction route (a drift dashboard, a governance console).
+        self._modelless: set[tuple[str, int]] = set()
+        images = list(self._images())
+        # Beside an image whose app serves predictions, such an app is not the serving
+        # image; alone, it may be (its model out of sight), and it stays one.
+        if any(i.serving and (i.path, i.stage) not in self._modelless for i in images):
+            images = [
+                dataclasses.replace(i, serving=None) if (i.path, i.stage) in self._modelless else i
+                for i in images
+            ]
+        self.images = images
 
     def _images(self) -> Iterator[Image]:
         for path, entry in sorted(self.view.entries.items()):
@@ -318,7 +358,7 @@ class _Analysis:
         info = dockerfile.stages[stage]
         return Image(
             path, source, info.line, info.name, tuple(instructions), serving, development,
-            _root_base(dockerfile, stage), programs,
+            _root_base(dockerfile, stage), programs, stage,
         )  # fmt: skip
 
     def _programs(self, path: str, command: str) -> tuple[str, ...]:
@@ -362,6 +402,9 @@ class _Analysis:
         if command and _NOT_A_SERVICE.search(command):
             return None, None
         if command and SERVER_COMMANDS.search(command):
+            app = self._app_module(path, command)
+            if app is not None and not self._reaches_models(app):
+                self._modelless.add((path, stage))
             return f"it starts a server ({clip(command, 60)})", None
         script, development = self._script_serves(path, command) if command else (None, None)
         if script is not None:
@@ -384,6 +427,40 @@ class _Analysis:
             ):
                 return f"compose service {service} publishes its port", None
         return None, None
+
+    def _app_module(self, dockerfile_path: str, command: str) -> str | None:
+        """The repository's module whose app a server command starts (`uvicorn
+        pkg.monitoring.drift_api:app`), when exactly one file is it."""
+        match = _APP_REFERENCE.search(command)
+        if match is None:
+            return None
+        found = self._in_context(dockerfile_path, match.group("module").replace(".", "/") + ".py")
+        return found[0] if len(found) == 1 else None
+
+    def _reaches_models(self, script: str) -> bool:
+        """Whether a served app answers with predictions: it has a prediction route, or it
+        imports an ML, model-serving or language-model library or asks a model API over
+        HTTP, itself or through the repository's modules it imports. Unknown (an unparsed
+        file) counts as yes."""
+        repo = self.view.repo
+        if script not in repo.summaries:
+            return True
+        if _PREDICTION_ROUTE.search(self.view.source(script).text or ""):
+            return True  # it answers prediction requests, whatever computes them
+        for level in repo.imported_modules(script, _APP_DEPTH):
+            for path in level:
+                summary = repo.summaries.get(path)
+                if (
+                    summary is None
+                    or summary.asks_models_over_http
+                    or any(
+                        module == root or module.startswith(root + ".")
+                        for module in summary.imports
+                        for root in _MODEL_MODULES
+                    )
+                ):
+                    return True
+        return False
 
     def _platform_serve(self, dockerfile_path: str, instructions: list[Instruction]) -> str | None:
         """An image with no command of its own that ships a `serve` program: SageMaker's
