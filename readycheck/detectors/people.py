@@ -140,17 +140,30 @@ class _People:
             if len(name.split()) == 1 and len(set(full_names.get(alone, []))) == 1:
                 union(f"n:{alone}", f"n:{full_names[alone][0]}")
         # a surname shortened in one place (`Steffen Lau` in commits, `Steffen Lauterbach`
-        # in the README): the same first name, and one last name begins the other
+        # in the README, `Sean B` beside `Sean Burt`): the same first name, and one last
+        # name begins the other (three letters at least, or a lone initial)
         spelled = sorted({n for n, _e in self.identities if len(n.split()) > 1})
         for short, long in itertools.permutations(spelled, 2):
             a, b = short.split(), long.split()
+            last, longer = _normal(a[-1]), _normal(b[-1])
             if (
                 _normal(a[0]) == _normal(b[0])
-                and len(a[-1]) >= 3
-                and _normal(b[-1]).startswith(_normal(a[-1]))
-                and _normal(a[-1]) != _normal(b[-1])
+                and (len(last) >= 3 or (len(last) == 1 and len(a) == 2))
+                and longer.startswith(last)
+                and last != longer
             ):
                 union(f"n:{_normal(short)}", f"n:{_normal(long)}")
+        # a login made of the name (`sdburt`, `seandburt` for Sean Burt): the first name or
+        # its initial, at most one more letter (a middle initial), then the last name
+        for full in spelled:
+            words = [_normal(w) for w in full.split()]
+            if len(words) < 2 or len(words[-1]) < 3 or not words[0]:
+                continue
+            first, last = re.escape(words[0]), re.escape(words[-1])
+            shape = re.compile(rf"^({first}|{first[0]})[a-z]?{last}$")
+            for key in sorted(names):
+                if shape.match(key[2:]) and key[2:] != _normal(full):
+                    union(key, f"n:{_normal(full)}")
         domains: dict[str, set[str]] = {}
         for _name, email in self.identities:
             if "@" in email and not _NOREPLY.match(email):
@@ -212,7 +225,8 @@ _SECTION = re.compile(
 )
 _HEADING = re.compile(r"^(#{1,6})\s")
 _PERSON = regex.compile(r"\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Ll}{1,3}\s+)?\p{Lu}[\p{L}'’.-]*){1,3}")
-_HANDLE = re.compile(r"@[A-Za-z0-9][A-Za-z0-9-]{1,38}")
+#: A GitHub handle (`@octocat`), not the domain of an e-mail address (`me@gmail.com`).
+_HANDLE = re.compile(r"(?<![\w.+-])@[A-Za-z0-9][A-Za-z0-9-]{1,38}")
 #: What people write under their name: a role or a title is not a second person
 #: ("Jane Doe, MLOps Engineer").
 _ROLE = regex.compile(
