@@ -407,9 +407,14 @@ def _tox_lines(source: SourceFile, envs: list[str]) -> list[str]:
     for env in envs or ["testenv"]:
         for section in (f"testenv:{env}", "testenv"):
             if parser.has_option(section, "commands"):
-                lines += parser.get(section, "commands").splitlines()
+                # `{posargs:flake8 pkg tests}` runs its default when no arguments are given
+                lines += _TOX_POSARGS.sub(r"\1", parser.get(section, "commands")).splitlines()
                 break
     return lines
+
+
+_INSTALLING = re.compile(INSTALLS.replace("(?!.*", "(?=.*", 1))
+_TOX_POSARGS = re.compile(r"\{posargs:([^{}]*)\}")
 
 
 def _pre_commit_lines(source: SourceFile) -> list[str]:
@@ -470,6 +475,8 @@ class _Runners(delivery._Follower):
 
     def _references(self, command: str) -> list[str]:
         found: list[str] = list(super()._references(command))
+        if _INSTALLING.search(command):
+            return found  # `pip install --user tox` installs the runner, it runs nothing
         view = self.view
         named = view.find
 
