@@ -312,15 +312,21 @@ class _Analysis:
     def __init__(self, repo: Repository) -> None:
         self.view = _view(repo)
         self.targets = _build_targets(self.view)
-        #: (Dockerfile, stage) of images whose server starts the team's app that runs no
-        #: model and answers no prediction route (a drift dashboard, a governance console).
+        #: (Dockerfile, stage) of images whose server starts the team's app: one that runs a
+        #: model or answers a prediction route (confirmed), or one that does neither (a
+        #: drift dashboard, a governance console).
+        self._confirmed: set[tuple[str, int]] = set()
         self._modelless: set[tuple[str, int]] = set()
         images = list(self._images())
-        # Beside an image whose app serves predictions, such an app is not the serving
-        # image; alone, it may be (its model out of sight), and it stays one.
-        if any(i.serving and (i.path, i.stage) not in self._modelless for i in images):
+        # Beside an image whose app is seen serving predictions, an image that only looks
+        # like a server (a port it EXPOSEs or compose publishes: Superset, a feature server,
+        # an orchestrator's code server) or that runs the team's app with no model is not
+        # the serving image. Alone, such an image may be (its model out of sight): it stays.
+        if self._confirmed:
             images = [
-                dataclasses.replace(i, serving=None) if (i.path, i.stage) in self._modelless else i
+                i
+                if (i.path, i.stage) in self._confirmed or i.serving is None
+                else dataclasses.replace(i, serving=None)
                 for i in images
             ]
         self.images = images
@@ -403,11 +409,16 @@ class _Analysis:
             return None, None
         if command and SERVER_COMMANDS.search(command):
             app = self._app_module(path, command)
-            if app is not None and not self._reaches_models(app):
-                self._modelless.add((path, stage))
+            if app is not None:
+                (self._confirmed if self._reaches_models(app) else self._modelless).add(
+                    (path, stage)
+                )
             return f"it starts a server ({clip(command, 60)})", None
         script, development = self._script_serves(path, command) if command else (None, None)
         if script is not None:
+            programs = self._scripts(path, command, python_only=True)
+            if any(self._reaches_models(p) for p in programs if p in self.view.repo.summaries):
+                self._confirmed.add((path, stage))
             return script, development
         if any(i.keyword == "EXPOSE" for i in instructions):
             return "it EXPOSEs a port", None
