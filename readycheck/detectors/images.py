@@ -51,7 +51,7 @@ from readycheck.detectors.delivery import (
     ci_files,
 )
 from readycheck.detectors.patterns import Matcher
-from readycheck.model import Detection, Evidence, FileKind, Location
+from readycheck.model import Detection, Evidence, FileKind, Location, Role
 from readycheck.parsers.dockerfile import Dockerfile, Instruction
 from readycheck.workspace import Repository, SourceFile, clip
 
@@ -322,10 +322,13 @@ class _Analysis:
         # like a server (a port it EXPOSEs or compose publishes: Superset, a feature server,
         # an orchestrator's code server) or that runs the team's app with no model is not
         # the serving image. Alone, such an image may be (its model out of sight): it stays.
-        if self._confirmed:
+        # An example's or a test's image (a framework's example backends) confirms nothing
+        # about the repository's own images.
+        own = {key for key in self._confirmed if self.view.repo.roles.get(key[0]) is Role.CODE}
+        if own:
             images = [
                 i
-                if (i.path, i.stage) in self._confirmed or i.serving is None
+                if (i.path, i.stage) in own or i.serving is None
                 else dataclasses.replace(i, serving=None)
                 for i in images
             ]
