@@ -472,9 +472,22 @@ def _only_imports(node: ast.Try) -> bool:
     return all(
         isinstance(statement, ast.Import | ast.ImportFrom)
         or _sets_a_flag(statement)
+        or _only_logs(statement)
         or any(isinstance(n, ast.Name) and n.id in imported for n in ast.walk(statement))
         for statement in body
     )
+
+
+def _only_logs(statement: ast.stmt) -> bool:
+    """`logging.getLogger().debug("loaded the extra")`: a note that the import worked."""
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and _LOG_CALL.match(ast.unparse(statement.value.func)) is not None
+    )
+
+
+_LOG_CALL = re.compile(r"^(logging|logger|log|_logger|LOGGER|warnings|print)\b")
 
 
 def _sets_a_flag(statement: ast.stmt) -> bool:
