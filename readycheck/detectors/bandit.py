@@ -33,7 +33,7 @@ _RANKS = {"UNDEFINED": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
 #: In ML code those are tokenizer vocabulary entries (`pad_token="[PAD]"`,
 #: `eos_token="</s>"`, `"<|endoftext|>"`), not credentials.
 _PASSWORD_TESTS = frozenset({"B105", "B106", "B107"})
-_SPECIAL_TOKEN = re.compile(r"\[[A-Za-z_]+\]|</?[A-Za-z_|]+>|<\|[\w]+\|>")
+_SPECIAL_TOKEN = re.compile(r"\[[A-Za-z_-]+\]|</?[A-Za-z_|]+>|<\|[\w]+\|>")
 _PASSWORD_VALUE = re.compile(r"Possible hardcoded password: '(.*)'", re.DOTALL)
 #: Values that name a secret rather than hold one: `"gen_ai.usage.input_tokens"`,
 #: `"MLFLOW_TRACKING_TOKEN"`, `"refresh_token"`; and flags and placeholders.

@@ -46,15 +46,35 @@ def declared(source: SourceFile) -> list[Dependency]:
 class DeclaredParams:
     #: Distribution names as on PyPI (`scikit-learn`, `great-expectations`).
     packages: tuple[str, ...]
+    #: Only declarations that require at least this version (`torch>=2.6`, `torch==2.7.1`):
+    #: the release from which a behaviour the rule relies on is the default.
+    min_version: str | None = None
+
+
+_LOWER_BOUND = re.compile(r"(?:>=|==|~=|===|>)\s*v?(\d+(?:\.\d+)*)")
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def _at_least(specifier: str, minimum: str) -> bool:
+    """Whether every version the specifier allows is at least `minimum`."""
+    bounds = [_version(m.group(1)) for m in _LOWER_BOUND.finditer(specifier)]
+    return bool(bounds) and max(bounds) >= _version(minimum)
 
 
 @file_detector(*DEPENDENCY_KINDS, params=DeclaredParams)
 def dependency_declared(source: SourceFile, params: DeclaredParams) -> Iterator[Evidence]:
-    """Declarations of any of the given packages, in any dependency file."""
+    """Declarations of any of the given packages, in any dependency file (optionally only
+    those that require at least a version)."""
     wanted = {normalise(p) for p in params.packages}
     for dep in declared(source):
-        if dep.name in wanted:
-            yield Evidence(Location(source.path, dep.line), f"declares {dep.name}", dep.raw)
+        if dep.name not in wanted:
+            continue
+        if params.min_version and not _at_least(dep.specifier, params.min_version):
+            continue
+        yield Evidence(Location(source.path, dep.line), f"declares {dep.name}", dep.raw)
 
 
 @dataclass(frozen=True)

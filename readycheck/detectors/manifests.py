@@ -301,6 +301,10 @@ def _compose_command(service: dict[str, Any]) -> str:
     )
 
 
+#: A server run with auto-reload (`uvicorn ... --reload`, `flask run --debug`).
+_AUTO_RELOAD = re.compile(r"--reload\b|\bflask\b.*--debug\b")
+
+
 def serves_in_compose(service: dict[str, Any]) -> bool:
     """Whether a compose service runs the repository's own service: it builds the image
     and publishes a port, or starts a web or model server; a database, a tracker or a
@@ -308,6 +312,8 @@ def serves_in_compose(service: dict[str, Any]) -> bool:
     command = _compose_command(service)
     if _COMPOSE_NOTEBOOK.search(command):
         return False
+    if _AUTO_RELOAD.search(command):
+        return False  # a development stack: the server restarts on every edit
     image = service.get("image")
     if isinstance(image, str) and DATABASE_IMAGES.search(image):
         return False  # a database image, even one built with its init scripts added
