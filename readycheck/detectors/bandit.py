@@ -278,6 +278,32 @@ def _name_of(value: str, line: str) -> str:
     return found.group(1) if found else ""
 
 
+def _default_not_a_password(code: PythonCode, issue: Any) -> bool:
+    """B107 reports a default argument at its function's `def` line, which does not hold
+    the value: the parameter's own line does (`runtime_secret_name: str = "recsys-rt"`,
+    the name of a Kubernetes Secret)."""
+    match = _PASSWORD_VALUE.match(issue.text)
+    if match is None:
+        return False
+    value = match.group(1)
+    for node in code.nodes:
+        if (
+            not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            or node.lineno != issue.lineno
+        ):
+            continue
+        arguments = node.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        pairs = list(zip(positional[len(positional) - len(arguments.defaults) :],
+                         arguments.defaults, strict=True))  # fmt: skip
+        pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+                  if d is not None]  # fmt: skip
+        for arg, default in pairs:
+            if isinstance(default, ast.Constant) and default.value == value:
+                return _not_a_password(issue.text, f"{arg.arg} = {value!r}")
+    return False
+
+
 def _spells_its_name(value: str, name: str) -> bool:
     """A label that spells the name it is bound to in words: `TOP_SECRET = "Top Secret"`
     (a classification level), not a password."""
@@ -709,6 +735,8 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
         for issue in visitor.tester.results:
             line = code.line(issue.lineno or 0)
             if issue.test_id in _PASSWORD_TESTS and _not_a_password(issue.text, line):
+                continue
+            if issue.test_id == "B107" and _default_not_a_password(code, issue):
                 continue
             here = calls.get(issue.lineno or 0, [])
             loads = [c for c in here if _callee(c) in _HUB_LOADS]

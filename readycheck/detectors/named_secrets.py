@@ -50,6 +50,7 @@ _STAND_IN = re.compile(
     r"(?i)^(?:test|testing|dummy|fake|example|sample|placeholder|changeme|change[-_]me|local|dev|"
     r"development|mock|ci)(?:[-_.][a-z0-9]+)*$|^[a-z0-9]+(?:[-_](?:test|dummy|fake|example|"
     r"placeholder|local|dev|ci))+$|(?:^|[-_])(?:test|dummy|fake|example|changeme)[-_]"
+    r"|(?:^|[-_])change[-_]?me$"
 )
 _REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
 #: One character repeated after a key's prefix (`sk-0000000000`, `xxxxxxxx`): a dummy
