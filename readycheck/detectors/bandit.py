@@ -24,7 +24,7 @@ from typing import Any
 from readycheck.detectors.base import file_detector
 from readycheck.detectors.common import PLAIN_URL, SECRET_PATH
 from readycheck.model import Evidence, FileKind
-from readycheck.parsers.python import PythonCode, keyword_value
+from readycheck.parsers.python import PythonCode, keyword_value, parameter_defaults
 from readycheck.workspace import SourceFile, mask_secret
 
 _RANKS = {"UNDEFINED": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
@@ -292,15 +292,9 @@ def _default_not_a_password(code: PythonCode, issue: Any) -> bool:
             or node.lineno != issue.lineno
         ):
             continue
-        arguments = node.args
-        positional = [*arguments.posonlyargs, *arguments.args]
-        pairs = list(zip(positional[len(positional) - len(arguments.defaults) :],
-                         arguments.defaults, strict=True))  # fmt: skip
-        pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
-                  if d is not None]  # fmt: skip
-        for arg, default in pairs:
+        for name, default in parameter_defaults(node.args):
             if isinstance(default, ast.Constant) and default.value == value:
-                return _not_a_password(issue.text, f"{arg.arg} = {value!r}")
+                return _not_a_password(issue.text, f"{name} = {value!r}")
     return False
 
 

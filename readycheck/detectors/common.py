@@ -308,6 +308,13 @@ MACHINE_ACCOUNT = re.compile(
 )
 
 
+#: Words of a route (path or handler name) that answers with the model's output.
+PREDICTION_WORDS = (
+    r"predict|scor(?:e|ing)|infer|invocations|classif|detect|generat|complet|chat|embed"
+    r"|recommend|rank|forecast|translat|transcri|segment|extract|summari[sz]|(?<![a-z])answer"
+)
+
+
 #: GitHub Actions events that no change to the code starts.
 _NOT_ON_CHANGES = frozenset({"workflow_dispatch", "repository_dispatch", "schedule"})
 

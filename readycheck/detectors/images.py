@@ -37,6 +37,7 @@ from readycheck.detectors.base import REGEX, repo_detector
 from readycheck.detectors.common import (
     DATABASE_IMAGES,
     LOAD_GENERATORS,
+    PREDICTION_WORDS,
     PY_MODULE,
     PY_SCRIPT,
     SERVER_COMMANDS,
@@ -80,9 +81,7 @@ _APP_REFERENCE = re.compile(
 )
 #: A route that answers with predictions, by its path or its handler's name.
 _PREDICTION_ROUTE = re.compile(
-    r"(?i)@\w+\.(?:get|post|put|route|api_route|websocket)\(\s*[\"'][^\"']*"
-    r"(?:predict|scor(?:e|ing)|infer|invocations|classif|detect|generat|complet|chat|embed|recommend"
-    r"|rank|forecast|translat|transcri|segment|extract|summari[sz]|answer)"
+    rf"(?i)@\w+\.(?:get|post|put|route|api_route|websocket)\(\s*[\"'][^\"']*(?:{PREDICTION_WORDS})"
     r"|^\s*(?:async\s+)?def\s+(?:predict|score|infer|classify|invocations)\w*\s*\(",
     re.MULTILINE,
 )

@@ -207,18 +207,12 @@ def _opted_in(source: SourceFile, pattern: str) -> list[tuple[int, int]]:
         ranges: list[tuple[int, int]] = []
         wanted = Matcher(pattern)
         for function in code.functions if code is not None else []:
-            arguments = function.node.args
-            positional = [*arguments.posonlyargs, *arguments.args]
-            defaults = list(zip(positional[len(positional) - len(arguments.defaults) :],
-                                arguments.defaults, strict=True))  # fmt: skip
-            defaults += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults,
-                                                 strict=True) if d is not None]  # fmt: skip
             flags = {
-                arg.arg
-                for arg, default in defaults
+                name
+                for name, default in parameter_defaults(function.node.args)
                 if isinstance(default, ast.Constant)
                 and default.value in (False, None)
-                and wanted.fullmatch(arg.arg)
+                and wanted.fullmatch(name)
             }
             if not flags:
                 continue

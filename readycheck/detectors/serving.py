@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from readycheck.detectors.base import REGEX, file_detector
-from readycheck.detectors.common import matches_any
+from readycheck.detectors.common import PREDICTION_WORDS, matches_any
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.parsers.python import PythonCode, keyword_value
@@ -53,10 +53,7 @@ _INFRASTRUCTURE = re.compile(
     r"|info|heartbeat|__lbheartbeat__|__heartbeat__|__version__|static/.*)/?$"
 )
 #: Routes (by path or handler name) that answer with the model's output.
-_PREDICTION = re.compile(
-    r"(?i)predict|scor(e|ing)|infer|invocations|classif|detect|generat|complet|chat|embed"
-    r"|recommend|rank|forecast|translat|transcri|segment|extract|summari[sz]|(?<![a-z])answer"
-)
+_PREDICTION = re.compile(rf"(?i){PREDICTION_WORDS}")
 #: Credentials as requests carry them: headers, query parameters, cookies.
 _CREDENTIAL_NAMES = re.compile(
     r"(?i)(proxy-)?authorization|([a-z0-9]+-)*(api|auth|access|client)[-_]?(key|token)|x-token|token"
