@@ -345,6 +345,14 @@ def inpaint(payload: dict) -> dict:
 """
 
 
+#: A tool released by its setup.py and installed by name, with a local web UI.
+_INPAINT_PACKAGE = {
+    "setup.py": 'import setuptools\n\nsetuptools.setup(\n    name="InpaintKit",\n    version="1.2.0",\n)\n',
+    "README.md": "# InpaintKit\n\n```bash\npip3 install inpaintkit\ninpaintkit start\n```\n",
+    "inpaintkit/api.py": _INPAINT_API,
+}
+
+
 def test_a_tool_released_by_its_setup_py_and_run_by_its_users_is_judged_as_a_package(
     tmp_path: Path, rulebook: Rulebook
 ) -> None:
@@ -352,9 +360,7 @@ def test_a_tool_released_by_its_setup_py_and_run_by_its_users_is_judged_as_a_pac
     local web UI, and Docker images that start a shell: a tool its users install and run,
     not a service the repository operates."""
     files = {
-        "setup.py": 'import setuptools\n\nsetuptools.setup(\n    name="InpaintKit",\n    version="1.2.0",\n)\n',
-        "README.md": "# InpaintKit\n\n```bash\npip3 install inpaintkit\ninpaintkit start\n```\n",
-        "inpaintkit/api.py": _INPAINT_API,
+        **_INPAINT_PACKAGE,
         "docker/CPUDockerfile": (
             "FROM python:3.10.11-slim-buster\nRUN pip3 install inpaintkit==1.2.0\n"
             'EXPOSE 8080\nCMD ["bash"]\n'
@@ -369,9 +375,7 @@ def test_the_same_tool_with_an_image_that_starts_its_server_is_a_service(
     tmp_path: Path, rulebook: Rulebook
 ) -> None:
     files = {
-        "setup.py": 'import setuptools\n\nsetuptools.setup(\n    name="InpaintKit",\n    version="1.2.0",\n)\n',
-        "README.md": "# InpaintKit\n\n```bash\npip3 install inpaintkit\n```\n",
-        "inpaintkit/api.py": _INPAINT_API,
+        **_INPAINT_PACKAGE,
         "docker/CPUDockerfile": (
             "FROM python:3.10.11-slim-buster\nCOPY inpaintkit /inpaintkit\n"
             'EXPOSE 8080\nCMD ["uvicorn", "inpaintkit.api:app", "--host", "0.0.0.0"]\n'
