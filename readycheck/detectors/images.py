@@ -19,7 +19,10 @@ inherits its instructions, as Docker does. The shipped image serves when it:
 - or a compose service builds it and publishes its port.
 
 A notebook or shell image (`jupyter lab`, `bash`, `make`) is not a serving image even
-when it EXPOSEs a port.
+when it EXPOSEs a port; nor is a tracking or orchestration server (`mlflow server`).
+Beside an image of the project's own whose app is seen serving predictions (it reaches a
+model library through its imports, or has a prediction route), the images that only look
+like servers (a port exposed or published, a dashboard app with no model) are not judged.
 """
 
 from __future__ import annotations
@@ -311,11 +314,9 @@ class _Analysis:
     def __init__(self, repo: Repository) -> None:
         self.view = _view(repo)
         self.targets = _build_targets(self.view)
-        #: (Dockerfile, stage) of images whose server starts the team's app: one that runs a
-        #: model or answers a prediction route (confirmed), or one that does neither (a
-        #: drift dashboard, a governance console).
+        #: (Dockerfile, stage) of images whose server starts the team's app and that app
+        #: runs a model or answers a prediction route.
         self._confirmed: set[tuple[str, int]] = set()
-        self._modelless: set[tuple[str, int]] = set()
         images = list(self._images())
         # Beside an image whose app is seen serving predictions, an image that only looks
         # like a server (a port it EXPOSEs or compose publishes: Superset, a feature server,
@@ -411,10 +412,8 @@ class _Analysis:
             return None, None
         if command and SERVER_COMMANDS.search(command):
             app = self._app_module(path, command)
-            if app is not None:
-                (self._confirmed if self._reaches_models(app) else self._modelless).add(
-                    (path, stage)
-                )
+            if app is not None and self._reaches_models(app):
+                self._confirmed.add((path, stage))
             return f"it starts a server ({clip(command, 60)})", None
         script, development = self._script_serves(path, command) if command else (None, None)
         if script is not None:
