@@ -162,7 +162,7 @@ class Evaluator:
                 for e in self.outcome(telling).evidence or outcome.evidence
                 if e.location is not None
             ),
-            key=lambda e: (self._role(e) is not Role.CODE, e.location),
+            key=lambda e: (*self._rank(e), e.location),
         )
         seen = located[0] if located else None
         return Evidence(
@@ -353,15 +353,17 @@ class Evaluator:
         then code around it (analyses, reports, benchmarks, scripts), then tests,
         examples and docs; the detectors' order otherwise."""
 
-        def rank(item: Evidence) -> tuple[bool, bool]:
-            if item.location is None:
-                return (False, False)
-            return (
-                self._role(item) is not Role.CODE,
-                _AUXILIARY.search(item.location.path) is not None,
-            )
+        return tuple(sorted(evidence, key=self._rank))
 
-        return tuple(sorted(evidence, key=rank))
+    def _rank(self, item: Evidence) -> tuple[bool, bool]:
+        """Outside the product's code (tests, examples, docs), then around it (analyses,
+        reports, benchmarks, scripts): which evidence to show first."""
+        if item.location is None:
+            return (False, False)
+        return (
+            self._role(item) is not Role.CODE,
+            _AUXILIARY.search(item.location.path) is not None,
+        )
 
     def _say_where(self, finding: Finding) -> Finding:
         """A hazard outside production code is reported as such (it also weighs less)."""

@@ -392,3 +392,18 @@ def test_an_image_library_s_fit_trains_no_model(tmp_path: Path, rulebook: Rulebo
     trained = _INPAINT_API + "\n\ndef train(model, x, y):\n    return model.fit(x, y)\n"
     report = _scan(tmp_path / "trained", rulebook, {"inpaintkit/api.py": trained})
     assert rule_result(report, "RC-MON-004").status is not Status.NOT_APPLICABLE
+
+
+def test_the_kind_is_shown_with_the_product_s_evidence_before_a_script_s(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """HwangChulHee/sepsis-mlops: the service was shown by a smoke script's FastAPI import
+    (scripts/ sorts before src/) rather than by the service itself."""
+    files = {
+        "scripts/smoke.py": "from fastapi.testclient import TestClient\nfrom fastapi import FastAPI\n",
+        "src/serve/api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.evidence is not None
+    assert report.kind.evidence.location is not None
+    assert report.kind.evidence.location.path == "src/serve/api.py"
