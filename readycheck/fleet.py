@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import multiprocessing
 import re
 import shutil
-import sys
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from readycheck.errors import ConfigError, ReadycheckError
 from readycheck.parsers.git import neutralise
+from readycheck.pools import interrupts_held, worker_pool
 from readycheck.portfolio import Rejected
 from readycheck.rulebook import Rulebook
 
@@ -213,12 +211,10 @@ class LocalPool:
         if self.workers <= 1 or len(paths) <= 1:
             return [scan_report(path, cache_dir) for path in paths]
         default_rulebook()  # loaded before the fork, so no worker loads it again
-        method = "fork" if sys.platform == "linux" else None
-        with ProcessPoolExecutor(
-            max_workers=min(self.workers, len(paths)),
-            mp_context=multiprocessing.get_context(method),
-        ) as pool:
-            return list(pool.map(scan_report, paths, [cache_dir] * len(paths)))
+        with worker_pool(min(self.workers, len(paths))) as pool:
+            with interrupts_held():
+                reports = pool.map(scan_report, paths, [cache_dir] * len(paths))
+            return list(reports)
 
 
 @dataclass(frozen=True)

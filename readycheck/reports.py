@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
-import multiprocessing
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,6 +25,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
+from readycheck.pools import interrupts_held, worker_pool
 from readycheck.portfolio import Rejected, newest_version
 
 #: Larger files are not reports readycheck wrote (the largest real one seen is ~1 MB).
@@ -158,9 +156,10 @@ def load_all(paths: Sequence[Path], workers: int = 1) -> Loaded:
     (parsing and checking 500 reports is most of a portfolio's time)."""
     files, rejected = report_files(paths)
     if workers > 1 and len(files) >= _PARALLEL_FROM:
-        method = "fork" if sys.platform == "linux" else None
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-            outcomes = list(pool.map(_load_summary, files, chunksize=16))
+        with worker_pool(workers) as pool:
+            with interrupts_held():
+                loading = pool.map(_load_summary, files, chunksize=16)
+            outcomes = list(loading)
     else:
         outcomes = [_load_summary(file) for file in files]
     reports: list[tuple[str, Mapping[str, Any]]] = []

@@ -9,18 +9,15 @@ scan's report is identical to a single-process one.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
-import sys
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from readycheck import cache as cache_module
 from readycheck.analyze import FileAnalysis, analyze_file, warm_up
 from readycheck.model import DetectorCall, FileEntry
+from readycheck.pools import interrupts_held, worker_pool
 from readycheck.workspace import MAX_COMPANION, AnalysisContext
 
 #: Below this many files to analyse, starting worker processes costs more than it saves.
@@ -171,24 +168,17 @@ def _run_parallel(
 ) -> None:
     warm_up(context)  # what detectors load once (bandit's plugins), before the workers fork
     batches = [todo[i : i + _BATCH] for i in range(0, len(todo), _BATCH)]
-    method = "fork" if sys.platform == "linux" else None
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context(method),
-        initializer=_ignore_interrupts,
-    ) as pool:
-        futures = [
-            (batch, pool.submit(_analyze_batch, root, [jobs[i] for i in batch], inline, context))
-            for batch in batches
-        ]
+    with worker_pool(workers) as pool:
+        with interrupts_held():
+            futures = [
+                (
+                    batch,
+                    pool.submit(_analyze_batch, root, [jobs[i] for i in batch], inline, context),
+                )
+                for batch in batches
+            ]
         for batch, future in futures:
             for index, analysis in zip(batch, future.result(), strict=True):
                 results[index] = analysis
             if advance:
                 advance(len(batch))
-
-
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them and says so in one line
-    (spawned workers on macOS and Windows do not inherit its handler as forked ones do)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

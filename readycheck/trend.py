@@ -10,12 +10,9 @@ about the commit being scanned, not about HEAD.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +22,7 @@ from readycheck.errors import ConfigError, ReadycheckError
 from readycheck.forge import commit_url
 from readycheck.model import Report
 from readycheck.parsers.git import open_repository
+from readycheck.pools import interrupts_held, worker_pool
 from readycheck.portfolio import PillarCell
 from readycheck.rulebook import Rulebook
 
@@ -280,11 +278,9 @@ def compute(
     # first commit is then close to one already scanned, so fewer of its files miss the cache.
     chunks = [chunk[::-1] for chunk in reversed(chunks) if chunk]
     if len(chunks) > 1 and workers > 1:
-        method = "fork" if sys.platform == "linux" else None
-        with ProcessPoolExecutor(
-            min(workers, len(chunks)), mp_context=multiprocessing.get_context(method)
-        ) as pool:
-            futures = [pool.submit(_scan_commits, task, tuple(c), 1, rulebook) for c in chunks]
+        with worker_pool(min(workers, len(chunks))) as pool:
+            with interrupts_held():
+                futures = [pool.submit(_scan_commits, task, tuple(c), 1, rulebook) for c in chunks]
             for future in futures:
                 parts.append(future.result())
                 if advance is not None:

@@ -410,6 +410,55 @@ def test_ctrl_c_during_a_parallel_scan_is_one_line_and_exit_130(tmp_path: Path) 
         assert "State:\tZ" in status, status
 
 
+_INTERRUPT_AT_THE_FIRST_FORK = """
+import os, signal, sys
+import multiprocessing.popen_fork as popen_fork
+
+from readycheck.cli import main
+
+launch = popen_fork.Popen._launch
+pressed = []
+
+
+def launch_then_interrupt(self, process_obj):
+    launch(self, process_obj)  # returns in the parent only: the child exits inside
+    if not pressed:
+        pressed.append(True)
+        os.kill(os.getpid(), signal.SIGINT)  # the worker is forked, not yet recorded
+
+
+popen_fork.Popen._launch = launch_then_interrupt
+sys.argv = ["readycheck", "scan", sys.argv[1], "--no-cache", "--jobs", "2"]
+main()
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_ctrl_c_while_a_worker_is_being_started_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """Ctrl-C handled after a worker's fork and before multiprocessing recorded it used to
+    leave that worker running on its own, holding the output pipes open after the scan
+    exited (seen once in CI as a two-minute hang). The press now waits until every
+    started worker is known, and all of them are stopped."""
+    repo = write_tree(
+        tmp_path / "repo", {f"pkg/m{i}.py": f"import os\nX = os.sep * {i}\n" for i in range(120)}
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "FORCE_COLOR")}
+    process = subprocess.Popen(
+        [sys.executable, "-c", _INTERRUPT_AT_THE_FIRST_FORK, str(repo)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        env=env | {"CI": "1"}, start_new_session=True,
+    )  # fmt: skip
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("a worker outlived the interrupted scan and kept its output pipes open")
+    assert process.returncode == 130, stderr
+    assert stderr == "readycheck: interrupted\n"
+    assert stdout == ""
+
+
 @pytest.mark.parametrize("then", ["the pool breaks", "the scan finishes"])
 def test_an_interrupt_dropped_in_a_destructor_still_ends_the_scan_as_one(
     capsys: pytest.CaptureFixture[str], then: str

@@ -111,7 +111,7 @@ def interruptible() -> Iterator[None]:
     """Let Ctrl-C stop a scan at once and quietly.
 
     Ctrl-C reaches the whole process group, the scan's worker processes included (see
-    readycheck/runner.py). Left alone, each worker prints its own traceback, and the pool
+    readycheck/pools.py). Left alone, each worker prints its own traceback, and the pool
     keeps running the queued files before it lets go. Here the workers, forked with this
     handler, ignore the signal, and the parent stops them before it raises
     KeyboardInterrupt, which the command turns into one line and exit code 130.
