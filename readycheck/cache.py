@@ -70,6 +70,7 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _DAMAGE_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 _CHECKSUM_PREFIX = SCHEMA.encode() + b"\0"
+_CHECKED = b"checked"
 
 
 def default_dir() -> Path:
@@ -108,6 +109,12 @@ def entry_key(
     digest.update(calls_digest(tuple(call_keys)))
     digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()
+
+
+def _checked_key(rulebook_digest: str) -> str:
+    """The entry that says a rulebook was checked in full: by this readycheck (its
+    version and source), since a change to the checks can reject what passed before."""
+    return f"rulebook-checked\0{analyser_digest()}\0{rulebook_digest}"
 
 
 @lru_cache(maxsize=256)
@@ -285,14 +292,50 @@ class AnalysisCache:
             self._pending.append((key, value, checksum, now))
         return analysis
 
+    def checked(self, digest: str) -> bool:
+        """Whether this readycheck already checked the rulebook of this digest in full."""
+        if self._db is None:
+            return False
+        key = _checked_key(digest)
+        try:
+            row = self._db.execute(
+                "SELECT value, checksum, used FROM entries WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.Error as error:
+            self._recover(error)
+            return False
+        if row is None:
+            return False
+        value, checksum, used = row
+        known = (
+            value == _CHECKED
+            and isinstance(checksum, bytes)
+            and hmac.compare_digest(checksum, _checksum(key, value))
+        )
+        now = time.time()
+        if known and (not isinstance(used, int | float) or used < now - _TOUCH_AFTER_SECONDS):
+            self._pending.append((key, value, checksum, now))  # kept while used, as files are
+        return known
+
+    def mark_checked(self, digest: str) -> None:
+        if self._db is not None:
+            key = _checked_key(digest)
+            self._pending.append((key, _CHECKED, _checksum(key, _CHECKED), time.time()))
+
     def put(self, key: str, analysis: FileAnalysis) -> None:
         if self._db is not None:
             value = json.dumps(encode(analysis), separators=(",", ":")).encode()
             self._pending.append((key, value, _checksum(key, value), time.time()))
 
     def close(self) -> None:
-        """Write what this scan added or used, and forget entries unused for a month."""
+        """Write what this scan added or used, and forget entries unused for a month. A scan
+        that used nothing new writes nothing (a write is a disk sync: most of a rescan's
+        time in the cache when nothing changed)."""
         if self._db is None:
+            return
+        if not self._pending:
+            self._db.close()
+            self._db = None
             return
         try:
             try:

@@ -115,8 +115,18 @@ def effective_config(options: ScanOptions) -> Config:
 
 
 def effective_rulebook(options: ScanOptions, config: Config) -> Rulebook:
+    """The rulebook with the config's custom rules and overrides. With a cache, a rulebook
+    checked in full once is not checked again (see load_rulebook): the cache is opened for
+    that alone, and its warnings are those the analysis will report when it opens it."""
     extra = [(config.source, config.custom_rules)] if config.source and config.custom_rules else []
-    rulebook = load_rulebook(list(options.rulebook_paths) or None, extra)
+    paths = list(options.rulebook_paths) or None
+    if options.cache_dir is None:
+        return customise(load_rulebook(paths, extra), config)
+    memo = AnalysisCache(options.cache_dir)
+    try:
+        rulebook = load_rulebook(paths, extra, memo)
+    finally:
+        memo.close()
     return customise(rulebook, config)
 
 
