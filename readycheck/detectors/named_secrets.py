@@ -53,6 +53,12 @@ _STAND_IN = re.compile(
     r"|(?:^|[-_])change[-_]?me$"
 )
 _REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
+#: A value that tells the reader what to put there (`REPLACE_WITH_DB_PASSWORD`,
+#: `your-api-key-here`, `TODO`): a template's instruction, anywhere, not a secret.
+_INSTRUCTION = re.compile(
+    r"(?i)^(?:replace|insert|enter|fill|put|set)[-_ ](?:with|me|in|your|this)(?:[-_ ]|$)"
+    r"|^your[-_]|[-_]here$|^(?:todo|tbd|fixme)(?:[-_:]|$)"
+)
 #: One character repeated after a key's prefix (`sk-0000000000`, `xxxxxxxx`): a dummy
 #: shaped like a key so that a client starts, which no generated secret is.
 _REPEATED = re.compile(r"^(?:[A-Za-z]{1,5}[-_])?(.)\1{5,}$")
@@ -97,6 +103,7 @@ def _literal(value: Any) -> str | None:
         or text == PLACEHOLDER  # what a Helm template computes (`b64enc`, `include`)
         or _MARKER.match(text)
         or _REPEATED.match(text)
+        or _INSTRUCTION.search(text)
     ):
         return None
     return text
