@@ -411,7 +411,7 @@ class _Analysis:
         if command and _NOT_A_SERVICE.search(command):
             return None, None
         if command and SERVER_COMMANDS.search(command):
-            app = self._app_module(path, command)
+            app = self._app_module(path, command, instructions)
             if app is not None and self._reaches_models(app):
                 self._confirmed.add((path, stage))
             return f"it starts a server ({clip(command, 60)})", None
@@ -440,14 +440,64 @@ class _Analysis:
                 return f"compose service {service} publishes its port", None
         return None, None
 
-    def _app_module(self, dockerfile_path: str, command: str) -> str | None:
+    def _app_module(
+        self, dockerfile_path: str, command: str, instructions: list[Instruction]
+    ) -> str | None:
         """The repository's module whose app a server command starts (`uvicorn
-        pkg.monitoring.drift_api:app`), when exactly one file is it."""
+        pkg.monitoring.drift_api:app`): the file the image's COPY instructions put where the
+        command runs (its WORKDIR), else the one file of the repository that can be it."""
         match = _APP_REFERENCE.search(command)
         if match is None:
             return None
-        found = self._in_context(dockerfile_path, match.group("module").replace(".", "/") + ".py")
+        module = match.group("module").replace(".", "/") + ".py"
+        copied = self._in_image(dockerfile_path, instructions, module)
+        if copied is not None:
+            return copied
+        found = self._in_context(dockerfile_path, module)
         return found[0] if len(found) == 1 else None
+
+    def _in_image(
+        self, dockerfile_path: str, instructions: list[Instruction], reference: str
+    ) -> str | None:
+        """The repository file that COPY or ADD put at `reference` (relative to the final
+        WORKDIR, or absolute) inside the image, the last instruction that covers it
+        winning; the build context is taken to be the Dockerfile's folder."""
+        context = posixpath.dirname(dockerfile_path)
+        workdirs: list[str] = []
+        workdir = "/"
+        for instruction in instructions:
+            if instruction.keyword == "WORKDIR":
+                workdir = posixpath.normpath(posixpath.join(workdir, _words(instruction.arguments)))
+            workdirs.append(workdir)
+        wanted = posixpath.normpath(posixpath.join(workdir, reference))
+        found: str | None = None
+        for instruction, current in zip(instructions, workdirs, strict=True):
+            if instruction.keyword not in ("COPY", "ADD") or "--from" in instruction.arguments:
+                continue
+            words = [w for w in _words(instruction.arguments).split() if not w.startswith("--")]
+            if len(words) < 2 or any("$" in w for w in words):
+                continue
+            *sources, destination = words
+            into = posixpath.normpath(posixpath.join(current, destination))
+            for source in sources:
+                origin = posixpath.normpath(posixpath.join(context, source))
+                origin = "" if origin == "." else origin
+                if self._is_folder(origin):  # its contents land in `into`
+                    inside = into == "/" or wanted.startswith(into + "/")
+                    rest = posixpath.relpath(wanted, into) if inside else None
+                    path = posixpath.join(origin, rest) if rest and rest != "." else None
+                elif destination.endswith("/") or len(sources) > 1:
+                    named = posixpath.join(into, posixpath.basename(origin))
+                    path = origin if wanted == named else None
+                else:
+                    path = origin if wanted == into else None
+                if path is not None and not path.startswith("../") and path in self.view.entries:
+                    found = path
+        return found
+
+    def _is_folder(self, path: str) -> bool:
+        prefix = f"{path}/" if path else ""
+        return any(p.startswith(prefix) for p in self.view.entries) if prefix else True
 
     def _reaches_models(self, script: str) -> bool:
         """Whether a served app answers with predictions: it has a prediction route, or it
