@@ -33,8 +33,12 @@ from pathlib import Path, PurePosixPath
 
 from readycheck.errors import ConfigError
 from readycheck.model import FileEntry, FileKind, Role, ScanWarning
+from readycheck.parsers import ParseError
 from readycheck.parsers.helm import chart_companions
+from readycheck.parsers.kustomize import kustomize_companions
+from readycheck.parsers.text import decode_text
 from readycheck.pathmatch import PathPatterns
+from readycheck.workspace import MAX_COMPANION
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 _GITIGNORE_MAX_SIZE = 256 * 1024
@@ -131,6 +135,8 @@ _EXAMPLE_DIR = re.compile(
     r"|exercises?|exercise[_-].+|solutions?|homeworks?|assignments?|lectures?|workshops?"
     r"|\{\{.*\}\})"
 )
+#: Kinds a Kubernetes manifest is written in, and so a kustomization may build.
+_MANIFEST_KINDS = frozenset({FileKind.YAML, FileKind.JSON})
 #: Kinds whose content readycheck reads; a large file of another kind is just data.
 READ_KINDS = frozenset(FileKind) - {FileKind.OTHER}
 
@@ -488,18 +494,42 @@ def discover(root: Path, options: DiscoveryOptions | None = None) -> Discovery:
     walk = _Walk(root.resolve(), options or DiscoveryOptions())
     walk.run()
     walk.files.sort(key=lambda f: f.path)
-    return Discovery(walk.root, tuple(_with_companions(walk.files)), tuple(walk.warnings))
+    files = _with_companions(walk.root, walk.files)
+    return Discovery(walk.root, tuple(files), tuple(walk.warnings))
 
 
-def _with_companions(files: list[FileEntry]) -> list[FileEntry]:
-    """Give each Helm chart template the chart files it is rendered with."""
-    companions = chart_companions(f.path for f in files if f.readable)
-    return [
-        dataclasses.replace(f, companions=companions[f.path])
-        if f.kind is FileKind.YAML and f.path in companions
-        else f
-        for f in files
-    ]
+def _with_companions(root: Path, files: list[FileEntry]) -> list[FileEntry]:
+    """Give each Helm chart template the chart files it is rendered with, and each
+    manifest the kustomization files that build it (Helm's first, then Kustomize's)."""
+    readable = [f.path for f in files if f.readable]
+    charts = chart_companions(readable)
+    overlays = kustomize_companions(readable, lambda path: _read_companion(root / path))
+    result = []
+    for entry in files:
+        helm = charts.get(entry.path, ()) if entry.kind is FileKind.YAML else ()
+        kustomize = overlays.get(entry.path, ()) if entry.kind in _MANIFEST_KINDS else ()
+        companions = helm + tuple(path for path in kustomize if path not in helm)
+        result.append(dataclasses.replace(entry, companions=companions) if companions else entry)
+    return result
+
+
+def _read_companion(path: Path) -> str | None:
+    """The text of a discovered file another is read with, size bounded; None if it is
+    no longer a regular file (a FIFO swapped in since the walk must not block the scan)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return decode_text(handle.read(MAX_COMPANION))
+    except (OSError, ParseError):
+        return None
+    finally:
+        os.close(descriptor)
 
 
 #: What _Walk.visit decides for one entry: a file to keep, a folder to enter (True, or the

@@ -322,7 +322,8 @@ class FileEntry:
     size: int
     readable: bool = True
     #: Other discovered files this one is read with: a Helm template's Chart.yaml and
-    #: values.yaml. They are part of its content for the cache.
+    #: values.yaml, a manifest's kustomizations (parsers/kustomize.py). They are part of
+    #: its content for the cache.
     companions: tuple[str, ...] = ()
 
 

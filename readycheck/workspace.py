@@ -29,6 +29,8 @@ from readycheck.model import FileEntry, FileKind, Location, Role, ScanWarning
 from readycheck.parsers import ParseError, helm
 from readycheck.parsers import dependencies as deps
 from readycheck.parsers.dockerfile import Dockerfile, parse_dockerfile
+from readycheck.parsers.kustomize import NO_KUSTOMIZE, KustomizeView, is_kustomization
+from readycheck.parsers.kustomize import view as kustomize_view
 from readycheck.parsers.notebook import Notebook, parse_notebook
 from readycheck.parsers.python import MAX_PARSED_PYTHON, PythonCode, parse_module
 from readycheck.parsers.text import decode_python, decode_text, looks_binary
@@ -279,7 +281,7 @@ class SourceFile:
             return []
         try:
             if self.kind is FileKind.YAML:
-                if self.entry.companions:
+                if self._helm_template:
                     loaded = self._helm_documents()
                 else:
                     loaded = yamlload.load_all(self.text)
@@ -326,16 +328,43 @@ class SourceFile:
         helm.remap(loaded.documents, rendered.lines)
         return loaded
 
-    def _companion_texts(self) -> tuple[str | None, str | None]:
-        """A Helm template's Chart.yaml and values.yaml (discovered files, in the tree)."""
+    @cached_property
+    def _companions(self) -> dict[str, str | None]:
+        """The text of each file this one is read with (discovered files, in the tree), by
+        path; None for one that cannot be read."""
         texts: dict[str, str | None] = {}
         for path in self.entry.companions:
             try:
                 with open(self.root / path, "rb") as handle:
-                    texts[PurePosixPath(path).name] = decode_text(handle.read(MAX_COMPANION))
+                    texts[path] = decode_text(handle.read(MAX_COMPANION))
             except (OSError, ParseError):
-                texts[PurePosixPath(path).name] = None
-        return texts.get("Chart.yaml"), texts.get("values.yaml")
+                texts[path] = None
+        return texts
+
+    @property
+    def _helm_template(self) -> bool:
+        """Whether this file is a chart template: read with its chart's Chart.yaml."""
+        return any(PurePosixPath(path).name == "Chart.yaml" for path in self.entry.companions)
+
+    def _companion_text(self, name: str) -> str | None:
+        """The text of the companion called `name` (a Helm chart's `values.yaml`), if any."""
+        return next(
+            (text for path, text in self._companions.items() if PurePosixPath(path).name == name),
+            None,
+        )
+
+    def _companion_texts(self) -> tuple[str | None, str | None]:
+        """A Helm template's Chart.yaml and values.yaml."""
+        return self._companion_text("Chart.yaml"), self._companion_text("values.yaml")
+
+    @cached_property
+    def kustomize(self) -> KustomizeView:
+        """How the kustomizations that build this manifest change its judgement: whether it
+        is an overlay's patch, and how their `images` entries rewrite its images."""
+        if not any(is_kustomization(path) for path in self.entry.companions):
+            return NO_KUSTOMIZE
+        texts = {p: t for p, t in self._companions.items() if is_kustomization(p)}
+        return kustomize_view(self.path, texts)
 
     @cached_property
     def dependencies(self) -> list[deps.Dependency]:

@@ -121,6 +121,11 @@ class KubernetesParams:
         default=rf"(?i)(^|[\s/_.-])({LOAD_GENERATORS})([\s/_.:-]|$)",
         metadata=REGEX,
     )
+    #: The field's value is an image reference, which the `images` entries of the
+    #: kustomizations building the file rewrite (`newName`, `newTag`, `digest`): the
+    #: pattern is applied to what ships, `image: trainer` in a base that an overlay pins
+    #: being `trainer:2.3.1`. Where overlays rewrite it differently, any form may match.
+    image_field: bool = False
 
 
 def _runs(container: dict[str, Any]) -> str:
@@ -165,8 +170,11 @@ def _targets(
 @file_detector(*STRUCTURED_KINDS, params=KubernetesParams)
 def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence]:
     """For each Kubernetes container, pod spec or object of the given kinds:
-    whether a field is set (and matches a pattern). Missing fields are gaps."""
+    whether a field is set (and matches a pattern). Missing fields are gaps, except in a
+    Kustomize overlay's patch: it holds only what it changes, the rest comes from its base."""
     regex = Matcher(params.pattern) if params.pattern else None
+    overlay = source.kustomize
+    rewrite = overlay.rewritten if params.image_field else _as_is
     tooling = Matcher(params.tooling)
     path = split_path(params.field)
     label = params.label or params.field or "present"
@@ -185,7 +193,9 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
             good = [
                 h
                 for h in hits
-                if _set(h[2]) and not _unknown(h[2]) and (regex is None or regex.search(str(h[2])))
+                if _set(h[2])
+                and not _unknown(h[2])
+                and (regex is None or any(regex.search(v) for v in rewrite(str(h[2]))))
             ]
             if not good and unknown:
                 if params.unknown_matches:
@@ -203,6 +213,8 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
                 yield Evidence(
                     Location(source.path, line), f"{name}: {label}", source.snippet(line)
                 )
+            elif overlay.is_patch and not any(_set(h[2]) for h in hits):
+                continue  # the patch leaves the field to the base it is merged onto
             else:
                 line = line_of(target)
                 yield Evidence(
@@ -211,6 +223,10 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
                     source.snippet(line),
                     missing=True,
                 )
+
+
+def _as_is(value: str) -> tuple[str, ...]:
+    return (value,)
 
 
 def _set(value: Any) -> bool:
