@@ -54,10 +54,11 @@ _STAND_IN = re.compile(
 )
 _REFERENCE = re.compile(r"[$<>{}]|^(?:/|\./|~/|file:|urn:)")
 #: A value that tells the reader what to put there (`REPLACE_WITH_DB_PASSWORD`,
-#: `your-api-key-here`, `TODO`): a template's instruction, anywhere, not a secret.
+#: `your-api-key-here`, `changeme-set-a-strong-password`, `TODO`): a template's
+#: instruction, anywhere, not a secret (a bare `changeme` may well be deployed).
 _INSTRUCTION = re.compile(
     r"(?i)^(?:replace|insert|enter|fill|put|set)[-_ ](?:with|me|in|your|this)(?:[-_ ]|$)"
-    r"|^your[-_]|[-_]here$|^(?:todo|tbd|fixme)(?:[-_:]|$)"
+    r"|^your[-_]|[-_]here$|^(?:todo|tbd|fixme)(?:[-_:]|$)|^change[-_]?me[-_]\w"
 )
 #: One character repeated after a key's prefix (`sk-0000000000`, `xxxxxxxx`): a dummy
 #: shaped like a key so that a client starts, which no generated secret is.
