@@ -119,7 +119,9 @@ _SNIFF_BYTES = 4096
 #: (exercises and their solutions, homework, assignments, lectures, workshops).
 _TEST_DIR = re.compile(
     r"(tests?|testing|fixtures?|test[_-]?data|test[_-]fixtures|__fixtures__|__mocks__|mocks?"
-    r"|(e2e|integration|unit|functional|smoke|load|system|acceptance)[_-]?tests?)"
+    r"|(e2e|integration|unit|functional|smoke|load|system|acceptance)[_-]?tests?"
+    # a folder named as pytest names test modules (`test_agents/`, beside `agents/`)
+    r"|test_\w+)"
 )
 #: Test modules by name: pytest's `test_*.py` and `*_test.py`, a Django app's `tests.py`,
 #: a lone `test.py` or `smoketest.py` a person runs by hand against the service.

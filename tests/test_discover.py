@@ -81,6 +81,11 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("pipeline/data_tests.py", Role.TEST),
         ("src/latest.py", Role.CODE),
         ("src/backtest.py", Role.CODE),
+        # a folder named as pytest names test modules (round 24: a benchmark with fixture
+        # users in backend/agents/test_agents/)
+        ("backend/agents/test_agents/benchmark_agents.py", Role.TEST),
+        ("src/testing_utils/helpers.py", Role.CODE),
+        ("src/ab_test/router.py", Role.CODE),
     ],
 )
 def test_role_is_decided_by_path(path: str, role: Role) -> None:
