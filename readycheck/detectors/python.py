@@ -887,6 +887,8 @@ def python_threshold(source: SourceFile, params: ThresholdParams) -> Iterator[Ev
             if isinstance(o, ast.Constant) and _cutoff(o, params) is not None
         ]
         subject = named[0][1]
+        if any(_hand_made(code, o, node.lineno) for o, _n in named):
+            continue
         if not literals:
             cutoffs = _literal_cutoffs(code, params) if cutoffs is None else cutoffs
             for operand in operands:
@@ -903,6 +905,30 @@ def python_threshold(source: SourceFile, params: ThresholdParams) -> Iterator[Ev
                 f"`{subject}` compared with the literal {literals[0]}",
                 source.snippet(node.lineno),
             )
+
+
+def _hand_made(code: PythonCode, operand: ast.expr, line: int) -> bool:
+    """Whether a score is one the function adds up itself from fixed points
+    (`anomaly_score += 0.3` for nulls, `+= 0.2` per extreme value): a rule of thumb whose
+    bands are the rule itself, not a cut-off on a model's output."""
+    if not isinstance(operand, ast.Name):
+        return False
+    enclosing = [
+        f.node
+        for f in code.functions
+        if f.node.lineno <= line <= (f.node.end_lineno or f.node.lineno)
+    ]
+    if not enclosing:
+        return False
+    function = max(enclosing, key=lambda n: n.lineno)
+    return any(
+        isinstance(node, ast.AugAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == operand.id
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, int | float)
+        for node in ast.walk(function)
+    )
 
 
 _NAN_NAMES = {
