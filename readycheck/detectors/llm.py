@@ -596,6 +596,13 @@ class CachedCallParams:
         "async_lru.alru_cache",
         "diskcache.*.memoize",
     )
+    #: Cache objects a module keeps answers in (`llm_cache = TTLCache(maxsize=100, ttl=300)`).
+    cache_objects: tuple[str, ...] = (
+        "cachetools.Cache",
+        "cachetools.*Cache",
+        "diskcache.Cache",
+        "diskcache.FanoutCache",
+    )
 
 
 @file_detector(*PYTHON_KINDS, params=CachedCallParams)
@@ -613,6 +620,40 @@ def cached_model_call(source: SourceFile, params: CachedCallParams) -> Iterator[
                 source.locate(function.line),
                 f"{function.name}() caches what the model returns",
                 source.snippet(function.line),
+            )
+    yield from _answer_caches(source, code, params)
+
+
+def _answer_caches(
+    source: SourceFile, code: PythonCode, params: CachedCallParams
+) -> Iterator[Evidence]:
+    """A module that calls a model and keeps answers in a cache object of its own
+    (`llm_cache = TTLCache(...)`, later `llm_cache[key] = response`): the lookup and the
+    call may sit in different methods, the cache is the module's."""
+    caches = {
+        target.id: node.lineno
+        for node in code.tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and matches_any(code.resolve(node.value.func), params.cache_objects)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    if not caches or not calls_a_model(code, params.calls):
+        return
+    stored = {
+        target.value.id
+        for node in code.nodes
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+    }
+    for name, line in sorted(caches.items(), key=lambda item: item[1]):
+        if name in stored:
+            yield Evidence(
+                source.locate(line),
+                f"{name} keeps the model's answers",
+                source.snippet(line),
             )
 
 
