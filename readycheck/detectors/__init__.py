@@ -89,6 +89,7 @@ REGISTRY: dict[str, Detector] = {
         llm.language_models_dominate,
         llm.secret_in_system_prompt,
         llm.cached_model_call,
+        llm.answer_phrase_check,
         llm.model_alias,
         prompts.personal_data_in_prompt,
         retrieval.retrieved_context_returned,

@@ -706,3 +706,66 @@ def model_alias(source: SourceFile, params: ModelAliasParams) -> Iterator[Eviden
         ):
             reported.add(named.line)
             yield alias(named.line, f"`{named.value}` (`{named.name}`)")
+
+
+@dataclass(frozen=True)
+class PhraseCheckParams:
+    #: Regular expression (searched, case-insensitive) of the phrases a model answers with
+    #: when it cannot answer.
+    pattern: str = field(metadata=REGEX)
+    label: str = "the answer is checked for a cannot-answer phrase"
+
+
+@file_detector(*PYTHON_KINDS, params=PhraseCheckParams)
+def answer_phrase_check(source: SourceFile, params: PhraseCheckParams) -> Iterator[Evidence]:
+    """Membership tests of a cannot-answer phrase in a text (`"couldn't find" in answer`,
+    or `any(p in answer.lower() for p in NO_CONTEXT_PHRASES)`): the code notices the model
+    saying it does not know and takes another path, instead of passing that on as an answer."""
+    code = source.python
+    if code is None:
+        return
+    regex = re.compile(params.pattern, re.IGNORECASE)
+    lists = _string_lists(code)
+    for node in code.compares:
+        if not any(isinstance(op, ast.In | ast.NotIn) for op in node.ops):
+            continue
+        left = node.left
+        if isinstance(left, ast.Constant) and isinstance(left.value, str):
+            phrases: tuple[str, ...] = (left.value,)
+        elif isinstance(left, ast.Name):
+            phrases = lists.get(left.id, ())
+        else:
+            continue
+        if any(regex.search(phrase) for phrase in phrases):
+            yield Evidence(source.locate(node.lineno), params.label, source.snippet(node.lineno))
+
+
+def _string_lists(code: PythonCode) -> dict[str, tuple[str, ...]]:
+    """For each loop or comprehension variable that runs over a literal list of strings
+    (directly, or through the name the list is bound to), those strings."""
+    bound: dict[str, tuple[str, ...]] = {}
+    for node in code.bindings:
+        if isinstance(node, ast.Assign) and (strings := _strings_of(node.value)):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    bound[target.id] = strings
+    loops: dict[str, tuple[str, ...]] = {}
+    for loop in code.nodes:
+        if isinstance(loop, ast.comprehension | ast.For) and isinstance(loop.target, ast.Name):
+            iterated = loop.iter
+            strings = (
+                bound.get(iterated.id, ())
+                if isinstance(iterated, ast.Name)
+                else _strings_of(iterated)
+            )
+            if strings:
+                loops[loop.target.id] = loops.get(loop.target.id, ()) + strings
+    return loops
+
+
+def _strings_of(node: ast.expr) -> tuple[str, ...]:
+    if not isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return ()
+    return tuple(
+        e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+    )
