@@ -355,14 +355,18 @@ class Evaluator:
 
         return tuple(sorted(evidence, key=self._rank))
 
-    def _rank(self, item: Evidence) -> tuple[bool, bool]:
-        """Outside the product's code (tests, examples, docs), then around it (analyses,
-        reports, benchmarks, scripts): which evidence to show first."""
+    def _rank(self, item: Evidence) -> tuple[bool, bool, bool]:
+        """Which evidence to show first: the product's code before what is outside it
+        (tests, examples, docs) and around it (analyses, reports, benchmarks, scripts);
+        then, within it, what is on the prediction path (a `/predict` route's typed input
+        before a management route's)."""
+        on_path = _PREDICTION_PATH.search(f"{item.detail} {item.snippet}") is not None
         if item.location is None:
-            return (False, False)
+            return (False, False, not on_path)
         return (
             self._role(item) is not Role.CODE,
             _AUXILIARY.search(item.location.path) is not None,
+            not on_path,
         )
 
     def _say_where(self, finding: Finding) -> Finding:
@@ -436,6 +440,12 @@ _AUXILIARY = re.compile(
     r"(^|/)(analysis|analyses|reports?|benchmarks?|bench|scripts?|tools|eda|diagnostics"
     r"|experiments?|sandbox|playground|demos?|notebooks?)/",
     re.I,
+)
+
+#: What names the prediction path: routes, handlers and calls that predict, score,
+#: classify, forecast, recommend or answer.
+_PREDICTION_PATH = re.compile(
+    r"(?i)predict|infer|classif|forecast|recommend|\bscor(e|es|ing)\b|/(ask|chat|generate)\b"
 )
 
 _OUTSIDE_PRODUCTION = {

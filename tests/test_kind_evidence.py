@@ -407,3 +407,33 @@ def test_the_kind_is_shown_with_the_product_s_evidence_before_a_script_s(
     assert report.kind is not None and report.kind.evidence is not None
     assert report.kind.evidence.location is not None
     assert report.kind.evidence.location.path == "src/serve/api.py"
+
+
+def test_a_pass_shows_the_prediction_path_s_evidence_before_a_management_route_s(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """tycheung/EasyMLOps: typed input was shown from the deployment-management routes
+    (app/routes/deployments.py sorts before the prediction handler), not from /predict."""
+    files = {
+        "app/routes/deployments.py": (
+            "from fastapi import APIRouter\nfrom pydantic import BaseModel\n\n"
+            "router = APIRouter()\n\n\nclass DeploymentCreate(BaseModel):\n    model_id: str\n\n\n"
+            "@router.post('/deployments')\ndef create_deployment(body: DeploymentCreate) -> dict[str, str]:\n"
+            "    return {'id': body.model_id}\n"
+        ),
+        "app/routes/predict.py": (
+            "import joblib\nfrom fastapi import APIRouter\nfrom pydantic import BaseModel\n\n"
+            "router = APIRouter()\nmodel = joblib.load('model.joblib')\n\n\n"
+            "class Applicant(BaseModel):\n    income: float\n    age: int\n\n\n"
+            "@router.post('/predict')\ndef predict(applicant: Applicant) -> dict[str, float]:\n"
+            "    return {'score': float(model.predict([[applicant.income, applicant.age]])[0])}\n"
+        ),
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import deployments, predict\n\n"
+            "app = FastAPI()\napp.include_router(deployments.router)\napp.include_router(predict.router)\n"
+        ),
+    }
+    result = rule_result(_scan(tmp_path, rulebook, files), "RC-DATA-002")
+    assert result.status is Status.PASS
+    first = result.evidence[0]
+    assert first.location is not None and first.location.path == "app/routes/predict.py", first
