@@ -9,6 +9,7 @@ for nothing.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,6 +145,10 @@ class CallParams:
     #: that also catches another library's function: `*.fit` trains, `PIL.ImageOps.fit`
     #: crops an image.
     unless_calls: tuple[str, ...] = ()
+    #: Only calls in a module whose names (variables, attributes, parameters, classes)
+    #: match each of these regular expressions (searched): `accuracy_score` where the
+    #: module reads a prediction log and its `ground_truth`.
+    when_module_names: tuple[str, ...] = ()
 
 
 def _returned_calls(source: SourceFile, code: PythonCode) -> frozenset[int]:
@@ -367,6 +372,11 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
         and params.when_keyword not in code.identifier_names
     ):
         return  # no call in the file passes that keyword: none can be reported
+    if params.when_module_names and not all(
+        any(re.search(pattern, name) for name in code.identifier_names)
+        for pattern in params.when_module_names
+    ):
+        return
     regex = name_regex(params.calls)
     arguments = Matcher(params.when_arguments) if params.when_arguments else None
     guarded = _main_guard_lines(source) if params.outside_main_guard else ()
