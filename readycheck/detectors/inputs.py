@@ -798,12 +798,96 @@ def swallowed_failure(source: SourceFile, params: NoParams) -> Iterator[Evidence
                     continue
                 if not _reports_only(code, body):
                     continue
+                if _callers_test_result(code, function.name):
+                    continue
                 yield Evidence(
                     source.locate(handler.lineno),
                     f"the error is only {'printed' if _printed(code, body) else 'logged'} and "
                     f"{function.name}() {ends}",
                     source.snippet(handler.lineno),
                 )
+
+
+def _callers_test_result(code: PythonCode, name: str) -> bool:
+    """Whether the module calls `name` and tests what every call returned before using it
+    (`contexts = collect(...)` then `if not contexts: contexts = from_metadata(...)`, or
+    `collect(...) or fallback()`): the empty default is a signal its callers act on, not a
+    failure passed off as a result."""
+    calls = [
+        node
+        for node in code.nodes
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == name)
+            or (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr == name
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in {"self", "cls"}
+            )
+        )
+    ]
+    if not calls:
+        return False
+    parents = {id(child): node for node in code.nodes for child in ast.iter_child_nodes(node)}
+    return all(_result_tested(call, parents, code) for call in calls)
+
+
+def _result_tested(call: ast.Call, parents: dict[int, ast.AST], code: PythonCode) -> bool:
+    node: ast.AST = call
+    parent = parents.get(id(node))
+    while isinstance(parent, ast.Await):
+        node, parent = parent, parents.get(id(parent))
+    if (
+        isinstance(parent, ast.BoolOp)
+        and isinstance(parent.op, ast.Or)
+        and parent.values[0] is node
+    ):
+        return True  # `collect(...) or fallback()`
+    if isinstance(parent, ast.If | ast.While | ast.IfExp) and parent.test is node:
+        return True
+    if not (
+        isinstance(parent, ast.Assign)
+        and len(parent.targets) == 1
+        and isinstance(parent.targets[0], ast.Name)
+    ):
+        return False
+    variable = parent.targets[0].id
+    scope: ast.AST | None = parent
+    while scope is not None and not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        scope = parents.get(id(scope))
+    return any(
+        isinstance(test, ast.If | ast.While | ast.IfExp)
+        and test.lineno >= parent.lineno
+        and _tests(test.test, variable)
+        for test in ast.walk(scope if scope is not None else code.tree)
+    )
+
+
+def _tests(expression: ast.expr, variable: str) -> bool:
+    """Whether a condition tests a value for emptiness: `x`, `not x`, `x is None`,
+    `len(x) == 0`, or one of those joined with `and` / `or`."""
+    if isinstance(expression, ast.Name):
+        return expression.id == variable
+    if isinstance(expression, ast.UnaryOp) and isinstance(expression.op, ast.Not):
+        return _tests(expression.operand, variable)
+    if isinstance(expression, ast.BoolOp):
+        return any(_tests(value, variable) for value in expression.values)
+    if isinstance(expression, ast.Compare):
+        left = expression.left
+        if (
+            isinstance(left, ast.Call)
+            and isinstance(left.func, ast.Name)
+            and left.func.id == "len"
+            and left.args
+        ):
+            left = left.args[0]
+        return (
+            isinstance(left, ast.Name)
+            and left.id == variable
+            and all(isinstance(c, ast.Constant) for c in expression.comparators)
+        )
+    return False
 
 
 #: Decorators of a pipeline step or task, which an orchestrator runs as a unit of work.
