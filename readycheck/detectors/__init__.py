@@ -90,6 +90,7 @@ REGISTRY: dict[str, Detector] = {
         llm.secret_in_system_prompt,
         llm.cached_model_call,
         llm.answer_phrase_check,
+        observability.middleware_metrics,
         llm.model_alias,
         prompts.personal_data_in_prompt,
         retrieval.retrieved_context_returned,

@@ -245,3 +245,59 @@ def prometheus_unrouted_alerts(source: SourceFile, params: UnroutedParams) -> It
         if not managers:
             line = line_of(document, "rule_files")
             yield Evidence(Location(source.path, line), params.label, source.snippet(line))
+
+
+#: Calls that only write a log line: a latency written to the log is a log, not a metric.
+_LOGGING = ("logging.", "logger.", "log.", "_logger.", "LOGGER.", "print")
+_TIMERS = ("time.time", "time.perf_counter", "time.monotonic", "time.perf_counter_ns")
+
+
+@dataclass(frozen=True)
+class MiddlewareMetricsParams:
+    #: Bases of a request middleware class, resolved (fnmatch patterns allowed).
+    bases: tuple[str, ...] = (
+        "starlette.middleware.base.BaseHTTPMiddleware",
+        "*.BaseHTTPMiddleware",
+    )
+    #: Decorators of a request middleware function (`@app.middleware("http")`).
+    decorators: tuple[str, ...] = ("*.middleware",)
+    #: Names of what is recorded: a request's latency or its status.
+    measures: str = field(
+        default=r"(?i)(.*_)?(latency|duration|elapsed|response_time|process_time)(_\w+)?|status_code",
+        metadata=REGEX,
+    )
+    label: str = "a middleware records each request's latency and status"
+
+
+@file_detector(*PYTHON_KINDS, params=MiddlewareMetricsParams)
+def middleware_metrics(source: SourceFile, params: MiddlewareMetricsParams) -> Iterator[Evidence]:
+    """A request middleware of the team's own that times each request and hands the
+    latency or status to something other than a logger (a metrics store, an experiment
+    tracker, its own monitor): request metrics, however they are stored."""
+    code = source.python
+    if code is None:
+        return
+    measures = re.compile(params.measures)
+    units: list[ast.AST] = [
+        ref.node for ref in code.classes if any(matches_any(b, params.bases) for b in ref.bases)
+    ]
+    units += [
+        ref.node
+        for ref in code.functions
+        if any(matches_any(d, params.decorators) for d in ref.decorators)
+    ]
+    for unit in units:
+        calls = [n for n in ast.walk(unit) if isinstance(n, ast.Call)]
+        if not any(matches_any(code.resolve(c.func), _TIMERS) for c in calls):
+            continue
+        for call in calls:
+            name = code.resolve(call.func)
+            if name.startswith(_LOGGING) or name.split(".")[0] in {"logger", "logging", "log"}:
+                continue
+            passed = [k.arg or "" for k in call.keywords] + [
+                a.id for a in call.args if isinstance(a, ast.Name)
+            ]
+            if any(measures.fullmatch(p) for p in passed):
+                line = getattr(unit, "lineno", call.lineno)
+                yield Evidence(source.locate(line), params.label, source.snippet(line))
+                break

@@ -48,6 +48,9 @@ class PatternParams:
     #: is a key only with its key material after it, not alone in a detector's test.
     header: str | None = field(default=None, metadata=REGEX)
     body: str | None = field(default=None, metadata=REGEX)
+    #: A file whose text matches this (`^`, `$` at line ends) gives no match at all: a
+    #: setting its own file switches off (`statsd_host = localhost` beside `statsd_on = False`).
+    unless_file: str | None = field(default=None, metadata=REGEX)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9/+=_\-]{16,}")
@@ -92,7 +95,12 @@ def _may_match(source: SourceFile, params: PatternParams) -> bool:
     text = "\n".join(line for _, line in _lines(source)) if notebook else source.text or ""
     if not may_hold(source, params.pattern, text if notebook else None):
         return False  # none of the strings every match holds: no need to search
-    return Matcher(params.pattern, params.ignore_case, multiline=True).search(text) is not None
+    if Matcher(params.pattern, params.ignore_case, multiline=True).search(text) is None:
+        return False
+    return (
+        params.unless_file is None
+        or Matcher(params.unless_file, multiline=True).search(text) is None
+    )
 
 
 def _matched(match: Any) -> str:
