@@ -11,6 +11,7 @@ key holding `0 3 * * *` is a schedule whatever runs it.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -249,6 +250,7 @@ def prometheus_unrouted_alerts(source: SourceFile, params: UnroutedParams) -> It
 
 #: Calls that only write a log line: a latency written to the log is a log, not a metric.
 _LOGGING = ("logging.", "logger.", "log.", "_logger.", "LOGGER.", "print")
+_BUILTINS = frozenset(dir(builtins))
 _TIMERS = ("time.time", "time.perf_counter", "time.monotonic", "time.perf_counter_ns")
 
 
@@ -292,7 +294,11 @@ def middleware_metrics(source: SourceFile, params: MiddlewareMetricsParams) -> I
             continue
         for call in calls:
             name = code.resolve(call.func)
-            if name.startswith(_LOGGING) or name.split(".")[0] in {"logger", "logging", "log"}:
+            if (
+                name.startswith(_LOGGING)
+                or name.split(".")[0] in {"logger", "logging", "log"}
+                or name in _BUILTINS  # `str(process_time)` for a header records nothing
+            ):
                 continue
             passed = [k.arg or "" for k in call.keywords] + [
                 a.id for a in call.args if isinstance(a, ast.Name)
