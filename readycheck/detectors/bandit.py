@@ -138,6 +138,8 @@ def _local_load(call: ast.Call) -> bool:
     for keyword in call.keywords:
         if keyword.arg in ("pretrained_model_name_or_path", "path", "repo_id", "model"):
             first = first or keyword.value
+    while isinstance(first, ast.Call) and _callee(first) in ("str", "fspath") and first.args:
+        first = first.args[0]  # `str(model_dir.resolve())`: the path it converts
     if first is None:
         return False
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
