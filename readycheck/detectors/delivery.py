@@ -70,6 +70,9 @@ class CiDoesParams:
     calls: tuple[str, ...] = ()
     #: Follow the scripts, modules and Makefile targets CI runs into the repository.
     follow: bool = True
+    #: Leave out the jobs that first create a throwaway cluster (kind, minikube, k3d):
+    #: what they apply is admitted to a cluster deleted with the job, a test, not a deploy.
+    skip_throwaway_clusters: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,35 @@ class _Script:
     text: str
     line: int | None
     remote: bool
+    #: In a CI job that creates a throwaway cluster to run against.
+    throwaway: bool = False
+
+
+#: Actions and commands that create a Kubernetes cluster living as long as the CI job.
+_THROWAWAY_ACTION = re.compile(
+    r"(?i)^(helm/kind-action|engineerd/setup-kind|container-tools/kind-action|medyagh/setup-minikube"
+    r"|manusa/actions-setup-minikube|AbsaOSS/k3d-action|nolar/setup-k3d-k3s|debianmaster/actions-k3s)@"
+)
+_THROWAWAY_COMMAND = re.compile(
+    r"\b(kind\s+create\s+cluster|minikube\s+start|k3d\s+cluster\s+create|ctlptl\s+create\s+cluster)\b"
+)
+
+
+def _throwaway_cluster(node: dict[str, Any]) -> bool:
+    """A CI job (GitHub Actions steps, or a GitLab script) that creates a throwaway cluster."""
+    steps = node.get("steps")
+    if isinstance(steps, list):
+        for step in steps:
+            if not isinstance(step, dict):
+                continue
+            uses, run = step.get("uses"), step.get("run")
+            if isinstance(uses, str) and _THROWAWAY_ACTION.match(uses):
+                return True
+            if isinstance(run, str) and _THROWAWAY_COMMAND.search(run):
+                return True
+    script = node.get("script")
+    lines = script if isinstance(script, list) else [script]
+    return any(isinstance(line, str) and _THROWAWAY_COMMAND.search(line) for line in lines)
 
 
 def _self_hosted(node: dict[str, Any]) -> bool:
@@ -85,11 +117,14 @@ def _self_hosted(node: dict[str, Any]) -> bool:
     return any(isinstance(v, str) and "self-hosted" in v for v in values)
 
 
-def _scripts(node: Any, under: bool = False, remote: bool = False) -> Iterator[_Script]:
+def _scripts(
+    node: Any, under: bool = False, remote: bool = False, throwaway: bool = False
+) -> Iterator[_Script]:
     """Every command text in a CI document (as ci._values reads them), with whether it
-    runs on the team's own machine."""
+    runs on the team's own machine, and whether its job runs against a throwaway cluster."""
     if isinstance(node, dict):
         remote = remote or _self_hosted(node)
+        throwaway = throwaway or _throwaway_cluster(node)
         uses = node.get("uses")
         ssh_step = isinstance(uses, str) and _SSH_ACTION.search(uses) is not None
         for key, value in node.items():
@@ -97,15 +132,15 @@ def _scripts(node: Any, under: bool = False, remote: bool = False) -> Iterator[_
                 continue
             inner_remote = remote or (ssh_step and key == "with")
             if isinstance(value, str) and (under or key in COMMAND_KEYS):
-                yield _Script(value, line_of(node, key), inner_remote)
+                yield _Script(value, line_of(node, key), inner_remote, throwaway)
             else:
-                yield from _scripts(value, under or key in COMMAND_KEYS, inner_remote)
+                yield from _scripts(value, under or key in COMMAND_KEYS, inner_remote, throwaway)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             if isinstance(item, str) and under:
-                yield _Script(item, line_of(node, index), remote)
+                yield _Script(item, line_of(node, index), remote, throwaway)
             else:
-                yield from _scripts(item, under, remote)
+                yield from _scripts(item, under, remote, throwaway)
 
 
 def _commands_of(script: _Script, separators: re.Pattern[str]) -> Iterator[tuple[str, bool]]:
@@ -436,6 +471,8 @@ def ci_does(repo: Repository, params: CiDoesParams) -> Detection:
     matches = []
     for source in ci_files(view):
         for script, separators in _ci_scripts(source):
+            if params.skip_throwaway_clusters and script.throwaway:
+                continue
             how = next(
                 (
                     found
