@@ -149,6 +149,9 @@ class CallParams:
     #: match each of these regular expressions (searched): `accuracy_score` where the
     #: module reads a prediction log and its `ground_truth`.
     when_module_names: tuple[str, ...] = ()
+    #: Only calls in a module whose text (code, strings, comments) matches this: a
+    #: request filed `PENDING` where the module speaks of its approval.
+    when_module_mentions: str | None = field(default=None, metadata=REGEX)
 
 
 def _returned_calls(source: SourceFile, code: PythonCode) -> frozenset[int]:
@@ -375,6 +378,10 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     if params.when_module_names and not all(
         any(re.search(pattern, name) for name in code.identifier_names)
         for pattern in params.when_module_names
+    ):
+        return
+    if params.when_module_mentions and not Matcher(params.when_module_mentions).search(
+        source.text or ""
     ):
         return
     regex = name_regex(params.calls)
