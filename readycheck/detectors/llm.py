@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector, repo_detector
 from readycheck.detectors.common import PYTHON_KINDS, matches_any
+from readycheck.detectors.patterns import Matcher
 from readycheck.model import Detection, Evidence, Location, Role
 from readycheck.parsers.python import PythonCode
 from readycheck.workspace import Repository, SourceFile
@@ -724,7 +725,7 @@ def answer_phrase_check(source: SourceFile, params: PhraseCheckParams) -> Iterat
     code = source.python
     if code is None:
         return
-    regex = re.compile(params.pattern, re.IGNORECASE)
+    regex = Matcher(params.pattern, ignore_case=True)
     lists = _string_lists(code)
     for node in code.compares:
         if not any(isinstance(op, ast.In | ast.NotIn) for op in node.ops):

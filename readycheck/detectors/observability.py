@@ -279,7 +279,7 @@ def middleware_metrics(source: SourceFile, params: MiddlewareMetricsParams) -> I
     code = source.python
     if code is None:
         return
-    measures = re.compile(params.measures)
+    measures = Matcher(params.measures)
     units: list[ast.AST] = [
         ref.node for ref in code.classes if any(matches_any(b, params.bases) for b in ref.bases)
     ]

@@ -9,7 +9,6 @@ for nothing.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -376,7 +375,7 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
     ):
         return  # no call in the file passes that keyword: none can be reported
     if params.when_module_names and not all(
-        any(re.search(pattern, name) for name in code.identifier_names)
+        any(Matcher(pattern).search(name) for name in code.identifier_names)
         for pattern in params.when_module_names
     ):
         return
