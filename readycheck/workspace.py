@@ -445,9 +445,10 @@ class CodeSummary:
     #: `"artifacts/model.joblib"`), resolved from the repository's root: where it reads and
     #: writes its data and model files, for the checks of what git would pick up.
     paths: tuple[str, ...] = ()
-    #: Whether the code calls a language model's HTTP API itself, without its SDK: a
+    #: Whether the code calls a language model's HTTP API itself, without an LLM SDK: a
     #: literal naming a chat, completion or generation endpoint (`/v1/chat/completions`,
-    #: `/v1/messages`, Ollama's `/api/chat`, Gemini's `:generateContent`).
+    #: `/v1/messages`, Ollama's `/api/chat`, Gemini's `:generateContent`), or a cloud SDK's
+    #: model runtime (Bedrock's `converse` and `invoke_model`, its `bedrock-runtime` client).
     asks_models_over_http: bool = False
 
 
@@ -456,6 +457,12 @@ class CodeSummary:
 _MODEL_ENDPOINT = re.compile(
     r"(/chat/completions|/v1/completions|/v1/messages|/api/chat|/api/generate"
     r"|:(stream)?generateContent)(\?|/?$)"
+)
+
+
+#: A cloud model runtime's calls (Amazon Bedrock's Converse and InvokeModel APIs, through boto3).
+_MODEL_RUNTIME_CALLS = frozenset(
+    {"converse", "converse_stream", "invoke_model", "invoke_model_with_response_stream"}
 )
 
 
@@ -480,9 +487,9 @@ def summarise(source: SourceFile) -> CodeSummary | None:
     asks = any(
         len(ref.value) < 300
         and (ref.line, ref.column) not in routes
-        and _MODEL_ENDPOINT.search(ref.value)
+        and (_MODEL_ENDPOINT.search(ref.value) or ref.value == "bedrock-runtime")
         for ref in code.strings
-    )
+    ) or any(name.rsplit(".", 1)[-1] in _MODEL_RUNTIME_CALLS for name in code.calls_by_name)
     return CodeSummary(tuple(sorted({ref.module for ref in code.imports})), functions, paths, asks)
 
 

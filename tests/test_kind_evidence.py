@@ -437,3 +437,27 @@ def test_a_pass_shows_the_prediction_path_s_evidence_before_a_management_route_s
     assert result.status is Status.PASS
     first = result.evidence[0]
     assert first.location is not None and first.location.path == "app/routes/predict.py", first
+
+
+def test_an_application_that_asks_bedrock_through_boto3_is_an_llm_application(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """aws-samples/multi-tenant-full-stack-rag-application-demo: the answers come from
+    Bedrock's Converse API through a boto3 client, with no LLM SDK imported; the
+    repository was judged as a classic ML service and every LLM rule left out."""
+    files = {
+        "backend/clients.py": (
+            "import boto3\n\n\ndef bedrock_runtime():\n"
+            "    return boto3.client('bedrock-runtime', region_name='eu-west-1')\n"
+        ),
+        "backend/generation.py": (
+            "import json\n\nfrom backend.clients import bedrock_runtime\n\nclient = bedrock_runtime()\n\n\n"
+            "def handler(event, context):\n    question = json.loads(event['body'])['question']\n"
+            "    reply = client.converse(\n        modelId='anthropic.claude-3-5-sonnet-20240620-v1:0',\n"
+            "        messages=[{'role': 'user', 'content': [{'text': question}]}],\n    )\n"
+            "    return {'statusCode': 200, 'body': reply['output']['message']['content'][0]['text']}\n"
+        ),
+        "backend/sandbox_api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "llm_app", report.kind
