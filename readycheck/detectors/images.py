@@ -60,6 +60,11 @@ from readycheck.parsers.dockerfile import Dockerfile, Instruction
 from readycheck.workspace import Repository, SourceFile, clip
 
 #: Base images whose default command serves models or web requests.
+#: Web servers and proxies: an image built on one serves a front end's static files or
+#: forwards requests (`FROM nginx:alpine` + `COPY --from=build /app/dist ...`), no model.
+_WEB_SERVER_BASES = re.compile(
+    r"(^|/)(nginx|nginxinc/[\w-]+|httpd|caddy|traefik|envoyproxy/envoy|haproxy)(:|@|$)", re.I
+)
 SERVING_BASES = re.compile(
     r"(^|/)(uvicorn-gunicorn|meinheld-gunicorn|uwsgi-nginx|tritonserver|torchserve|mlserver"
     r"|text-generation-inference|vllm-openai|tensorflow-serving)[^/]*$|(^|/)tensorflow/serving"
@@ -404,6 +409,8 @@ class _Analysis:
             return None, None  # a function runtime: the platform invokes it, nothing listens
         if DATABASE_IMAGES.search(_root_base(dockerfile, stage)):
             return None, None  # a database the tests or the app use: it serves no model
+        if _WEB_SERVER_BASES.search(_root_base(dockerfile, stage)):
+            return None, None  # a web front end's files or a proxy: the model is served elsewhere
         services = self._compose(path, dockerfile, stage)
         overrides = [c for _s, _p, c in services if c]
         if overrides and all(_NOT_A_SERVICE.search(c) for c in overrides):
