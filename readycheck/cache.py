@@ -265,6 +265,28 @@ class AnalysisCache:
             probe.close()
 
     def get(self, key: str) -> FileAnalysis | None:
+        value = self._read(key)
+        if value is None:
+            return None
+        try:
+            return decode(json.loads(value.decode()))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None  # an entry we cannot read is a miss; it is overwritten below
+
+    def checked(self, digest: str) -> bool:
+        """Whether this readycheck already checked the rulebook of this digest in full."""
+        return self._read(_checked_key(digest)) == _CHECKED
+
+    def mark_checked(self, digest: str) -> None:
+        self._store(_checked_key(digest), _CHECKED)
+
+    def put(self, key: str, analysis: FileAnalysis) -> None:
+        self._store(key, json.dumps(encode(analysis), separators=(",", ":")).encode())
+
+    def _read(self, key: str) -> bytes | None:
+        """An entry's payload when its checksum holds (an entry edited or damaged on disk
+        is a miss, written again); a hit older than a day is touched, so the monthly
+        clean-up never forgets an entry still in use."""
         if self._db is None:
             return None
         try:
@@ -282,49 +304,14 @@ class AnalysisCache:
             and isinstance(checksum, bytes)
             and hmac.compare_digest(checksum, _checksum(key, value))
         ):
-            return None  # edited or damaged on disk: a miss, analysed again and overwritten
-        try:
-            analysis = decode(json.loads(value.decode()))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None  # an entry we cannot read is a miss; it is overwritten below
+            return None
         now = time.time()
         if not isinstance(used, int | float) or used < now - _TOUCH_AFTER_SECONDS:
             self._pending.append((key, value, checksum, now))
-        return analysis
+        return value
 
-    def checked(self, digest: str) -> bool:
-        """Whether this readycheck already checked the rulebook of this digest in full."""
-        if self._db is None:
-            return False
-        key = _checked_key(digest)
-        try:
-            row = self._db.execute(
-                "SELECT value, checksum, used FROM entries WHERE key = ?", (key,)
-            ).fetchone()
-        except sqlite3.Error as error:
-            self._recover(error)
-            return False
-        if row is None:
-            return False
-        value, checksum, used = row
-        known = (
-            value == _CHECKED
-            and isinstance(checksum, bytes)
-            and hmac.compare_digest(checksum, _checksum(key, value))
-        )
-        now = time.time()
-        if known and (not isinstance(used, int | float) or used < now - _TOUCH_AFTER_SECONDS):
-            self._pending.append((key, value, checksum, now))  # kept while used, as files are
-        return known
-
-    def mark_checked(self, digest: str) -> None:
+    def _store(self, key: str, value: bytes) -> None:
         if self._db is not None:
-            key = _checked_key(digest)
-            self._pending.append((key, _CHECKED, _checksum(key, _CHECKED), time.time()))
-
-    def put(self, key: str, analysis: FileAnalysis) -> None:
-        if self._db is not None:
-            value = json.dumps(encode(analysis), separators=(",", ":")).encode()
             self._pending.append((key, value, _checksum(key, value), time.time()))
 
     def close(self) -> None:
