@@ -32,13 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from readycheck.errors import ConfigError
-from readycheck.model import FileEntry, FileKind, Role, ScanWarning
+from readycheck.model import MAX_COMPANION, FileEntry, FileKind, Role, ScanWarning
 from readycheck.parsers import ParseError
 from readycheck.parsers.helm import chart_companions
 from readycheck.parsers.kustomize import kustomize_companions
 from readycheck.parsers.text import decode_text
 from readycheck.pathmatch import PathPatterns
-from readycheck.workspace import MAX_COMPANION
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 _GITIGNORE_MAX_SIZE = 256 * 1024
@@ -472,19 +471,25 @@ def own_output(path: Path, rel: str) -> str | None:
 
 
 def _head(path: Path) -> bytes:
-    """The first bytes of a regular file; nothing if it cannot be read, or is not one
-    (a file swapped for a FIFO since the walk saw it must not block the scan)."""
+    """The first bytes of a regular file; nothing if it cannot be read."""
+    return _read_regular(path, _SNIFF_BYTES) or b""
+
+
+def _read_regular(path: Path, limit: int) -> bytes | None:
+    """Up to `limit` bytes of a regular file; None if it cannot be read or is not one (a
+    file swapped for a FIFO since the walk saw it must not block the scan)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         descriptor = os.open(path, flags)
     except OSError:
-        return b""
+        return None
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return b""
-        return os.read(descriptor, _SNIFF_BYTES)
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return handle.read(limit)
     except OSError:
-        return b""
+        return None
     finally:
         os.close(descriptor)
 
@@ -516,22 +521,12 @@ def _with_companions(root: Path, files: list[FileEntry]) -> list[FileEntry]:
 
 
 def _read_companion(path: Path) -> str | None:
-    """The text of a discovered file another is read with, size bounded; None if it is
-    no longer a regular file (a FIFO swapped in since the walk must not block the scan)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    """The text of a discovered file another is read with, size bounded."""
+    data = _read_regular(path, MAX_COMPANION)
     try:
-        descriptor = os.open(path, flags)
-    except OSError:
+        return decode_text(data) if data is not None else None
+    except ParseError:
         return None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            return decode_text(handle.read(MAX_COMPANION))
-    except (OSError, ParseError):
-        return None
-    finally:
-        os.close(descriptor)
 
 
 #: What _Walk.visit decides for one entry: a file to keep, a folder to enter (True, or the

@@ -312,6 +312,12 @@ class Finding:
         return self.suppression is None and not self.in_baseline and self.in_change is not False
 
 
+#: Companions (a Helm template's Chart.yaml and values.yaml, a manifest's kustomizations)
+#: are discovered files, already under the size cap; this only bounds a file that grew
+#: between discovery and reading.
+MAX_COMPANION = 16 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class FileEntry:
     """A discovered file: its path relative to the root, and how it was classified."""

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from readycheck import cache as cache_module
 from readycheck.analyze import FileAnalysis, analyze_file, warm_up
-from readycheck.model import DetectorCall, FileEntry
+from readycheck.model import MAX_COMPANION, DetectorCall, FileEntry
 from readycheck.pools import interrupts_held, worker_pool
-from readycheck.workspace import MAX_COMPANION, AnalysisContext
+from readycheck.workspace import AnalysisContext
 
 #: Below this many files to analyse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48

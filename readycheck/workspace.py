@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from readycheck import yamlload
-from readycheck.model import FileEntry, FileKind, Location, Role, ScanWarning
+from readycheck.model import MAX_COMPANION, FileEntry, FileKind, Location, Role, ScanWarning
 from readycheck.parsers import ParseError, helm
 from readycheck.parsers import dependencies as deps
 from readycheck.parsers.dockerfile import Dockerfile, parse_dockerfile
@@ -38,9 +38,6 @@ from readycheck.pathmatch import PathPatterns
 
 T = TypeVar("T")
 MAX_SNIPPET = 160
-#: A Helm template's Chart.yaml and values.yaml are discovered files, already under the
-#: size cap; this only bounds a file that grew between discovery and reading.
-MAX_COMPANION = 16 * 1024 * 1024
 #: Files of kind "other" with these suffixes are data or build output: never read as text.
 BINARY_SUFFIXES = frozenset(
     [
