@@ -763,6 +763,7 @@ def swallowed_failure(source: SourceFile, params: NoParams) -> Iterator[Evidence
     if code is None:
         return
     entry_points = _main_calls(code)
+    parents: dict[int, ast.AST] | None = None  # built for the first failure to judge
     for ref in code.functions:
         function = ref.node
         if function.name in {"__exit__", "__del__", "__aexit__", "close", "cleanup", "teardown"}:
@@ -798,7 +799,9 @@ def swallowed_failure(source: SourceFile, params: NoParams) -> Iterator[Evidence
                     continue
                 if not _reports_only(code, body):
                     continue
-                if _callers_test_result(code, function.name):
+                if parents is None:
+                    parents = _parents(code)
+                if _callers_test_result(code, function.name, parents):
                     continue
                 yield Evidence(
                     source.locate(handler.lineno),
@@ -808,7 +811,12 @@ def swallowed_failure(source: SourceFile, params: NoParams) -> Iterator[Evidence
                 )
 
 
-def _callers_test_result(code: PythonCode, name: str) -> bool:
+def _parents(code: PythonCode) -> dict[int, ast.AST]:
+    """Each node's parent, by the child's identity."""
+    return {id(child): node for node in code.nodes for child in ast.iter_child_nodes(node)}
+
+
+def _callers_test_result(code: PythonCode, name: str, parents: dict[int, ast.AST]) -> bool:
     """Whether the module calls `name` and tests what every call returned before using it
     (`contexts = collect(...)` then `if not contexts: contexts = from_metadata(...)`, or
     `collect(...) or fallback()`): the empty default is a signal its callers act on, not a
@@ -829,7 +837,6 @@ def _callers_test_result(code: PythonCode, name: str) -> bool:
     ]
     if not calls:
         return False
-    parents = {id(child): node for node in code.nodes for child in ast.iter_child_nodes(node)}
     return all(_result_tested(call, parents, code) for call in calls)
 
 

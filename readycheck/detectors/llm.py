@@ -726,7 +726,7 @@ def answer_phrase_check(source: SourceFile, params: PhraseCheckParams) -> Iterat
     if code is None:
         return
     regex = Matcher(params.pattern, ignore_case=True)
-    lists = _string_lists(code)
+    lists: dict[str, tuple[str, ...]] | None = None  # built for the first `name in text`
     for node in code.compares:
         if not any(isinstance(op, ast.In | ast.NotIn) for op in node.ops):
             continue
@@ -734,6 +734,7 @@ def answer_phrase_check(source: SourceFile, params: PhraseCheckParams) -> Iterat
         if isinstance(left, ast.Constant) and isinstance(left.value, str):
             phrases: tuple[str, ...] = (left.value,)
         elif isinstance(left, ast.Name):
+            lists = _string_lists(code) if lists is None else lists
             phrases = lists.get(left.id, ())
         else:
             continue
