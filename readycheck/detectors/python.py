@@ -144,13 +144,10 @@ class CallParams:
     #: that also catches another library's function: `*.fit` trains, `PIL.ImageOps.fit`
     #: crops an image.
     unless_calls: tuple[str, ...] = ()
-    #: Only calls in a module whose names (variables, attributes, parameters, classes)
-    #: match each of these regular expressions (searched): `accuracy_score` where the
-    #: module reads a prediction log and its `ground_truth`.
-    when_module_names: tuple[str, ...] = ()
-    #: Only calls in a module whose text (code, strings, comments) matches this: a
-    #: request filed `PENDING` where the module speaks of its approval.
-    when_module_mentions: str | None = field(default=None, metadata=REGEX)
+    #: Only calls in a module whose text (code, strings, comments) matches each of these
+    #: regular expressions: a request filed `PENDING` where the module speaks of its
+    #: approval, `accuracy_score` where it reads a prediction log and its ground truth.
+    when_module_mentions: tuple[str, ...] = ()
 
 
 def _returned_calls(source: SourceFile, code: PythonCode) -> frozenset[int]:
@@ -374,13 +371,8 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
         and params.when_keyword not in code.identifier_names
     ):
         return  # no call in the file passes that keyword: none can be reported
-    if params.when_module_names and not all(
-        any(Matcher(pattern).search(name) for name in code.identifier_names)
-        for pattern in params.when_module_names
-    ):
-        return
-    if params.when_module_mentions and not Matcher(params.when_module_mentions).search(
-        source.text or ""
+    if params.when_module_mentions and not all(
+        Matcher(pattern).search(source.text or "") for pattern in params.when_module_mentions
     ):
         return
     regex = name_regex(params.calls)
