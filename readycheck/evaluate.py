@@ -500,10 +500,15 @@ def _findings(rule: Rule, outcome: Outcome) -> tuple[Finding, ...]:
 
 
 def _best(outcomes: list[Outcome]) -> Outcome:
+    """Any of the checks: the best judged outcome. An alternative that could not be
+    judged (a rule error) might have held, so below a pass it makes the whole an error."""
     judged = [o for o in outcomes if o.status in _STATUS_ORDER]
     if not judged:
         return outcomes[0]
     top = max(judged, key=lambda o: _STATUS_ORDER[o.status])
+    errors = [o for o in outcomes if o.status is Status.ERROR]
+    if top.status is not Status.PASS and errors:
+        return errors[0]
     unjudged = [o for o in outcomes if o.status is Status.NOT_APPLICABLE]
     if top.status is Status.FAIL and unjudged:
         # The alternative that could not be judged (history in a plain folder or a shallow
@@ -518,10 +523,15 @@ def _best(outcomes: list[Outcome]) -> Outcome:
 
 
 def _worst(outcomes: list[Outcome]) -> Outcome:
+    """All of the checks: the worst judged outcome. A check that could not be judged (a
+    rule error) might have failed, so above a failure it makes the whole an error."""
     judged = [o for o in outcomes if o.status in _STATUS_ORDER]
     if not judged:
         return outcomes[0]
     low = min(judged, key=lambda o: _STATUS_ORDER[o.status])
+    errors = [o for o in outcomes if o.status is Status.ERROR]
+    if low.status is not Status.FAIL and errors:
+        return errors[0]
     return Outcome(
         low.status,
         evidence=tuple(e for o in judged for e in o.evidence),

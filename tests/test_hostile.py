@@ -501,6 +501,57 @@ def test_a_catastrophic_pattern_is_a_rule_error_naming_the_rule(tmp_path: Path) 
     assert len(document["results"]) > 25  # every other rule was evaluated as usual
 
 
+COMBINED_RULE = """\
+rules:
+  custom:
+    - id: ACME-002
+      title: Notes say who signed them off
+      pillar: security
+      severity: medium
+      applies_when: always
+      check:
+        {combine}:
+          - detector: text_pattern
+            expect: present
+            params: {{pattern: '(a|aa)+$'}}
+          - detector: text_pattern
+            expect: present
+            params: {{pattern: '{other}'}}
+      problem: No note says who signed it off.
+      why: Because the team agreed on it long ago.
+      fix: Sign the notes.
+      references: ["ACME handbook"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("combine", "other", "status"),
+    [
+        ("any", "sign[e]d-off", "error"),  # the timed-out alternative might have held
+        ("any", "b$", "pass"),  # another alternative holds: the error cannot change that
+        ("all", "b$", "error"),  # the timed-out part might have failed
+        ("all", "sign[e]d-off", "fail"),  # another part fails: so does the whole
+    ],
+)
+def test_a_timed_out_pattern_inside_a_combined_check_is_not_read_as_a_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, combine: str, other: str, status: str
+) -> None:
+    monkeypatch.setattr(patterns, "FILE_BUDGET", 0.2)
+    monkeypatch.setattr(patterns, "_timed_out", set())
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            ".readycheck.yml": COMBINED_RULE.format(combine=combine, other=other),
+            "notes.txt": "a" * 60 + "b\n",
+        },
+    )
+    report = scan(ScanOptions(path=root))
+    (result,) = [r for r in report.results if r.rule.id == "ACME-002"]
+    assert result.status.value == status
+    if status == "error":
+        assert "ran out of its 0.2-second budget" in (result.reason or "")
+
+
 def test_a_timed_out_pattern_fails_fast_on_the_next_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
