@@ -59,6 +59,17 @@ def kubernetes_objects(source: SourceFile) -> Iterator[dict[str, Any]]:
             yield document
 
 
+def kind_in(obj: dict[str, Any], kinds: tuple[str, ...]) -> bool:
+    """Whether an object is of one of `kinds`, each a bare kind (`Deployment`) or one
+    qualified by its API group (`mlops.seldon.io/Model`, not any CRD called Model)."""
+    kind = str(obj.get("kind"))
+    if kind in kinds:
+        return True
+    api_version = str(obj.get("apiVersion", ""))
+    group = api_version.split("/", 1)[0] if "/" in api_version else ""
+    return bool(group) and f"{group}/{kind}" in kinds
+
+
 def pod_specs(obj: dict[str, Any]) -> list[dict[str, Any]]:
     """The pod specs of a workload: one for a Deployment, one per component of a model server."""
     path = _POD_SPEC_PATHS.get(str(obj.get("kind")), _DEFAULT_POD_SPEC_PATH)
@@ -96,7 +107,8 @@ def _object_name(obj: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class KubernetesParams:
-    #: Object kinds to look at; workloads by default.
+    #: Object kinds to look at; workloads by default. A kind may name its API group
+    #: (`mlops.seldon.io/Model`) where the bare name is too common to mean one thing.
     kinds: tuple[str, ...] = WORKLOAD_KINDS
     #: What each verdict is about: every container, every pod spec, or the object itself.
     target: Literal["container", "pod", "object"] = "container"
@@ -179,7 +191,7 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
     path = split_path(params.field)
     label = params.label or params.field or "present"
     for obj in kubernetes_objects(source):
-        if obj.get("kind") not in params.kinds:
+        if not kind_in(obj, params.kinds):
             continue
         if any(_is_tooling(spec, tooling) for spec in pod_specs(obj)):
             continue  # a load generator's Deployment is not the service's workload
