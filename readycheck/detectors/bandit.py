@@ -566,7 +566,36 @@ def _falls_into_raise(node: ast.AST, after: ast.stmt | None, lines: set[int]) ->
                 lines.update(handler.lineno for handler in statement.handlers)
             if isinstance(statement, ast.Try) and index + 1 < len(block):
                 lines.update(_falls_back(statement))
+            if isinstance(statement, ast.While) and _gives_up(following) and _sleeps(statement):
+                # polling until a deadline: each failed try waits and goes round again, and
+                # the code after the loop fails (or answers "not ready") when time is up
+                lines.update(
+                    handler.lineno
+                    for inner in statement.body
+                    if isinstance(inner, ast.Try)
+                    for handler in inner.handlers
+                )
             _falls_into_raise(statement, following, lines)
+
+
+def _gives_up(statement: ast.stmt | None) -> bool:
+    """`raise ...` or `return False`: how a wait tells its caller it is over, unmet."""
+    return isinstance(statement, ast.Raise) or (
+        isinstance(statement, ast.Return)
+        and isinstance(statement.value, ast.Constant)
+        and statement.value.value is False
+    )
+
+
+def _sleeps(loop: ast.While) -> bool:
+    """Whether a loop waits between its rounds (`time.sleep(1)`, `await asyncio.sleep(1)`)."""
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute | ast.Name)
+        and (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id) == "sleep"
+        for statement in loop.body
+        for node in ast.walk(statement)
+    )
 
 
 #: What each test needs to find in a file before it can report anything: for each of its

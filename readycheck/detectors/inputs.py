@@ -781,6 +781,8 @@ def swallowed_failure(source: SourceFile, params: NoParams) -> Iterator[Evidence
                 body = handler.body
                 final = body[-1] if body else None
                 if isinstance(final, ast.Return) and _default(final.value):
+                    if _normally_returns(function, final, handler):
+                        continue  # the empty answer is one its callers already handle
                     body = body[:-1]
                     ends = "returns " + (ast.unparse(final.value) if final.value else "None")
                 elif node is last and not any(
@@ -809,6 +811,35 @@ def swallowed_failure(source: SourceFile, params: NoParams) -> Iterator[Evidence
                     f"{function.name}() {ends}",
                     source.snippet(handler.lineno),
                 )
+
+
+def _normally_returns(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, final: ast.Return, handler: ast.ExceptHandler
+) -> bool:
+    """Whether the function also returns the handler's empty default where nothing failed
+    (`if not settings.enable_cache: return None`, a cache miss's `return None`): the empty
+    answer is part of what it promises, so every caller already handles it."""
+
+    def spelled(value: ast.expr | None) -> str:
+        return "None" if value is None else ast.unparse(value)
+
+    in_handler = {id(node) for node in ast.walk(handler)}
+    return any(
+        isinstance(node, ast.Return)
+        and id(node) not in in_handler
+        and spelled(node.value) == spelled(final.value)
+        for node in _own_nodes(function)
+    )
+
+
+def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The nodes of a function's own body, not of the functions and classes it defines."""
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            stack.extend(ast.iter_child_nodes(node))
 
 
 def _parents(code: PythonCode) -> dict[int, ast.AST]:
