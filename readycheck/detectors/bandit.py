@@ -645,6 +645,35 @@ def _blacklists() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]
     )
 
 
+#: Where an API's documentation keeps example payloads: pydantic's `json_schema_extra`
+#: (`schema_extra` before v2), `Field(examples=[...])`, FastAPI's `openapi_examples`.
+_EXAMPLE_KEYS = frozenset(
+    {"json_schema_extra", "schema_extra", "example", "examples", "openapi_examples"}
+)
+
+
+def _documentation_examples(nodes: Iterable[ast.AST]) -> list[tuple[int, int]]:
+    """Line ranges of example payloads written for an API's documentation: the password in
+    a user-creation example (`"password": "SecurePass123!"`) is shown to readers of the
+    OpenAPI page, not used to log in anywhere."""
+    ranges = []
+    for node in nodes:
+        value: ast.AST | None = None
+        if isinstance(node, ast.keyword) and node.arg in _EXAMPLE_KEYS:
+            value = node.value
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id in _EXAMPLE_KEYS for t in targets):
+                value = node.value
+        elif isinstance(node, ast.Dict):
+            for key, item in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value in _EXAMPLE_KEYS:
+                    ranges.append((item.lineno, item.end_lineno or item.lineno))
+        if value is not None:
+            ranges.append((value.lineno, value.end_lineno or value.lineno))
+    return ranges
+
+
 def _words(code: PythonCode) -> frozenset[str]:
     """Every name the code spells: identifiers, the parts of imported modules and the
     string literals (`__import__("pickle")`)."""
@@ -757,9 +786,14 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
             if tests & _SHELL_TESTS
             else []
         )
+        examples = _documentation_examples(code.nodes) if tests & _PASSWORD_TESTS else []
         for issue in visitor.tester.results:
             line = code.line(issue.lineno or 0)
             if issue.test_id in _PASSWORD_TESTS and _not_a_password(issue.text, line):
+                continue
+            if issue.test_id in _PASSWORD_TESTS and any(
+                start <= (issue.lineno or 0) <= end for start, end in examples
+            ):
                 continue
             if issue.test_id == "B107" and _default_not_a_password(code, issue):
                 continue
