@@ -164,6 +164,8 @@ class _People:
             for key in sorted(names):
                 if shape.match(key[2:]) and key[2:] != _normal(full):
                     union(key, f"n:{_normal(full)}")
+                elif key[2:] != _normal(full) and _spells_name(key[2:], words):
+                    union(key, f"n:{_normal(full)}")
         domains: dict[str, set[str]] = {}
         for _name, email in self.identities:
             if "@" in email and not _NOREPLY.match(email):
@@ -191,6 +193,19 @@ class _People:
             spelled = [name for name, _email in identities if name] or sorted(addresses)
             found.append((max(spelled, key=len), len(addresses)))
         return sorted(found)
+
+
+def _spells_name(login: str, words: list[str]) -> bool:
+    """Whether a login or address is two or more of a full name's words run together, in
+    any order, then perhaps digits (`vijaypratap3364`, `singhvijaypratap1011` for Vijay
+    Pratap Singh): the same person under their account name."""
+    stem = login.rstrip("0123456789")
+    usable = [w for w in words[:4] if len(w) >= 2]
+    return any(
+        "".join(order) == stem
+        for size in range(2, len(usable) + 1)
+        for order in itertools.permutations(usable, size)
+    )
 
 
 def _from_history(git: GitInfo, commits: int, people: _People) -> list[str]:
