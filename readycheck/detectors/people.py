@@ -162,9 +162,8 @@ class _People:
             first, last = re.escape(words[0]), re.escape(words[-1])
             shape = re.compile(rf"^({first}|{first[0]})[a-z]?{last}$")
             for key in sorted(names):
-                if shape.match(key[2:]) and key[2:] != _normal(full):
-                    union(key, f"n:{_normal(full)}")
-                elif key[2:] != _normal(full) and _spells_name(key[2:], words):
+                login = key[2:]
+                if login != _normal(full) and (shape.match(login) or _spells_name(login, words)):
                     union(key, f"n:{_normal(full)}")
         domains: dict[str, set[str]] = {}
         for _name, email in self.identities:
