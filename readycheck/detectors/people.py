@@ -154,7 +154,8 @@ class _People:
             ):
                 union(f"n:{_normal(short)}", f"n:{_normal(long)}")
         # a login made of the name (`sdburt`, `seandburt` for Sean Burt): the first name or
-        # its initial, at most one more letter (a middle initial), then the last name
+        # its initial, at most one more letter (a middle initial), then the last name; or
+        # two or more of its words run together (`vijaypratap3364` for Vijay Pratap Singh)
         for full in spelled:
             words = [_normal(w) for w in full.split()]
             if len(words) < 2 or len(words[-1]) < 3 or not words[0]:
