@@ -461,3 +461,31 @@ def test_an_application_that_asks_bedrock_through_boto3_is_an_llm_application(
     }
     report = _scan(tmp_path, rulebook, files)
     assert report.kind is not None and report.kind.id == "llm_app", report.kind
+
+
+def test_a_pass_shows_the_training_seed_before_a_simulator_s_or_a_load_test_s(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """vijaypratap3364/production-mlops-ticket-router: seeding was shown from a drift
+    simulator and a Locust user (they sort before the training module), not from training."""
+    files = {
+        "load_tests/locustfile.py": (
+            "import random\n\nfrom locust import HttpUser, task\n\nRNG = random.Random(7)\n\n\n"
+            "class Operator(HttpUser):\n    @task\n    def route(self) -> None:\n"
+            "        self.client.post('/route', json={'text': RNG.choice(['a', 'b'])})\n"
+        ),
+        "src/router/monitoring/simulate_drift.py": (
+            "import numpy as np\n\nrng = np.random.default_rng(11)\n\n\n"
+            "def drifted(n: int):\n    return rng.normal(size=n)\n"
+        ),
+        "src/router/training/train.py": (
+            "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\n\n"
+            "np.random.seed(42)\n\n\ndef train(x, y):\n"
+            "    return LogisticRegression(random_state=42).fit(x, y)\n"
+        ),
+    }
+    result = rule_result(_scan(tmp_path, rulebook, files), "RC-HYG-006")
+    assert result.status is Status.PASS
+    first = result.evidence[0]
+    assert first.location is not None, first
+    assert first.location.path == "src/router/training/train.py", first
