@@ -17,6 +17,7 @@ from readycheck.detectors.base import REGEX, NoParams, file_detector
 from readycheck.detectors.common import name_regex
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind
+from readycheck.parsers.python import PythonCode
 from readycheck.workspace import SourceFile
 
 _SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep", "trio.sleep", "anyio.sleep"})
@@ -134,6 +135,30 @@ def _answers(handler: ast.ExceptHandler) -> bool:
     )
 
 
+def _command_entry_points(code: PythonCode) -> set[int]:
+    """The `try` statements of a command's entry point (`main`, `cli`), by identity."""
+    found: set[int] = set()
+    for ref in code.functions:
+        if ref.node.name.lstrip("_") in ("main", "cli", "run_cli", "entrypoint"):
+            found.update(id(n) for n in ast.walk(ref.node) if isinstance(n, ast.Try))
+    return found
+
+
+def _exit_status(handler: ast.ExceptHandler) -> bool:
+    """Every value the handler returns is an integer: the process's exit status."""
+    values = [
+        node.value
+        for statement in handler.body
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Return) and node.value is not None
+    ]
+    return bool(values) and all(
+        isinstance(v, ast.Constant) and type(v.value) is int
+        or isinstance(v, ast.UnaryOp) and isinstance(v.operand, ast.Constant)
+        for v in values
+    )
+
+
 @file_detector(FileKind.PYTHON, params=DegradedAnswerParams)
 def degraded_answer(source: SourceFile, params: DegradedAnswerParams) -> Iterator[Evidence]:
     """`except` clauses that catch a dependency's failure and still answer: `except
@@ -144,6 +169,7 @@ def degraded_answer(source: SourceFile, params: DegradedAnswerParams) -> Iterato
         return
     wanted = Matcher(params.exceptions)
     around = name_regex(params.around) if params.around else None
+    commands = _command_entry_points(code)
     for node in code.nodes:
         if not isinstance(node, ast.Try):
             continue
@@ -155,6 +181,8 @@ def degraded_answer(source: SourceFile, params: DegradedAnswerParams) -> Iterato
         for handler in node.handlers:
             if not _answers(handler):
                 continue
+            if id(node) in commands and _exit_status(handler):
+                continue  # a command ending with its failure status, not an answer given
             names = [n for n in _caught(handler) if wanted.fullmatch(n)]
             if names or guarded:
                 caught = ", ".join(names or _caught(handler)) or "everything"
