@@ -658,7 +658,7 @@ def _documentation_examples(nodes: Iterable[ast.AST]) -> list[tuple[int, int]]:
     OpenAPI page, not used to log in anywhere."""
     ranges = []
     for node in nodes:
-        value: ast.AST | None = None
+        value: ast.expr | None = None
         if isinstance(node, ast.keyword) and node.arg in _EXAMPLE_KEYS:
             value = node.value
         elif isinstance(node, ast.Assign | ast.AnnAssign):

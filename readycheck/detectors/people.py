@@ -163,8 +163,8 @@ class _People:
             first, last = re.escape(words[0]), re.escape(words[-1])
             shape = re.compile(rf"^({first}|{first[0]})[a-z]?{last}$")
             for key in sorted(names):
-                login = key[2:]
-                if login != _normal(full) and (shape.match(login) or _spells_name(login, words)):
+                handle = key[2:]
+                if handle != _normal(full) and (shape.match(handle) or _spells_name(handle, words)):
                     union(key, f"n:{_normal(full)}")
         domains: dict[str, set[str]] = {}
         for _name, email in self.identities:

@@ -153,8 +153,8 @@ def _exit_status(handler: ast.ExceptHandler) -> bool:
         if isinstance(node, ast.Return) and node.value is not None
     ]
     return bool(values) and all(
-        isinstance(v, ast.Constant) and type(v.value) is int
-        or isinstance(v, ast.UnaryOp) and isinstance(v.operand, ast.Constant)
+        (isinstance(v, ast.Constant) and type(v.value) is int)
+        or (isinstance(v, ast.UnaryOp) and isinstance(v.operand, ast.Constant))
         for v in values
     )
 
