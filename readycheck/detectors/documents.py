@@ -53,6 +53,18 @@ class SectionParams:
     #: model card's, `collection process` a datasheet's; `license` is everyone's).
     distinctive: tuple[str, ...] = ()
     label: str = "document"
+    #: A section counts only where its title begins with it (after numbering, emoji and
+    #: a qualifier such as "training data"): a datasheet's `Distribution` or `Dataset
+    #: composition`, not a security review's `Weak secret distribution`.
+    at_start: bool = False
+
+
+#: What may come before a section's name at the start of its title: numbering, emoji and
+#: bold marks, then a qualifier naming the data (`2. Training data sources`).
+_TITLE_LEAD = re.compile(
+    r"^[\W\d_]*(?:(?:the|our|known|training|source|raw|input)\s+)?(?:data\s*sets?\s+|data\s+)?",
+    re.I,
+)
 
 
 #: A backreference counts groups: it would point elsewhere inside a union of patterns.
@@ -83,10 +95,18 @@ def doc_sections(source: SourceFile, params: SectionParams) -> Iterator[Evidence
         title = title.strip()[:120]
         if named is not None and not named.search(title):
             continue
+        lead = _TITLE_LEAD.match(title) if params.at_start else None
+        starts = {0, lead.end()} if lead else None  # where a section's name may begin
         for index, section in enumerate(sections):
-            if index not in found and section.search(title):
+            if index in found:
+                continue
+            hit = section.search(title)
+            if hit and (starts is None or hit.start() in starts):
                 found[index] = line
-        if not special and any(d.search(title) for d in distinctive):
+        if not special and any(
+            (hit := d.search(title)) and (starts is None or hit.start() in starts)
+            for d in distinctive
+        ):
             special = True
     if len(found) < params.min_sections or (params.distinctive and not special):
         return
