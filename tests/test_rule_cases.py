@@ -43,10 +43,29 @@ CASES_DIR = Path(__file__).parent / "rule_cases"
 VARIANTS_DIR = Path(__file__).parent / "rule_variants"
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A loader that refuses a key given twice in one mapping: a second `RC-X:` block
+    in a cases file would silently replace the first, and its cases would never run."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [
+            self.construct_object(key, deep=deep)
+            for key, _value in node.value
+            if key.tag != "tag:yaml.org,2002:merge"  # `<<: *base` may be overridden
+        ]
+        repeated = {str(key) for key in keys if keys.count(key) > 1}
+        assert not repeated, f"{node.start_mark}: keys given twice: {sorted(repeated)}"
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}  # noqa: S506
+
+
 def _load_cases() -> dict[str, dict[str, Any]]:
     cases: dict[str, dict[str, Any]] = {}
     for path in sorted(CASES_DIR.glob("*.yaml")):
-        for rule_id, case in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+        for rule_id, case in _read(path).items():
             assert rule_id not in cases, f"{rule_id} has cases in two files"
             cases[rule_id] = case
     return cases
@@ -66,7 +85,7 @@ def _load_variants() -> list[Any]:
     practice, and the regressions of false verdicts seen on real repositories."""
     params = []
     for path in sorted(VARIANTS_DIR.glob("*.yaml")):
-        for rule_id, cases in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+        for rule_id, cases in _read(path).items():
             for name, case in cases.items():
                 params.append(pytest.param(rule_id, case, id=f"{path.stem}:{rule_id}:{name}"))
     return params
