@@ -59,7 +59,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 
 def _read(path: Path) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}  # noqa: S506
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
 
 
 def _load_cases() -> dict[str, dict[str, Any]]:
