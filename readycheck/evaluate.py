@@ -438,7 +438,7 @@ class Evaluator:
 #: one-off scripts): evidence from them is shown after the product's own.
 _AUXILIARY = re.compile(
     r"(^|/)(analysis|analyses|reports?|benchmarks?|bench|scripts?|tools|eda|diagnostics"
-    r"|experiments?|sandbox|playground|demos?|notebooks?|load_?tests?|locust)/"
+    r"|benchmarking|experiments?|sandbox|playground|demos?|notebooks?|load_?tests?|locust)/"
     # load generators and simulators of the traffic or the drift a service will see
     r"|(^|/)(locustfile|simulat\w*|load_?test\w*|mocks?|fakes?)\.py$",
     re.I,
