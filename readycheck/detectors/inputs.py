@@ -824,12 +824,33 @@ def _normally_returns(
         return "None" if value is None else ast.unparse(value)
 
     in_handler = {id(node) for node in ast.walk(handler)}
-    return any(
-        isinstance(node, ast.Return)
-        and id(node) not in in_handler
-        and spelled(node.value) == spelled(final.value)
-        for node in _own_nodes(function)
-    )
+    for node in _own_nodes(function):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list) or id(node) in in_handler:
+                continue
+            for index, statement in enumerate(block):
+                if (
+                    isinstance(statement, ast.Return)
+                    and spelled(statement.value) == spelled(final.value)
+                    and not any(_warns(before) for before in block[:index])
+                ):
+                    return True
+    return False
+
+
+#: Log calls that say something went wrong: an empty answer after one is a failure too
+#: (`logging.warning("no data downloaded"); return pd.DataFrame()`), not a normal answer.
+_WARNS = frozenset({"warn", "warning", "error", "exception", "critical", "fatal"})
+
+
+def _warns(statement: ast.stmt) -> bool:
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return False
+    func = statement.value.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in _WARNS
+    return isinstance(func, ast.Name) and func.id == "print"
 
 
 def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
