@@ -310,8 +310,8 @@ def _citation_people(text: str) -> list[str]:
 def _pyproject_people(text: str) -> list[str]:
     try:
         project = tomllib.loads(text).get("project", {})
-    except (tomllib.TOMLDecodeError, ValueError):
-        return []
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+        return []  # not TOML, or nested deeper than the parser's stack: no people declared
     names: list[str] = []
     for field_name in ("authors", "maintainers"):
         for person in project.get(field_name, []) if isinstance(project, dict) else []:
