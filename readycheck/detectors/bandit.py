@@ -42,7 +42,11 @@ _A_NAME = re.compile(
     r"|[A-Za-z_]+(\.[A-Za-z_]+)+"  # a dotted attribute or metric name
     r"|(?i:[a-z_\-]*(token|password|passwd|secret|key|passphrase|credential)s?[a-z_\-]*)"
 )
-_PLACEHOLDERS = frozenset({"", "True", "False", "None", "null", "***"})
+#: Values no credential is (any case): flags and switches (`eval_pass = "false"`,
+#: `"enforce_access_to_default_secret_stores": "enabled"`), empty and masked values.
+_PLACEHOLDERS = frozenset(
+    {"", "true", "false", "none", "null", "***", "yes", "no", "on", "off", "enabled", "disabled"}
+)
 #: Type names: generated API clients (OpenAPI, Kubernetes) map every field to its type,
 #: `openapi_types = {"password": "str", "automount_service_account_token": "bool"}`.
 _TYPE_NAME = re.compile(
@@ -321,7 +325,7 @@ def _not_a_password(issue_text: str, line: str) -> bool:
         or _spells_its_name(value, name)
         or PLAIN_URL.match(value) is not None
         or _DESCRIBING_NAME.search(name) is not None
-        or value in _PLACEHOLDERS
+        or value.lower() in _PLACEHOLDERS
         or len(value) < 3
         # a number the line does not quote: bandit quotes `"max_token": 512` as '512'
         or (value.isdigit() and f'"{value}"' not in line and f"'{value}'" not in line)
