@@ -130,6 +130,11 @@ _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 _VENDOR_DIRS = frozenset(
     {"_vendor", "vendor", "vendored", "third_party", "thirdparty", "third-party", "3rdparty"}
 )
+#: Folders that keep superseded code for the record: its hazards are on no path to users.
+_ARCHIVE_DIRS = frozenset(
+    {"archive", "archives", "archived", "deprecated", "obsolete", "old", "attic", "unused",
+     "backup", "backups"}
+)  # fmt: skip
 _EXAMPLE_DIR = re.compile(
     r"(examples?|samples?|demos?|tutorials?|cookbooks?|playgrounds?|sandbox|scratch"
     r"|(samples?|examples?|demos?)[_-].+|.+[_-](samples?|examples?|demos?)"
@@ -209,12 +214,14 @@ def classify_kind(path: str) -> FileKind:
 
 
 def classify_role(path: str, kind: FileKind) -> Role:
-    """The part a file plays, from its path: tests, docs, examples and vendored
-    third-party code are not production."""
+    """The part a file plays, from its path: tests, docs, examples, archived code and
+    vendored third-party code are not production."""
     parts = PurePosixPath(path.lower()).parts
     directories, name = parts[:-1], parts[-1]
     if _VENDOR_DIRS.intersection(directories):
         return Role.VENDORED
+    if _ARCHIVE_DIRS.intersection(directories):
+        return Role.ARCHIVED
     if kind is FileKind.NOTEBOOK:
         # a notebook is exploration, unless it lives with the examples, the docs (a
         # library's tutorials) or others' contributions (`contrib/`): then it shows how

@@ -455,6 +455,7 @@ _OUTSIDE_PRODUCTION = {
     Role.EXAMPLE: "an example",
     Role.DOCS: "documentation",
     Role.VENDORED: "vendored third-party code",
+    Role.ARCHIVED: "archived code",
 }
 
 

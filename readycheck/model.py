@@ -162,6 +162,8 @@ class Role(enum.Enum):
     EXAMPLE = "example"
     #: Third-party code copied into the repository: it ships, but it is not the team's.
     VENDORED = "vendored"
+    #: Code kept for the record (`archive/`, `deprecated/`, `old/`): nothing runs it now.
+    ARCHIVED = "archived"
 
 
 @functools.total_ordering

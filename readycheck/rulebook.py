@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 CONFIG_RULES_FIELD = "rules.custom"
 #: Evidence from these roles earns half credit, unless a check says otherwise.
 DEFAULT_PARTIAL_IN = {
-    "present": frozenset({Role.NOTEBOOK, Role.TEST, Role.DOCS, Role.EXAMPLE}),
+    "present": frozenset({Role.NOTEBOOK, Role.TEST, Role.DOCS, Role.EXAMPLE, Role.ARCHIVED}),
     # A hazard in tests, docs or examples is on no production path: it is not counted
     # (the rule says where it was seen), unless its check lists those roles here.
     "absent": frozenset(),

@@ -86,6 +86,12 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("backend/agents/test_agents/benchmark_agents.py", Role.TEST),
         ("src/testing_utils/helpers.py", Role.CODE),
         ("src/ab_test/router.py", Role.CODE),
+        # code kept for the record (round 27: superseded copies under Archive/)
+        ("milestones/02-data-validation/Archive/data_validation.ipynb", Role.ARCHIVED),
+        ("deprecated/serve_v1.py", Role.ARCHIVED),
+        ("src/old/train.py", Role.ARCHIVED),
+        ("src/old_models.py", Role.CODE),
+        ("src/archiver/upload.py", Role.CODE),
     ],
 )
 def test_role_is_decided_by_path(path: str, role: Role) -> None:
