@@ -31,9 +31,16 @@ def is_conda_environment(document: object) -> bool:
     )
 
 
+#: Folders of MLflow's run store: the environments it saves beside each logged model
+#: (`conda.yaml`, `requirements.txt`) record a past run, they declare nothing the project installs.
+_RUN_STORES = frozenset({"mlruns", "mlartifacts"})
+
+
 def declared(source: SourceFile) -> list[Dependency]:
     """Dependencies a file declares: dependency files by name, and conda environments by
     content whatever they are called (`requirements.yml`, `env/train.yaml`)."""
+    if _RUN_STORES.intersection(source.path.split("/")[:-1]):
+        return []
     if source.dependencies or source.kind is not FileKind.YAML:
         return source.dependencies
     document = source.documents[0] if source.documents else None
