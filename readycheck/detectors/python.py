@@ -805,9 +805,11 @@ def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
 
 @dataclass(frozen=True)
 class ThresholdParams:
-    #: Regular expression for the compared name: a probability, score or confidence.
+    #: Regular expression for the compared name: a probability, score or confidence (not
+    #: a drift score: a distribution's shift against its alert level is monitoring).
     names: str = field(
-        default=r"(?i).*(prob|proba|probability|score|confidence|certainty|likelihood).*",
+        default=r"(?i)(?!.*(drift|divergence))"
+        r".*(prob|proba|probability|score|confidence|certainty|likelihood).*",
         metadata=REGEX,
     )
     #: Only literals strictly between these bounds look like a probability cut-off.
