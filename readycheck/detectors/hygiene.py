@@ -81,9 +81,11 @@ def personal_path(source: SourceFile, params: PersonalPathParams) -> Iterator[Ev
             return
         created: set[str] = set()
         values: dict[str, str] = {}  # ENV and ARG values, for `useradd $USERNAME`
+        expanded: list[str] = []  # each instruction's arguments, its variables filled in
         for instruction in dockerfile.instructions:
             arguments = _VARIABLE.sub(lambda m: values.get(m.group(1) or m.group(2), m.group(0)),
                                       instruction.arguments)  # fmt: skip
+            expanded.append(arguments)
             if instruction.keyword in ("ENV", "ARG"):
                 values.update(_ASSIGNED.findall(arguments))
             elif instruction.keyword == "RUN":
@@ -92,8 +94,9 @@ def personal_path(source: SourceFile, params: PersonalPathParams) -> Iterator[Ev
                 user = _USER_LINE.match(arguments)
                 if user:
                     created.add(user.group(1))
-        for instruction in dockerfile.instructions:
-            if _personal(matcher, instruction.arguments, frozenset(created)):
+        for instruction, arguments in zip(dockerfile.instructions, expanded, strict=True):
+            # `WORKDIR /home/$USERNAME/app` is the home of the user the image creates
+            if _personal(matcher, arguments, frozenset(created)):
                 line = instruction.line
                 yield Evidence(Location(source.path, line), params.label, source.snippet(line))
         return
