@@ -712,6 +712,9 @@ class ImageParams:
     base_pattern: str | None = field(default=None, metadata=REGEX)
     #: Instead of an instruction: serving images whose start script runs a development server.
     development_server: bool = False
+    #: An image one of whose RUN instructions matches this does not match, whatever it sets
+    #: (`NOPASSWD` sudo: the USER it switches to is root in all but name).
+    unless_run: str | None = field(default=None, metadata=REGEX)
 
 
 def _runs_model(repo: Repository, image: Image, frameworks: tuple[str, ...]) -> str | None:
@@ -782,6 +785,23 @@ def shipped_image(repo: Repository, params: ImageParams) -> Detection:
             continue
         regex = Matcher(params.pattern) if params.pattern else None
         found = [i for i in candidates if regex is None or regex.search(i.arguments)]
+        undoing = Matcher(params.unless_run) if params.unless_run and found else None
+        undone = next(
+            (
+                i
+                for i in image.instructions
+                if i.keyword == "RUN" and undoing and undoing.search(i.arguments)
+            ),
+            None,
+        )
+        if undone is not None:
+            gaps.append(Evidence(
+                Location(image.path, undone.line),
+                f"{keyword} {clip(found[-1].arguments, 40)}, but RUN {clip(undone.arguments, 60)} undoes it",
+                image.source.snippet(undone.line),
+                missing=True,
+            ))  # fmt: skip
+            continue
         for instruction in found:
             matches.append(Evidence(
                 Location(image.path, instruction.line),
