@@ -275,12 +275,28 @@ def is_script(entry_path: str) -> bool:
 #: (Locust's web page on 8089 is not a prediction endpoint).
 LOAD_GENERATORS = "locust|k6|jmeter|artillery|vegeta|gatling"
 
+#: The platform around a model, not the model's service: trackers, orchestrators,
+#: dashboards, metric stores, object stores and databases, named by a container's or
+#: service's name, image, command or Dockerfile (`mlflow server`, `airflow webserver`).
+PLATFORM_SERVICES = re.compile(
+    r"(^|[\s/_-])(mlflow|airflow|prefect|dagster|grafana|prometheus|alertmanager|minio"
+    r"|jupyter(hub|lab)?|postgres(ql)?|mysql|redis|mongo(db)?|kafka|zookeeper|rabbitmq"
+    r"|elasticsearch|kibana)([\s/_:.-]|$)",
+    re.I,
+)
+
 #: What a serving image runs: web and model servers.
 SERVER_COMMANDS = re.compile(
     r"uvicorn|gunicorn|hypercorn|daphne|waitress|bentoml\W+serve|torchserve|tritonserver"
     r"|mlflow\W+models\W+serve|serve\W+run|flask\W+(--app\W+\S+\W+)?run|litserve|streamlit"
     r"|fastapi\W+run|tensorflow_model_server"
 )
+
+
+def runs_platform(text: str) -> bool:
+    """Whether what a container, service or image runs is the platform around the model (a
+    tracker, an orchestrator, a database), not a web or model server of its own."""
+    return PLATFORM_SERVICES.search(text) is not None and SERVER_COMMANDS.search(text) is None
 
 
 # Values that name or locate a secret rather than hold one.

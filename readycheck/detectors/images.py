@@ -46,6 +46,7 @@ from readycheck.detectors.common import (
     SERVER_COMMANDS,
     SHELL_SCRIPT,
     is_script,
+    runs_platform,
 )
 from readycheck.detectors.delivery import (
     _ci_scripts,
@@ -411,6 +412,8 @@ class _Analysis:
             return None, None  # a database the tests or the app use: it serves no model
         if _WEB_SERVER_BASES.search(_root_base(dockerfile, stage)):
             return None, None  # a web front end's files or a proxy: the model is served elsewhere
+        if runs_platform(f"{_root_base(dockerfile, stage)} {command}"):
+            return None, None  # Airflow, an MLflow tracking server: the platform around the model
         services = self._compose(path, dockerfile, stage)
         overrides = [c for _s, _p, c in services if c]
         if overrides and all(_NOT_A_SERVICE.search(c) for c in overrides):

@@ -17,6 +17,7 @@ from readycheck.detectors.common import (
     SERVER_COMMANDS,
     STRUCTURED_KINDS,
     line_of,
+    runs_platform,
 )
 from readycheck.detectors.parsed import share
 from readycheck.detectors.patterns import Matcher
@@ -127,6 +128,10 @@ class KubernetesParams:
     #: set and matching: the chart is credited with what it can deploy. Rules whose
     #: pattern finds bad values (an untagged image) set this false, so it is never a finding.
     unknown_matches: bool = True
+    #: Leave out pods whose containers all run the platform around the model (a tracking
+    #: server, an orchestrator, a dashboard, a database): rules about the serving
+    #: containers (health probes) do not judge them.
+    serving_only: bool = False
     #: Containers that are tooling beside the service, not the service: load generators,
     #: recognised by what they run (command, image or name). Their pods are not judged.
     tooling: str = dataclasses.field(
@@ -154,6 +159,13 @@ def _is_tooling(spec: dict[str, Any], tooling: Matcher) -> bool:
     listed = spec.get("containers")
     containers = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
     return bool(containers) and all(tooling.search(_runs(c)) for c in containers)
+
+
+def _is_platform(spec: dict[str, Any]) -> bool:
+    """A pod whose containers all run the platform around the model."""
+    listed = spec.get("containers")
+    containers = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
+    return bool(containers) and all(runs_platform(_runs(c)) for c in containers)
 
 
 def _targets(
@@ -195,6 +207,8 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
             continue
         if any(_is_tooling(spec, tooling) for spec in pod_specs(obj)):
             continue  # a load generator's Deployment is not the service's workload
+        if params.serving_only and any(_is_platform(spec) for spec in pod_specs(obj)):
+            continue  # an MLflow server's or Airflow's Deployment serves no predictions
         fallback = params.pod_fallback and params.target == "container"
         for name, target, spec in _targets(obj, params.target, params.init_containers):
             hits = list(walk(target, path)) if path else [(None, None, target)]
@@ -345,6 +359,14 @@ def serves_in_compose(service: dict[str, Any]) -> bool:
     image = service.get("image")
     if isinstance(image, str) and DATABASE_IMAGES.search(image):
         return False  # a database image, even one built with its init scripts added
+    build = service.get("build")
+    built_from = " ".join(
+        str(v)
+        for v in (build.values() if isinstance(build, dict) else [build])
+        if isinstance(v, str)
+    )
+    if runs_platform(f"{image if isinstance(image, str) else ''} {command} {built_from}"):
+        return False  # Airflow's webserver, an MLflow tracking server: the platform around it
     if SERVER_COMMANDS.search(command):
         return True
     return "build" in service and bool(service.get("ports") or service.get("expose"))
