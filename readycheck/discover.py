@@ -141,6 +141,13 @@ _EXAMPLE_DIR = re.compile(
     r"|exercises?|exercise[_-].+|solutions?|homeworks?|assignments?|lectures?|workshops?"
     r"|\{\{.*\}\})"
 )
+#: A configuration file written as a template to copy (`03-secrets.example.yaml`,
+#: `config.sample.json`, `.env.example`): its values are placeholders or local defaults.
+#: (`template.yaml` is not one: it is how AWS SAM and CloudFormation name the stack.)
+_TEMPLATE_FILE = re.compile(
+    r"(.+[._-])?(example|sample)([._-].+)?\.(ya?ml|json|toml|ini|cfg|conf|env|properties)"
+    r"|\.env\.(example|sample|template|tmpl|dist)|(example|sample)\.env"
+)
 #: Kinds a Kubernetes manifest is written in, and so a kustomization may build.
 _MANIFEST_KINDS = frozenset({FileKind.YAML, FileKind.JSON})
 #: Kinds whose content readycheck reads; a large file of another kind is just data.
@@ -234,7 +241,7 @@ def classify_role(path: str, kind: FileKind) -> Role:
         kind is FileKind.PYTHON and _TEST_MODULE.fullmatch(name) is not None
     ):
         return Role.TEST
-    if any(_EXAMPLE_DIR.fullmatch(d) for d in directories):
+    if any(_EXAMPLE_DIR.fullmatch(d) for d in directories) or _TEMPLATE_FILE.fullmatch(name):
         return Role.EXAMPLE
     if _DOC_DIRS.intersection(directories) or kind is FileKind.MARKDOWN:
         return Role.DOCS

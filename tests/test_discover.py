@@ -92,6 +92,13 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("src/old/train.py", Role.ARCHIVED),
         ("src/old_models.py", Role.CODE),
         ("src/archiver/upload.py", Role.CODE),
+        # configuration templates to copy (round 27: a Kubernetes Secret's example)
+        ("k8s/oracle/03-secrets.example.yaml", Role.EXAMPLE),
+        ("configs/settings.sample.json", Role.EXAMPLE),
+        (".env.example", Role.EXAMPLE),
+        ("deploy/template.yaml", Role.CODE),
+        ("configs/sampler.yaml", Role.CODE),
+        ("src/example.py", Role.CODE),
     ],
 )
 def test_role_is_decided_by_path(path: str, role: Role) -> None:
