@@ -467,14 +467,18 @@ _RELEASES = re.compile(
 
 
 def _only_releases(node: ast.Try) -> bool:
-    """A `try` that only releases a resource (`os.remove(tmp)`, `handle.close()`): a
-    temporary file that cannot be deleted loses no data, and the rule does not judge
-    releasing a resource."""
-    return bool(node.body) and all(
-        isinstance(statement, ast.Expr)
+    """A `try` that only releases a resource (`os.remove(tmp)`, `handle.close()`), perhaps
+    noting it in the log: a temporary file or an empty folder that cannot be deleted loses
+    no data, and the rule does not judge releasing a resource."""
+    releases = [
+        statement
+        for statement in node.body
+        if isinstance(statement, ast.Expr)
         and isinstance(call := _awaited(statement.value), ast.Call)
         and _RELEASES.search(ast.unparse(call.func)) is not None
-        for statement in node.body
+    ]
+    return bool(releases) and all(
+        statement in releases or _only_logs(statement) for statement in node.body
     )
 
 
