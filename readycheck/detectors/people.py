@@ -292,6 +292,26 @@ def _readme_people(text: str) -> list[str]:
     return names
 
 
+#: An owner in a CODEOWNERS line: a user (`@ana`), a team (`@acme/ml-platform`), an address.
+_OWNER = re.compile(r"(?<!\S)@([\w.-]+(?:/[\w.-]+)?)|(?<!\S)([\w.+-]+@[\w-]+\.[\w.]+)")
+
+
+def _codeowners_people(text: str) -> list[str]:
+    """The owners a CODEOWNERS file names, each once: they review the code they own. A
+    team (`@acme/ml-platform`) stands for its members; a file naming only the author
+    names nobody else."""
+    owners: list[str] = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("["):
+            continue  # a comment, or a GitLab section header
+        for user, address in _OWNER.findall(line.split(None, 1)[1] if " " in line else ""):
+            owner = user or address
+            if owner not in owners:
+                owners.append(owner)
+    return owners
+
+
 def _citation_people(text: str) -> list[str]:
     names: list[str] = []
     in_authors = False
@@ -330,7 +350,9 @@ def _declared(repo: Repository) -> list[tuple[str, list[str]]]:
         stem = path.stem.upper()
         name = path.name.lower()
         reader = None
-        if name == "citation.cff":
+        if name == "codeowners":
+            reader = _codeowners_people
+        elif name == "citation.cff":
             reader = _citation_people
         elif name == "pyproject.toml" and len(path.parts) == 1:
             reader = _pyproject_people
@@ -386,7 +408,9 @@ def team_members(repo: Repository, params: TeamParams) -> Detection:
         for name in names:
             people.add(name, name if "@" in name else "", declared=True)
     found = people.people(params.min_appearances)
-    if len(found) >= params.min_people:
+    # a team a CODEOWNERS file names (`@acme/ml-platform`) is people, not one person
+    teams = sum(1 for _path, names in declared for name in names if "/" in name)
+    if len(found) + teams >= params.min_people:
         evidence = [
             Evidence(None, f"{name} ({count} addresses)" if count > 1 else name)
             for name, count in found[:20]
