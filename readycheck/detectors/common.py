@@ -281,7 +281,7 @@ LOAD_GENERATORS = "locust|k6|jmeter|artillery|vegeta|gatling"
 PLATFORM_SERVICES = re.compile(
     r"(^|[\s/_-])(mlflow|airflow|prefect|dagster|grafana|prometheus|alertmanager|minio"
     r"|jupyter(hub|lab)?|postgres(ql)?|mysql|redis|mongo(db)?|kafka|zookeeper|rabbitmq"
-    r"|elasticsearch|kibana)([\s/_:.-]|$)",
+    r"|elasticsearch|kibana|kubeflow|ml-pipeline)([\s/_:.-]|$)",
     re.I,
 )
 

@@ -869,7 +869,14 @@ def _literal_cutoffs(code: PythonCode, params: ThresholdParams) -> dict[str, flo
     for name, value in bound:
         if name is not None and (number := _cutoff(value, params)) is not None:
             found.setdefault(name, number)
-    return found
+    # a name the module also sets from something else (`self._threshold =
+    # manifest["threshold"]`): the literal is only its fallback, the cut-off is configured
+    configured = {
+        name
+        for name, value in bound
+        if name in found and value is not None and not isinstance(value, ast.Constant)
+    }
+    return {name: number for name, number in found.items() if name not in configured}
 
 
 @file_detector(*PYTHON_KINDS, params=ThresholdParams)
