@@ -454,11 +454,12 @@ exclude:
   - "vendor/"
 
 # What files are, when their folder names do not say it (gitignore syntax). Tests,
-# examples (samples, demos, tutorials, templates) and docs are not production code:
-# evidence there earns half credit, and hazards there weigh a quarter.
+# examples (samples, demos, tutorials, templates), docs and archived code are not
+# production code: evidence there earns half credit, and hazards there weigh a quarter.
 # roles:
 #   code: ["examples/reference_service/**"]   # this example is deployed: judge it as code
 #   example: ["playground/**"]
+#   archived: ["v1_pipeline/**"]              # superseded, kept for the record
 
 # Files larger than this are listed but not read.
 # max_file_size: 5242880
