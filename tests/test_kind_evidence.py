@@ -489,3 +489,54 @@ def test_a_pass_shows_the_training_seed_before_a_simulator_s_or_a_load_test_s(
     first = result.evidence[0]
     assert first.location is not None, first
     assert first.location.path == "src/router/training/train.py", first
+
+
+_AGENT_API = (
+    "from fastapi import FastAPI\nfrom langchain_ollama import ChatOllama\n\n"
+    "app = FastAPI()\nllm = ChatOllama(model='beru-llama3-ft', timeout=60)\n\n\n"
+    "@app.post('/ask')\ndef ask(question: str) -> dict[str, str]:\n"
+    "    return {'answer': str(llm.invoke(question).content)}\n"
+)
+_AGENT_TOOLS = (
+    "from langchain_core.tools import tool\n\n\n@tool\ndef lookup(ticket: str) -> str:\n"
+    "    '''Find a ticket.'''\n    return ticket\n"
+)
+
+
+def test_an_agent_that_fine_tunes_its_language_model_is_an_llm_application(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """jimjrxieb/MLOPS-project: a LangGraph agent served over FastAPI on a Llama model the
+    repository fine-tunes with LoRA (PEFT, TRL); the fine-tune made it a classic ML service
+    and every LLM rule was left out."""
+    files = {
+        "agent/api.py": _AGENT_API,
+        "agent/tools.py": _AGENT_TOOLS,
+        "finetune/train.py": (
+            "import torch\nfrom peft import LoraConfig, get_peft_model\n"
+            "from transformers import AutoModelForCausalLM\n\n\ndef train(batches):\n"
+            "    model = get_peft_model(AutoModelForCausalLM.from_pretrained('llama-3-8b'), LoraConfig(r=16))\n"
+            "    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-4)\n"
+            "    for batch in batches:\n        loss = model(**batch).loss\n"
+            "        loss.backward()\n        optimizer.step()\n        optimizer.zero_grad()\n"
+        ),
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "llm_app", report.kind
+
+
+def test_an_agent_beside_a_classifier_the_team_trains_is_an_ml_service(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """The same agent, but the repository also trains a classifier of its own: it is an ML
+    system that also asks a language model."""
+    files = {
+        "agent/api.py": _AGENT_API,
+        "agent/tools.py": _AGENT_TOOLS,
+        "ranking/train.py": (
+            "from sklearn.linear_model import LogisticRegression\n\n\n"
+            "def train(x, y):\n    return LogisticRegression().fit(x, y)\n"
+        ),
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "service", report.kind
