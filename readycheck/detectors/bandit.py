@@ -44,6 +44,7 @@ _A_NAME = re.compile(
 )
 #: Values no credential is (any case): flags and switches (`eval_pass = "false"`,
 #: `"enforce_access_to_default_secret_stores": "enabled"`), empty and masked values.
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 _PLACEHOLDERS = frozenset(
     {"", "true", "false", "none", "null", "***", "yes", "no", "on", "off", "enabled", "disabled"}
 )
@@ -327,8 +328,13 @@ def _not_a_password(issue_text: str, line: str) -> bool:
         or _DESCRIBING_NAME.search(name) is not None
         or value.lower() in _PLACEHOLDERS
         or len(value) < 3
-        # a number the line does not quote: bandit quotes `"max_token": 512` as '512'
-        or (value.isdigit() and f'"{value}"' not in line and f"'{value}'" not in line)
+        # a number the line does not quote: bandit quotes `"max_token": 512` as '512' and
+        # `"pass_rate": 0.0` as '0.0'
+        or (
+            _NUMBER.fullmatch(value) is not None
+            and f'"{value}"' not in line
+            and f"'{value}'" not in line
+        )
         or value.startswith(("/", "./", "~/"))  # a path to where the secret is mounted
         or _SPECIAL_TOKEN.fullmatch(value) is not None
         or _A_NAME.fullmatch(value) is not None
