@@ -117,6 +117,8 @@ _SNIFF_BYTES = 4096
 #: cookbooks, playgrounds and project templates are examples, and so is course material
 #: (exercises and their solutions, homework, assignments, lectures, workshops).
 _TEST_DIR = re.compile(
+    # numbered as the steps of a course or a pipeline may be (`2-test-data`, `03_tests`)
+    r"(\d+[-_.])?"
     r"(tests?|testing|fixtures?|test[_-]?data|test[_-]fixtures|__fixtures__|__mocks__|mocks?"
     r"|(e2e|integration|unit|functional|smoke|load|system|acceptance)[_-]?tests?"
     # a folder named as pytest names test modules (`test_agents/`, beside `agents/`)

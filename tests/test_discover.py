@@ -99,6 +99,10 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("deploy/template.yaml", Role.CODE),
         ("configs/sampler.yaml", Role.CODE),
         ("src/example.py", Role.CODE),
+        # numbered steps (round 29: deliberately broken manifests kept as test data)
+        ("4-eval/2-test-data/deployments/broken-app/deployment.yaml", Role.TEST),
+        ("03_tests/test_api.py", Role.TEST),
+        ("2-serving/app.py", Role.CODE),
     ],
 )
 def test_role_is_decided_by_path(path: str, role: Role) -> None:
