@@ -503,26 +503,28 @@ _AGENT_TOOLS = (
 )
 
 
+def _agent_kind(tmp_path: Path, rulebook: Rulebook, path: str, trainer: str) -> str | None:
+    """The kind of a repository serving the agent above beside one training module."""
+    files = {"agent/api.py": _AGENT_API, "agent/tools.py": _AGENT_TOOLS, path: trainer}
+    report = _scan(tmp_path, rulebook, files)
+    return report.kind.id if report.kind is not None else None
+
+
 def test_an_agent_that_fine_tunes_its_language_model_is_an_llm_application(
     tmp_path: Path, rulebook: Rulebook
 ) -> None:
     """jimjrxieb/MLOPS-project: a LangGraph agent served over FastAPI on a Llama model the
     repository fine-tunes with LoRA (PEFT, TRL); the fine-tune made it a classic ML service
     and every LLM rule was left out."""
-    files = {
-        "agent/api.py": _AGENT_API,
-        "agent/tools.py": _AGENT_TOOLS,
-        "finetune/train.py": (
-            "import torch\nfrom peft import LoraConfig, get_peft_model\n"
-            "from transformers import AutoModelForCausalLM\n\n\ndef train(batches):\n"
-            "    model = get_peft_model(AutoModelForCausalLM.from_pretrained('llama-3-8b'), LoraConfig(r=16))\n"
-            "    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-4)\n"
-            "    for batch in batches:\n        loss = model(**batch).loss\n"
-            "        loss.backward()\n        optimizer.step()\n        optimizer.zero_grad()\n"
-        ),
-    }
-    report = _scan(tmp_path, rulebook, files)
-    assert report.kind is not None and report.kind.id == "llm_app", report.kind
+    trainer = (
+        "import torch\nfrom peft import LoraConfig, get_peft_model\n"
+        "from transformers import AutoModelForCausalLM\n\n\ndef train(batches):\n"
+        "    model = get_peft_model(AutoModelForCausalLM.from_pretrained('llama-3-8b'), LoraConfig(r=16))\n"
+        "    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-4)\n"
+        "    for batch in batches:\n        loss = model(**batch).loss\n"
+        "        loss.backward()\n        optimizer.step()\n        optimizer.zero_grad()\n"
+    )
+    assert _agent_kind(tmp_path, rulebook, "finetune/train.py", trainer) == "llm_app"
 
 
 def test_an_agent_beside_a_classifier_the_team_trains_is_an_ml_service(
@@ -530,13 +532,8 @@ def test_an_agent_beside_a_classifier_the_team_trains_is_an_ml_service(
 ) -> None:
     """The same agent, but the repository also trains a classifier of its own: it is an ML
     system that also asks a language model."""
-    files = {
-        "agent/api.py": _AGENT_API,
-        "agent/tools.py": _AGENT_TOOLS,
-        "ranking/train.py": (
-            "from sklearn.linear_model import LogisticRegression\n\n\n"
-            "def train(x, y):\n    return LogisticRegression().fit(x, y)\n"
-        ),
-    }
-    report = _scan(tmp_path, rulebook, files)
-    assert report.kind is not None and report.kind.id == "service", report.kind
+    trainer = (
+        "from sklearn.linear_model import LogisticRegression\n\n\n"
+        "def train(x, y):\n    return LogisticRegression().fit(x, y)\n"
+    )
+    assert _agent_kind(tmp_path, rulebook, "ranking/train.py", trainer) == "service"
