@@ -800,15 +800,15 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
             if tests & _SHELL_TESTS
             else []
         )
-        examples = _documentation_examples(code.nodes) if tests & _PASSWORD_TESTS else []
+        examples: list[tuple[int, int]] | None = None  # read once, for the first password issue
         for issue in visitor.tester.results:
             line = code.line(issue.lineno or 0)
             if issue.test_id in _PASSWORD_TESTS and _not_a_password(issue.text, line):
                 continue
-            if issue.test_id in _PASSWORD_TESTS and any(
-                start <= (issue.lineno or 0) <= end for start, end in examples
-            ):
-                continue
+            if issue.test_id in _PASSWORD_TESTS:
+                examples = _documentation_examples(code.nodes) if examples is None else examples
+                if any(start <= (issue.lineno or 0) <= end for start, end in examples):
+                    continue
             if issue.test_id == "B107" and _default_not_a_password(code, issue):
                 continue
             here = calls.get(issue.lineno or 0, [])

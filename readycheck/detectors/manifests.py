@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -154,18 +154,21 @@ def _runs(container: dict[str, Any]) -> str:
     return " ".join(str(p) for p in parts if isinstance(p, str | int))
 
 
-def _is_tooling(spec: dict[str, Any], tooling: Matcher) -> bool:
-    """A pod whose containers are all tooling (a Locust master and its workers)."""
+def _all_containers_run(spec: dict[str, Any], runs: Callable[[str], bool]) -> bool:
+    """Whether a pod has containers and each runs what `runs` recognises in its text."""
     listed = spec.get("containers")
     containers = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
-    return bool(containers) and all(tooling.search(_runs(c)) for c in containers)
+    return bool(containers) and all(runs(_runs(c)) for c in containers)
+
+
+def _is_tooling(spec: dict[str, Any], tooling: Matcher) -> bool:
+    """A pod whose containers are all tooling (a Locust master and its workers)."""
+    return _all_containers_run(spec, lambda text: tooling.search(text) is not None)
 
 
 def _is_platform(spec: dict[str, Any]) -> bool:
     """A pod whose containers all run the platform around the model."""
-    listed = spec.get("containers")
-    containers = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
-    return bool(containers) and all(runs_platform(_runs(c)) for c in containers)
+    return _all_containers_run(spec, runs_platform)
 
 
 def _targets(
