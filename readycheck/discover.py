@@ -125,8 +125,12 @@ _TEST_DIR = re.compile(
     r"|test_\w+)"
 )
 #: Test modules by name: pytest's `test_*.py` and `*_test.py`, a Django app's `tests.py`,
-#: a lone `test.py` or `smoketest.py` a person runs by hand against the service.
-_TEST_MODULE = re.compile(r"test_.*|.*_tests?\.py|tests?\.py|smoke_?tests?\.py|conftest\.py")
+#: a lone `test.py` or `smoketest.py` a person runs by hand against the service, and a
+#: package's test support (`testing.py`, `_testing.py`, `testing_utils.py`: fixtures and
+#: helpers its tests import, as `numpy.testing` is).
+_TEST_MODULE = re.compile(
+    r"test_.*|.*_tests?\.py|tests?\.py|smoke_?tests?\.py|conftest\.py|_?testing(_\w+)?\.py"
+)
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 #: Folders that hold third-party code copied into the repository.
 _VENDOR_DIRS = frozenset(

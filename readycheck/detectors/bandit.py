@@ -87,7 +87,8 @@ _A_REGEX = re.compile(r"\\[bBwWdDsS]|\(\?[aiLmsux:=!<P]")
 
 #: bandit B615 flags every `from_pretrained` without a revision; reading a model from a
 #: local directory downloads nothing. A path literal, a name that says it holds a path or
-#: directory (`self.model_path`, `model_dir`), a path built with os.path or pathlib, or
+#: directory (`self.model_path`, `model_dir`), a path built with os.path or pathlib or
+#: returned by a function named for it (`model_file_path(name)`), or
 #: `local_files_only=True` is local.
 _HUB_TESTS = frozenset({"B615"})
 _LOCAL_NAME = re.compile(
@@ -157,7 +158,9 @@ def _local_load(call: ast.Call) -> bool:
     if isinstance(first, ast.Name | ast.Attribute):
         return bool(_LOCAL_NAME.search(first.id if isinstance(first, ast.Name) else first.attr))
     if isinstance(first, ast.Call):
-        return bool(_PATH_CALLS.search(_callee(first)))
+        # a path builder, or a function named for the path it returns (`model_file_path(name)`)
+        callee = _callee(first)
+        return bool(_PATH_CALLS.search(callee) or _LOCAL_NAME.search(callee.rsplit(".", 1)[-1]))
     return isinstance(first, ast.BinOp) and isinstance(first.op, ast.Div)  # Path(...) / "model"
 
 

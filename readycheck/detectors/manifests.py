@@ -396,7 +396,12 @@ def compose_service(source: SourceFile, params: ComposeParams) -> Iterator[Evide
         for name, service in services.items():
             if params.serving_only and not serves_in_compose(service):
                 continue
-            hits = list(walk(service, path))
+            # `healthcheck: {disable: true}` turns off the check the image declares
+            hits = [
+                hit
+                for hit in walk(service, path)
+                if not (isinstance(hit[2], dict) and hit[2].get("disable") is True)
+            ]
             parent_services = document["services"]
             if hits:
                 parent, key, _value = hits[0]

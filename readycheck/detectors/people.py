@@ -80,7 +80,8 @@ _AGENT_NAMES = re.compile(
 class _People:
     """Identities (a name and an address) merged into people by union-find: the same
     address, the same name, a GitHub login or address that is another identity's name;
-    then a first name alone that is the start of exactly one full name, and a personal
+    then a first name alone that is the start of exactly one full name, a name that is
+    the first part of a hyphenated GitHub login, and a personal
     domain (`roger@ch3rry-pi3.com`) that is another identity's login or name."""
 
     def __init__(self) -> None:
@@ -166,6 +167,14 @@ class _People:
                 handle = key[2:]
                 if handle != _normal(full) and (shape.match(handle) or _spells_name(handle, words)):
                     union(key, f"n:{_normal(full)}")
+        # a name that is the first part of a GitHub login (`HAI` for `hAI-FA001`): the
+        # account's owner under the handle they also sign with
+        for _name, email in self.identities:
+            login = _NOREPLY.match(email)
+            if login and "-" in login.group(1):
+                head = _normal(login.group(1).split("-")[0])
+                if len(head) >= 3 and head not in _GENERIC and f"n:{head}" in names:
+                    union(f"n:{head}", f"e:{email}")
         domains: dict[str, set[str]] = {}
         for _name, email in self.identities:
             if "@" in email and not _NOREPLY.match(email):

@@ -9,6 +9,7 @@ for nothing.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,47 @@ _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route",
 class ImportParams:
     #: Top-level or dotted module names; `sklearn` also matches `sklearn.pipeline`.
     modules: tuple[str, ...]
+    #: Leave out a module whose every call into the imported library is sent to this
+    #: machine (`requests.post("http://127.0.0.1:3000/predict")`): a smoke test of the
+    #: developer's own server calls no remote service.
+    unless_only_local_calls: bool = False
+
+
+#: A URL on this machine: the developer's own server or a sidecar, not a remote service.
+_LOOPBACK_URL = re.compile(
+    r"(?i)^\s*[a-z+]+://(localhost|127(\.\d{1,3}){3}|0\.0\.0\.0|\[::1\])(?=[:/?#]|$)"
+)
+
+
+def _literal_prefix(node: ast.expr) -> str | None:
+    """The text a string expression starts with, as far as it is written out."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        return _literal_prefix(node.values[0])
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _literal_prefix(node.left)
+    return None
+
+
+def local_url(code: PythonCode, call: ast.Call) -> bool:
+    """Whether a call's URL (its first two positional arguments or `url=`, as written or
+    as every binding of the name in the file gives it) is on this machine."""
+    candidates = [*call.args[:2], *(k.value for k in call.keywords if k.arg == "url")]
+    for argument in candidates:
+        if isinstance(argument, ast.Name):
+            values = [
+                binding.value
+                for binding in code.bindings
+                if isinstance(binding, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == argument.id for t in binding.targets)
+            ]
+            texts = [_literal_prefix(v) for v in values]
+        else:
+            texts = [_literal_prefix(argument)]
+        if texts and all(t is not None and _LOOPBACK_URL.match(t) for t in texts):
+            return True
+    return False
 
 
 def _imports_by_root(source: SourceFile, code: PythonCode) -> dict[str, list[ImportRef]]:
@@ -58,6 +100,15 @@ def python_import(source: SourceFile, params: ImportParams) -> Iterator[Evidence
     grouped = _imports_by_root(source, code)
     roots = {m.split(".")[0] for m in params.modules}
     candidates = [ref for root in roots for ref in grouped.get(root, ())]
+    if params.unless_only_local_calls and candidates:
+        calls = [
+            ref
+            for name, refs in code.calls_by_name.items()
+            if name.split(".")[0] in roots
+            for ref in refs
+        ]
+        if calls and all(local_url(code, ref.node) for ref in calls):
+            return
     for ref in sorted(candidates, key=lambda r: (r.line, r.module)):
         if any(ref.module == m or ref.module.startswith(m + ".") for m in params.modules):
             yield Evidence(
@@ -148,6 +199,9 @@ class CallParams:
     #: regular expressions: a request filed `PENDING` where the module speaks of its
     #: approval, `accuracy_score` where it reads a prediction log and its ground truth.
     when_module_mentions: tuple[str, ...] = ()
+    #: Leave out calls sent to this machine (`requests.post("http://127.0.0.1:3000/...")`):
+    #: a smoke test of the developer's own server, not a remote service.
+    unless_local_url: bool = False
 
 
 def _returned_calls(source: SourceFile, code: PythonCode) -> frozenset[int]:
@@ -409,6 +463,8 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
         ):
             continue
         if any(start <= ref.line <= end for start, end in guarded):
+            continue
+        if params.unless_local_url and local_url(code, ref.node):
             continue
         if params.unless_opted_in and any(
             start <= ref.line <= end for start, end in _opted_in(source, params.unless_opted_in)

@@ -591,6 +591,61 @@ class _Auth:
                     return True  # `auth.get_username()`: the credential is decoded and used
         return False
 
+    def checks_parameters(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+        """How a handler checks a credential its caller sends as a request field
+        (`def predict(self, data, api_key: str)` in BentoML, a query parameter in FastAPI):
+        by comparing it and rejecting the request itself, or by handing it to a local
+        function that does (`authenticate(api_key)`). None when it does neither."""
+        arguments = function.args
+        names = {
+            a.arg
+            for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            if _CREDENTIAL_NAMES.fullmatch(a.arg.replace("_", "-"))
+        }
+        if not names:
+            return None
+        if self._rejects_unless_compared(function, names):
+            return "the credential it is sent"
+        for node in ast.walk(function):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            helper = self.functions.get(node.func.id)
+            if helper is None or helper is function:
+                continue
+            params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]]
+            passed = {
+                params[i]
+                for i, arg in enumerate(node.args[: len(params)])
+                if isinstance(arg, ast.Name) and arg.id in names
+            } | {
+                k.arg
+                for k in node.keywords
+                if k.arg and isinstance(k.value, ast.Name) and k.value.id in names
+            }
+            if passed and self._rejects_unless_compared(helper, passed):
+                return f"the credential it is sent, checked by {node.func.id}()"
+        return None
+
+    def _rejects_unless_compared(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, names: set[str]
+    ) -> bool:
+        """Whether a function compares one of `names` with something and rejects the
+        request (401/403, an authentication error) somewhere in its body."""
+        compares = any(
+            isinstance(node, ast.Compare)
+            and any(_rooted_at(o, names) for o in [node.left, *node.comparators])
+            and not all(
+                isinstance(o, ast.Constant) and o.value in (None, "", 0)
+                for o in [node.left, *node.comparators]
+                if not _rooted_at(o, names)
+            )
+            for node in ast.walk(function)
+        )
+        return compares and any(
+            isinstance(node, ast.Raise | ast.Call | ast.Tuple) and self._rejects(node)
+            for node in ast.walk(function)
+        )
+
     def reference_checks(self, node: ast.expr) -> str | None:
         """How a dependency or decorator reference checks credentials: 'verified' (a local
         function that verifies one, or a name or module that says it does), 'presence' (a
@@ -692,7 +747,18 @@ def endpoint_auth(source: SourceFile, params: EndpointAuthParams) -> Iterator[Ev
         return
     routers = _router_dependencies(code)
     for handler in handlers(source):
-        if handler.kind != "route" or handler.infrastructure:
+        if handler.infrastructure:
+            continue
+        if handler.kind == "serving":
+            # A model server's API (BentoML, KServe, a scoring script) is often guarded by
+            # its platform, so only a check the handler makes itself is reported.
+            how = _route_auth(code, auth, handler, routers)
+            if how is not None and how != "presence":
+                yield Evidence(
+                    source.locate(handler.line),
+                    f"{handler.describe()} requires {how}",
+                    source.snippet(handler.line),
+                )
             continue
         how = _route_auth(code, auth, handler, routers)
         if how is not None and how != "presence":
@@ -741,6 +807,9 @@ def _route_auth(
     verdict = auth.verdict(handler.node)
     if verdict == "verified":
         return "a credential it checks"
+    sent = auth.checks_parameters(handler.node)
+    if sent is not None:
+        return sent
     return "presence" if presence else verdict
 
 
