@@ -202,6 +202,92 @@ class CallParams:
     #: Leave out calls sent to this machine (`requests.post("http://127.0.0.1:3000/...")`):
     #: a smoke test of the developer's own server, not a remote service.
     unless_local_url: bool = False
+    #: Leave out a validation whose failure is caught and passed over: the call itself, or
+    #: the schema it builds (`SCHEMA = DataFrameSchema(...)`) when every `SCHEMA.validate(df)`
+    #: of the file runs in a `try` whose handler neither raises nor stops the run but goes
+    #: on with the unvalidated data (`except SchemaErrors: log(...); return df`).
+    unless_failure_swallowed: bool = False
+
+
+#: Calls that end the run from a handler: the failure is not passed over.
+_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
+
+
+def _parents(source: SourceFile, code: PythonCode) -> dict[int, ast.AST]:
+    """Each node's parent, by the child's identity (remembered per file)."""
+    key = ("python", "parents")
+    if key not in source.memo:
+        source.memo[key] = {
+            id(child): node for node in code.nodes for child in ast.iter_child_nodes(node)
+        }
+    return source.memo[key]  # type: ignore[no-any-return]
+
+
+def _handler_goes_on(code: PythonCode, handler: ast.ExceptHandler, data: set[str]) -> bool:
+    """Whether an except handler carries on as if the validation had passed: it raises
+    nothing, calls nothing that ends the run, and returns the unvalidated data (`data`)
+    or nothing at all (`return False` or `None` tells the caller the check failed)."""
+    for node in ast.walk(handler):
+        if isinstance(node, ast.Raise):
+            return False
+        if isinstance(node, ast.Call) and code.resolve(node.func) in _EXITS:
+            return False
+    returns = [node for node in ast.walk(handler) if isinstance(node, ast.Return)]
+    return all(isinstance(r.value, ast.Name) and r.value.id in data for r in returns)
+
+
+def _swallowed(source: SourceFile, code: PythonCode, call: ast.Call) -> int | None:
+    """The line of the handler that goes on with the data the call was given, when the
+    call runs in the body of a `try` that has one."""
+    data = {
+        a.id for a in [*call.args, *(k.value for k in call.keywords)] if isinstance(a, ast.Name)
+    }
+    parents = _parents(source, code)
+    child: ast.AST = call
+    node = parents.get(id(call))
+    while node is not None and not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(node, ast.Try) and any(child is statement for statement in node.body):
+            for handler in node.handlers:
+                if _handler_goes_on(code, handler, data):
+                    return handler.lineno
+        child, node = node, parents.get(id(node))
+    return None
+
+
+def _validation_swallowed(source: SourceFile, code: PythonCode, call: ast.Call) -> int | None:
+    """Where a validation call, or every use of the schema it builds in this file, has
+    its failure caught and passed over (the first such handler's line), or None."""
+    itself = _swallowed(source, code, call)
+    if itself is not None:
+        return itself
+    parents = _parents(source, code)
+    outermost: ast.AST = call  # `Column(int)` inside `SCHEMA = DataFrameSchema({...})`
+    while isinstance(parents.get(id(outermost)), ast.expr | ast.keyword):
+        outermost = parents[id(outermost)]
+    parent = parents.get(id(outermost))
+    if not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
+        return None
+    target = parent.targets[0]
+    if not isinstance(target, ast.Name):
+        return None
+    uses = [
+        node
+        for node in code.nodes
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == target.id)  # `schema(df)`
+            or (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"validate", "validate_df", "check"}
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == target.id
+            )
+        )
+    ]
+    handlers = [_swallowed(source, code, use) for use in uses]
+    if not handlers or None in handlers:
+        return None
+    return min(line for line in handlers if line is not None)
 
 
 def _returned_calls(source: SourceFile, code: PythonCode) -> frozenset[int]:
@@ -442,6 +528,7 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
         for ref in refs
     ]
     returned = _returned_calls(source, code) if params.when_returned else None
+    passed_over: set[int] = set()  # the handlers reported as passing a failure over
     for ref in sorted(matched, key=lambda r: (r.line, r.column)):
         if returned is not None and id(ref.node) not in returned:
             continue
@@ -466,6 +553,19 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
             continue
         if params.unless_local_url and local_url(code, ref.node):
             continue
+        if params.unless_failure_swallowed:
+            handler = _validation_swallowed(source, code, ref.node)
+            if handler is not None:
+                if handler not in passed_over:
+                    passed_over.add(handler)
+                    yield Evidence(
+                        source.locate(handler),
+                        f"the failure of {ref.name}() is caught here and the run goes on"
+                        " with the unvalidated data",
+                        source.snippet(handler),
+                        missing=True,
+                    )
+                continue
         if params.unless_opted_in and any(
             start <= ref.line <= end for start, end in _opted_in(source, params.unless_opted_in)
         ):
