@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import contextvars
+import hashlib
 import json
 import re
 import tomllib
@@ -447,6 +448,12 @@ class CodeSummary:
     #: `/v1/messages`, Ollama's `/api/chat`, Gemini's `:generateContent`), or a cloud SDK's
     #: model runtime (Bedrock's `converse` and `invoke_model`, its `bedrock-runtime` client).
     asks_models_over_http: bool = False
+    #: Whether the file defines a test (a `test*` function or method, pytest's or
+    #: unittest's): a generated test module holding only a docstring tests nothing.
+    defines_tests: bool = False
+    #: A digest of each top-level function's body (in the order of `functions`, its
+    #: docstring and name left out): the same code under another name is the same logic.
+    function_bodies: tuple[str, ...] = ()
 
 
 #: A language model API's endpoint path, as OpenAI-compatible servers, Anthropic, Ollama
@@ -487,7 +494,26 @@ def summarise(source: SourceFile) -> CodeSummary | None:
         and (_MODEL_ENDPOINT.search(ref.value) or ref.value == "bedrock-runtime")
         for ref in code.strings
     ) or any(name.rsplit(".", 1)[-1] in _MODEL_RUNTIME_CALLS for name in code.calls_by_name)
-    return CodeSummary(tuple(sorted({ref.module for ref in code.imports})), functions, paths, asks)
+    tests = any(ref.name.startswith("test") for ref in code.functions)
+    bodies = tuple(
+        _body_digest(ref.node)
+        for ref in code.functions
+        if isinstance(ref.node.col_offset, int) and ref.node.col_offset == 0
+    )
+    return CodeSummary(
+        tuple(sorted({ref.module for ref in code.imports})), functions, paths, asks, tests, bodies
+    )
+
+
+def _body_digest(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """A digest of what a function does: its parameters and statements, without its
+    name, docstring or line numbers."""
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    shape = ast.dump(ast.Module(body=[*body], type_ignores=[]), annotate_fields=False)
+    shape += ast.dump(function.args, annotate_fields=False)
+    return hashlib.sha1(shape.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 #: A literal that names a file by a relative path with an extension of data or model files.

@@ -11,7 +11,7 @@ from readycheck.detectors.base import repo_detector
 from readycheck.discover import classify_role
 from readycheck.model import Detection, Evidence, FileKind, Location, Role
 from readycheck.pathmatch import PathPatterns
-from readycheck.workspace import Repository, module_names
+from readycheck.workspace import CodeSummary, Repository, module_names
 
 
 @dataclass(frozen=True)
@@ -42,19 +42,27 @@ def notebook_only_logic(repo: Repository, params: NotebookLogicParams) -> Detect
             inapplicable="there is no exploration notebook (notebooks in docs and examples "
             "show how to use the code; they are not its home)"
         )
-    in_modules = {
-        name
-        for path, summary in repo.summaries.items()
-        if repo.roles.get(path) is not Role.NOTEBOOK
-        for name, _where, _length in summary.functions
-    }
+    modules = [s for p, s in repo.summaries.items() if repo.roles.get(p) is not Role.NOTEBOOK]
+    in_modules = {name for summary in modules for name, _where, _length in summary.functions}
+    # the same code under another name (`reduce_columns` copied as `transformacion_columns`)
+    bodies_in_modules = {body for summary in modules for body in summary.function_bodies}
     matches = tuple(
         Evidence(where, f"function {name}() ({length} lines) exists only in this notebook")
         for _path, summary in sorted(notebooks.items())
-        for name, where, length in summary.functions
-        if length >= params.min_lines and name not in in_modules and not _DISPLAY.match(name)
+        for (name, where, length), body in zip(summary.functions, _bodies(summary), strict=True)
+        if length >= params.min_lines
+        and name not in in_modules
+        and body not in bodies_in_modules
+        and not _DISPLAY.match(name)
     )
     return Detection(matches)
+
+
+def _bodies(summary: CodeSummary) -> tuple[str | None, ...]:
+    """The body digest of each of a summary's functions (None where it has none)."""
+    if len(summary.function_bodies) == len(summary.functions):
+        return summary.function_bodies
+    return (None,) * len(summary.functions)
 
 
 @dataclass(frozen=True)

@@ -407,6 +407,16 @@ class TouchedParams:
     commits: int = 30
 
 
+def _may_test(repo: Repository, path: str) -> bool:
+    """Whether a changed file can hold tests: a Python module that defines one, or a
+    fixture or data file beside them; a package's `__init__.py` or a generated module
+    that holds only a docstring tests nothing."""
+    if not path.endswith(".py"):
+        return True
+    summary = repo.summaries.get(path)
+    return summary is None or summary.defines_tests
+
+
 @repo_detector(params=TouchedParams)
 def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
     """Files matching the patterns that recent commits changed."""
@@ -429,7 +439,11 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
         *scope,
     )
     touched = sorted(
-        {p for line in log.splitlines() if (p := _scoped(git, line.strip())) and spec.match(p)}
+        {
+            p
+            for line in log.splitlines()
+            if (p := _scoped(git, line.strip())) and spec.match(p) and _may_test(repo, p)
+        }
     )
     if not touched and git.shallow:
         return Detection(inapplicable=SHALLOW)

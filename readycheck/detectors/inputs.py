@@ -363,6 +363,21 @@ def _typed_body(code: PythonCode, function: Function) -> str | None:
     return None
 
 
+#: Annotations that accept any payload: typing them checks nothing.
+_UNCHECKED = frozenset({"dict", "Dict", "Any", "object", "typing.Any", "typing.Dict", "JSON"})
+
+
+def _fully_typed(function: Function) -> bool:
+    """Whether every parameter the caller sends is annotated with a type that checks
+    something (not `dict`, `Any` or a bare JSON)."""
+    params = _parameters(function)
+    return bool(params) and all(
+        p.annotation is not None
+        and ast.unparse(p.annotation).split("[", 1)[0].rsplit(".", 1)[-1] not in _UNCHECKED
+        for p in params
+    )
+
+
 def _declared_body(code: PythonCode, function: Function) -> str | None:
     """A parameter declared as the request's body (`= Body(...)`, `Annotated[T, Body()]`)
     with a type the framework parses it into."""
@@ -577,6 +592,11 @@ def request_validation(source: SourceFile, params: NoParams) -> Iterator[Evidenc
             yield from emit(
                 function.lineno, f"{entry} takes typed input the framework validates ({body})"
             )
+            continue
+        if routed and entry and entry.startswith("BentoML API") and _fully_typed(function):
+            # BentoML builds a pydantic model from the API's signature and answers 400
+            # when a field is missing or of the wrong type
+            yield from emit(function.lineno, f"{entry} takes typed parameters BentoML validates")
             continue
         if entry and (decorator := _validating_decorator(code, function)):
             yield from emit(function.lineno, f"{entry} validates its input with @{decorator}")
