@@ -35,9 +35,9 @@ _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route",
 class ImportParams:
     #: Top-level or dotted module names; `sklearn` also matches `sklearn.pipeline`.
     modules: tuple[str, ...]
-    #: Leave out a module whose every call into the imported library is sent to this
-    #: machine (`requests.post("http://127.0.0.1:3000/predict")`): a smoke test of the
-    #: developer's own server calls no remote service.
+    #: Leave out a module whose every call into the imported library is a script's request
+    #: to this machine (`requests.post("http://127.0.0.1:3000/predict")`): a smoke test of
+    #: the developer's own server calls no remote service.
     unless_only_local_calls: bool = False
 
 
@@ -56,6 +56,28 @@ def _literal_prefix(node: ast.expr) -> str | None:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _literal_prefix(node.left)
     return None
+
+
+def local_smoke_test(code: PythonCode, call: ast.Call) -> bool:
+    """Whether a call sends a request to this machine from a script a person runs: a
+    call at module level, or in a module with a `__main__` block. A service's own call
+    to a model server beside it (Triton on localhost, inside a handler) can still hang."""
+    if not local_url(code, call):
+        return False
+    in_function = any(
+        ref.line <= call.lineno <= (ref.node.end_lineno or ref.line) for ref in code.functions
+    )
+    return not in_function or _has_main_block(code)
+
+
+def _has_main_block(code: PythonCode) -> bool:
+    return any(
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Compare)
+        and "__name__" in ast.unparse(node.test)
+        and "__main__" in ast.unparse(node.test)
+        for node in code.tree.body
+    )
 
 
 def local_url(code: PythonCode, call: ast.Call) -> bool:
@@ -107,7 +129,7 @@ def python_import(source: SourceFile, params: ImportParams) -> Iterator[Evidence
             if name.split(".")[0] in roots
             for ref in refs
         ]
-        if calls and all(local_url(code, ref.node) for ref in calls):
+        if calls and all(local_smoke_test(code, ref.node) for ref in calls):
             return
     for ref in sorted(candidates, key=lambda r: (r.line, r.module)):
         if any(ref.module == m or ref.module.startswith(m + ".") for m in params.modules):
@@ -199,8 +221,9 @@ class CallParams:
     #: regular expressions: a request filed `PENDING` where the module speaks of its
     #: approval, `accuracy_score` where it reads a prediction log and its ground truth.
     when_module_mentions: tuple[str, ...] = ()
-    #: Leave out calls sent to this machine (`requests.post("http://127.0.0.1:3000/...")`):
-    #: a smoke test of the developer's own server, not a remote service.
+    #: Leave out calls a script sends to this machine (`requests.post("http://127.0.0.1:3000/...")`
+    #: at module level or in a module with a `__main__` block): a smoke test of the
+    #: developer's own server, not a remote service.
     unless_local_url: bool = False
     #: Leave out a validation whose failure is caught and passed over: the call itself, or
     #: the schema it builds (`SCHEMA = DataFrameSchema(...)`) when every `SCHEMA.validate(df)`
@@ -551,7 +574,7 @@ def python_call(source: SourceFile, params: CallParams) -> Iterator[Evidence]:
             continue
         if any(start <= ref.line <= end for start, end in guarded):
             continue
-        if params.unless_local_url and local_url(code, ref.node):
+        if params.unless_local_url and local_smoke_test(code, ref.node):
             continue
         if params.unless_failure_swallowed:
             handler = _validation_swallowed(source, code, ref.node)
