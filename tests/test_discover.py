@@ -103,6 +103,11 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("4-eval/2-test-data/deployments/broken-app/deployment.yaml", Role.TEST),
         ("03_tests/test_api.py", Role.TEST),
         ("2-serving/app.py", Role.CODE),
+        # a package's test support (round 30: pytest fixtures in src/pkg/testing.py)
+        ("src/recommender/testing.py", Role.TEST),
+        ("src/recommender/_testing.py", Role.TEST),
+        ("src/recommender/testing_utils.py", Role.TEST),
+        ("src/ab_testing.py", Role.CODE),
     ],
 )
 def test_role_is_decided_by_path(path: str, role: Role) -> None:

@@ -331,6 +331,9 @@ def _not_a_password(issue_text: str, line: str) -> bool:
         or _DESCRIBING_NAME.search(name) is not None
         or value.lower() in _PLACEHOLDERS
         or len(value) < 3
+        # no letter or digit: an ellipsis to fill in (`'...'`, `'.. .. ..'`) or a symbol
+        # a report prints (`PASS = "  ✓"`)
+        or not any(c.isalnum() for c in value)
         # a number the line does not quote: bandit quotes `"max_token": 512` as '512' and
         # `"pass_rate": 0.0` as '0.0'
         or (
@@ -421,8 +424,11 @@ def _control_flow_handlers(tree: ast.AST, nodes: Iterable[ast.AST]) -> frozenset
         )
     }
     _falls_into_raise(tree, None, lines)
+    releasing = _releasing_tries(tree)
     for node in nodes:
-        if isinstance(node, ast.Try) and (_only_releases(node) or _only_imports(node)):
+        if isinstance(node, ast.Try) and (
+            _only_releases(node) or _only_imports(node) or id(node) in releasing
+        ):
             lines.update(handler.lineno for handler in node.handlers)
         elif isinstance(node, ast.Try) and _reads_console(node):
             # EOFError from input() or stdin is the end of what the user types
@@ -469,10 +475,43 @@ def _retries_until_given_up(loop: ast.While | ast.For | ast.AsyncFor) -> set[int
     return found
 
 
-#: Calls that release a resource: deleting a temporary file or folder, closing a handle.
+#: Calls that release a resource: deleting a temporary file or folder, closing a handle,
+#: stopping or unloading what was started (`engine.abort(id)`, `self._cleanup()`).
 _RELEASES = re.compile(
-    r"(^|\.)(remove|unlink|rmdir|rmtree|removedirs|close|cleanup|shutdown|terminate|kill)$"
+    r"(^|\.)_*(remove|unlink|rmdir|rmtree|removedirs|close|cleanup|shutdown|terminate|kill"
+    r"|abort|unload|release|dispose|stop)$"
 )
+#: Methods that run while an object or a program goes away (`__del__`, `__exit__`,
+#: `_cleanup`): what fails in them cannot be acted on any more, and swallowing it loses
+#: no data.
+_TEARDOWN = frozenset({"del", "exit", "aexit", "cleanup", "teardown", "shutdown"})
+
+
+def _releasing_tries(tree: ast.AST) -> set[int]:
+    """`try` statements (by identity) that run while something goes away: in a `finally`
+    block, in `__del__` or `__exit__`, or in a function registered with `atexit`."""
+    at_exit = {
+        node.args[0].id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and ast.unparse(node.func).endswith("atexit.register")
+        and node.args
+        and isinstance(node.args[0], ast.Name)
+    }
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        scopes: list[ast.AST] = []
+        if isinstance(node, ast.Try | ast.TryStar):
+            scopes = list(node.finalbody)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+            node.name.strip("_") in _TEARDOWN
+            or node.name in at_exit
+            or any(ast.unparse(d).endswith("atexit.register") for d in node.decorator_list)
+        ):
+            scopes = list(node.body)
+        for scope in scopes:
+            found.update(id(inner) for inner in ast.walk(scope) if isinstance(inner, ast.Try))
+    return found
 
 
 def _only_releases(node: ast.Try) -> bool:

@@ -70,7 +70,8 @@ _AUTH_WORDS = frozenset(
 )  # fmt: skip
 _AUTH_PAIRS = frozenset(
     {("api", "key"), ("current", "user"), ("verify", "key"), ("access", "key"),
-     ("require", "user"), ("get", "user")}
+     ("require", "user"), ("get", "user"), ("verify", "admin"), ("require", "admin"),
+     ("verify", "user"), ("check", "admin")}
 )  # fmt: skip
 #: A module named for it holds the service's auth dependencies (`core/security.py`);
 #: only a dependency may be recognised by its module (a middleware called
