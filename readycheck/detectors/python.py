@@ -70,14 +70,20 @@ def local_smoke_test(code: PythonCode, call: ast.Call) -> bool:
     return not in_function or _has_main_block(code)
 
 
-def _has_main_block(code: PythonCode) -> bool:
-    return any(
-        isinstance(node, ast.If)
+def _main_blocks(code: PythonCode) -> list[ast.If]:
+    """A module's `if __name__ == "__main__":` blocks."""
+    return [
+        node
+        for node in code.tree.body
+        if isinstance(node, ast.If)
         and isinstance(node.test, ast.Compare)
         and "__name__" in ast.unparse(node.test)
         and "__main__" in ast.unparse(node.test)
-        for node in code.tree.body
-    )
+    ]
+
+
+def _has_main_block(code: PythonCode) -> bool:
+    return bool(_main_blocks(code))
 
 
 def local_url(code: PythonCode, call: ast.Call) -> bool:
@@ -737,16 +743,7 @@ def _main_guard_lines(source: SourceFile) -> tuple[tuple[int, int], ...]:
     code = source.python
     if code is None:
         return ()
-    ranges = []
-    for node in code.tree.body:
-        if (
-            isinstance(node, ast.If)
-            and isinstance(node.test, ast.Compare)
-            and "__name__" in ast.unparse(node.test)
-            and "__main__" in ast.unparse(node.test)
-        ):
-            ranges.append((node.lineno, node.end_lineno or node.lineno))
-    return tuple(ranges)
+    return tuple((node.lineno, node.end_lineno or node.lineno) for node in _main_blocks(code))
 
 
 @dataclass(frozen=True)
