@@ -276,12 +276,15 @@ def is_script(entry_path: str) -> bool:
 LOAD_GENERATORS = "locust|k6|jmeter|artillery|vegeta|gatling"
 
 #: The platform around a model, not the model's service: trackers, orchestrators,
-#: dashboards, metric stores, object stores and databases, named by a container's or
-#: service's name, image, command or Dockerfile (`mlflow server`, `airflow webserver`).
+#: dashboards, metric stores, object stores, databases and the reverse proxies in front,
+#: named by a container's or service's name, image, command or Dockerfile (`mlflow
+#: server`, `airflow webserver`, a stock nginx).
 PLATFORM_SERVICES = re.compile(
     r"(^|[\s/_-])(mlflow|airflow|prefect|dagster|grafana|prometheus|alertmanager|minio"
     r"|jupyter(hub|lab)?|postgres(ql)?|mysql|redis|mongo(db)?|kafka|zookeeper|rabbitmq"
-    r"|elasticsearch|kibana|kubeflow|ml-pipeline)([\s/_:.-]|$)",
+    r"|elasticsearch|kibana|kubeflow|ml-pipeline"
+    # reverse proxies and load balancers in front of the services
+    r"|nginx|traefik|envoy|haproxy|caddy)([\s/_:.-]|$)",
     re.I,
 )
 
@@ -289,7 +292,7 @@ PLATFORM_SERVICES = re.compile(
 SERVER_COMMANDS = re.compile(
     r"uvicorn|gunicorn|hypercorn|daphne|waitress|bentoml\W+serve|torchserve|tritonserver"
     r"|mlflow\W+models\W+serve|serve\W+run|flask\W+(--app\W+\S+\W+)?run|litserve|streamlit"
-    r"|fastapi\W+run|tensorflow_model_server"
+    r"|fastapi\W+run|tensorflow_model_server|uwsgi"
 )
 
 

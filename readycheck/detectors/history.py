@@ -476,8 +476,9 @@ class IgnoredParams:
     #: Paths a tool writes only where it is used, each as `module:path`
     #: (`mlflow:mlruns/0/meta.yaml`, `dotenv:.env`): asked only when code imports it.
     tool_paths: tuple[str, ...] = ()
-    #: Paths asked only where a file matching a glob exists, each as `glob:path`
-    #: (`**/.env.example:.env`: a template of the secrets file the project uses).
+    #: Paths asked only where a file matching a glob exists, each as `glob:path`, in the
+    #: folder of the first such file (`**/.env.example:.env`: a template of the secrets
+    #: file the project uses, which lives beside it).
     file_paths: tuple[str, ...] = ()
     #: Extensions of data and model files: the paths the code spells with one of them
     #: (`"data/raw/train.csv"`, `"artifacts/model.joblib"`) are asked, a few of each.
@@ -534,8 +535,12 @@ def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
             wanted.append(path)
     for entry in params.file_paths:
         pattern, _, path = entry.rpartition(":")
-        if path and path not in wanted and next(repo.glob([pattern]), None) is not None:
-            wanted.append(path)
+        found = next(repo.glob([pattern]), None)
+        if path and found is not None:
+            # the file the template stands for lives beside it (`app/.env` for `app/.env.example`)
+            beside_template = str(PurePosixPath(found.path).parent / path)
+            if beside_template not in wanted:
+                wanted.append(beside_template)
     #: Where a relative path could also land: beside the code that spells it.
     beside: dict[str, str] = {}
     for extensions in (params.data_extensions, params.model_extensions):
@@ -546,7 +551,10 @@ def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
                     beside[spelled] = str(PurePosixPath(folder, spelled))
     spec = _root_ignore(repo)
     if spec is None:
-        return Detection(gaps=(Evidence(None, "no .gitignore at the root", missing=True),))
+        if next(repo.glob(["**/.gitignore"]), None) is None:
+            return Detection(gaps=(Evidence(None, "no .gitignore at the root", missing=True),))
+        # the project lives in a folder of the repository, with its own .gitignore
+        spec = _NO_IGNORES
     if not wanted:
         return Detection(
             inapplicable="the code names no data or model file, and no secrets file or tool "
@@ -578,6 +586,17 @@ def _ignore_file(repo: Repository, path: str) -> Any:
     """A .gitignore of the tree as a PathSpec, or None when discovery listed none there."""
     text = repo.read_text(path)
     return None if text is None else PathPatterns(text.splitlines(), ".gitignore")
+
+
+class _NoIgnores:
+    """The root's ignore rules where the root has no .gitignore: nothing is ignored there."""
+
+    @staticmethod
+    def match(path: str) -> bool:
+        return False
+
+
+_NO_IGNORES = _NoIgnores()
 
 
 def _root_ignore(repo: Repository) -> Any:

@@ -271,7 +271,7 @@ _TOX = re.compile(r"(?:^|[\s;&|(/])tox(?:\s+(?P<args>[^;&|]*)|$)")
 _NOX = re.compile(r"(?:^|[\s;&|(/])nox(?:\s+(?P<args>[^;&|]*)|$)")
 #: `pre-commit run`, or the actions that run it in GitHub Actions.
 _PRE_COMMIT = re.compile(
-    r"(?:^|[\s;&|(/])pre-commit\s+run\b|^(pre-commit/action|pre-commit-ci/lite-action)@"
+    r"(?:^|[\s;&|(/])pre-commit\s+run\b(?P<args>[^;&|]*)|^(pre-commit/action|pre-commit-ci/lite-action)@"
 )
 _SCRIPT_RUNNER = re.compile(
     r"(?:^|[\s;&|(])(?:poe|hatch\s+run|pdm\s+run|rye\s+run|npm\s+run|yarn\s+run|pnpm\s+run)\s+(?P<args>[^;&|]*)"
@@ -420,20 +420,28 @@ _INSTALLING = re.compile(INSTALLS.replace("(?!.*", "(?=.*", 1))
 _TOX_POSARGS = re.compile(r"\{posargs:([^{}]*)\}")
 
 
-def _pre_commit_lines(source: SourceFile) -> list[str]:
+def _pre_commit_lines(source: SourceFile, only: str = "") -> list[str]:
+    """What a pre-commit config runs: its repositories, hooks and local hooks' commands
+    (only the hook `only`, when a command names one)."""
     lines: list[str] = []
     for document in source.documents:
         repos = document.get("repos") if isinstance(document, dict) else None
         for repo in repos if isinstance(repos, list) else []:
             if isinstance(repo, dict):
+                hooks = [
+                    h
+                    for h in repo.get("hooks") or []
+                    if isinstance(h, dict) and (not only or h.get("id") == only)
+                ]
+                if only and not hooks:
+                    continue
                 lines.append(str(repo.get("repo", "")))
-                for hook in repo.get("hooks") or []:
-                    if isinstance(hook, dict):
-                        lines.append(str(hook.get("id", "")))
-                        args = hook.get("args")
-                        words = [str(a) for a in args] if isinstance(args, list) else []
-                        # a local hook's command: `entry: make` with `args: [clean]`
-                        lines.append(" ".join([str(hook.get("entry", "")), *words]).strip())
+                for hook in hooks:
+                    lines.append(str(hook.get("id", "")))
+                    args = hook.get("args")
+                    words = [str(a) for a in args] if isinstance(args, list) else []
+                    # a local hook's command: `entry: make` with `args: [clean]`
+                    lines.append(" ".join([str(hook.get("entry", "")), *words]).strip())
     return lines
 
 
@@ -505,9 +513,12 @@ class _Runners(delivery._Follower):
             sessions = _option(match.group("args"), "-s", "--session", "--sessions")
             for path in files("noxfile.py"):
                 found += [f"{path}#python:{s}" for s in sessions] or [f"{path}#python:"]
-        if _PRE_COMMIT.search(command):
+        if pre_commit := _PRE_COMMIT.search(command):
+            # `pre-commit run gitleaks --all-files` runs that one hook, not the others
+            words = (pre_commit.group("args") or "").split()
+            hook = next((w for w in words if w[:1] != "-"), "")
             found += [
-                f"{p}#pre-commit:"
+                f"{p}#pre-commit:{hook}"
                 for p in files(".pre-commit-config.yaml", ".pre-commit-config.yml")
             ]
         for match in _SCRIPT_RUNNER.finditer(command):
@@ -537,7 +548,7 @@ class _Runners(delivery._Follower):
             "just": lambda: _just_lines(source, name),
             "python": lambda: _python_commands(source, name or None),
             "tox": lambda: _tox_lines(source, [e for e in name.split(",") if e]),
-            "pre-commit": lambda: _pre_commit_lines(source),
+            "pre-commit": lambda: _pre_commit_lines(source, name),
             "pyproject": lambda: _pyproject_script(source, name),
             "config": lambda: [s.text for d in source.documents for s in delivery._scripts(d)],
         }[kind]()
