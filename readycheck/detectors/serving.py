@@ -605,7 +605,7 @@ class _Auth:
         }
         if not names:
             return None
-        if self._rejects_unless_compared(function, names):
+        if self._compares_and_rejects(function, names):
             return "the credential it is sent"
         for node in ast.walk(function):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
@@ -623,11 +623,11 @@ class _Auth:
                 for k in node.keywords
                 if k.arg and isinstance(k.value, ast.Name) and k.value.id in names
             }
-            if passed and self._rejects_unless_compared(helper, passed):
+            if passed and self._compares_and_rejects(helper, passed):
                 return f"the credential it is sent, checked by {node.func.id}()"
         return None
 
-    def _rejects_unless_compared(
+    def _compares_and_rejects(
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, names: set[str]
     ) -> bool:
         """Whether a function compares one of `names` with something and rejects the
