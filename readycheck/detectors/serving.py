@@ -750,17 +750,6 @@ def endpoint_auth(source: SourceFile, params: EndpointAuthParams) -> Iterator[Ev
     for handler in handlers(source):
         if handler.infrastructure:
             continue
-        if handler.kind == "serving":
-            # A model server's API (BentoML, KServe, a scoring script) is often guarded by
-            # its platform, so only a check the handler makes itself is reported.
-            how = _route_auth(code, auth, handler, routers)
-            if how is not None and how != "presence":
-                yield Evidence(
-                    source.locate(handler.line),
-                    f"{handler.describe()} requires {how}",
-                    source.snippet(handler.line),
-                )
-            continue
         how = _route_auth(code, auth, handler, routers)
         if how is not None and how != "presence":
             yield Evidence(
@@ -768,7 +757,9 @@ def endpoint_auth(source: SourceFile, params: EndpointAuthParams) -> Iterator[Ev
                 f"{handler.describe()} requires {how}",
                 source.snippet(handler.line),
             )
-        elif handler.predicts:
+        # A model server's API (BentoML, KServe, a scoring script) is often guarded by its
+        # platform: only a check the handler makes itself is reported, never a gap.
+        elif handler.kind == "route" and handler.predicts:
             detail = (
                 f"{handler.describe()} only checks that a credential is present, never that it is valid"
                 if how == "presence"
@@ -1181,14 +1172,6 @@ def _consumer_name(code: PythonCode, node: ast.AST) -> str | None:
     return None
 
 
-def _parents(nodes: Iterable[ast.AST]) -> dict[int, ast.AST]:
-    found: dict[int, ast.AST] = {}
-    for parent in nodes:
-        for child in ast.iter_child_nodes(parent):
-            found[id(child)] = parent
-    return found
-
-
 _ATTENTION = re.compile(r"(?i)(^|_)(attn|attention)(_|$)")
 #: Calls that only reshape or retype a tensor: the score goes where their result goes.
 _RESHAPES = re.compile(
@@ -1321,7 +1304,7 @@ def score_output(source: SourceFile, params: ScoreUseParams) -> Iterator[Evidenc
     if not calls:
         return  # most files compute no score: no need to map the tree's parents
     consumers = Matcher(params.consumers)
-    parents = _parents(code.nodes)
+    parents = code.parents
     scopes = sorted(
         ((f.node.lineno, f.node.end_lineno or f.node.lineno, f.node) for f in code.functions),
         key=lambda s: s[1] - s[0],
