@@ -409,7 +409,7 @@ def _caught_names(handler: ast.ExceptHandler) -> set[str] | None:
 _LOOKUP_MISS = re.compile(r"(NotFound|DoesNotExist|NoSuch[A-Z]\w*|NotExist)(Error|Exception)?$")
 
 
-def _control_flow_handlers(tree: ast.AST, nodes: Iterable[ast.AST]) -> frozenset[int]:
+def _control_flow_handlers(tree: ast.AST, nodes: Sequence[ast.AST]) -> frozenset[int]:
     """Lines of `except` clauses that swallow nothing: they catch only exceptions that are
     not failures, or they fall through to a `raise` right after the `try` (a parse attempt
     whose failure ends in the function's own error)."""
@@ -424,7 +424,7 @@ def _control_flow_handlers(tree: ast.AST, nodes: Iterable[ast.AST]) -> frozenset
         )
     }
     _falls_into_raise(tree, None, lines)
-    releasing = _releasing_tries(tree)
+    releasing = _releasing_tries(nodes)
     for node in nodes:
         if isinstance(node, ast.Try) and (
             _only_releases(node) or _only_imports(node) or id(node) in releasing
@@ -487,19 +487,20 @@ _RELEASES = re.compile(
 _TEARDOWN = frozenset({"del", "exit", "aexit", "cleanup", "teardown", "shutdown"})
 
 
-def _releasing_tries(tree: ast.AST) -> set[int]:
+def _releasing_tries(nodes: Sequence[ast.AST]) -> set[int]:
     """`try` statements (by identity) that run while something goes away: in a `finally`
-    block, in `__del__` or `__exit__`, or in a function registered with `atexit`."""
+    block, in `__del__` or `__exit__`, or in a function registered with `atexit`. `nodes`
+    are all of a module's nodes (the parsed file's walk, made once)."""
     at_exit = {
         node.args[0].id
-        for node in ast.walk(tree)
+        for node in nodes
         if isinstance(node, ast.Call)
         and ast.unparse(node.func).endswith("atexit.register")
         and node.args
         and isinstance(node.args[0], ast.Name)
     }
     found: set[int] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         scopes: list[ast.AST] = []
         if isinstance(node, ast.Try | ast.TryStar):
             scopes = list(node.finalbody)

@@ -783,7 +783,6 @@ def swallowed_failure(source: SourceFile, params: NoParams) -> Iterator[Evidence
     if code is None:
         return
     entry_points = _main_calls(code)
-    parents: dict[int, ast.AST] | None = None  # built for the first failure to judge
     for ref in code.functions:
         function = ref.node
         if function.name in {"__exit__", "__del__", "__aexit__", "close", "cleanup", "teardown"}:
@@ -821,9 +820,7 @@ def swallowed_failure(source: SourceFile, params: NoParams) -> Iterator[Evidence
                     continue
                 if not _reports_only(code, body):
                     continue
-                if parents is None:
-                    parents = _parents(code)
-                if _callers_test_result(code, function.name, parents):
+                if _callers_test_result(code, function.name, code.parents):
                     continue
                 yield Evidence(
                     source.locate(handler.lineno),
@@ -881,11 +878,6 @@ def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast
         yield node
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
             stack.extend(ast.iter_child_nodes(node))
-
-
-def _parents(code: PythonCode) -> dict[int, ast.AST]:
-    """Each node's parent, by the child's identity."""
-    return {id(child): node for node in code.nodes for child in ast.iter_child_nodes(node)}
 
 
 def _callers_test_result(code: PythonCode, name: str, parents: dict[int, ast.AST]) -> bool:
@@ -978,12 +970,11 @@ _STEP_DECORATORS = ("prefect.task", "prefect.flow", "airflow.decorators.task", "
 def _main_calls(code: PythonCode) -> set[str]:
     """Names called under `if __name__ == "__main__":`: the program's entry points."""
     names: set[str] = set()
-    for node in code.tree.body:
-        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
-            for child in ast.walk(node):
-                if isinstance(child, ast.Call):
-                    func = child.func
-                    names.add(func.attr if isinstance(func, ast.Attribute) else ast.unparse(func))
+    for node in code.main_blocks:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Call):
+                func = child.func
+                names.add(func.attr if isinstance(func, ast.Attribute) else ast.unparse(func))
     return names
 
 

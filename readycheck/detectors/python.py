@@ -67,23 +67,7 @@ def local_smoke_test(code: PythonCode, call: ast.Call) -> bool:
     in_function = any(
         ref.line <= call.lineno <= (ref.node.end_lineno or ref.line) for ref in code.functions
     )
-    return not in_function or _has_main_block(code)
-
-
-def _main_blocks(code: PythonCode) -> list[ast.If]:
-    """A module's `if __name__ == "__main__":` blocks."""
-    return [
-        node
-        for node in code.tree.body
-        if isinstance(node, ast.If)
-        and isinstance(node.test, ast.Compare)
-        and "__name__" in ast.unparse(node.test)
-        and "__main__" in ast.unparse(node.test)
-    ]
-
-
-def _has_main_block(code: PythonCode) -> bool:
-    return bool(_main_blocks(code))
+    return not in_function or bool(code.main_blocks)
 
 
 def local_url(code: PythonCode, call: ast.Call) -> bool:
@@ -242,16 +226,6 @@ class CallParams:
 _EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
 
 
-def _parents(source: SourceFile, code: PythonCode) -> dict[int, ast.AST]:
-    """Each node's parent, by the child's identity (remembered per file)."""
-    key = ("python", "parents")
-    if key not in source.memo:
-        source.memo[key] = {
-            id(child): node for node in code.nodes for child in ast.iter_child_nodes(node)
-        }
-    return source.memo[key]  # type: ignore[no-any-return]
-
-
 def _handler_goes_on(code: PythonCode, handler: ast.ExceptHandler, data: set[str]) -> bool:
     """Whether an except handler carries on as if the validation had passed: it raises
     nothing, calls nothing that ends the run, and returns the unvalidated data (`data`)
@@ -265,13 +239,13 @@ def _handler_goes_on(code: PythonCode, handler: ast.ExceptHandler, data: set[str
     return all(isinstance(r.value, ast.Name) and r.value.id in data for r in returns)
 
 
-def _swallowed(source: SourceFile, code: PythonCode, call: ast.Call) -> int | None:
+def _swallowed(code: PythonCode, call: ast.Call) -> int | None:
     """The line of the handler that goes on with the data the call was given, when the
     call runs in the body of a `try` that has one."""
     data = {
         a.id for a in [*call.args, *(k.value for k in call.keywords)] if isinstance(a, ast.Name)
     }
-    parents = _parents(source, code)
+    parents = code.parents
     child: ast.AST = call
     node = parents.get(id(call))
     while node is not None and not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -286,10 +260,10 @@ def _swallowed(source: SourceFile, code: PythonCode, call: ast.Call) -> int | No
 def _validation_swallowed(source: SourceFile, code: PythonCode, call: ast.Call) -> int | None:
     """Where a validation call, or every use of the schema it builds in this file, has
     its failure caught and passed over (the first such handler's line), or None."""
-    itself = _swallowed(source, code, call)
+    itself = _swallowed(code, call)
     if itself is not None:
         return itself
-    parents = _parents(source, code)
+    parents = code.parents
     outermost: ast.AST = call  # `Column(int)` inside `SCHEMA = DataFrameSchema({...})`
     while isinstance(parents.get(id(outermost)), ast.expr | ast.keyword):
         outermost = parents[id(outermost)]
@@ -299,21 +273,30 @@ def _validation_swallowed(source: SourceFile, code: PythonCode, call: ast.Call) 
     target = parent.targets[0]
     if not isinstance(target, ast.Name):
         return None
+    key = ("python", "schema passed over", target.id)  # once per schema, not per Column()
+    if key not in source.memo:
+        source.memo[key] = _uses_passed_over(code, target.id)
+    return source.memo[key]  # type: ignore[no-any-return]
+
+
+def _uses_passed_over(code: PythonCode, name: str) -> int | None:
+    """The first handler that passes over a failed use of the schema bound to `name`
+    (`name.validate(df)`, `name(df)`), when every use in the file is passed over."""
     uses = [
         node
         for node in code.nodes
         if isinstance(node, ast.Call)
         and (
-            (isinstance(node.func, ast.Name) and node.func.id == target.id)  # `schema(df)`
+            (isinstance(node.func, ast.Name) and node.func.id == name)  # `schema(df)`
             or (
                 isinstance(node.func, ast.Attribute)
                 and node.func.attr in {"validate", "validate_df", "check"}
                 and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == target.id
+                and node.func.value.id == name
             )
         )
     ]
-    handlers = [_swallowed(source, code, use) for use in uses]
+    handlers = [_swallowed(code, use) for use in uses]
     if not handlers or None in handlers:
         return None
     return min(line for line in handlers if line is not None)
@@ -743,7 +726,7 @@ def _main_guard_lines(source: SourceFile) -> tuple[tuple[int, int], ...]:
     code = source.python
     if code is None:
         return ()
-    return tuple((node.lineno, node.end_lineno or node.lineno) for node in _main_blocks(code))
+    return tuple((node.lineno, node.end_lineno or node.lineno) for node in code.main_blocks)
 
 
 @dataclass(frozen=True)

@@ -245,6 +245,25 @@ class PythonCode:
         return tuple(sorted(refs, key=lambda r: r.line))
 
     @cached_property
+    def parents(self) -> dict[int, ast.AST]:
+        """Each node's parent, by the child's identity: built once per file, for the
+        checks that look up from a node (the `try` around a call, the call around an
+        argument)."""
+        return {id(child): node for node in self.nodes for child in ast.iter_child_nodes(node)}
+
+    @cached_property
+    def main_blocks(self) -> tuple[ast.If, ...]:
+        """The module's `if __name__ == "__main__":` blocks: how it runs as a script."""
+        return tuple(
+            node
+            for node in self.tree.body
+            if isinstance(node, ast.If)
+            and isinstance(node.test, ast.Compare)
+            and "__name__" in ast.unparse(node.test)
+            and "__main__" in ast.unparse(node.test)
+        )
+
+    @cached_property
     def functions(self) -> tuple[FunctionRef, ...]:
         refs = [
             FunctionRef(
