@@ -790,6 +790,10 @@ def _route_auth(
     dependencies.extend(routers.get(handler.router or "", []))
     for _param, default in _defaults(handler.node):
         dependencies.extend(_dependency_targets(code, [default]))
+    aliased, injected = _annotated_dependencies(code, handler.node)
+    dependencies.extend(aliased)
+    if injected is not None:
+        return injected
     presence = False
     for dependency in dependencies:
         how = auth.reference_checks(dependency)
@@ -803,6 +807,46 @@ def _route_auth(
     if sent is not None:
         return sent
     return "presence" if presence else verdict
+
+
+def _annotated_dependencies(
+    code: PythonCode, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> tuple[list[ast.expr], str | None]:
+    """FastAPI dependencies a route's parameters declare through a type alias
+    (`current_user: UserDep` with `UserDep = Annotated[User, Depends(get_current_user)]`):
+    the dependencies of aliases the module defines, and, for an alias imported from
+    another module, a description when its name or the parameter's says it injects the
+    authenticated user (`CurrentUser`, `user: UserDep`)."""
+    aliases: dict[str, list[ast.expr]] = {}
+    for statement in code.tree.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and isinstance(statement.value, ast.Subscript)
+            and code.resolve(statement.value.value).rsplit(".", 1)[-1] == "Annotated"
+            and isinstance(statement.value.slice, ast.Tuple)
+        ):
+            aliases[statement.targets[0].id] = list(statement.value.slice.elts[1:])
+    local_classes = {ref.name for ref in code.classes}
+    found: list[ast.expr] = []
+    arguments = function.args
+    for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+        annotation = arg.annotation
+        if not isinstance(annotation, ast.Name):
+            continue
+        if annotation.id in aliases:
+            found.extend(_dependency_targets(code, aliases[annotation.id]))
+            continue
+        imported = code.resolve(annotation) != annotation.id
+        if not imported or annotation.id in local_classes:
+            continue
+        named = annotation.id.endswith(("Dep", "Dependency")) and (
+            "user" in _words(annotation.id) or auth_like(arg.arg, module_counts=False)
+        )
+        if named or auth_like(annotation.id, module_counts=False):
+            return found, f"the injected {arg.arg}: {annotation.id}"
+    return found, None
 
 
 def _app_auth(
