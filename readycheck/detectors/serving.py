@@ -386,7 +386,15 @@ def auth_like(name: str, module_counts: bool = True) -> bool:
     words = _words(parts[-1])
     if any(w in _AUTH_WORDS for w in words):
         return True
-    return any(pair in _AUTH_PAIRS for pair in itertools.pairwise(words))
+    # a pair naming the person (`get_user`, `verify_admin`) must end the name: it returns
+    # that person, where `get_user_service` returns a service
+    if len(words) > 1 and words[-1] == "user" and "current" in words:
+        return True  # `get_current_active_user`
+    pairs = list(itertools.pairwise(words))
+    return any(
+        pair in _AUTH_PAIRS and (pair[1] not in {"user", "admin"} or index == len(pairs) - 1)
+        for index, pair in enumerate(pairs)
+    )
 
 
 def _scheme_names(code: PythonCode) -> set[str]:
