@@ -131,6 +131,14 @@ _TEST_DIR = re.compile(
 _TEST_MODULE = re.compile(
     r"test_.*|.*_tests?\.py|tests?\.py|smoke_?tests?\.py|conftest\.py|_?testing(_\w+)?\.py"
 )
+#: A script named for the stand-in model it makes (`create_sample_sklearn_model.py`,
+#: `dummy_model.py`, `make_demo_data.py`) or for the demo it is (`demo_user_flow.py`):
+#: a toy a demo or a test uploads, or a walk-through, not the project's own code. Its
+#: words, split on `_`, `-` and `.`: a stand-in word beside `model`, a making verb
+#: followed by a sample word, or `demo` followed by what it demonstrates.
+_STAND_IN = frozenset({"dummy", "toy", "fake", "mock", "stub", "placeholder"})
+_SAMPLE = frozenset({"sample", "samples", "demo", "example", "dummy", "toy", "fake", "mock"})
+_MAKING = frozenset({"create", "make", "generate", "build", "train", "save", "write", "export"})
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 #: Folders that hold third-party code copied into the repository.
 _VENDOR_DIRS = frozenset(
@@ -249,9 +257,20 @@ def classify_role(path: str, kind: FileKind) -> Role:
         return Role.TEST
     if any(_EXAMPLE_DIR.fullmatch(d) for d in directories) or _TEMPLATE_FILE.fullmatch(name):
         return Role.EXAMPLE
+    if kind is FileKind.PYTHON and _makes_a_stand_in(name):
+        return Role.EXAMPLE
     if _DOC_DIRS.intersection(directories) or kind is FileKind.MARKDOWN:
         return Role.DOCS
     return Role.CODE
+
+
+def _makes_a_stand_in(name: str) -> bool:
+    """Whether a module's name says it makes a sample, demo or dummy model or data set,
+    or demonstrates something (`demo.py` alone is often the app itself: left as code)."""
+    words = re.split(r"[_.-]", name.removesuffix(".py"))
+    if _STAND_IN.intersection(words) and {"model", "models"}.intersection(words):
+        return True
+    return len(words) > 1 and (words[0] == "demo" or (words[0] in _MAKING and words[1] in _SAMPLE))
 
 
 class _IgnoreRules:

@@ -108,6 +108,19 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("src/recommender/_testing.py", Role.TEST),
         ("src/recommender/testing_utils.py", Role.TEST),
         ("src/ab_testing.py", Role.CODE),
+        # a script named for the stand-in model it makes (round 34: an Iris model a
+        # model-hosting service's demo uploads)
+        ("scripts/create_sample_sklearn_model.py", Role.EXAMPLE),
+        ("app/dummy_model.py", Role.EXAMPLE),
+        ("scripts/make_demo_data.py", Role.EXAMPLE),
+        ("scripts/demo_user_flow.py", Role.EXAMPLE),
+        ("app/demo.py", Role.CODE),
+        ("src/prompts/example_selector.py", Role.CODE),
+        ("src/sample_weights.py", Role.CODE),
+        ("src/train_model.py", Role.CODE),
+        ("src/sample_model.py", Role.CODE),
+        ("src/mock_server.py", Role.CODE),
+        ("src/models/sampler.py", Role.CODE),
     ],
 )
 def test_role_is_decided_by_path(path: str, role: Role) -> None:
