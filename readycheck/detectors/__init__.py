@@ -51,6 +51,7 @@ REGISTRY: dict[str, Detector] = {
         python.python_identifier,
         python.http_route,
         python.python_threshold,
+        python.review_outcome,
         python.python_nan_comparison,
         python.python_fit_before_split,
         python.model_load_in_handler,

@@ -1083,6 +1083,49 @@ def python_threshold(source: SourceFile, params: ThresholdParams) -> Iterator[Ev
             )
 
 
+#: Outcomes that hand a case to a person instead of acting on it.
+_REVIEW_OUTCOME = re.compile(
+    r"(?i)((manual|human|needs?|pending|for|send|sent|route|routed)[_ -](to[_ -])?)?review"
+    r"|(manual|human)[_ -](check|decision|approval)|escalated?|abstain(ed)?"
+    r"|refer(red)?[_ -]to[_ -](a[_ -])?(human|person|reviewer|underwriter|analyst)"
+)
+
+
+def _outcomes(node: ast.AST) -> Iterator[ast.expr]:
+    """The values a branch of an `if` settles on: what it returns or assigns directly."""
+    if isinstance(node, ast.Return | ast.Assign | ast.AnnAssign) and node.value is not None:
+        yield node.value
+
+
+@file_detector(*PYTHON_KINDS, params=NoParams)
+def review_outcome(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
+    """A decision that, on a comparison (a score against a cut-off), comes out as a case
+    for a person: `decision = "approve" if score < 0.5 else "review"`, or `if p < t:
+    return "manual_review"`. The word alone proves nothing (a product may have reviews);
+    chosen by a comparison it is the service declining to act on its own."""
+    code = source.python
+    if code is None:
+        return
+    for node in code.nodes:
+        if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Compare):
+            branches: list[ast.expr] = [node.body, node.orelse]
+        elif isinstance(node, ast.If) and isinstance(node.test, ast.Compare):
+            branches = [v for statement in (*node.body, *node.orelse) for v in _outcomes(statement)]
+        else:
+            continue
+        for value in branches:
+            if (
+                isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+                and _REVIEW_OUTCOME.fullmatch(value.value.strip())
+            ):
+                yield Evidence(
+                    source.locate(value.lineno),
+                    f"a comparison sends the case to a person: {value.value!r}",
+                    source.snippet(value.lineno),
+                )
+
+
 def _hand_made(code: PythonCode, operand: ast.expr, line: int) -> bool:
     """Whether a score is one the function adds up itself from fixed points
     (`anomaly_score += 0.3` for nulls, `+= 0.2` per extreme value): a rule of thumb whose
