@@ -236,11 +236,18 @@ class AgentLoopParams:
     calls: tuple[str, ...]
 
 
+#: Calls that wait for a person at the terminal.
+_READS_A_PERSON = frozenset(
+    {"input", "click.prompt", "typer.prompt", "rich.prompt.Prompt.ask", "prompt_toolkit.prompt"}
+)
+
+
 @file_detector(*PYTHON_KINDS, params=AgentLoopParams)
 def unbounded_agent_loop(source: SourceFile, params: AgentLoopParams) -> Iterator[Evidence]:
     """Hand-written agent loops with no bound: a `while` loop (or a loop over
     `itertools.count()`) that calls a model and compares no step counter or limit, so
-    only the model decides when it stops."""
+    only the model decides when it stops. A loop that reads the next message from a
+    person (`input()`) is their chat, not the model's loop."""
     code = source.python
     if code is None or not calls_a_model(code, params.calls):
         return
@@ -261,6 +268,11 @@ def unbounded_agent_loop(source: SourceFile, params: AgentLoopParams) -> Iterato
             continue
         if any(_compared_counter(n) for n in own_nodes(body) if isinstance(n, ast.If)):
             continue
+        if any(
+            isinstance(n, ast.Call) and code.resolve(n.func) in _READS_A_PERSON
+            for n in own_nodes(body)
+        ):
+            continue  # a chat a person drives: each turn waits for them, they end it
         yield Evidence(
             source.locate(node.lineno),
             "loop that calls a model until the model stops, with no step limit",
