@@ -497,6 +497,8 @@ def encode(analysis: FileAnalysis) -> dict[str, Any]:
             ],
             "paths": list(analysis.summary.paths),
             "asks_models_over_http": analysis.summary.asks_models_over_http,
+            "defines_tests": analysis.summary.defines_tests,
+            "function_bodies": list(analysis.summary.function_bodies),
         },
     }
 
@@ -529,7 +531,9 @@ def decode(data: dict[str, Any]) -> FileAnalysis:
                 (str(n), _required(_location(w)), int(size)) for n, w, size in summary["functions"]
             ),
             tuple(str(p) for p in summary["paths"]),
-            bool(summary.get("asks_models_over_http", False)),
+            bool(summary["asks_models_over_http"]),
+            bool(summary["defines_tests"]),
+            tuple(str(body) for body in summary["function_bodies"]),
         ),
     )
 

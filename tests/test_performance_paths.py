@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sqlite3
@@ -9,10 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from readycheck import runner
+from readycheck import cache, runner
+from readycheck.analyze import FileAnalysis
+from readycheck.model import Location
 from readycheck.pipeline import ScanOptions, scan
 from readycheck.renderers import json_report
 from readycheck.rulebook import Rulebook
+from readycheck.workspace import CodeSummary
 from tests.conftest import SAMPLES, rule_result
 
 
@@ -140,3 +144,26 @@ def test_a_new_bandit_or_an_edited_readycheck_invalidates_the_cache(
     assert key() != today
     monkeypatch.undo()
     cache.analyser_digest.cache_clear()
+
+
+def test_a_cached_analysis_keeps_every_fact_of_its_code_summary() -> None:
+    """A warm scan reads the summary back from the cache: a field left out of the cache
+    comes back as its default, and the cross-file rules that read it (a test change that
+    defines tests, a notebook function a module already holds) judge differently warm
+    than cold."""
+    summary = CodeSummary(
+        imports=("pandas", "churn.features"),
+        functions=(("build", Location("src/churn/features.py", 3), 12),),
+        paths=("data/raw/customers.csv",),
+        asks_models_over_http=True,
+        defines_tests=True,
+        function_bodies=("0123456789abcdef",),
+    )
+    unset = [
+        f.name
+        for f in dataclasses.fields(CodeSummary)
+        if f.default is not dataclasses.MISSING and getattr(summary, f.name) == f.default
+    ]
+    assert not unset, f"give {unset} a value other than the default here"
+    analysis = FileAnalysis("src/churn/features.py", {}, (), summary=summary)
+    assert cache.decode(json.loads(json.dumps(cache.encode(analysis)))).summary == summary
