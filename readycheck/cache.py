@@ -499,6 +499,7 @@ def encode(analysis: FileAnalysis) -> dict[str, Any]:
             "asks_models_over_http": analysis.summary.asks_models_over_http,
             "defines_tests": analysis.summary.defines_tests,
             "function_bodies": list(analysis.summary.function_bodies),
+            "declares_only": analysis.summary.declares_only,
         },
     }
 
@@ -534,6 +535,7 @@ def decode(data: dict[str, Any]) -> FileAnalysis:
             bool(summary["asks_models_over_http"]),
             bool(summary["defines_tests"]),
             tuple(str(body) for body in summary["function_bodies"]),
+            bool(summary["declares_only"]),
         ),
     )
 

@@ -454,6 +454,10 @@ class CodeSummary:
     #: A digest of each top-level function's body (in the order of `functions`, its
     #: docstring and name left out): the same code under another name is the same logic.
     function_bodies: tuple[str, ...] = ()
+    #: Whether the module only declares: imports, constants, schemas and sources bound to
+    #: names, classes without methods. It holds no logic a unit test could exercise
+    #: (a Feast source, a Spark StructType), unlike a script whose statements do the work.
+    declares_only: bool = False
 
 
 #: A language model API's endpoint path, as OpenAI-compatible servers, Anthropic, Ollama
@@ -501,7 +505,29 @@ def summarise(source: SourceFile) -> CodeSummary | None:
         if isinstance(ref.node.col_offset, int) and ref.node.col_offset == 0
     )
     return CodeSummary(
-        tuple(sorted({ref.module for ref in code.imports})), functions, paths, asks, tests, bodies
+        tuple(sorted({ref.module for ref in code.imports})),
+        functions,
+        paths,
+        asks,
+        tests,
+        bodies,
+        _declares_only(code),
+    )
+
+
+#: Module-level statements that declare rather than do.
+_DECLARATIONS = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.ClassDef)
+
+
+def _declares_only(code: PythonCode) -> bool:
+    """Whether every module-level statement is an import, a name bound to a value, a
+    docstring or a class, and nothing anywhere defines a function."""
+    if code.functions or not code.tree.body:
+        return False
+    return all(
+        isinstance(statement, _DECLARATIONS)
+        or (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant))
+        for statement in code.tree.body
     )
 
 

@@ -158,6 +158,7 @@ def test_a_cached_analysis_keeps_every_fact_of_its_code_summary() -> None:
         asks_models_over_http=True,
         defines_tests=True,
         function_bodies=("0123456789abcdef",),
+        declares_only=True,
     )
     unset = [
         f.name

@@ -119,9 +119,16 @@ def _reached(repo: Repository, imported: set[str], spec: PathPatterns) -> set[st
 def tested_modules(repo: Repository, params: TestedParams) -> Detection:
     """For each data or feature module: imported by a test (a match) or by none (a gap)."""
     spec = PathPatterns(params.modules, "the rule's modules")
-    targets = [p for p in repo.summaries if repo.roles.get(p) is Role.CODE and spec.match(p)]
-    if not targets:
+    found = [p for p in repo.summaries if repo.roles.get(p) is Role.CODE and spec.match(p)]
+    if not found:
         return Detection(inapplicable="no feature or data-processing modules were found")
+    # a module that only declares (sources, schemas, constants) has no logic to test
+    targets = [p for p in found if not repo.summaries[p].declares_only]
+    if not targets:
+        return Detection(
+            inapplicable="the feature and data modules only declare sources, schemas and"
+            " constants: there is no processing logic to test"
+        )
     imported: set[str] = set()
     for path, summary in repo.summaries.items():
         if repo.roles.get(path) is Role.TEST:
