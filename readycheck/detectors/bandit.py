@@ -427,7 +427,10 @@ def _control_flow_handlers(tree: ast.AST, nodes: Sequence[ast.AST]) -> frozenset
     releasing = _releasing_tries(nodes)
     for node in nodes:
         if isinstance(node, ast.Try) and (
-            _only_releases(node) or _only_imports(node) or id(node) in releasing
+            _only_releases(node)
+            or _only_imports(node)
+            or _creates_if_missing(node)
+            or id(node) in releasing
         ):
             lines.update(handler.lineno for handler in node.handlers)
         elif isinstance(node, ast.Try) and _reads_console(node):
@@ -440,6 +443,23 @@ def _control_flow_handlers(tree: ast.AST, nodes: Sequence[ast.AST]) -> frozenset
         elif isinstance(node, ast.While | ast.For | ast.AsyncFor):
             lines.update(_retries_until_given_up(node))
     return frozenset(lines)
+
+
+#: Calls that create something that may already be there (`client.create_registered_model
+#: (name)`, `os.makedirs(path)`, `create_collection`): their failure is "it exists".
+_CREATES = re.compile(r"(^|\.)_*(create\w*|mkdir|makedirs|make_dirs?)$")
+
+
+def _creates_if_missing(node: ast.Try) -> bool:
+    """A `try` whose whole body is one call that creates something (`try:
+    client.create_registered_model(name)` / `except RestException: pass`): the idiom for
+    "create it unless it exists". A real failure surfaces at the next use of the thing."""
+    if len(node.body) != 1 or not isinstance(node.body[0], ast.Expr):
+        return False
+    call = node.body[0].value
+    if isinstance(call, ast.Await):
+        call = call.value
+    return isinstance(call, ast.Call) and _CREATES.search(ast.unparse(call.func)) is not None
 
 
 def _reads_console(node: ast.Try) -> bool:
@@ -619,7 +639,12 @@ def _falls_into_raise(node: ast.AST, after: ast.stmt | None, lines: set[int]) ->
             following = block[index + 1] if index + 1 < len(block) else after
             if field == "body" and isinstance(node, ast.For | ast.While | ast.AsyncFor):
                 following = None  # a loop body goes round again, not on
-            if isinstance(statement, ast.Try) and isinstance(following, ast.Raise):
+            if isinstance(statement, ast.Try) and (
+                isinstance(following, ast.Raise)
+                or (_gives_up(following) and _returns_on_success(statement))
+            ):
+                # `try: ...; return True` then `except: pass` then `return False`: the
+                # failure reaches the caller as the function's own "it did not work"
                 lines.update(handler.lineno for handler in statement.handlers)
             if isinstance(statement, ast.Try) and index + 1 < len(block):
                 lines.update(_falls_back(statement))
@@ -633,6 +658,15 @@ def _falls_into_raise(node: ast.AST, after: ast.stmt | None, lines: set[int]) ->
                     for handler in inner.handlers
                 )
             _falls_into_raise(statement, following, lines)
+
+
+def _returns_on_success(node: ast.Try) -> bool:
+    """Whether the `try` returns from its body (or its `else`) when the work succeeds."""
+    return any(
+        isinstance(inner, ast.Return)
+        for statement in (*node.body, *node.orelse)
+        for inner in ast.walk(statement)
+    )
 
 
 def _gives_up(statement: ast.stmt | None) -> bool:
