@@ -135,6 +135,32 @@ def _answers(handler: ast.ExceptHandler) -> bool:
     )
 
 
+def _falls_through_to_answer(code: PythonCode, node: ast.Try, handler: ast.ExceptHandler) -> bool:
+    """The handler notes the failure and lets the function go on to the `return` right
+    after the `try`, which gives a value: `except httpx.RequestError: log(...)` then
+    `return "control", "production"`, the answer for when the dependency is down."""
+    if any(
+        isinstance(inner, ast.Return | ast.Raise | ast.Continue | ast.Break)
+        for statement in handler.body
+        for inner in ast.walk(statement)
+    ):
+        return False
+    parent = code.parents.get(id(node))
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(parent, name, None)
+        if isinstance(block, list) and node in block:
+            index = block.index(node)
+            following = block[index + 1] if index + 1 < len(block) else None
+            return (
+                isinstance(following, ast.Return)
+                and following.value is not None
+                and not (
+                    isinstance(following.value, ast.Constant) and following.value.value is None
+                )
+            )
+    return False
+
+
 def _command_entry_points(code: PythonCode) -> set[int]:
     """The `try` statements of a command's entry point (`main`, `cli`), by identity."""
     found: set[int] = set()
@@ -179,7 +205,7 @@ def degraded_answer(source: SourceFile, params: DegradedAnswerParams) -> Iterato
             for n in ast.walk(statement)
         )
         for handler in node.handlers:
-            if not _answers(handler):
+            if not (_answers(handler) or _falls_through_to_answer(code, node, handler)):
                 continue
             if id(node) in commands and _exit_status(handler):
                 continue  # a command ending with its failure status, not an answer given
