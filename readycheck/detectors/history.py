@@ -19,6 +19,7 @@ from typing import Any
 
 from readycheck.detectors.base import repo_detector
 from readycheck.detectors.common import MACHINE_ACCOUNT, NOT_A_REPOSITORY, SHALLOW
+from readycheck.detectors.patterns import Matcher
 from readycheck.model import Detection, Evidence, Location, Role
 from readycheck.parsers.git import GitInfo
 from readycheck.pathmatch import PathPatterns
@@ -476,6 +477,10 @@ class IgnoredParams:
     #: Paths a tool writes only where it is used, each as `module:path`
     #: (`mlflow:mlruns/0/meta.yaml`, `dotenv:.env`): asked only when code imports it.
     tool_paths: tuple[str, ...] = ()
+    #: Where a tool sends its output to a server instead, each as `module:pattern`
+    #: (`mlflow:tracking_uri... = "http://..."`): when the pattern is found in the
+    #: project's code or its environment and compose files, the tool's path is not asked.
+    remote_tools: tuple[str, ...] = ()
     #: Paths asked only where a file matching a glob exists, each as `glob:path`, in the
     #: folder of the first such file (`**/.env.example:.env`: a template of the secrets
     #: file the project uses, which lives beside it).
@@ -518,6 +523,28 @@ def _spelled_paths(
     return [sorted(found)[0] for found in ranked[:limit]]
 
 
+#: Files that set a tool's environment: env files and templates, compose files.
+_ENVIRONMENT_FILES = ("**/.env*", "**/*.env", "**/*compose*.yml", "**/*compose*.yaml")
+
+
+def _sent_to_a_server(repo: Repository, module: str, remote_tools: tuple[str, ...]) -> bool:
+    """Whether the project points the tool at a server (`MLFLOW_TRACKING_URI=http://
+    mlflow:5000` in its compose file, `mlflow_tracking_uri: str = "http://..."` in its
+    settings): then the tool writes nothing into the work tree."""
+    patterns = [p for m, _, p in (e.partition(":") for e in remote_tools) if m == module and p]
+    if not patterns:
+        return False
+    code = [path for path in repo.summaries if repo.roles.get(path) is Role.CODE]
+    places = [*code, *(entry.path for entry in repo.glob(_ENVIRONMENT_FILES))]
+    for pattern in patterns:
+        matcher = Matcher(pattern)
+        for path in places:
+            text = repo.read_text(path)
+            if text is not None and matcher.search(text):
+                return True
+    return False
+
+
 def _ignored(repo: Repository, spec: Any, path: str) -> bool:
     return bool(spec.match(path)) or _ignored_below(repo, path)
 
@@ -531,7 +558,12 @@ def gitignore_covers(repo: Repository, params: IgnoredParams) -> Detection:
     wanted = list(params.paths)
     for entry in params.tool_paths:
         module, _, path = entry.partition(":")
-        if path and path not in wanted and _imported(repo, module):
+        if (
+            path
+            and path not in wanted
+            and _imported(repo, module)
+            and not _sent_to_a_server(repo, module, params.remote_tools)
+        ):
             wanted.append(path)
     for entry in params.file_paths:
         pattern, _, path = entry.rpartition(":")
