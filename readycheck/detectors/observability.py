@@ -235,17 +235,27 @@ class UnroutedParams:
 @file_detector(*STRUCTURED_KINDS, params=UnroutedParams)
 def prometheus_unrouted_alerts(source: SourceFile, params: UnroutedParams) -> Iterator[Evidence]:
     """A Prometheus server config that loads rule files (`rule_files`) but names no
-    Alertmanager (`alerting.alertmanagers`): its alerts fire on a page nobody watches."""
+    Alertmanager (`alerting.alertmanagers`): its alerts fire on a page nobody watches.
+    One that loads no rule files and names no Alertmanager at all evaluates no alerting
+    rule: a rules file beside it is read by nothing."""
     for document in source.documents:
-        if not isinstance(document, dict) or not document.get("rule_files"):
+        if not isinstance(document, dict):
             continue
         if "scrape_configs" not in document and "global" not in document:
             continue  # not a Prometheus server config
         alerting = document.get("alerting")
         managers = alerting.get("alertmanagers") if isinstance(alerting, dict) else None
-        if not managers:
+        if document.get("rule_files") and not managers:
             line = line_of(document, "rule_files")
             yield Evidence(Location(source.path, line), params.label, source.snippet(line))
+        elif "rule_files" not in document and alerting is None:
+            line = line_of(document, "scrape_configs" if "scrape_configs" in document else "global")
+            yield Evidence(
+                Location(source.path, line),
+                "Prometheus loads no rule files and names no Alertmanager: the alerting"
+                " rules are evaluated by nothing",
+                source.snippet(line),
+            )
 
 
 #: Calls that only write a log line: a latency written to the log is a log, not a metric.
