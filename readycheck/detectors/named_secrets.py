@@ -67,9 +67,9 @@ _REPEATED = re.compile(r"^(?:[A-Za-z]{1,5}[-_])?(.)\1{5,}$")
 #: tag): lowercase words joined by colons, which no generated secret is.
 _MARKER = re.compile(r"^[a-z]+(?::[a-z]+)+$")
 #: The credentials an image documents as its own defaults (MinIO's `minioadmin`, the
-#: postgres image's `postgres`, RabbitMQ's `guest`): in a compose file or a CI job they
-#: start or reach a local stack and guard nothing that is not already public.
-_IMAGE_DEFAULTS = frozenset({"minioadmin", "postgres", "guest", "neo4j"})
+#: postgres image's `postgres`, RabbitMQ's `guest`, Grafana's `admin`): in a compose file
+#: or a CI job they start or reach a local stack and guard nothing not already public.
+_IMAGE_DEFAULTS = frozenset({"minioadmin", "postgres", "guest", "neo4j", "admin"})
 
 
 @dataclass(frozen=True)
