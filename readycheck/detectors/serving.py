@@ -1291,7 +1291,12 @@ def _only_consumed(
     if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1):
         return False
     target = parent.targets[0]
-    if not isinstance(target, ast.Name):
+    # a slot of a local container (`oof_preds.iloc[val_idx] = proba`): the container holds
+    # it, and where the container goes the score goes (an attribute of `self` is kept)
+    if isinstance(target, ast.Subscript):
+        while isinstance(target, ast.Subscript | ast.Attribute):
+            target = target.value
+    if not isinstance(target, ast.Name) or target.id in ("self", "cls"):
         return False
     if _ATTENTION.search(target.id):
         return True  # a layer's attention weights, however the layer hands them on
