@@ -1077,10 +1077,26 @@ def _response_builders(expression: ast.expr) -> set[int]:
 _SERIALISERS = frozenset({"jsonify", "dict", "make_response", "json_response", "dumps"})
 
 
+#: Names of a registry stage or alias: a response saying `model_version="staging"` names
+#: where models are promoted, which every version passes through, not the one that answered.
+_STAGE_ALIAS = re.compile(
+    r"(?i)(staging|production|prod|latest|champion|challenger|stable|current|default|none|unknown)"
+)
+
+
+def _stage_alias(value: ast.expr) -> bool:
+    return (
+        isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+        and _STAGE_ALIAS.fullmatch(value.value.strip()) is not None
+    )
+
+
 def _version_fields(
     answer: _Answer, fields: Matcher, generic: Matcher, headers: Matcher, named: Matcher
-) -> Iterator[tuple[int, str]]:
-    """(line, field) for each field of the response that carries the version."""
+) -> Iterator[tuple[int, str, bool]]:
+    """(line, field, whether its value is only a stage's name) for each field of the
+    response that carries the version."""
 
     def carries(name: str, value: ast.expr) -> bool:
         return bool(
@@ -1092,7 +1108,7 @@ def _version_fields(
 
     for line, name, value in answer.fields:
         if carries(name, value):
-            yield line, name
+            yield line, name, _stage_alias(value)
     for expression in answer.expressions:
         builders = _response_builders(expression)
         for node in ast.walk(expression):
@@ -1101,17 +1117,21 @@ def _version_fields(
                     if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                         continue
                     if carries(key.value, value):
-                        yield key.lineno, key.value
+                        yield key.lineno, key.value, _stage_alias(value)
                     elif key.value.lower() == "model" and isinstance(value, ast.Dict):
-                        for inner in value.keys:
+                        for inner, inner_value in zip(value.keys, value.values, strict=True):
                             if isinstance(inner, ast.Constant) and generic.fullmatch(
                                 str(inner.value)
                             ):
-                                yield inner.lineno, f"model.{inner.value!s}"
+                                yield (
+                                    inner.lineno,
+                                    f"model.{inner.value!s}",
+                                    _stage_alias(inner_value),
+                                )
             elif isinstance(node, ast.Call) and id(node) in builders:
                 for keyword in node.keywords:
                     if keyword.arg is not None and carries(keyword.arg, keyword.value):
-                        yield keyword.value.lineno, keyword.arg
+                        yield keyword.value.lineno, keyword.arg, _stage_alias(keyword.value)
 
 
 @file_detector(*PYTHON_ONLY, params=ResponseFieldParams)
@@ -1133,10 +1153,20 @@ def response_field(source: SourceFile, params: ResponseFieldParams) -> Iterator[
     # (an admin route listing releases names versions too, but answers no request)
     predicting = [h for h in served if h.predicts]
     for handler in predicting or served:
-        for line, name in _version_fields(_answer(handler.node), fields, generic, headers, named):
+        answer = _answer(handler.node)
+        for line, name, alias in _version_fields(answer, fields, generic, headers, named):
             if line in seen:
                 continue
             seen.add(line)
+            if alias:
+                yield Evidence(
+                    source.locate(line),
+                    f"{handler.describe()} sets `{name}` to a stage's name, not the version"
+                    " that answered",
+                    source.snippet(line),
+                    missing=True,
+                )
+                continue
             yield Evidence(
                 source.locate(line),
                 f"{handler.describe()} answers with {params.label} (`{name}`)",
