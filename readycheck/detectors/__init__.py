@@ -59,6 +59,7 @@ REGISTRY: dict[str, Detector] = {
         inputs.swallowed_failure,
         inputs.data_schema_check,
         inputs.response_status_check,
+        inputs.bounded_float_field,
         hygiene.personal_path,
         hygiene.test_functions,
         hygiene.ci_runs,

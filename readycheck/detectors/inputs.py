@@ -1255,3 +1255,47 @@ def response_status_check(source: SourceFile, params: NoParams) -> Iterator[Evid
                     "checks the response status before using it",
                     source.snippet(node.lineno),
                 )
+
+
+#: A field's keywords that bound it from below and from above.
+_LOWER_BOUNDS = frozenset({"ge", "gt"})
+_UPPER_BOUNDS = frozenset({"le", "lt"})
+
+
+def _bounded_field(code: PythonCode, node: ast.expr) -> bool:
+    """A pydantic `Field(...)` call with a bound on each side."""
+    if not isinstance(node, ast.Call) or code.resolve(node.func) not in (
+        "pydantic.Field",
+        "pydantic.fields.Field",
+        "sqlmodel.Field",
+    ):
+        return False
+    keywords = {k.arg for k in node.keywords}
+    return bool(keywords & _LOWER_BOUNDS) and bool(keywords & _UPPER_BOUNDS)
+
+
+@file_detector(*PYTHON_KINDS, params=NoParams)
+def bounded_float_field(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
+    """A float field of a pydantic model bounded on both sides (`amount: float =
+    Field(ge=0, le=5000)`, `Annotated[float, Field(gt=0, lt=1)]`): pydantic 2 rejects NaN
+    (no comparison holds for it) and each infinity (one bound fails) before the model
+    sees the request. An integer field holds no NaN to begin with, so it proves nothing."""
+    code = source.python
+    if code is None:
+        return
+    for node in code.bindings:
+        if not isinstance(node, ast.AnnAssign):
+            continue
+        annotation = node.annotation
+        if "float" not in ast.unparse(annotation):
+            continue
+        inner = annotation.slice if isinstance(annotation, ast.Subscript) else None
+        parts = inner.elts if isinstance(inner, ast.Tuple) else []
+        if (node.value is not None and _bounded_field(code, node.value)) or any(
+            _bounded_field(code, part) for part in parts
+        ):
+            yield Evidence(
+                source.locate(node.lineno),
+                "a float field bounded on both sides rejects NaN and infinity",
+                source.snippet(node.lineno),
+            )

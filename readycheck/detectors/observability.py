@@ -252,8 +252,7 @@ def prometheus_unrouted_alerts(source: SourceFile, params: UnroutedParams) -> It
             line = line_of(document, "scrape_configs" if "scrape_configs" in document else "global")
             yield Evidence(
                 Location(source.path, line),
-                "Prometheus loads no rule files and names no Alertmanager: the alerting"
-                " rules are evaluated by nothing",
+                "Prometheus loads no rule files and names no Alertmanager: it raises no alert",
                 source.snippet(line),
             )
 

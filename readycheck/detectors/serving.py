@@ -1159,6 +1159,8 @@ def response_field(source: SourceFile, params: ResponseFieldParams) -> Iterator[
                 continue
             seen.add(line)
             if alias:
+                if not handler.predicts:
+                    continue  # a default an assignment or admin route answers with
                 yield Evidence(
                     source.locate(line),
                     f"{handler.describe()} sets `{name}` to a stage's name, not the version"
