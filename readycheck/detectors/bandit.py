@@ -507,9 +507,16 @@ _RELEASES = re.compile(
 _TEARDOWN = frozenset({"del", "exit", "aexit", "cleanup", "teardown", "shutdown"})
 
 
+#: Decorators that register a function as the web framework's error handler (FastAPI's
+#: `exception_handler`, Flask's `errorhandler`): it answers a failure already being
+#: reported, and what fails while it writes a diagnostic beside the answer loses nothing.
+_ERROR_HANDLER = re.compile(r"\.(exception_handler|errorhandler|app_errorhandler)\(")
+
+
 def _releasing_tries(nodes: Sequence[ast.AST]) -> set[int]:
     """`try` statements (by identity) that run while something goes away: in a `finally`
-    block, in `__del__` or `__exit__`, or in a function registered with `atexit`. `nodes`
+    block, in `__del__` or `__exit__`, in a function registered with `atexit`, or in a web
+    framework's error handler (the failure it answers is reported already). `nodes`
     are all of a module's nodes (the parsed file's walk, made once)."""
     at_exit = {
         node.args[0].id
@@ -528,6 +535,7 @@ def _releasing_tries(nodes: Sequence[ast.AST]) -> set[int]:
             node.name.strip("_") in _TEARDOWN
             or node.name in at_exit
             or any(ast.unparse(d).endswith("atexit.register") for d in node.decorator_list)
+            or any(_ERROR_HANDLER.search(ast.unparse(d)) for d in node.decorator_list)
         ):
             scopes = list(node.body)
         for scope in scopes:
@@ -648,6 +656,26 @@ def _falls_into_raise(node: ast.AST, after: ast.stmt | None, lines: set[int]) ->
                 lines.update(handler.lineno for handler in statement.handlers)
             if isinstance(statement, ast.Try) and index + 1 < len(block):
                 lines.update(_falls_back(statement))
+            if (
+                isinstance(statement, ast.Try)
+                and isinstance(node, ast.ExceptHandler)
+                and isinstance(block[-1], ast.Raise)
+            ):
+                # a side task while handling a failure (writing the traceback to a file)
+                # whose own failure is passed over: the handler raises all the same
+                lines.update(handler.lineno for handler in statement.handlers)
+            if isinstance(statement, ast.For | ast.AsyncFor | ast.While) and isinstance(
+                following, ast.Raise
+            ):
+                # trying alternatives (`for encoding in (...): try: return read(encoding)
+                # except UnicodeDecodeError: continue`), failing loudly once none worked
+                lines.update(
+                    handler.lineno
+                    for inner in statement.body
+                    if isinstance(inner, ast.Try)
+                    for handler in inner.handlers
+                    if all(isinstance(s, ast.Continue | ast.Pass) for s in handler.body)
+                )
             if isinstance(statement, ast.While) and _gives_up(following) and _sleeps(statement):
                 # polling until a deadline: each failed try waits and goes round again, and
                 # the code after the loop fails (or answers "not ready") when time is up

@@ -460,6 +460,10 @@ class ModelShareParams:
     #: Parts of those frameworks that run no model (metrics, encoders, splitters): a
     #: module importing only these scores or prepares, it does not run a model.
     runs_no_model: tuple[str, ...] = ()
+    #: Parts of an LLM application's own stack that run on those frameworks: embedding
+    #: models for retrieval, a language model run locally. A module importing one of these,
+    #: or kept in a folder or file named for embeddings, runs them for the LLM application.
+    language_stack: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=64)
@@ -475,6 +479,10 @@ def _imports_any(imports: tuple[str, ...], modules: tuple[str, ...]) -> bool:
         for name in imports
         for prefix in itertools.accumulate(name.split("."), lambda a, b: f"{a}.{b}")
     )
+
+
+#: A folder or file named for embeddings (`embedding_engine/`, `embeddings.py`, `embedder.py`).
+_EMBEDDINGS = re.compile(r"(?i)(^|/)[^/]*embed")
 
 
 @repo_detector(params=ModelShareParams)
@@ -493,7 +501,12 @@ def language_models_dominate(repo: Repository, params: ModelShareParams) -> Dete
         own = tuple(
             name for name in summary.imports if not _imports_any((name,), params.runs_no_model)
         )
-        if _imports_any(own, params.versus):
+        if not _imports_any(own, params.versus):
+            continue
+        if _imports_any(summary.imports, params.language_stack) or _EMBEDDINGS.search(path):
+            if path not in llm:
+                llm.append(path)  # torch or TensorFlow computing the retrieval's embeddings
+        else:
             classic += 1
     if not llm:
         return Detection(inapplicable="no module imports a language-model SDK or framework")
