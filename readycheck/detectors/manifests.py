@@ -171,6 +171,26 @@ def _is_platform(spec: dict[str, Any]) -> bool:
     return _all_containers_run(spec, runs_platform)
 
 
+#: What a background worker runs: a task queue's worker, a stream consumer, an ingestion job.
+_WORKER = re.compile(
+    r"(?i)(^|[\s/_.-])(celery\W+(-A\W+\S+\W+)?worker|rq\W+worker|dramatiq|huey_consumer"
+    r"|consumers?|workers?|ingest\w*|stream_job)([\s/_.:-]|$)"
+)
+
+
+def _is_worker(spec: dict[str, Any]) -> bool:
+    """A pod whose containers are all background workers that listen on no port (a
+    Celery worker, a Kafka consumer): nothing sends them requests to be ready for."""
+    listed = spec.get("containers")
+    containers = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
+    return bool(containers) and all(
+        not c.get("ports")
+        and _WORKER.search(_runs(c)) is not None
+        and SERVER_COMMANDS.search(_runs(c)) is None
+        for c in containers
+    )
+
+
 def _targets(
     obj: dict[str, Any], target: str, init_containers: bool = False
 ) -> Iterator[tuple[str, dict[str, Any], dict[str, Any] | None]]:
@@ -210,8 +230,10 @@ def k8s_field(source: SourceFile, params: KubernetesParams) -> Iterator[Evidence
             continue
         if any(_is_tooling(spec, tooling) for spec in pod_specs(obj)):
             continue  # a load generator's Deployment is not the service's workload
-        if params.serving_only and any(_is_platform(spec) for spec in pod_specs(obj)):
-            continue  # an MLflow server's or Airflow's Deployment serves no predictions
+        if params.serving_only and any(
+            _is_platform(spec) or _is_worker(spec) for spec in pod_specs(obj)
+        ):
+            continue  # an MLflow server's, Airflow's or a queue worker's serves no predictions
         fallback = params.pod_fallback and params.target == "container"
         for name, target, spec in _targets(obj, params.target, params.init_containers):
             hits = list(walk(target, path)) if path else [(None, None, target)]
