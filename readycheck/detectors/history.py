@@ -19,7 +19,7 @@ from typing import Any
 
 from readycheck.detectors.base import repo_detector
 from readycheck.detectors.common import MACHINE_ACCOUNT, NOT_A_REPOSITORY, SHALLOW
-from readycheck.detectors.patterns import Matcher
+from readycheck.detectors.patterns import Matcher, folded, required_literals
 from readycheck.model import Detection, Evidence, Location, Role
 from readycheck.parsers.git import GitInfo
 from readycheck.pathmatch import PathPatterns
@@ -537,10 +537,14 @@ def _sent_to_a_server(repo: Repository, module: str, remote_tools: tuple[str, ..
     code = [path for path in repo.summaries if repo.roles.get(path) is Role.CODE]
     places = [*code, *(entry.path for entry in repo.glob(_ENVIRONMENT_FILES))]
     for pattern in patterns:
-        matcher = Matcher(pattern)
+        needed = required_literals(pattern)
         for path in places:
             text = repo.read_text(path)
-            if text is not None and matcher.search(text):
+            if text is None:
+                continue
+            if needed is not None and not any(s in folded(text) for s in needed):
+                continue  # holds none of the strings every match holds
+            if Matcher(pattern).search(text):  # each file gets the pattern's time budget
                 return True
     return False
 
