@@ -141,11 +141,18 @@ def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence
     skip_comments = source.kind in _HASH_COMMENTED and not params.pattern.lstrip("^").startswith(
         ("#", "\\#")
     )
-    # each line with the one after it, read lazily: a key's material may follow its header
-    lines, ahead = itertools.tee(_lines(source))
+    # each line with the two after it, read lazily: a key's material may follow its
+    # header, and a Markdown heading's paragraph follows a blank line
+    lines, ahead, further = itertools.tee(_lines(source), 3)
     next(ahead, None)
-    following = itertools.chain(ahead, [(None, "")])
-    for (location, line), (_, next_line) in zip(lines, following, strict=True):
+    next(further, None)
+    next(further, None)
+    padding = [(None, ""), (None, "")]
+    following = itertools.chain(ahead, padding)
+    then = itertools.chain(further, padding)
+    for (location, line), (_, next_line), (_, line_after) in zip(
+        lines, following, then, strict=False
+    ):
         if skip_comments and line.lstrip().startswith("#"):
             continue
         match = _first_match(regex, unless, line[:_MAX_LINE])
@@ -153,7 +160,8 @@ def text_pattern(source: SourceFile, params: PatternParams) -> Iterator[Evidence
             continue
         if header is not None and body is not None and header.search(_matched(match)):
             after = line[match.end() : _MAX_LINE]
-            if not (body.search(after) or body.search(next_line[:_MAX_LINE])):
+            below = next_line if next_line.strip() else line_after
+            if not (body.search(after) or body.search(below[:_MAX_LINE])):
                 continue
         snippet = clip(line)
         if params.mask:
