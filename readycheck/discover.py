@@ -124,12 +124,13 @@ _TEST_DIR = re.compile(
     # a folder named as pytest names test modules (`test_agents/`, beside `agents/`)
     r"|test_\w+)"
 )
-#: Test modules by name: pytest's `test_*.py` and `*_test.py`, a Django app's `tests.py`,
+#: Test modules by name: pytest's `test_*.py` and `*_test.py` (a hand-run script spelled
+#: with a hyphen too, `inference-test.py`), a Django app's `tests.py`,
 #: a lone `test.py` or `smoketest.py` a person runs by hand against the service, and a
 #: package's test support (`testing.py`, `_testing.py`, `testing_utils.py`: fixtures and
 #: helpers its tests import, as `numpy.testing` is).
 _TEST_MODULE = re.compile(
-    r"test_.*|.*_tests?\.py|tests?\.py|smoke_?tests?\.py|conftest\.py|_?testing(_\w+)?\.py"
+    r"test[_-].*|.*[_-]tests?\.py|tests?\.py|smoke_?tests?\.py|conftest\.py|_?testing(_\w+)?\.py"
 )
 #: A script named for the stand-in model it makes (`create_sample_sklearn_model.py`,
 #: `dummy_model.py`, `make_demo_data.py`) or for the demo it is (`demo_user_flow.py`):

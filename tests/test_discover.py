@@ -108,6 +108,10 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("src/recommender/_testing.py", Role.TEST),
         ("src/recommender/testing_utils.py", Role.TEST),
         ("src/ab_testing.py", Role.CODE),
+        # a hand-run script named with a hyphen (round 36: dlr-inference/inference-test.py)
+        ("dlr-inference/inference-test.py", Role.TEST),
+        ("scripts/test-endpoint.py", Role.TEST),
+        ("src/latest-model.py", Role.CODE),
         # a script named for the stand-in model it makes (round 34: an Iris model a
         # model-hosting service's demo uploads)
         ("scripts/create_sample_sklearn_model.py", Role.EXAMPLE),
