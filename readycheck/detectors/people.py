@@ -77,6 +77,14 @@ _AGENT_NAMES = re.compile(
 )
 
 
+#: Names of an organisation, a project or a collective rather than a person ("Microsoft
+#: Open Source", "Data Science Project", "The TensorFlow Authors"): nobody to answer.
+_COLLECTIVE = re.compile(
+    r"(?i)(^|\s)(open source|github user|project|organi[sz]ation|inc\.?|corp(oration)?\.?"
+    r"|llc|ltd\.?|gmbh|foundation|contributors|developers|authors|maintainers)$"
+)
+
+
 class _People:
     """Identities (a name and an address) merged into people by union-find: the same
     address, the same name, a GitHub login or address that is another identity's name;
@@ -95,6 +103,8 @@ class _People:
         name, email = name.strip(), email.strip().lower()
         if not (name or email) or _is_bot(name, email) or _AGENT_NAMES.search(name):
             return
+        if _COLLECTIVE.search(name):
+            return  # an organisation's or a project's account, not a person
         if declared:
             self.declared.add(len(self.identities))
         self.identities.append((name, email))
