@@ -395,6 +395,11 @@ class Evaluator:
                 None,
             )
             if missing is not None:
+                reason = f"it needs {missing} ({results[missing].rule.title.lower()}) first"
+                seen = next((e.location for e in result.evidence if e.location is not None), None)
+                if result.status is not Status.FAIL and seen is not None:
+                    # say what is already there: the practice is not missing, it waits
+                    reason += f"; its own practice is already in the code ({seen}) and counts then"
                 results[rule.id] = dataclasses.replace(
                     result,
                     status=Status.FAIL,
@@ -402,7 +407,7 @@ class Evaluator:
                     evidence=(),
                     basis=Basis.BLOCKED,
                     blocked_by=missing,
-                    reason=f"it needs {missing} ({results[missing].rule.title.lower()}) first",
+                    reason=reason,
                 )
         return [results[rule.id] for rule in rules]
 

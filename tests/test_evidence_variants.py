@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from readycheck.model import Report, Status
+from tests.conftest import rule_result
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
@@ -103,3 +104,27 @@ def train(path: str) -> IsolationForest:
         r for r in scan_tree({"src/pm/train.py": people}).results if r.rule.id == "RC-HITL-010"
     )
     assert customers.status is Status.FAIL
+
+
+def test_a_blocked_practice_already_in_the_code_says_where_it_is(scan_tree: Scan) -> None:
+    """Blocked by a missing delivery path, a practice is not credited; but where its own
+    evidence was seen the finding must not read as if it were missing (round 37: a
+    reviewer judged "it needs RC-INFRA-017 first" false beside an audit log in the code)."""
+    training = {
+        "requirements.txt": "scikit-learn==1.5.1\n",
+        "src/train.py": (
+            "from sklearn.linear_model import LogisticRegression\n\n\n"
+            "def train(X, y):\n    return LogisticRegression().fit(X, y)\n"
+        ),
+    }
+    without = scan_tree(training)  # first: both scans write into the same folder
+    with_log = scan_tree(
+        {
+            **training,
+            "src/audit.py": "def log_prediction(record: dict) -> None:\n    print(record)\n",
+        }
+    )
+    seen, missing = rule_result(with_log, "RC-SEC-017"), rule_result(without, "RC-SEC-017")
+    assert seen.blocked_by == missing.blocked_by == "RC-INFRA-017"
+    assert "already in the code (src/audit.py:1)" in (seen.reason or "")
+    assert "already" not in (missing.reason or "")
