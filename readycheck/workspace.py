@@ -375,7 +375,7 @@ class SourceFile:
         name = PurePosixPath(self.path).name.lower()
         if self.kind is FileKind.REQUIREMENTS:
             # A `.in` file is pip-compile's input; what gets installed is the `.txt` it compiles.
-            group = "input" if name.endswith(".in") else "runtime"
+            group = "input" if name.endswith(".in") else _requirements_group(self.path)
             return deps.parse_requirements_text(text, group)
         if name == "setup.py":
             return deps.from_setup_py(self.python.tree) if self.python else []
@@ -472,6 +472,20 @@ _MODEL_ENDPOINT = re.compile(
 _MODEL_RUNTIME_CALLS = frozenset(
     {"converse", "converse_stream", "invoke_model", "invoke_model_with_response_stream"}
 )
+
+
+#: Words of a requirements file's name (or of its folder's file, `requirements/dev.txt`)
+#: that say it installs the developers' tools, not what trains or serves the model.
+_DEVELOPMENT_WORDS = frozenset(
+    {"dev", "develop", "development", "test", "tests", "testing", "lint", "docs", "doc", "ci"}
+)
+
+
+def _requirements_group(path: str) -> str:
+    """`dev` for a requirements file of development tools (`requirements-dev.txt`,
+    `test-requirements.txt`, `requirements/lint.txt`), else `runtime`."""
+    words = set(re.split(r"[-_.]", PurePosixPath(path).stem.lower()))
+    return "dev" if words & _DEVELOPMENT_WORDS else "runtime"
 
 
 def summarise(source: SourceFile) -> CodeSummary | None:
