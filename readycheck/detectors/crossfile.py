@@ -82,7 +82,9 @@ def _dotted_runs(module: str) -> set[str]:
     return {".".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
 
 
-def _reached(repo: Repository, imported: set[str], spec: PathPatterns) -> set[str]:
+def _reached(
+    repo: Repository, imported: set[str], spec: PathPatterns, inits_only: bool = False
+) -> set[str]:
     """Modules a test reaches through a module it imports, one hop:
 
     - a package's `__init__.py` that re-exports them (`from .feature_importance import ...`);
@@ -94,6 +96,8 @@ def _reached(repo: Repository, imported: set[str], spec: PathPatterns) -> set[st
     found: set[str] = set()
     for path, summary in repo.summaries.items():
         if repo.roles.get(path) is not Role.CODE:
+            continue
+        if inits_only and not path.endswith("__init__.py"):
             continue
         names = module_names(path) & imported
         if not names:
@@ -135,6 +139,13 @@ def tested_modules(repo: Repository, params: TestedParams) -> Detection:
             for module in summary.imports:
                 imported |= _dotted_runs(module)
     reached = _reached(repo, imported, spec)
+    # packages that re-export other packages' names (`evaluation/__init__.py` from
+    # `evaluation.retrieval`, which re-exports its loaders): followed to the module
+    for _ in range(8):
+        deeper = _reached(repo, imported | reached, spec, inits_only=True) - reached
+        if not deeper:
+            break
+        reached |= deeper
     matches, gaps = [], []
     for path in sorted(targets):
         if module_names(path) & imported:
