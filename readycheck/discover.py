@@ -140,6 +140,9 @@ _TEST_MODULE = re.compile(
 _STAND_IN = frozenset({"dummy", "toy", "fake", "mock", "stub", "placeholder"})
 _SAMPLE = frozenset({"sample", "samples", "demo", "example", "dummy", "toy", "fake", "mock"})
 _MAKING = frozenset({"create", "make", "generate", "build", "train", "save", "write", "export"})
+#: A developer's scratch or diagnostic script (`try.py`, `scratch.py`, `debug_rag.py`): run
+#: by hand to look at something, like a scratch folder's contents.
+_SCRATCH_MODULE = re.compile(r"try\.py|scratch(_\w+)?\.py|debug_\w+\.py")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 #: Folders that hold third-party code copied into the repository.
 _VENDOR_DIRS = frozenset(
@@ -258,7 +261,7 @@ def classify_role(path: str, kind: FileKind) -> Role:
         return Role.TEST
     if any(_EXAMPLE_DIR.fullmatch(d) for d in directories) or _TEMPLATE_FILE.fullmatch(name):
         return Role.EXAMPLE
-    if kind is FileKind.PYTHON and _makes_a_stand_in(name):
+    if kind is FileKind.PYTHON and (_makes_a_stand_in(name) or _SCRATCH_MODULE.fullmatch(name)):
         return Role.EXAMPLE
     if _DOC_DIRS.intersection(directories) or kind is FileKind.MARKDOWN:
         return Role.DOCS

@@ -121,6 +121,12 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("app/demo.py", Role.CODE),
         ("src/prompts/example_selector.py", Role.CODE),
         ("src/sample_weights.py", Role.CODE),
+        # a developer's scratch and diagnostic scripts (round 37: try.py, debug_parse_document.py)
+        ("try.py", Role.EXAMPLE),
+        ("scripts/debug_parse_document.py", Role.EXAMPLE),
+        ("scratch_embeddings.py", Role.EXAMPLE),
+        ("src/retry.py", Role.CODE),
+        ("src/debugger.py", Role.CODE),
         ("src/train_model.py", Role.CODE),
         ("src/sample_model.py", Role.CODE),
         ("src/mock_server.py", Role.CODE),
