@@ -370,6 +370,9 @@ def _compose_command(service: dict[str, Any]) -> str:
 
 #: A server run with auto-reload (`uvicorn ... --reload`, `flask run --debug`).
 _AUTO_RELOAD = re.compile(r"--reload\b|\bflask\b.*--debug\b")
+#: A container kept alive to be worked in (`tail -f /dev/null`, `sleep infinity`): a
+#: developer shell into the code, serving nothing until someone starts a server by hand.
+_IDLE = re.compile(r"\btail\s+-f\s+/dev/null\b|\bsleep\s+(infinity|inf)\b")
 
 
 def serves_in_compose(service: dict[str, Any]) -> bool:
@@ -379,8 +382,8 @@ def serves_in_compose(service: dict[str, Any]) -> bool:
     command = _compose_command(service)
     if _COMPOSE_NOTEBOOK.search(command):
         return False
-    if _AUTO_RELOAD.search(command):
-        return False  # a development stack: the server restarts on every edit
+    if _AUTO_RELOAD.search(command) or _IDLE.search(command):
+        return False  # a development stack: the server restarts on every edit, or none runs
     image = service.get("image")
     if isinstance(image, str) and DATABASE_IMAGES.search(image):
         return False  # a database image, even one built with its init scripts added
