@@ -201,6 +201,8 @@ class ScheduleParams:
         default=(
             r"schedules?|cron|cron_?schedule|cron_?expression|quartz_cron_expression"
             r"|schedule_?expression|expression"
+            # DAGs and triggers declared in YAML (dag-factory, Mage's triggers.yaml)
+            r"|schedule_?interval"
         ),
         metadata=REGEX,
     )
@@ -211,7 +213,8 @@ class ScheduleParams:
 def config_schedule(source: SourceFile, params: ScheduleParams) -> Iterator[Evidence]:
     """Jobs that configuration outside CI runs on a schedule: a key such as `schedule` or
     `quartz_cron_expression` holding a cron or rate expression or a period (Taskcluster
-    hooks, Databricks jobs, Prefect and serverless configs), or an Azure ML recurrence
+    hooks, Databricks jobs, Prefect and serverless configs, dag-factory DAGs and Mage
+    triggers with their `schedule_interval`), or an Azure ML recurrence
     trigger. CI definitions are left to `ci_definition`, bots' update schedules out."""
     if _NOT_JOBS.search(source.path) or is_ci_definition(source):
         return
