@@ -1158,22 +1158,14 @@ def response_field(source: SourceFile, params: ResponseFieldParams) -> Iterator[
             if line in seen:
                 continue
             seen.add(line)
-            if alias:
-                if not handler.predicts:
-                    continue  # a default an assignment or admin route answers with
-                yield Evidence(
-                    source.locate(line),
-                    f"{handler.describe()} sets `{name}` to a stage's name, not the version"
-                    " that answered",
-                    source.snippet(line),
-                    missing=True,
-                )
-                continue
-            yield Evidence(
-                source.locate(line),
-                f"{handler.describe()} answers with {params.label} (`{name}`)",
-                source.snippet(line),
+            if alias and not handler.predicts:
+                continue  # a default an assignment or admin route answers with
+            detail = (
+                f"{handler.describe()} sets `{name}` to a stage's name, not the version that answered"
+                if alias
+                else f"{handler.describe()} answers with {params.label} (`{name}`)"
             )
+            yield Evidence(source.locate(line), detail, source.snippet(line), missing=alias)
     for ref in code.strings:  # `response.headers["X-Model-Version"] = ...`
         if headers.fullmatch(ref.value) and ref.line not in seen:
             seen.add(ref.line)
