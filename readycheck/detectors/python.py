@@ -1104,8 +1104,10 @@ def review_outcome(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
     return "manual_review"`. The word alone proves nothing (a product may have reviews);
     chosen by a comparison it is the service declining to act on its own."""
     code = source.python
-    if code is None:
-        return
+    if code is None or not any(
+        _REVIEW_OUTCOME.fullmatch(ref.value.strip()) for ref in code.strings
+    ):
+        return  # no string names such an outcome: no walk of the whole tree
     for node in code.nodes:
         if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Compare):
             branches: list[ast.expr] = [node.body, node.orelse]
