@@ -396,9 +396,11 @@ class Evaluator:
             )
             if missing is not None:
                 reason = f"it needs {missing} ({results[missing].rule.title.lower()}) first"
-                seen = next((e.location for e in result.evidence if e.location is not None), None)
-                if result.status is not Status.FAIL and seen is not None:
+                seen = None
+                if result.status is not Status.FAIL:
                     # say what is already there: the practice is not missing, it waits
+                    seen = next((e.location for e in result.evidence if e.location), None)
+                if seen is not None:
                     reason += f"; its own practice is already in the code ({seen}) and counts then"
                 results[rule.id] = dataclasses.replace(
                     result,
@@ -407,6 +409,7 @@ class Evaluator:
                     evidence=(),
                     basis=Basis.BLOCKED,
                     blocked_by=missing,
+                    waiting_at=seen,
                     reason=reason,
                 )
         return [results[rule.id] for rule in rules]

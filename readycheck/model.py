@@ -501,6 +501,9 @@ class RuleResult:
     examined: int = 0
     #: For a blocked practice: the rule whose absence blocks it.
     blocked_by: str | None = None
+    #: For a blocked practice whose own evidence was seen: where, so the report says the
+    #: practice is waiting for its prerequisite, not missing.
+    waiting_at: Location | None = None
 
     @property
     def density(self) -> float:

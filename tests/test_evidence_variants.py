@@ -3,11 +3,14 @@ alternative form of evidence beside the one the rule case already covers."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping
 
 import pytest
+from rich.console import Console
 
 from readycheck.model import Report, Status
+from readycheck.renderers import html, terminal
 from tests.conftest import rule_result
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
@@ -127,4 +130,10 @@ def test_a_blocked_practice_already_in_the_code_says_where_it_is(scan_tree: Scan
     seen, missing = rule_result(with_log, "RC-SEC-017"), rule_result(without, "RC-SEC-017")
     assert seen.blocked_by == missing.blocked_by == "RC-INFRA-017"
     assert "already in the code (src/audit.py:1)" in (seen.reason or "")
-    assert "already" not in (missing.reason or "")
+    assert seen.waiting_at is not None and str(seen.waiting_at) == "src/audit.py:1"
+    assert "already" not in (missing.reason or "") and missing.waiting_at is None
+    out = io.StringIO()
+    terminal.render(with_log, Console(file=out, width=240, color_system=None))
+    assert "RC-SEC-017" in out.getvalue()
+    assert "already in the code at src/audit.py:1" in out.getvalue()
+    assert "Already in the code at src/audit.py:1" in html.render(with_log)

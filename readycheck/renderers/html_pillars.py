@@ -310,9 +310,10 @@ def _passed_item(result: RuleResult, link: Link) -> Html:
 
 
 def _blocked_item(result: RuleResult) -> Html:
-    return _check_item(
-        result, "⊘", "fail", el("p", f"Needs {result.blocked_by} first.", class_="blocked-by")
-    )
+    text = f"Needs {result.blocked_by} first."
+    if result.waiting_at is not None:
+        text += f" Already in the code at {result.waiting_at}."
+    return _check_item(result, "⊘", "fail", el("p", text, class_="blocked-by"))
 
 
 def _clear_item(result: RuleResult) -> Html:

@@ -405,8 +405,10 @@ def _result_block(
         note = f"a heuristic ({rule.confidence.value} confidence): it infers intent from names and calls"
         body.add_row("note", Text(note, style="dim italic"))
     for other in blocks or ():
+        waits = f"; already in the code at {other.waiting_at}" if other.waiting_at else ""
         body.add_row(
-            "blocks", Text(f"{other.rule.id} {other.rule.title} (it needs this first)", style="dim")
+            "blocks",
+            Text(f"{other.rule.id} {other.rule.title} (it needs this first{waits})", style="dim"),
         )
     body.add_row("why", Text(rule.why))
     body.add_row("fix", Text(rule.fix, style="green"))
