@@ -500,6 +500,8 @@ def encode(analysis: FileAnalysis) -> dict[str, Any]:
             "defines_tests": analysis.summary.defines_tests,
             "function_bodies": list(analysis.summary.function_bodies),
             "declares_only": analysis.summary.declares_only,
+            "references": sorted(analysis.summary.references),
+            "decorated": sorted(analysis.summary.decorated),
         },
     }
 
@@ -536,6 +538,8 @@ def decode(data: dict[str, Any]) -> FileAnalysis:
             bool(summary["defines_tests"]),
             tuple(str(body) for body in summary["function_bodies"]),
             bool(summary["declares_only"]),
+            frozenset(str(name) for name in summary["references"]),
+            frozenset(str(name) for name in summary["decorated"]),
         ),
     )
 

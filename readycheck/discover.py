@@ -139,7 +139,14 @@ _TEST_MODULE = re.compile(
 #: followed by a sample word, or `demo` followed by what it demonstrates.
 _STAND_IN = frozenset({"dummy", "toy", "fake", "mock", "stub", "placeholder"})
 _SAMPLE = frozenset({"sample", "samples", "demo", "example", "dummy", "toy", "fake", "mock"})
-_MAKING = frozenset({"create", "make", "generate", "build", "train", "save", "write", "export"})
+_MAKING = frozenset(
+    {"create", "make", "generate", "build", "train", "save", "write", "export", "seed", "populate"}
+)
+#: A notebook named for the walk-through it is (`dataset_storage_example.ipynb`,
+#: `tutorial_drift.ipynb`, `quickstart.ipynb`): it shows how to use the project.
+_WALK_THROUGH = frozenset(
+    {"example", "examples", "tutorial", "tutorials", "demo", "walkthrough", "quickstart"}
+)
 #: A developer's scratch or diagnostic script (`try.py`, `scratch.py`, `debug_rag.py`): run
 #: by hand to look at something, like a scratch folder's contents.
 _SCRATCH_MODULE = re.compile(r"try\.py|scratch(_\w+)?\.py|debug_\w+\.py")
@@ -254,6 +261,8 @@ def classify_role(path: str, kind: FileKind) -> Role:
             return Role.EXAMPLE
         if _DOC_DIRS.intersection(directories):
             return Role.DOCS
+        if _WALK_THROUGH.intersection(re.split(r"[_.\s-]", name.removesuffix(".ipynb"))):
+            return Role.EXAMPLE
         return Role.NOTEBOOK
     if any(_TEST_DIR.fullmatch(d) for d in directories) or (
         kind is FileKind.PYTHON and _TEST_MODULE.fullmatch(name) is not None

@@ -355,18 +355,47 @@ class Evaluator:
 
         return tuple(sorted(evidence, key=self._rank))
 
-    def _rank(self, item: Evidence) -> tuple[bool, bool, bool]:
+    def _rank(self, item: Evidence) -> tuple[bool, bool, bool, bool]:
         """Which evidence to show first: the product's code before what is outside it
         (tests, examples, docs) and around it (analyses, reports, benchmarks, scripts);
         then, within it, what is on the prediction path (a `/predict` route's typed input
         before a management route's)."""
         on_path = _PREDICTION_PATH.search(f"{item.detail} {item.snippet}") is not None
+        predicting = _PREDICTING_HANDLER.search(item.detail) is not None
         if item.location is None:
-            return (False, False, not on_path)
+            return (False, False, not predicting, not on_path)
         return (
             self._role(item) is not Role.CODE,
             _AUXILIARY.search(item.location.path) is not None,
+            not predicting,
             not on_path,
+        )
+
+    def _in_use(self, rule: Rule, outcome: Outcome) -> Outcome:
+        """A practice whose every piece of evidence sits in functions nothing calls is
+        written but not in use: partly met, and the finding says which function to wire
+        in. A library's functions are for its users to call, so its evidence stands."""
+        if self.kind is not None and self.kind.id == "library":
+            return outcome
+        idle: list[Evidence] = []
+        functions: set[tuple[str, str]] = set()
+        for item in outcome.evidence:
+            name = self.repository.idle_function(item.location) if item.location else None
+            if name is None or item.location is None:
+                return outcome
+            if (item.location.path, name) in functions:
+                continue  # one finding per function to wire in
+            functions.add((item.location.path, name))
+            detail = item.detail[:1].upper() + item.detail[1:]
+            idle.append(dataclasses.replace(
+                item,
+                detail=f"{detail} is in {name}(), which nothing in the project calls: "
+                "the practice is written but never runs",
+            ))  # fmt: skip
+        if not idle:
+            return outcome
+        return dataclasses.replace(
+            outcome, status=Status.PARTIAL, evidence=(), problems=tuple(idle)
         )
 
     def _say_where(self, finding: Finding) -> Finding:
@@ -419,6 +448,8 @@ class Evaluator:
         if reason is not None:
             return RuleResult(rule, Status.NOT_APPLICABLE, reason=reason)
         outcome = self.outcome(rule.check)
+        if rule.type is RuleType.PRACTICE and outcome.status is Status.PASS:
+            outcome = self._in_use(rule, outcome)
         if outcome.status is Status.ERROR:
             self.warnings.append(
                 ScanWarning("rule-error", f"rule {rule.id} was not evaluated: {outcome.reason}")
@@ -450,6 +481,14 @@ _AUXILIARY = re.compile(
     # load generators and simulators of the traffic or the drift a service will see
     r"|(^|/)(locustfile|simulat\w*|load_?test\w*|mocks?|fakes?)\.py$",
     re.I,
+)
+
+#: A handler or route that is the prediction itself (`POST /predict (predict)`, `route
+#: score_batch`), not one that lists, exports or explains stored predictions
+#: (`GET /predictions/stats`): its evidence is shown first.
+_PREDICTING_HANDLER = re.compile(
+    r"(?i)(\(|route |/)(predict|infer|inference|score|classify|forecast|recommend|generate"
+    r"|chat|ask|embed|answer)(_\w+)?(\)|\s|$)"
 )
 
 #: What names the prediction path: routes, handlers and calls that predict, score,

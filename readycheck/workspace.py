@@ -458,6 +458,12 @@ class CodeSummary:
     #: names, classes without methods. It holds no logic a unit test could exercise
     #: (a Feast source, a Spark StructType), unlike a script whose statements do the work.
     declares_only: bool = False
+    #: The names the code uses and the words of its strings (PythonCode.referenced_names):
+    #: a top-level function no file names is code nothing runs.
+    references: frozenset[str] = frozenset()
+    #: Top-level functions with a decorator: a framework calls them (a route, a task, a
+    #: CLI command, a fixture), so nothing else needs to name them.
+    decorated: frozenset[str] = frozenset()
 
 
 #: A language model API's endpoint path, as OpenAI-compatible servers, Anthropic, Ollama
@@ -526,6 +532,12 @@ def summarise(source: SourceFile) -> CodeSummary | None:
         tests,
         bodies,
         _declares_only(code),
+        code.referenced_names,
+        frozenset(
+            ref.name
+            for ref in code.functions
+            if ref.node.col_offset == 0 and ref.node.decorator_list
+        ),
     )
 
 
@@ -630,6 +642,10 @@ class Repository:
         self._paths = tuple(entry.path for entry in self.files)
         #: Dotted name -> path of every production module, for `imported_modules`.
         self._local: dict[str, str] | None = None
+        #: Every name the code uses, and every word of the configuration files, for `idle_function`.
+        self._named_in_code: frozenset[str] | None = None
+        self._named_in_config: frozenset[str] | None = None
+        self._imported_paths: frozenset[str] | None = None
 
     def read_text(self, path: str, limit: int = 1_000_000) -> str | None:
         """The start of a discovered file's text, or None when discovery did not list it
@@ -659,15 +675,94 @@ class Repository:
             self._globbed[key] = tuple(e for e in self.files if e.path in paths)
         return iter(self._globbed[key])
 
-    def imported_modules(self, path: str, depth: int) -> Iterator[list[str]]:
-        """The repository's own production modules a file reaches through its imports, hop
-        by hop: the file itself, the modules it imports, theirs, up to `depth` hops."""
+    def idle_function(self, location: Location) -> str | None:
+        """The name of the production module's top-level function that holds `location`
+        when nothing names it: no code of the project (calls, references, strings), no
+        decorator, no configuration file (an entry point, a handler, a task). Code nothing
+        runs is a practice written, not one in use; None where the location is anything else."""
+        summary = self.summaries.get(location.path)
+        if (
+            summary is None
+            or location.line is None
+            or not location.path.endswith(".py")
+            or self.roles.get(location.path) is not Role.CODE
+        ):
+            return None
+        line = location.line
+        holder = next(
+            (
+                name
+                for name, where, length in summary.functions
+                if where.line is not None and where.line <= line < where.line + length
+            ),
+            None,
+        )
+        if holder is None or holder in summary.decorated:
+            return None
+        if location.path not in self._imported():
+            # a module nothing imports may be a script run by name, a framework's entry
+            # module or a handler a platform loads: only a module the program imports is
+            # known to run, and then a function of it nobody names does not
+            return None
+        if self._named_in_code is None:
+            self._named_in_code = frozenset().union(
+                *(
+                    s.references
+                    for p, s in self.summaries.items()
+                    if self.roles.get(p) is not Role.VENDORED
+                )
+            )
+        if holder in self._named_in_code:
+            return None
+        if self._named_in_config is None:
+            self._named_in_config = self._configuration_words()
+        return None if holder in self._named_in_config else holder
+
+    def _imported(self) -> frozenset[str]:
+        """The production modules another module of the project imports."""
+        if self._imported_paths is None:
+            local = self._local_modules()
+            self._imported_paths = frozenset(
+                target
+                for importer, summary in self.summaries.items()
+                if self.roles.get(importer) is not Role.VENDORED
+                for module in summary.imports
+                if (target := _resolved(module, importer, local)) and target != importer
+            )
+        return self._imported_paths
+
+    def _configuration_words(self) -> frozenset[str]:
+        """The words of the files that start code by name: build, deployment and CI
+        configuration, scripts, Procfiles and Makefiles."""
+        words: set[str] = set()
+        for entry in self.files:
+            if entry.role is Role.VENDORED or not entry.readable:
+                continue
+            name = PurePosixPath(entry.path).name
+            if (
+                entry.kind in _CONFIGURATION_KINDS
+                or name in _STARTING_FILES
+                or name.endswith(_STARTING_SUFFIXES)
+            ):
+                text = self.read_text(entry.path, _CONFIGURATION_READ)
+                if text:
+                    words.update(_WORD.findall(text))
+        return frozenset(words)
+
+    def _local_modules(self) -> dict[str, str]:
+        """Dotted name -> path of every production module."""
         if self._local is None:
             self._local = {}
             for module_path in sorted(self.summaries):
                 if self.roles.get(module_path) is Role.CODE and module_path.endswith(".py"):
                     for name in module_names(module_path):
                         self._local.setdefault(name, module_path)
+        return self._local
+
+    def imported_modules(self, path: str, depth: int) -> Iterator[list[str]]:
+        """The repository's own production modules a file reaches through its imports, hop
+        by hop: the file itself, the modules it imports, theirs, up to `depth` hops."""
+        local = self._local_modules()
         seen, frontier = {path}, [path]
         for _ in range(depth + 1):
             yield frontier
@@ -675,11 +770,22 @@ class Repository:
                 target
                 for current in frontier
                 for module in self.summaries[current].imports
-                if (target := _resolved(module, current, self._local)) and target not in seen
+                if (target := _resolved(module, current, local)) and target not in seen
             ]
             seen.update(frontier)
             if not frontier:
                 return
+
+
+#: Files that name the code they start: deployment, build and CI configuration.
+_CONFIGURATION_KINDS = frozenset({FileKind.YAML, FileKind.TOML, FileKind.JSON, FileKind.DOCKERFILE})
+_STARTING_FILES = frozenset(
+    {"Makefile", "Procfile", "Justfile", "justfile", "tox.ini", "setup.cfg"}
+)
+_STARTING_SUFFIXES = (".sh", ".bash", ".cfg", ".ini", ".conf", ".tf", ".mk")
+#: How much of each configuration file is read for the names it starts.
+_CONFIGURATION_READ = 256 * 1024
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def module_names(path: str) -> set[str]:

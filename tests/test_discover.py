@@ -131,6 +131,16 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("src/sample_model.py", Role.CODE),
         ("src/mock_server.py", Role.CODE),
         ("src/models/sampler.py", Role.CODE),
+        # a notebook named for the walk-through it is, and a script seeding sample data
+        # (round 39: notebooks/dataset_storage_example.ipynb, init_data/seed_sample_data.py)
+        ("notebooks/dataset_storage_example.ipynb", Role.EXAMPLE),
+        ("notebooks/Tutorial - drift.ipynb", Role.EXAMPLE),
+        ("notebooks/quickstart.ipynb", Role.EXAMPLE),
+        ("notebooks/loan_model_training.ipynb", Role.NOTEBOOK),
+        ("notebooks/counterexamples_analysis.ipynb", Role.NOTEBOOK),
+        ("init_data/seed_sample_data.py", Role.EXAMPLE),
+        ("scripts/populate_demo_db.py", Role.EXAMPLE),
+        ("src/seed_everything.py", Role.CODE),
     ],
 )
 def test_role_is_decided_by_path(path: str, role: Role) -> None:

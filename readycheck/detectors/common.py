@@ -15,6 +15,7 @@ delivery's view of a repository and how it reads and follows the scripts CI runs
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import re
 from collections.abc import Iterator
@@ -46,6 +47,35 @@ def line_of(node: Any, key: Any = None) -> int | None:
 # Python code: which files hold it, and fnmatch-style patterns over resolved names.
 
 PYTHON_KINDS = (FileKind.PYTHON, FileKind.NOTEBOOK)
+
+#: Calls that register a handler as a route without a decorator: Flask's
+#: `add_url_rule`, FastAPI's and Starlette's `add_api_route` / `add_route`, aiohttp's
+#: `add_get` / `add_post`.
+ROUTE_REGISTRATIONS = frozenset(
+    {"add_url_rule", "add_api_route", "add_route", "add_get", "add_post", "add_put",
+     "add_patch", "add_delete", "add_view", "add_api_websocket_route"}
+)  # fmt: skip
+
+
+def registered_handlers(calls: Iterator[ast.Call] | list[ast.Call]) -> set[str]:
+    """The names of the functions and methods registered as routes by call
+    (`app.add_api_route("/embed", embed_text)`, `app.add_url_rule("/p", view_func=self.predict)`)."""
+    names: set[str] = set()
+    for call in calls:
+        func = call.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if last not in ROUTE_REGISTRATIONS:
+            continue
+        targets = [
+            *call.args[1:3],
+            *(k.value for k in call.keywords if k.arg in ("view_func", "endpoint", "handler")),
+        ]
+        for target in targets:
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+            elif isinstance(target, ast.Attribute):
+                names.add(target.attr)
+    return names
 
 
 def may_hold(

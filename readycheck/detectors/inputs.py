@@ -17,7 +17,7 @@ import bisect
 from collections.abc import Callable, Iterable, Iterator
 
 from readycheck.detectors.base import NoParams, file_detector
-from readycheck.detectors.common import PYTHON_KINDS, matches_any
+from readycheck.detectors.common import PYTHON_KINDS, matches_any, registered_handlers
 from readycheck.model import Evidence
 from readycheck.parsers.python import FunctionRef, PythonCode, keyword_value, parameter_defaults
 from readycheck.workspace import SourceFile
@@ -221,9 +221,10 @@ def _entry_points(code: PythonCode) -> dict[int, str]:
     handlers), by node id, with what they are."""
     found: dict[int, str] = {}
     top = {f.name for f in code.functions if f.node.col_offset == 0}
+    registered = registered_handlers([ref.node for ref in code.calls])
     for ref in code.functions:
         node = ref.node
-        if _is_route(node):
+        if _is_route(node) or node.name in registered:
             found[id(node)] = f"route {node.name}"
         elif any(d.startswith("bentoml.") and d.endswith(".api") for d in ref.decorators):
             found[id(node)] = f"BentoML API {node.name}"

@@ -230,6 +230,14 @@ def config_schedule(source: SourceFile, params: ScheduleParams) -> Iterator[Evid
             return
 
 
+#: The top-level sections of a Prometheus server's configuration file: Promtail and
+#: other agents also have `scrape_configs`, beside sections of their own.
+_PROMETHEUS_KEYS = frozenset(
+    {"global", "scrape_configs", "scrape_config_files", "rule_files", "alerting",
+     "remote_write", "remote_read", "storage", "tracing", "otlp", "runtime"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class UnroutedParams:
     label: str = "Prometheus evaluates alerting rules but sends their alerts to no Alertmanager"
@@ -246,6 +254,8 @@ def prometheus_unrouted_alerts(source: SourceFile, params: UnroutedParams) -> It
             continue
         if "scrape_configs" not in document and "global" not in document:
             continue  # not a Prometheus server config
+        if not set(document) <= _PROMETHEUS_KEYS:
+            continue  # a log shipper's or agent's config (Promtail's `clients`, `positions`)
         alerting = document.get("alerting")
         managers = alerting.get("alertmanagers") if isinstance(alerting, dict) else None
         if document.get("rule_files") and not managers:

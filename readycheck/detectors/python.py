@@ -75,19 +75,43 @@ def local_url(code: PythonCode, call: ast.Call) -> bool:
     as every binding of the name in the file gives it) is on this machine."""
     candidates = [*call.args[:2], *(k.value for k in call.keywords if k.arg == "url")]
     for argument in candidates:
-        if isinstance(argument, ast.Name):
-            values = [
-                binding.value
-                for binding in code.bindings
-                if isinstance(binding, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == argument.id for t in binding.targets)
-            ]
-            texts = [_literal_prefix(v) for v in values]
-        else:
-            texts = [_literal_prefix(argument)]
+        texts = _url_starts(code, argument, 5)
         if texts and all(t is not None and _LOOPBACK_URL.match(t) for t in texts):
             return True
     return False
+
+
+_ENVIRONMENT_READS = frozenset({"os.getenv", "os.environ.get"})
+
+
+def _url_starts(code: PythonCode, node: ast.expr, depth: int) -> list[str | None]:
+    """The texts a URL expression may start with: a literal, a name's every binding in the
+    file, the start of an f-string (`f"{API_URL}/models"`), and the default of an
+    environment variable (`os.environ.get("API_URL", "http://localhost:8000")`)."""
+    if depth == 0:
+        return [None]
+    if isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        if isinstance(first, ast.FormattedValue):
+            return _url_starts(code, first.value, depth - 1)
+        return [_literal_prefix(node)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _url_starts(code, node.left, depth - 1)
+    if isinstance(node, ast.Name):
+        values = [
+            binding.value
+            for binding in code.bindings
+            if isinstance(binding, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == node.id for t in binding.targets)
+        ]
+        return [text for value in values for text in _url_starts(code, value, depth - 1)]
+    if (
+        isinstance(node, ast.Call)
+        and code.resolve(node.func) in _ENVIRONMENT_READS
+        and len(node.args) == 2
+    ):
+        return _url_starts(code, node.args[1], depth - 1)
+    return [_literal_prefix(node)]
 
 
 def _imports_by_root(source: SourceFile, code: PythonCode) -> dict[str, list[ImportRef]]:
@@ -977,6 +1001,13 @@ class ThresholdParams:
     #: Calls that compute a metric (`roc_auc_score(y, p) < 0.9`, `model.score(X, y)`):
     #: a release gate on model quality, not a decision taken on one prediction.
     metrics: str = field(default=r"(?i)(.*_)?(score|auc|loss|error|accuracy)", metadata=REGEX)
+    #: Names of a metric over a whole evaluation set (`metrics["f1_score"] < 0.6`,
+    #: `brier_score > 0.22`): a gate on the model's quality, not a cut-off on one case.
+    aggregates: str = field(
+        default=r"(?i).*(f1|f_beta|fbeta|brier|auc|accuracy|precision|recall|rmse|mse|mae|mape"
+        r"|r2|log_?loss|bleu|rouge|silhouette|ndcg|mrr|kappa|mcc|matthews).*",
+        metadata=REGEX,
+    )
 
 
 def value_name(node: ast.expr) -> str | None:
@@ -1048,11 +1079,13 @@ def python_threshold(source: SourceFile, params: ThresholdParams) -> Iterator[Ev
         return
     regex = Matcher(params.names)
     metric = Matcher(params.metrics)
+    aggregate = Matcher(params.aggregates)
     cutoffs: dict[str, float] | None = None
     for node in code.compares:
         operands = [
             o for o in (node.left, *node.comparators)
             if not (isinstance(o, ast.Call) and metric.fullmatch(value_name(o) or ""))
+            and not aggregate.fullmatch(value_name(o) or "")
         ]  # fmt: skip
         named = [(o, n) for o in operands if (n := value_name(o)) and regex.fullmatch(n)]
         if not named:

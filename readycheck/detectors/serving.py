@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from readycheck.detectors.base import REGEX, file_detector
-from readycheck.detectors.common import PREDICTION_WORDS, matches_any
+from readycheck.detectors.common import PREDICTION_WORDS, ROUTE_REGISTRATIONS, matches_any
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.parsers.python import PythonCode, keyword_value
@@ -41,10 +41,6 @@ _ROUTE_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket", "view"}
 )
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-_REGISTRATIONS = frozenset(
-    {"add_url_rule", "add_api_route", "add_route", "add_get", "add_post", "add_put",
-     "add_patch", "add_delete", "add_view", "add_api_websocket_route"}
-)  # fmt: skip
 _ROUTER_NAME = re.compile(r"(?i)(.*_)?(app|application|api|router|routes|bp|blueprint|server)")
 #: Routes that are not the model: probes, metrics, docs, the landing page.
 _INFRASTRUCTURE = re.compile(
@@ -294,7 +290,7 @@ def handlers(source: SourceFile) -> list[Handler]:
             add(Handler(ref.node, ref.line, None, "api", "serving", ref.node.decorator_list))
     for call in code.calls:
         last = call.name.rsplit(".", 1)[-1]
-        if last not in _REGISTRATIONS:
+        if last not in ROUTE_REGISTRATIONS:
             continue
         path = _constant_path(call.node)
         targets = [keyword_value(call.node, "view_func"), keyword_value(call.node, "endpoint")]

@@ -11,6 +11,7 @@ patterns like `*.dropna` still match it.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,12 @@ UNRESOLVED_RECEIVER = "(...)"
 #: and the syntax tree of a 5 MiB generated module takes a gigabyte and a minute of
 #: bandit and the AST detectors.
 MAX_PARSED_PYTHON = 1024 * 1024
+
+#: An identifier, as string literals name functions (`"app.main:create_app"`).
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+#: String literals longer than this are text (prompts, templates, SQL), not names.
+_REFERENCE_STRING_LIMIT = 200
 
 
 def parse_module(source: str, filename: str = "<file>") -> ast.Module:
@@ -235,6 +242,20 @@ class PythonCode:
         """The distinct names of `identifiers`: detectors ask whether a file names
         something at all before looking for where."""
         return frozenset(name for name, _line in self.identifiers)
+
+    @cached_property
+    def referenced_names(self) -> frozenset[str]:
+        """The names the code uses (variables, attributes, parameters, keyword arguments),
+        not those it defines functions and classes under, with the words of its string
+        literals: a function is named as much by `"app.main:create_app"` or
+        `getattr(tasks, "retrain")` as by a call."""
+        words = {
+            word
+            for ref in self.strings
+            if len(ref.value) < _REFERENCE_STRING_LIMIT
+            for word in _WORD.findall(ref.value)
+        }
+        return frozenset(name for name, _line in self._names) | words
 
     @cached_property
     def classes(self) -> tuple[ClassRef, ...]:
