@@ -554,7 +554,55 @@ def discover(root: Path, options: DiscoveryOptions | None = None) -> Discovery:
     walk.run()
     walk.files.sort(key=lambda f: f.path)
     files = _with_companions(walk.root, walk.files)
-    return Discovery(walk.root, tuple(files), tuple(walk.warnings))
+    unread = unread_code(files)
+    warnings = (*walk.warnings, unread) if unread is not None else tuple(walk.warnings)
+    return Discovery(walk.root, tuple(files), warnings)
+
+
+#: Source languages readycheck does not analyse, by file suffix.
+_UNREAD_LANGUAGES = {
+    ".java": "Java", ".scala": "Scala", ".kt": "Kotlin", ".go": "Go", ".rs": "Rust",
+    ".cpp": "C++", ".cc": "C++", ".cxx": "C++", ".cs": "C#", ".r": "R", ".jl": "Julia",
+    ".rb": "Ruby", ".ts": "TypeScript", ".tsx": "TypeScript", ".js": "JavaScript",
+    ".jsx": "JavaScript",
+}  # fmt: skip
+#: Files that are not where the project's own code lives (a Java package named
+#: `com.example` is still the project's code).
+_NOT_THE_PROJECTS_CODE = frozenset({Role.TEST, Role.DOCS, Role.VENDORED, Role.ARCHIVED})
+#: Languages of web front ends: beside any Python, that is where the model lives.
+_FRONTEND_LANGUAGES = frozenset({"TypeScript", "JavaScript"})
+#: Fewer files than this in another language are glue, not where the project lives.
+_UNREAD_MINIMUM = 5
+
+
+def unread_code(files: list[FileEntry]) -> ScanWarning | None:
+    """A note when most of the project's own code is in a language readycheck does not
+    read (a Java Beam job, a Go service): practices written there are not seen, and the
+    report should say so rather than judge the repository as if it had no code."""
+    counts: dict[str, int] = {}
+    python = 0
+    for entry in files:
+        if entry.role in _NOT_THE_PROJECTS_CODE:
+            continue
+        if entry.kind in (FileKind.PYTHON, FileKind.NOTEBOOK):
+            python += 1
+            continue
+        language = _UNREAD_LANGUAGES.get(PurePosixPath(entry.path).suffix.lower())
+        if language is not None:
+            counts[language] = counts.get(language, 0) + 1
+    if not counts:
+        return None
+    language, count = max(counts.items(), key=lambda item: (item[1], item[0]))
+    if count < _UNREAD_MINIMUM or count <= python:
+        return None
+    if language in _FRONTEND_LANGUAGES and python:
+        return None  # a web front end beside the Python that trains and serves
+    return ScanWarning(
+        "unread-code",
+        f"most of the project's code is {language} ({count} files, against {python} Python "
+        f"modules and notebooks): readycheck reads Python, notebooks and configuration, so "
+        f"practices written in {language} are not seen and the score may understate them",
+    )
 
 
 def _with_companions(root: Path, files: list[FileEntry]) -> list[FileEntry]:

@@ -248,6 +248,7 @@ WARNING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Rules that could not run in full", ("rule-error", "detector-error", "pattern-")),
     ("Cache", ("cache",)),
     ("Git history", ("git-",)),
+    ("Code readycheck does not read", ("unread-code",)),
     ("Skipped on purpose", ("own-output", "untracked-skipped")),
     ("Rules left out on the command line", ("rule-selection",)),
 )

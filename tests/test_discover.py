@@ -245,3 +245,25 @@ def test_a_contributed_notebook_is_an_example() -> None:
     batch pipeline templates an online service."""
     assert classify_role("contrib/interpretation/clarify.ipynb", FileKind.NOTEBOOK) is Role.EXAMPLE
     assert classify_role("notebooks/explore.ipynb", FileKind.NOTEBOOK) is Role.NOTEBOOK
+
+
+def test_a_project_written_mostly_in_another_language_is_noted(tmp_path: Path) -> None:
+    """Round 39: a Java Beam job scoring events read as a research project with no code;
+    the report now says what it could not read (package `com/example` included)."""
+    files = {f"src/main/java/com/example/Step{i}.java": "class Step {}\n" for i in range(6)}
+    write_tree(
+        tmp_path, {**files, "pom.xml": "<project/>\n", "Dockerfile": "FROM eclipse-temurin:17\n"}
+    )
+    warnings = discover(tmp_path).warnings
+    assert [w.code for w in warnings] == ["unread-code"]
+    assert "Java (6 files, against 0 Python" in warnings[0].message
+
+
+def test_a_python_project_with_a_web_front_end_or_a_little_glue_is_not_noted(
+    tmp_path: Path,
+) -> None:
+    files = {f"frontend/src/Page{i}.tsx": "export {}\n" for i in range(12)}
+    files.update({f"backend/app/mod{i}.py": "x = 1\n" for i in range(4)})
+    files.update({f"tools/gen{i}.go": "package main\n" for i in range(3)})
+    write_tree(tmp_path, files)
+    assert [w.code for w in discover(tmp_path).warnings] == []
