@@ -81,6 +81,7 @@ REGISTRY: dict[str, Detector] = {
         delivery.shell_command,
         delivery.released_package,
         images.shipped_image,
+        images.image_installs_locked,
         resilience.retry_loop,
         resilience.degraded_answer,
         llm.llm_output_flow,
