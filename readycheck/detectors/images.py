@@ -28,6 +28,7 @@ like servers (a port exposed or published, a dashboard app with no model) are no
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import json
 import posixpath
 import re
@@ -851,15 +852,22 @@ def _copied(instructions: list[Instruction]) -> tuple[set[str], bool]:
             continue
         parts = [p for p in _words(instruction.arguments).split() if not p.startswith("--")]
         for part in parts[:-1]:
-            if part in (".", "./", "*") or part.endswith("/"):
-                everything = True
-            names.add(PurePosixPath(part).name)
+            name = PurePosixPath(part).name
+            if part in (".", "./", "*") or part.endswith("/") or "." not in name:
+                everything = True  # a folder (`COPY domains/api /app/domains/api`) and all in it
+            names.add(name)
     return names, everything
 
 
+def _brought_in(lock: str, copied: set[str], everything: bool) -> bool:
+    """Whether a COPY brought the lock file in (`COPY pyproject.toml poetry.lock* ./`)."""
+    return everything or any(fnmatch.fnmatchcase(lock, name) for name in copied)
+
+
 def _requirements_pinned(view: _Repo, dockerfile: str, reference: str) -> tuple[str, bool] | None:
-    """The repository's requirements file an install names, and whether every runtime
-    dependency in it is pinned (None when no such file is found)."""
+    """The repository's requirements file an install names (with the first of its runtime
+    dependencies that are not pinned), and whether every one is pinned (None when no such
+    file is found)."""
     name = PurePosixPath(reference).name
     here = posixpath.dirname(dockerfile)
     candidates = sorted(
@@ -877,7 +885,11 @@ def _requirements_pinned(view: _Repo, dockerfile: str, reference: str) -> tuple[
     ):
         return path, True
     runtime = [d for d in source.dependencies if d.group == "runtime"]
-    return path, bool(runtime) and all(d.pinned for d in runtime)
+    loose = [d.name for d in runtime if not d.pinned]
+    if loose:
+        more = f" and {len(loose) - 3} more" if len(loose) > 3 else ""
+        return f"{path} ({', '.join(loose[:3])}{more} not pinned)", False
+    return path, bool(runtime)
 
 
 @repo_detector(params=LockedInstallParams)
@@ -898,7 +910,7 @@ def image_installs_locked(repo: Repository, params: LockedInstallParams) -> Dete
         if dockerfile is None:
             continue
         seen: list[Instruction] = []
-        exported = False
+        exported = pinned_before = False
         for instruction in dockerfile.instructions:
             seen.append(instruction)
             if instruction.keyword != "RUN":
@@ -906,12 +918,15 @@ def image_installs_locked(repo: Repository, params: LockedInstallParams) -> Dete
             copied, everything = _copied(seen)
             for command in commands(instruction.arguments):
                 command = re.sub(r"^(?:sudo\s+)?", "", command.strip())
-                verdict = _install_verdict(view, path, command, copied, everything, exported)
+                verdict = _install_verdict(
+                    view, path, command, copied, everything, exported, pinned_before
+                )
                 if re.match(r"^poetry\s+export\b", command):
                     exported = True
                 if verdict is None:
                     continue
                 locked, what = verdict
+                pinned_before = pinned_before or locked
                 where = Location(path, instruction.line)
                 snippet = source.snippet(instruction.line)
                 if locked:
@@ -924,7 +939,13 @@ def image_installs_locked(repo: Repository, params: LockedInstallParams) -> Dete
 
 
 def _install_verdict(
-    view: _Repo, dockerfile: str, command: str, copied: set[str], everything: bool, exported: bool
+    view: _Repo,
+    dockerfile: str,
+    command: str,
+    copied: set[str],
+    everything: bool,
+    exported: bool,
+    pinned_before: bool = False,
 ) -> tuple[bool, str] | None:
     """(locked, what it installs) for a command that installs the project's dependencies;
     None for any other command (and for installs of named tools: `pip install uv`)."""
@@ -938,7 +959,7 @@ def _install_verdict(
             name == "pipenv" and verb == "sync"
         ):
             return True, f"from {lock} ({command})"
-        if lock in copied or everything:
+        if _brought_in(lock, copied, everything):
             return True, f"from {lock} ({command})"
         return False, (
             f"with `{clip(command, 50)}`, but {lock} is not copied into the image: "
@@ -948,6 +969,8 @@ def _install_verdict(
     if pip is None:
         return None
     rest = pip.group("rest")
+    if re.search(r"(?:^|\s)--no-deps\b", rest):
+        return None  # the project alone, its dependencies installed before
     if _HELD.search(rest):
         return True, f"with pinned constraints ({clip(command, 60)})"
     files = [m.group("file") for m in _REQUIREMENT_FILE.finditer(rest)]
@@ -960,8 +983,13 @@ def _install_verdict(
         if exported or all(pinned for _, pinned in judged):
             return True, f"from pinned requirements ({', '.join(p for p, _ in judged)})"
         loose = ", ".join(p for p, pinned in judged if not pinned)
-        return False, f"from {loose}, whose versions are not pinned: each build resolves them anew"
+        return False, f"from {loose}: each build resolves those versions anew"
     if _PROJECT.search(rest):
+        if pinned_before:
+            return (
+                True,
+                f"the project over pinned dependencies installed before ({clip(command, 50)})",
+            )
         declared = _requirements_pinned(view, dockerfile, "pyproject.toml")
         if declared is not None and declared[1]:
             return True, f"the project, whose dependencies {declared[0]} pins ({clip(command, 50)})"
