@@ -458,8 +458,10 @@ class CodeSummary:
     #: names, classes without methods. It holds no logic a unit test could exercise
     #: (a Feast source, a Spark StructType), unlike a script whose statements do the work.
     declares_only: bool = False
-    #: The names the code uses and the words of its strings (PythonCode.referenced_names):
-    #: a top-level function no file names is code nothing runs.
+    #: Digests (name_digest) of the names the code uses and of the words of its strings
+    #: (PythonCode.referenced_names): a top-level function no file names is code nothing
+    #: runs. Digests, not words, because a string's words may be a secret, and the cache
+    #: keeps summaries.
     references: frozenset[str] = frozenset()
     #: Top-level functions with a decorator: a framework calls them (a route, a task, a
     #: CLI command, a fixture), so nothing else needs to name them.
@@ -492,6 +494,11 @@ def _requirements_group(path: str) -> str:
     `test-requirements.txt`, `requirements/lint.txt`), else `runtime`."""
     words = set(re.split(r"[-_.]", PurePosixPath(path).stem.lower()))
     return "dev" if words & _DEVELOPMENT_WORDS else "runtime"
+
+
+def name_digest(name: str) -> str:
+    """A short digest of a name: CodeSummary.references holds these, never the words."""
+    return hashlib.blake2b(name.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
 
 
 def summarise(source: SourceFile) -> CodeSummary | None:
@@ -532,7 +539,7 @@ def summarise(source: SourceFile) -> CodeSummary | None:
         tests,
         bodies,
         _declares_only(code),
-        code.referenced_names,
+        frozenset(name_digest(name) for name in code.referenced_names),
         frozenset(
             ref.name
             for ref in code.functions
@@ -712,7 +719,7 @@ class Repository:
                     if self.roles.get(p) is not Role.VENDORED
                 )
             )
-        if holder in self._named_in_code:
+        if name_digest(holder) in self._named_in_code:
             return None
         if self._named_in_config is None:
             self._named_in_config = self._configuration_words()

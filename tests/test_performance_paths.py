@@ -159,6 +159,8 @@ def test_a_cached_analysis_keeps_every_fact_of_its_code_summary() -> None:
         defines_tests=True,
         function_bodies=("0123456789abcdef",),
         declares_only=True,
+        references=frozenset({"5f1c0e27b8a4d913"}),
+        decorated=frozenset({"predict"}),
     )
     unset = [
         f.name
