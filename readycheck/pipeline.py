@@ -225,6 +225,7 @@ def scan(
 
     repository = Repository(discovery.root, discovery.files, git_info, summaries)
     copied = vendored.vendored_folders(list(discovery.files), summaries, repository.read_text)
+    copied += vendored.copied_charts(list(discovery.files), repository.read_text)
     if copied:
         files = vendored.mark_vendored(list(discovery.files), copied)
         repository = Repository(discovery.root, files, git_info, summaries)

@@ -102,6 +102,32 @@ def vendored_folders(
     return found
 
 
+def copied_charts(files: list[FileEntry], read: ReadText) -> list[str]:
+    """Helm charts the repository carries but did not write: a chart inside another
+    chart's `charts/` folder is a dependency Helm put there (`helm dependency update`),
+    and a chart annotated for Artifact Hub is a published chart copied in (Loki's,
+    Traefik's). Their templates are upstream's defaults, not the team's deployment."""
+    charts = {
+        str(PurePosixPath(e.path).parent)
+        for e in files
+        if PurePosixPath(e.path).name == "Chart.yaml" and "/" in e.path
+    }
+    found: list[str] = []
+    for folder in sorted(charts):
+        if any(folder.startswith(outer + "/") for outer in found):
+            continue
+        parent = PurePosixPath(folder).parent
+        dependency = parent.name == "charts" and str(parent.parent) in charts
+        published = _ARTIFACT_HUB in (read(f"{folder}/Chart.yaml") or "")
+        if dependency or published:
+            found.append(folder)
+    return found
+
+
+#: The annotations of a chart published on Artifact Hub.
+_ARTIFACT_HUB = "artifacthub.io/"
+
+
 def mark_vendored(files: list[FileEntry], folders: list[str]) -> list[FileEntry]:
     """The files with those under a vendored folder given the vendored role, unless the
     configuration gave them a role of its own (a role other than the path's)."""

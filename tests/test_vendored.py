@@ -123,3 +123,74 @@ def test_vendored_code_is_not_parsed_at_all(tmp_path: Path, rulebook: Rulebook) 
     warned = {w.path for w in report.warnings}
     assert "backend/own/broken.py" in warned
     assert "backend/vendor/lib/broken.py" not in warned
+
+
+_OWN_CHART = {
+    "deploy/charts/fraud/Chart.yaml": "apiVersion: v2\nname: fraud\nversion: 1.1.0\n",
+    "deploy/charts/fraud/templates/deployment.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: fraud\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/fraud:1.1.0\n"
+    ),
+}
+#: Upstream's test values as a chart carries them (round 40: Grafana's ci/ folder inside
+#: kube-prometheus-stack's charts/), with a placeholder secret.
+_UPSTREAM_VALUES = (
+    'adminPassword: "Jb8xQ2rT7vLw9mKe"\nenv:\n  GF_SECURITY_SECRET_KEY: "f3Vq8LrT2mXw9KeB"\n'
+)
+
+
+def test_a_chart_helm_put_under_another_charts_charts_folder_is_not_the_teams(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """Round 40 (phuchoang2603/realtime-credit-card-fraud-detection): subcharts of the
+    monitoring stacks copied in were judged as the team's (an image without a tag, a
+    trial key, placeholder passwords in Grafana's own test values)."""
+    subchart = {
+        **_OWN_CHART,
+        "deploy/charts/stack/Chart.yaml": "apiVersion: v2\nname: stack\nversion: 65.1.0\n",
+        "deploy/charts/stack/charts/grafana/Chart.yaml": "apiVersion: v2\nname: grafana\nversion: 8.5.0\n",
+        "deploy/charts/stack/charts/grafana/values.yaml": _UPSTREAM_VALUES,
+    }
+    copied = rule_result(_scan(tmp_path / "a", rulebook, subchart), "RC-SEC-018")
+    assert not [f for f in copied.findings if "grafana" in str(f.location)], copied.findings
+    # the same values in a chart of the team's own are its hazard
+    own = {
+        **_OWN_CHART,
+        "deploy/charts/grafana/Chart.yaml": "apiVersion: v2\nname: grafana\nversion: 0.1.0\n",
+        "deploy/charts/grafana/values.yaml": _UPSTREAM_VALUES,
+    }
+    theirs = rule_result(_scan(tmp_path / "b", rulebook, own), "RC-SEC-018")
+    assert [f for f in theirs.findings if "grafana" in str(f.location)], theirs.status
+
+
+def test_a_chart_annotated_for_artifact_hub_is_a_published_chart(tmp_path: Path) -> None:
+    from readycheck.discover import discover
+    from readycheck.vendored import copied_charts
+
+    root = write_tree(
+        tmp_path,
+        {
+            **_OWN_CHART,
+            "deploy/charts/traefik/Chart.yaml": (
+                "apiVersion: v2\nname: traefik\nversion: 36.2.0\nannotations:\n"
+                "  artifacthub.io/changes: |\n    - fix\n"
+            ),
+        },
+    )
+    files = list(discover(root).files)
+    read = lambda path: (root / path).read_text()  # noqa: E731
+    assert copied_charts(files, read) == ["deploy/charts/traefik"]
+
+
+def test_the_teams_own_charts_stay_its_own(tmp_path: Path) -> None:
+    from readycheck.discover import discover
+    from readycheck.vendored import copied_charts
+
+    umbrella = {
+        **_OWN_CHART,
+        "deploy/charts/fraud/charts/README.md": "Dependencies go here.\n",
+        "deploy/platform/Chart.yaml": "apiVersion: v2\nname: platform\nversion: 0.1.0\n",
+    }
+    root = write_tree(tmp_path, umbrella)
+    read = lambda path: (root / path).read_text()  # noqa: E731
+    assert copied_charts(list(discover(root).files), read) == []
