@@ -502,6 +502,7 @@ def encode(analysis: FileAnalysis) -> dict[str, Any]:
             "declares_only": analysis.summary.declares_only,
             "references": sorted(analysis.summary.references),
             "decorated": sorted(analysis.summary.decorated),
+            "methods": sorted(analysis.summary.methods),
         },
     }
 
@@ -540,6 +541,7 @@ def decode(data: dict[str, Any]) -> FileAnalysis:
             bool(summary["declares_only"]),
             frozenset(str(name) for name in summary["references"]),
             frozenset(str(name) for name in summary["decorated"]),
+            frozenset(str(name) for name in summary["methods"]),
         ),
     )
 

@@ -466,6 +466,9 @@ class CodeSummary:
     #: Top-level functions with a decorator: a framework calls them (a route, a task, a
     #: CLI command, a fixture), so nothing else needs to name them.
     decorated: frozenset[str] = frozenset()
+    #: Methods and nested functions by name: a notebook's function moved into a class of a
+    #: module (`SimilarityComputer.compute_hybrid_similarity`) has found its home.
+    methods: frozenset[str] = frozenset()
 
 
 #: A language model API's endpoint path, as OpenAI-compatible servers, Anthropic, Ollama
@@ -545,6 +548,7 @@ def summarise(source: SourceFile) -> CodeSummary | None:
             for ref in code.functions
             if ref.node.col_offset == 0 and ref.node.decorator_list
         ),
+        frozenset(ref.name for ref in code.functions if ref.node.col_offset != 0),
     )
 
 

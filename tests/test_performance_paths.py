@@ -161,6 +161,7 @@ def test_a_cached_analysis_keeps_every_fact_of_its_code_summary() -> None:
         declares_only=True,
         references=frozenset({"5f1c0e27b8a4d913"}),
         decorated=frozenset({"predict"}),
+        methods=frozenset({"compute_similarity"}),
     )
     unset = [
         f.name

@@ -29,8 +29,9 @@ _DISPLAY = re.compile(
 
 @repo_detector(params=NotebookLogicParams)
 def notebook_only_logic(repo: Repository, params: NotebookLogicParams) -> Detection:
-    """Functions defined in notebooks that no Python module defines: logic whose only
-    copy lives in a notebook, where it cannot be imported, tested or reviewed."""
+    """Functions defined in notebooks that no Python module defines (as a function or as
+    a method of a class): logic whose only copy lives in a notebook, where it cannot be
+    imported, tested or reviewed."""
     # Notebooks in docs, examples and tests show how to use the code: they are not its home.
     notebooks = {
         p: s
@@ -44,6 +45,7 @@ def notebook_only_logic(repo: Repository, params: NotebookLogicParams) -> Detect
         )
     modules = [s for p, s in repo.summaries.items() if repo.roles.get(p) is not Role.NOTEBOOK]
     in_modules = {name for summary in modules for name, _where, _length in summary.functions}
+    in_modules.update(name for summary in modules for name in summary.methods)
     # the same code under another name (`reduce_columns` copied as `transformacion_columns`)
     bodies_in_modules = {body for summary in modules for body in summary.function_bodies}
     matches = tuple(
