@@ -213,6 +213,7 @@ def test_a_dockerfile_inside_a_folder_named_dockerfile_is_still_one(scan_tree: S
 def test_a_model_feature_toggle_is_no_kill_switch(scan_tree: Scan) -> None:
     # bentoml's diffusers integration: enable_model_cpu_offload moves weights to the CPU.
     service = """\
+from diffusers import StableDiffusionPipeline
 from fastapi import FastAPI
 
 app = FastAPI()
