@@ -36,8 +36,8 @@ class ImportParams:
     #: Top-level or dotted module names; `sklearn` also matches `sklearn.pipeline`.
     modules: tuple[str, ...]
     #: Leave out a module whose every call into the imported library is a script's request
-    #: to this machine (`requests.post("http://127.0.0.1:3000/predict")`): a smoke test of
-    #: the developer's own server calls no remote service.
+    #: to this machine (`requests.post("http://127.0.0.1:3000/predict")`), or that never
+    #: calls it (an import left behind): neither calls a remote service.
     unless_only_local_calls: bool = False
 
 
@@ -91,10 +91,22 @@ def _url_starts(code: PythonCode, node: ast.expr, depth: int) -> list[str | None
     if depth == 0:
         return [None]
     if isinstance(node, ast.JoinedStr) and node.values:
-        first = node.values[0]
-        if isinstance(first, ast.FormattedValue):
-            return _url_starts(code, first.value, depth - 1)
-        return [_literal_prefix(node)]
+        # the literal parts and the names they interpolate, up to the host:
+        # f"{API_URL}/models", f"http://{HOST}:8000/v1/batches"
+        prefixes: list[str | None] = [""]
+        for part in node.values[:3]:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                pieces: list[str | None] = [part.value]
+            elif isinstance(part, ast.FormattedValue):
+                pieces = _url_starts(code, part.value, depth - 1) or [None]
+            else:
+                pieces = [None]
+            prefixes = [
+                p + piece if p is not None and piece is not None else None
+                for p in prefixes
+                for piece in pieces
+            ]
+        return prefixes
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _url_starts(code, node.left, depth - 1)
     if isinstance(node, ast.Name):
@@ -143,8 +155,8 @@ def python_import(source: SourceFile, params: ImportParams) -> Iterator[Evidence
             if name.split(".")[0] in roots
             for ref in refs
         ]
-        if calls and all(local_smoke_test(code, ref.node) for ref in calls):
-            return
+        if all(local_smoke_test(code, ref.node) for ref in calls):
+            return  # every call is to this machine, or the client is imported and never used
     for ref in sorted(candidates, key=lambda r: (r.line, r.module)):
         if any(ref.module == m or ref.module.startswith(m + ".") for m in params.modules):
             yield Evidence(
