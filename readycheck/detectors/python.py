@@ -75,13 +75,17 @@ def local_url(code: PythonCode, call: ast.Call) -> bool:
     as every binding of the name in the file gives it) is on this machine."""
     candidates = [*call.args[:2], *(k.value for k in call.keywords if k.arg == "url")]
     for argument in candidates:
-        texts = _url_starts(code, argument, 5)
+        texts = _url_starts(code, argument, 8)
         if texts and all(t is not None and _LOOPBACK_URL.match(t) for t in texts):
             return True
     return False
 
 
 _ENVIRONMENT_READS = frozenset({"os.getenv", "os.environ.get"})
+#: Request objects built before they are sent, their URL first.
+_REQUEST_OBJECTS = frozenset(
+    {"urllib.request.Request", "requests.Request", "requests.models.Request"}
+)
 
 
 def _url_starts(code: PythonCode, node: ast.expr, depth: int) -> list[str | None]:
@@ -94,13 +98,15 @@ def _url_starts(code: PythonCode, node: ast.expr, depth: int) -> list[str | None
         # the literal parts and the names they interpolate, up to the host:
         # f"{API_URL}/models", f"http://{HOST}:8000/v1/batches"
         prefixes: list[str | None] = [""]
-        for part in node.values[:3]:
+        for index, part in enumerate(node.values[:3]):
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 pieces: list[str | None] = [part.value]
             elif isinstance(part, ast.FormattedValue):
                 pieces = _url_starts(code, part.value, depth - 1) or [None]
             else:
                 pieces = [None]
+            if index and None in pieces:
+                break  # what follows is unknown (`{path}`): the start read so far stands
             prefixes = [
                 p + piece if p is not None and piece is not None else None
                 for p in prefixes
@@ -123,6 +129,9 @@ def _url_starts(code: PythonCode, node: ast.expr, depth: int) -> list[str | None
         and len(node.args) == 2
     ):
         return _url_starts(code, node.args[1], depth - 1)
+    if isinstance(node, ast.Call) and code.resolve(node.func) in _REQUEST_OBJECTS and node.args:
+        # `urlopen(req)` where `req = urllib.request.Request(f"{HOST}{path}", ...)`
+        return _url_starts(code, node.args[0], depth - 1)
     return [_literal_prefix(node)]
 
 
