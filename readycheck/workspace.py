@@ -33,7 +33,7 @@ from readycheck.parsers.dockerfile import Dockerfile, parse_dockerfile
 from readycheck.parsers.kustomize import NO_KUSTOMIZE, KustomizeView, is_kustomization
 from readycheck.parsers.kustomize import view as kustomize_view
 from readycheck.parsers.notebook import Notebook, parse_notebook
-from readycheck.parsers.python import MAX_PARSED_PYTHON, PythonCode, parse_module
+from readycheck.parsers.python import IDENTIFIER, MAX_PARSED_PYTHON, PythonCode, parse_module
 from readycheck.parsers.text import decode_python, decode_text, looks_binary
 from readycheck.pathmatch import PathPatterns
 
@@ -757,7 +757,7 @@ class Repository:
             ):
                 text = self.read_text(entry.path, _CONFIGURATION_READ)
                 if text:
-                    words.update(_WORD.findall(text))
+                    words.update(IDENTIFIER.findall(text))
         return frozenset(words)
 
     def _local_modules(self) -> dict[str, str]:
@@ -796,7 +796,6 @@ _STARTING_FILES = frozenset(
 _STARTING_SUFFIXES = (".sh", ".bash", ".cfg", ".ini", ".conf", ".tf", ".mk")
 #: How much of each configuration file is read for the names it starts.
 _CONFIGURATION_READ = 256 * 1024
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def module_names(path: str) -> set[str]:

@@ -63,8 +63,12 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
     return root
 
 
+#: What the `scan_tree` fixture is: files in, the report of their scan out.
+Scan = Callable[[Mapping[str, str | bytes]], Report]
+
+
 @pytest.fixture()
-def scan_tree(tmp_path: Path, rulebook: Rulebook) -> Callable[[Mapping[str, str | bytes]], Report]:
+def scan_tree(tmp_path: Path, rulebook: Rulebook) -> Scan:
     """Build a repository from a dict of files and scan it with the built-in rulebook."""
 
     def run(files: Mapping[str, str | bytes]) -> Report:

@@ -4,12 +4,8 @@ false whose first evidence was a statistics route)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
-from readycheck.model import Report, Status
-from tests.conftest import rule_result
-
-Scan = Callable[[Mapping[str, str | bytes]], Report]
+from readycheck.model import Status
+from tests.conftest import Scan, rule_result
 
 ROUTES = """\
 import joblib

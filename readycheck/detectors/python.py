@@ -81,6 +81,16 @@ def local_url(code: PythonCode, call: ast.Call) -> bool:
     return False
 
 
+def _bound_values(code: PythonCode, name: str) -> list[ast.expr]:
+    """Every value the module assigns to a plain name (`API_URL = ...`), wherever it does."""
+    return [
+        binding.value
+        for binding in code.bindings
+        if isinstance(binding, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == name for t in binding.targets)
+    ]
+
+
 _ENVIRONMENT_READS = frozenset({"os.getenv", "os.environ.get"})
 #: Request objects built before they are sent, their URL first.
 _REQUEST_OBJECTS = frozenset(
@@ -116,12 +126,7 @@ def _url_starts(code: PythonCode, node: ast.expr, depth: int) -> list[str | None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _url_starts(code, node.left, depth - 1)
     if isinstance(node, ast.Name):
-        values = [
-            binding.value
-            for binding in code.bindings
-            if isinstance(binding, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == node.id for t in binding.targets)
-        ]
+        values = _bound_values(code, node.id)
         return [text for value in values for text in _url_starts(code, value, depth - 1)]
     if (
         isinstance(node, ast.Call)
@@ -494,12 +499,7 @@ def _spread_keys(source: SourceFile, call: ast.Call) -> frozenset[str] | None:
             continue
         if not isinstance(keyword.value, ast.Name):
             return None
-        values = [
-            binding.value
-            for binding in code.bindings
-            if isinstance(binding, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == keyword.value.id for t in binding.targets)
-        ]
+        values = _bound_values(code, keyword.value.id)
         if not values:
             return None
         for value in values:

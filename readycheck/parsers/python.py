@@ -29,8 +29,9 @@ UNRESOLVED_RECEIVER = "(...)"
 #: bandit and the AST detectors.
 MAX_PARSED_PYTHON = 1024 * 1024
 
-#: An identifier, as string literals name functions (`"app.main:create_app"`).
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: An identifier, as string literals and configuration files name functions
+#: (`"app.main:create_app"`).
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 #: String literals longer than this are text (prompts, templates, SQL), not names.
 _REFERENCE_STRING_LIMIT = 200
@@ -253,7 +254,7 @@ class PythonCode:
             word
             for ref in self.strings
             if len(ref.value) < _REFERENCE_STRING_LIMIT
-            for word in _WORD.findall(ref.value)
+            for word in IDENTIFIER.findall(ref.value)
         }
         return frozenset(name for name, _line in self._names) | words
 
