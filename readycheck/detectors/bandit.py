@@ -430,9 +430,18 @@ def _control_flow_handlers(tree: ast.AST, nodes: Sequence[ast.AST]) -> frozenset
             _only_releases(node)
             or _only_imports(node)
             or _creates_if_missing(node)
+            or _only_writes_logs(node)
             or id(node) in releasing
         ):
             lines.update(handler.lineno for handler in node.handlers)
+        elif isinstance(node, ast.Try) and _waits_with_a_deadline(node):
+            # since Python 3.11 asyncio's timeout is the built-in TimeoutError
+            lines.update(
+                handler.lineno
+                for handler in node.handlers
+                if (names := _caught_names(handler)) is not None
+                and all(name == "TimeoutError" or name in _NOT_FAILURES for name in names)
+            )
         elif isinstance(node, ast.Try) and _reads_console(node):
             # EOFError from input() or stdin is the end of what the user types
             lines.update(
@@ -460,6 +469,29 @@ def _creates_if_missing(node: ast.Try) -> bool:
     if isinstance(call, ast.Await):
         call = call.value
     return isinstance(call, ast.Call) and _CREATES.search(ast.unparse(call.func)) is not None
+
+
+def _only_writes_logs(node: ast.Try) -> bool:
+    """A `try` whose whole body writes log lines (`try: logger.debug(json.dumps(info))`):
+    a note that cannot be written loses no data, and telemetry should never fail the
+    prediction it describes."""
+    return bool(node.body) and all(_only_logs(statement) for statement in node.body)
+
+
+#: Ways of waiting with a deadline: `asyncio.wait_for(queue.get(), timeout=1)`,
+#: `asyncio.timeout(5)`, `async_timeout.timeout(5)`.
+_DEADLINE_WAITS = re.compile(r"(^|\.)(wait_for|timeout|timeout_at)$")
+
+
+def _waits_with_a_deadline(node: ast.Try) -> bool:
+    """Whether a `try` waits on asyncio with a deadline (`await asyncio.wait_for(q.get(),
+    timeout=1.0)`, `async with asyncio.timeout(5)`): its TimeoutError says the wait ended
+    with nothing to do, the way a polling loop re-checks whether to stop."""
+    for statement in node.body:
+        for inner in ast.walk(statement):
+            if isinstance(inner, ast.Call) and _DEADLINE_WAITS.search(ast.unparse(inner.func)):
+                return True
+    return False
 
 
 def _reads_console(node: ast.Try) -> bool:
