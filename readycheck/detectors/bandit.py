@@ -83,6 +83,11 @@ _BOUND_NAME = re.compile(
 #: (scikit-learn's vectorisers, tokenizers). Escapes such as \b, \w or \d and inline
 #: flags do not occur in generated or chosen passwords.
 _A_REGEX = re.compile(r"\\[bBwWdDsS]|\(\?[aiLmsux:=!<P]")
+#: A database statement (`GET_SECRET_REFERENCE_SQL = """SELECT secret_reference FROM ..."""`):
+#: a query that reads where a secret is kept, not the secret.
+_SQL_STATEMENT = re.compile(
+    r"(?is)\s*(select\s.+?\sfrom|insert\s+into|update\s+\w+\s+set|delete\s+from|with\s+\w+\s+as\s*\()\s"
+)
 
 
 #: bandit B615 flags every `from_pretrained` without a revision; reading a model from a
@@ -346,6 +351,7 @@ def _not_a_password(issue_text: str, line: str) -> bool:
         or _A_NAME.fullmatch(value) is not None
         or _TYPE_NAME.fullmatch(value) is not None
         or _A_REGEX.search(value) is not None
+        or _SQL_STATEMENT.match(value) is not None
         or SECRET_PATH.match(value) is not None
     )
 
