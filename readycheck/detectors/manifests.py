@@ -40,13 +40,22 @@ WORKLOAD_KINDS = (
 #: Where each kind keeps its pod specs. A KServe InferenceService's predictor, transformer
 #: and explainer are each a pod spec, as is every componentSpecs[].spec of a SeldonDeployment;
 #: rules that judge their containers (image pinning, security context) name them in `kinds`.
-_POD_SPEC_PATHS = {
-    "Pod": ("spec",),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-    "InferenceService": ("spec", "*"),
-    "SeldonDeployment": ("spec", "predictors", "*", "componentSpecs", "*", "spec"),
+#: A KubeRay cluster runs a head pod and groups of worker pods, in a RayJob or RayService
+#: as in a RayCluster of its own.
+_RAY_PODS = (
+    ("headGroupSpec", "template", "spec"),
+    ("workerGroupSpecs", "*", "template", "spec"),
+)
+_POD_SPEC_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "Pod": (("spec",),),
+    "CronJob": (("spec", "jobTemplate", "spec", "template", "spec"),),
+    "InferenceService": (("spec", "*"),),
+    "SeldonDeployment": (("spec", "predictors", "*", "componentSpecs", "*", "spec"),),
+    "RayCluster": tuple(("spec", *path) for path in _RAY_PODS),
+    "RayJob": tuple(("spec", "rayClusterSpec", *path) for path in _RAY_PODS),
+    "RayService": tuple(("spec", "rayClusterConfig", *path) for path in _RAY_PODS),
 }
-_DEFAULT_POD_SPEC_PATH = ("spec", "template", "spec")
+_DEFAULT_POD_SPEC_PATHS = (("spec", "template", "spec"),)
 
 
 def kubernetes_objects(source: SourceFile) -> Iterator[dict[str, Any]]:
@@ -73,8 +82,13 @@ def kind_in(obj: dict[str, Any], kinds: tuple[str, ...]) -> bool:
 
 def pod_specs(obj: dict[str, Any]) -> list[dict[str, Any]]:
     """The pod specs of a workload: one for a Deployment, one per component of a model server."""
-    path = _POD_SPEC_PATHS.get(str(obj.get("kind")), _DEFAULT_POD_SPEC_PATH)
-    return [value for _parent, _key, value in walk(obj, path) if isinstance(value, dict)]
+    paths = _POD_SPEC_PATHS.get(str(obj.get("kind")), _DEFAULT_POD_SPEC_PATHS)
+    return [
+        value
+        for path in paths
+        for _parent, _key, value in walk(obj, path)
+        if isinstance(value, dict)
+    ]
 
 
 def walk(node: Any, path: tuple[str, ...]) -> Iterator[tuple[Any, Any, Any]]:
