@@ -553,9 +553,10 @@ _ERROR_HANDLER = re.compile(r"\.(exception_handler|errorhandler|app_errorhandler
 
 def _releasing_tries(nodes: Sequence[ast.AST]) -> set[int]:
     """`try` statements (by identity) that run while something goes away: in a `finally`
-    block, in `__del__` or `__exit__`, in a function registered with `atexit`, or in a web
-    framework's error handler (the failure it answers is reported already). `nodes`
-    are all of a module's nodes (the parsed file's walk, made once)."""
+    block, in `__del__` or `__exit__`, in a function registered with `atexit`, in a web
+    framework's error handler, or in an `except` block that ends by raising or exiting
+    with an error (the failure it answers is reported already; cleaning up on the way out
+    is best effort). `nodes` are all of a module's nodes (the parsed file's walk, made once)."""
     at_exit = {
         node.args[0].id
         for node in nodes
@@ -569,16 +570,41 @@ def _releasing_tries(nodes: Sequence[ast.AST]) -> set[int]:
         scopes: list[ast.AST] = []
         if isinstance(node, ast.Try | ast.TryStar):
             scopes = list(node.finalbody)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
-            node.name.strip("_") in _TEARDOWN
-            or node.name in at_exit
-            or any(ast.unparse(d).endswith("atexit.register") for d in node.decorator_list)
-            or any(_ERROR_HANDLER.search(ast.unparse(d)) for d in node.decorator_list)
+        elif (isinstance(node, ast.ExceptHandler) and _fails_at_the_end(node.body)) or _tears_down(
+            node, at_exit
         ):
             scopes = list(node.body)
         for scope in scopes:
             found.update(id(inner) for inner in ast.walk(scope) if isinstance(inner, ast.Try))
     return found
+
+
+def _tears_down(node: ast.AST, at_exit: set[str]) -> bool:
+    """A function that runs while something goes away: `__del__`, `__exit__`, one
+    registered with `atexit`, or a web framework's error handler."""
+    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+        node.name.strip("_") in _TEARDOWN
+        or node.name in at_exit
+        or any(ast.unparse(d).endswith("atexit.register") for d in node.decorator_list)
+        or any(_ERROR_HANDLER.search(ast.unparse(d)) for d in node.decorator_list)
+    )
+
+
+def _fails_at_the_end(block: list[ast.stmt]) -> bool:
+    """Whether a block ends by raising or by exiting the program with an error
+    (`sys.exit(1)`, `raise`): nothing after it carries on with what went missing."""
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, ast.Raise):
+        return True
+    if not isinstance(last, ast.Expr) or not isinstance(last.value, ast.Call):
+        return False
+    call = last.value
+    if ast.unparse(call.func) not in {"sys.exit", "exit", "os._exit", "SystemExit"}:
+        return False
+    code = call.args[0] if call.args else None
+    return code is not None and not (isinstance(code, ast.Constant) and code.value in (0, None))
 
 
 def _only_releases(node: ast.Try) -> bool:
