@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeGuard
 
 from readycheck.detectors.base import file_detector
 from readycheck.detectors.common import PLAIN_URL, SECRET_PATH
@@ -579,7 +579,9 @@ def _releasing_tries(nodes: Sequence[ast.AST]) -> set[int]:
     return found
 
 
-def _tears_down(node: ast.AST, at_exit: set[str]) -> bool:
+def _tears_down(
+    node: ast.AST, at_exit: set[str]
+) -> TypeGuard[ast.FunctionDef | ast.AsyncFunctionDef]:
     """A function that runs while something goes away: `__del__`, `__exit__`, one
     registered with `atexit`, or a web framework's error handler."""
     return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
