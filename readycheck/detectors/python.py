@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector
-from readycheck.detectors.common import PYTHON_KINDS, matches_any, may_hold, name_regex
+from readycheck.detectors.common import (
+    PREDICTION_WORDS,
+    PYTHON_KINDS,
+    matches_any,
+    may_hold,
+    name_regex,
+)
 from readycheck.detectors.patterns import Matcher, folded, required_literals
 from readycheck.model import Evidence, FileKind
 from readycheck.parsers.python import (
@@ -1309,6 +1315,33 @@ class HandlerLoadParams:
     )  # fmt: skip
 
 
+#: A route that replaces the model in service, by its path or its handler's name:
+#: `POST /train`, `/models/{id}/reload`, `def promote_model()`.
+_REPLACES_MODEL = re.compile(
+    r"(?i)(^|[/_\-\s])(re)?(train(ing)?|load|fit)([/_\-\s]|$)|reload|refresh|swap|promot|rollback"
+    r"|(^|[/_\-\s])(deploy|switch|activate)"
+)
+_PREDICTS = re.compile(rf"(?i){PREDICTION_WORDS}")
+
+
+def _replaces_the_model(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a route replaces the model in service (retrains, reloads, promotes or rolls
+    back) and is not named for predicting: it loads the new model when someone asks for
+    it, not on every prediction (`load_and_predict` still loads per request)."""
+    paths = [
+        d.args[0].value
+        for d in function.decorator_list
+        if isinstance(d, ast.Call)
+        and d.args
+        and isinstance(d.args[0], ast.Constant)
+        and isinstance(d.args[0].value, str)
+    ]
+    named = (function.name, *paths)
+    return any(_REPLACES_MODEL.search(t) for t in named) and not any(
+        _PREDICTS.search(t) for t in named
+    )
+
+
 @file_detector(*PYTHON_KINDS, params=HandlerLoadParams)
 def model_load_in_handler(source: SourceFile, params: HandlerLoadParams) -> Iterator[Evidence]:
     """Model loads inside an HTTP route handler: the model is read from disk on every request."""
@@ -1322,7 +1355,7 @@ def model_load_in_handler(source: SourceFile, params: HandlerLoadParams) -> Iter
             and d.func.attr in _ROUTE_METHODS
             for d in function.node.decorator_list
         )
-        if not is_route:
+        if not is_route or _replaces_the_model(function.node):
             continue
         for node in ast.walk(function.node):
             if isinstance(node, ast.Call) and matches_any(code.resolve(node.func), params.loads):
