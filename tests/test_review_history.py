@@ -67,3 +67,24 @@ def test_a_merge_bot_merges_what_reviewers_approved(tmp_path: Path, rulebook: Ru
     _history(tmp_path, [(BOB, MERGE_BOT), (ALICE, MERGE_BOT), (BOB, MERGE_BOT)])
     result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
     assert result.status is Status.PASS
+
+
+def test_a_login_used_as_a_commit_name_is_the_same_person(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """Francisco-B-O/iot-streaming-ml-platform (round 42): commits written as
+    `Francisco-B-O <plain address>`, pull requests merged on GitHub as the full name with
+    the login's noreply address: one person, who reviewed nobody's change but their own."""
+    writer = git.Actor("Francisco-B-O", "balonero@example.com")
+    merger = git.Actor("Francisco Balonero", "128704719+Francisco-B-O@users.noreply.github.com")
+    _history(tmp_path, [(writer, merger), (writer, merger), (writer, merger)])
+    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
+    assert result.status is Status.FAIL
+
+
+def test_another_login_is_another_person(tmp_path: Path, rulebook: Rulebook) -> None:
+    writer = git.Actor("Francisco-B-O", "balonero@example.com")
+    merger = git.Actor("Alice Martin", "5512+alice-m@users.noreply.github.com")
+    _history(tmp_path, [(writer, merger), (writer, merger), (writer, merger)])
+    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
+    assert result.status is Status.PASS

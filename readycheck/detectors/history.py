@@ -138,7 +138,8 @@ def _people(log: str) -> set[str]:
     """The people (not bots) among `%ae%x00%an` lines, one name each. One person commits
     under several addresses (GitHub's `ID+user@users.noreply.github.com` and a plain one)
     and several spellings of a name ("Goku Mohandas", "GokuMohandas"): two identities are
-    the same person when they share an address, a name or a GitHub login."""
+    the same person when they share an address, a name or a GitHub login, or when one's
+    name is the other's login."""
     parent: dict[str, str] = {}
 
     def root(key: str) -> str:
@@ -158,7 +159,8 @@ def _people(log: str) -> set[str]:
         )
         keys = [f"mail:{address}", f"name:{''.join(name.lower().split())}"]
         if login:
-            keys.append(f"login:{login}")
+            # the login is also the name some set for their commits (`Francisco-B-O`)
+            keys += [f"login:{login}", f"name:{login}"]
         for key in keys[1:]:
             parent[root(key)] = root(keys[0])
     return {root(key) for key in parent}
