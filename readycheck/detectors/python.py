@@ -885,6 +885,10 @@ class IdentifierParams:
     #: Only names being defined (functions and classes): `def test_x` is a test,
     #: a fixture that uses `TestClient` is not.
     definitions_only: bool = False
+    #: Only names the code decides on: read in a comparison or the test of an `if`,
+    #: `while`, conditional expression, `assert` or `match` (`if choice.finish_reason ==
+    #: "length":`), not a value copied into a response (`finish_reason=choice.finish_reason`).
+    decided_only: bool = False
 
 
 @file_detector(*PYTHON_KINDS, params=IdentifierParams)
@@ -904,10 +908,34 @@ def python_identifier(source: SourceFile, params: IdentifierParams) -> Iterator[
         matched = [(name, line) for name, line in names if regex.fullmatch(name)]
     else:
         matched = _identifiers_matching(source, code, params.pattern, regex)
+    if params.decided_only and matched:
+        decided = _decided_names(code)
+        matched = [(name, line) for name, line in matched if (name, line) in decided]
     for name, line in matched:
         if line not in seen:
             seen.add(line)
             yield Evidence(source.locate(line), f"{params.label} `{name}`", source.snippet(line))
+
+
+def _decided_names(code: PythonCode) -> set[tuple[str, int]]:
+    """(name, line) of the names and attributes read where the code decides: comparisons
+    and the tests of `if`, `while`, conditional expressions, `assert` and `match`."""
+    tests: list[ast.AST] = []
+    for node in code.nodes:
+        if isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert):
+            tests.append(node.test)
+        elif isinstance(node, ast.Compare):
+            tests.append(node)
+        elif isinstance(node, ast.Match):
+            tests.append(node.subject)
+    decided: set[tuple[str, int]] = set()
+    for test in tests:
+        for inner in ast.walk(test):
+            if isinstance(inner, ast.Name):
+                decided.add((inner.id, inner.lineno))
+            elif isinstance(inner, ast.Attribute):
+                decided.add((inner.attr, inner.lineno))
+    return decided
 
 
 def _identifiers_matching(
