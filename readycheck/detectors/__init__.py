@@ -94,6 +94,7 @@ REGISTRY: dict[str, Detector] = {
         llm.cached_model_call,
         llm.answer_phrase_check,
         observability.middleware_metrics,
+        observability.periodic_loop,
         llm.model_alias,
         prompts.personal_data_in_prompt,
         retrieval.retrieved_context_returned,

@@ -1,7 +1,8 @@
 """Detectors for what a team builds itself to watch its models: records it writes
-(a run's parameters with its metrics, a prediction with its inputs) and jobs its
+(a run's parameters with its metrics, a prediction with its inputs), jobs its
 configuration schedules outside CI (a Taskcluster hook, a Databricks job, an Azure ML
-schedule, a serverless cron).
+schedule, a serverless cron) and loops its service runs on a timer (retraining every
+few hours in a background thread).
 
 Both look at structure, not at names of tools: a dict literal whose keys are a
 parameters field and a metrics field is a run record whatever writes it; a `schedule`
@@ -328,4 +329,67 @@ def middleware_metrics(source: SourceFile, params: MiddlewareMetricsParams) -> I
             if any(measures.fullmatch(p) for p in passed):
                 line = getattr(unit, "lineno", call.lineno)
                 yield Evidence(source.locate(line), params.label, source.snippet(line))
+                break
+
+
+@dataclass(frozen=True)
+class PeriodicLoopParams:
+    #: What the loop must call to be a model job (searched in the names it calls).
+    work: str = field(default=r"(?i)(train|drift|monitor|evaluat|quality)", metadata=REGEX)
+    label: str = "background loop that runs model work on a timer"
+
+
+#: Calls that wait between rounds of a loop.
+_SLEEPS = re.compile(r"(^|\.)(sleep|wait)$")
+#: Calls that start a function in the background: `threading.Thread(target=f)`,
+#: `asyncio.create_task(f())`, `executor.submit(f)`, `loop.run_in_executor(None, f)`.
+_STARTERS = re.compile(
+    r"(^|\.)(Thread|Timer|create_task|ensure_future|submit|run_in_executor|start_new_thread)$"
+)
+
+
+def _started_in_background(nodes: list[ast.AST]) -> set[str]:
+    """Names of the functions a module starts in a thread or a task (the last part of
+    `self._loop` too): what runs beside the service, not when someone calls it."""
+    started: set[str] = set()
+    for node in nodes:
+        if not isinstance(node, ast.Call) or not _STARTERS.search(ast.unparse(node.func)):
+            continue
+        for value in (*node.args, *(k.value for k in node.keywords if k.arg in (None, "target"))):
+            if isinstance(value, ast.Call):
+                value = value.func  # create_task(loop()) starts `loop`
+            if isinstance(value, ast.Name):
+                started.add(value.id)
+            elif isinstance(value, ast.Attribute):
+                started.add(value.attr)
+    return started
+
+
+@file_detector(*PYTHON_KINDS, params=PeriodicLoopParams)
+def periodic_loop(source: SourceFile, params: PeriodicLoopParams) -> Iterator[Evidence]:
+    """The team's own scheduler: a function started in a thread or task that loops,
+    sleeps and runs model work (`while True: time.sleep(60); ... retrain()`), as a
+    service retraining itself every few hours does."""
+    code = source.python
+    if code is None:
+        return
+    started = _started_in_background(code.nodes)
+    if not started:
+        return
+    work = Matcher(params.work)
+    for function in code.functions:
+        if function.name not in started:
+            continue
+        for loop in ast.walk(function.node):
+            if not isinstance(loop, ast.While):
+                continue
+            called = [
+                ast.unparse(inner.func) for inner in ast.walk(loop) if isinstance(inner, ast.Call)
+            ]
+            if any(_SLEEPS.search(name) for name in called) and any(
+                work.search(name) for name in called
+            ):
+                yield Evidence(
+                    source.locate(loop.lineno), params.label, source.snippet(loop.lineno)
+                )
                 break
