@@ -4,7 +4,8 @@ Not every team uses tenacity: a bounded loop that tries a call, catches the fail
 and waits before the next attempt is the same retry policy, written by hand.
 `retry_loop` finds such loops: `for attempt in range(n)` (bounded) whose body catches
 an exception around a remote call (an HTTP, RPC or cloud client, or the callable a
-retry helper wraps) and pauses (`time.sleep(2 ** attempt)`, `time.sleep(wait)`).
+retry helper wraps), or returns once the call's answer is good, and pauses
+(`time.sleep(2 ** attempt)`, `time.sleep(wait)`).
 """
 
 from __future__ import annotations
@@ -50,13 +51,13 @@ def _bounded(loop: ast.For | ast.AsyncFor, source: SourceFile) -> bool:
     )
 
 
-def _calls_remote(tries: list[ast.Try], source: SourceFile, wrapped: set[str]) -> bool:
-    """Whether the attempt calls another service, or the callable a retry helper wraps
+def _calls_remote(attempts: list[list[ast.stmt]], source: SourceFile, wrapped: set[str]) -> bool:
+    """Whether an attempt calls another service, or the callable a retry helper wraps
     (`func(*args, **kwargs)` in a decorator: whatever it is applied to)."""
     code = source.python
     assert code is not None
-    for attempt in tries:
-        for statement in attempt.body:
+    for attempt in attempts:
+        for statement in attempt:
             for node in ast.walk(statement):
                 if not isinstance(node, ast.Call):
                     continue
@@ -80,8 +81,9 @@ def _parameters(nodes: Iterable[ast.AST]) -> set[str]:
 
 @file_detector(FileKind.PYTHON, FileKind.NOTEBOOK, params=NoParams)
 def retry_loop(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
-    """Hand-written retries: a bounded loop that catches the failure of a remote call and
-    pauses before the next attempt."""
+    """Hand-written retries: a bounded loop that calls a remote service, catches its
+    failure (or returns once an answer is good, `if response.status_code != 429: return
+    response`) and pauses before the next attempt."""
     code = source.python
     if code is None:
         return
@@ -90,7 +92,10 @@ def retry_loop(source: SourceFile, params: NoParams) -> Iterator[Evidence]:
         if not isinstance(loop, ast.For | ast.AsyncFor) or not _bounded(loop, source):
             continue
         tries = [node for node in ast.walk(loop) if isinstance(node, ast.Try) and node.handlers]
-        if not tries or not _calls_remote(tries, source, wrapped):
+        attempts = [attempt.body for attempt in tries]
+        if not tries and any(isinstance(node, ast.Return) for node in ast.walk(loop)):
+            attempts = [loop.body]  # each round asks again and returns once it is answered
+        if not attempts or not _calls_remote(attempts, source, wrapped):
             continue
         for node in ast.walk(loop):
             if isinstance(node, ast.Call) and code.resolve(node.func) in _SLEEPS:
