@@ -147,9 +147,10 @@ _MAKING = frozenset(
 _WALK_THROUGH = frozenset(
     {"example", "examples", "tutorial", "tutorials", "demo", "walkthrough", "quickstart"}
 )
-#: A developer's scratch or diagnostic script (`try.py`, `scratch.py`, `debug_rag.py`): run
-#: by hand to look at something, like a scratch folder's contents.
-_SCRATCH_MODULE = re.compile(r"try\.py|scratch(_\w+)?\.py|debug_\w+\.py")
+#: A developer's scratch or diagnostic script (`try.py`, `scratch.py`, `debug_rag.py`,
+#: `diagnose_channels.py`, `diag_scan.py`): run by hand to look at something, like a
+#: scratch folder's contents.
+_SCRATCH_MODULE = re.compile(r"try\.py|scratch(_\w+)?\.py|(debug|diag|diagnose)_\w+\.py")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 #: Folders that hold third-party code copied into the repository.
 _VENDOR_DIRS = frozenset(

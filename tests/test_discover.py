@@ -127,6 +127,11 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("scratch_embeddings.py", Role.EXAMPLE),
         ("src/retry.py", Role.CODE),
         ("src/debugger.py", Role.CODE),
+        # (round 42: scripts/diagnose_channels.py, scripts/diag_scan_detections.py)
+        ("scripts/diagnose_channels.py", Role.EXAMPLE),
+        ("scripts/diag_scan_detections.py", Role.EXAMPLE),
+        ("src/api/diagnostics.py", Role.CODE),
+        ("src/api/diagnostics_router.py", Role.CODE),
         ("src/train_model.py", Role.CODE),
         ("src/sample_model.py", Role.CODE),
         ("src/mock_server.py", Role.CODE),
