@@ -42,6 +42,9 @@ class DictKeysParams:
     label: str = "record"
     #: Leave out dicts a function returns as they are: a response, not a record kept.
     not_returned: bool = False
+    #: Only dicts handed to a call that keeps them (`registry.append({...})`,
+    #: `json.dump({...}, f)`, `table.insert({...})`), its name matching this.
+    kept_by: str | None = field(default=None, metadata=REGEX)
 
 
 def _keys(node: ast.Dict | ast.Call) -> list[str]:
@@ -53,6 +56,16 @@ def _keys(node: ast.Dict | ast.Call) -> list[str]:
             if isinstance(key, ast.Constant) and isinstance(key.value, str)
         ]
     return [keyword.arg for keyword in node.keywords if keyword.arg]
+
+
+def _kept(nodes: list[ast.AST], keepers: Matcher) -> set[int]:
+    """The expressions passed to a call whose name `keepers` matches (by identity)."""
+    return {
+        id(value)
+        for node in nodes
+        if isinstance(node, ast.Call) and keepers.search(ast.unparse(node.func))
+        for value in (*node.args, *(keyword.value for keyword in node.keywords))
+    }
 
 
 @file_detector(*PYTHON_KINDS, params=DictKeysParams)
@@ -72,8 +85,9 @@ def python_dict_keys(source: SourceFile, params: DictKeysParams) -> Iterator[Evi
         if params.not_returned
         else set()
     )
+    kept = _kept(code.nodes, Matcher(params.kept_by)) if params.kept_by else None
     for node in code.nodes:
-        if id(node) in returned:
+        if id(node) in returned or (kept is not None and id(node) not in kept):
             continue
         is_dict_call = (
             isinstance(node, ast.Call)
