@@ -537,3 +537,64 @@ def test_an_agent_beside_a_classifier_the_team_trains_is_an_ml_service(
         "def train(x, y):\n    return LogisticRegression().fit(x, y)\n"
     )
     assert _agent_kind(tmp_path, rulebook, "ranking/train.py", trainer) == "service"
+
+
+_LOCAL_CHAT = """\
+from llama_cpp import Llama
+
+llm = Llama(model_path="models/llama-3.2-1b-instruct.Q4_K_M.gguf", n_ctx=4096)
+
+
+def answer(question: str, passages: list[str]) -> str:
+    context = "\\n".join(passages)
+    reply = llm.create_chat_completion(
+        messages=[{"role": "user", "content": f"{context}\\n\\nQuestion: {question}"}],
+        max_tokens=512,
+    )
+    return reply["choices"][0]["message"]["content"]
+"""
+
+_LOCAL_CHAT_API = """\
+from fastapi import FastAPI
+
+from bot.client import answer
+
+app = FastAPI()
+
+
+@app.post("/chat")
+def chat(question: str) -> dict:
+    return {"answer": answer(question, [])}
+"""
+
+
+def test_an_application_running_its_language_model_in_process_is_an_llm_application(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """umbertogriffo/rag-chatbot (round 43): a local RAG chatbot runs its model through
+    llama.cpp in the server's own process; read as a classic service, none of the LLM
+    rules judged it."""
+    files = {
+        "requirements.txt": "fastapi==0.115.0\nllama-cpp-python==0.3.1\nchromadb==0.5.5\n",
+        "bot/client.py": _LOCAL_CHAT,
+        "backend/api.py": _LOCAL_CHAT_API,
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "llm_app"
+    assert rule_result(report, "RC-LLM-018").status is not Status.NOT_APPLICABLE
+
+
+def test_a_service_running_a_classifier_in_process_stays_a_service(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    files = {
+        "requirements.txt": "fastapi==0.115.0\nscikit-learn==1.5.2\njoblib==1.4.2\n",
+        "bot/client.py": (
+            "import joblib\n\nmodel = joblib.load('models/intent.joblib')\n\n\n"
+            "def answer(question: str, passages: list[str]) -> str:\n"
+            "    return str(model.predict([question])[0])\n"
+        ),
+        "backend/api.py": _LOCAL_CHAT_API,
+    }
+    report = _scan(tmp_path, rulebook, files)
+    assert report.kind is not None and report.kind.id == "service"
