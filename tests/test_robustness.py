@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from readycheck.model import Report, Status
+from tests.conftest import rule_result
 
 Scan = Callable[[Mapping[str, str | bytes]], Report]
 
@@ -85,3 +86,19 @@ def test_scanned_code_is_never_executed(scan_tree: Scan, tmp_path) -> None:  # t
         }
     )
     assert not marker.exists()
+
+
+def test_a_requirements_file_written_as_utf16_is_read_like_pip_reads_it(scan_tree: Scan) -> None:
+    """Antolarkin/ML-Model-Deployment-as-a-Monitored-REST-API (round 43): Windows
+    PowerShell wrote `pip freeze > requirements.txt` as UTF-16 with a byte-order mark;
+    pip reads it, and so must the pinning rule, instead of calling it binary."""
+    pinned = "fastapi==0.115.0\r\nscikit-learn==1.5.2\r\njoblib==1.4.2\r\n"
+    report = scan_tree(GOOD | {"requirements.txt": pinned.encode("utf-16")})
+    assert "requirements.txt" not in _warnings(report)
+    assert rule_result(report, "RC-INFRA-007").status is Status.PASS
+
+
+def test_nul_bytes_without_a_byte_order_mark_are_still_binary(scan_tree: Scan) -> None:
+    unmarked = "fastapi==0.115.0\n".encode("utf-16-le")
+    report = scan_tree(GOOD | {"requirements.txt": unmarked})
+    assert "binary" in _warnings(report)["requirements.txt"]

@@ -10,20 +10,44 @@ from readycheck.parsers import ParseError
 
 _BINARY_SNIFF = 8192
 
+#: Byte-order marks of the wide encodings, longest first (UTF-32's little-endian mark
+#: begins with UTF-16's): Windows PowerShell writes `pip freeze > requirements.txt` as
+#: UTF-16 with a mark, and pip reads it.
+_WIDE_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _wide_encoding(data: bytes) -> tuple[str, int] | None:
+    """The encoding and mark length of text that starts with a UTF-16 or UTF-32 mark."""
+    for mark, encoding in _WIDE_MARKS:
+        if data.startswith(mark):
+            return encoding, len(mark)
+    return None
+
 
 def looks_binary(data: bytes) -> bool:
-    """A NUL byte near the start is git's own test for a binary file."""
-    return b"\x00" in data[:_BINARY_SNIFF]
+    """A NUL byte near the start is git's own test for a binary file; text in a wide
+    encoding that says so with its byte-order mark is text."""
+    return b"\x00" in data[:_BINARY_SNIFF] and _wide_encoding(data) is None
 
 
 def decode_text(data: bytes) -> str:
-    """Decode a text file as UTF-8 (with or without BOM), replacing bad bytes.
+    """Decode a text file as UTF-8 (with or without BOM), or as UTF-16 or UTF-32 when
+    it starts with their byte-order mark, replacing bad bytes.
 
     Replacing rather than failing keeps a file with one stray Latin-1 byte
     scannable; only files that look binary are refused.
     """
     if looks_binary(data):
         raise ParseError("looks like a binary file, not text")
+    wide = _wide_encoding(data)
+    if wide is not None:
+        encoding, mark = wide
+        return data[mark:].decode(encoding, errors="replace")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     return data.decode("utf-8", errors="replace")
