@@ -127,7 +127,14 @@ class Handler:
 
     @property
     def predicts(self) -> bool:
-        return self.kind == "serving" or bool(_PREDICTION.search(f"{self.path or ''} {self.name}"))
+        """Whether the route answers with the model's output: a model server's handler,
+        or a route named for predicting; a DELETE (`DELETE /chat/history`) removes
+        something and answers with no prediction."""
+        if self.kind == "serving":
+            return True
+        return self.method != "delete" and bool(
+            _PREDICTION.search(f"{self.path or ''} {self.name}")
+        )
 
     def describe(self) -> str:
         where = f"{self.method.upper()} {self.path}" if self.path else self.method
