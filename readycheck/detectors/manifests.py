@@ -324,6 +324,9 @@ class YamlPathParams:
     #: Dotted path selecting the targets, each judged on its own: `services.*` for compose.
     each: str | None = None
     label: str = ""
+    #: Regular expression a value at the path must match whole (`S` among ruff's
+    #: selected rules); none: the path existing is enough.
+    value: str | None = dataclasses.field(default=None, metadata=REGEX)
 
 
 @file_detector(*STRUCTURED_KINDS, FileKind.TOML, params=YamlPathParams)
@@ -339,8 +342,13 @@ def yaml_path(source: SourceFile, params: YamlPathParams) -> Iterator[Evidence]:
             ]
         else:
             targets = [("", document, line_of(document))]
+        wanted = Matcher(params.value) if params.value else None
         for name, target, target_line in targets:
-            hits = list(walk(target, key_path))
+            hits = [
+                hit
+                for hit in walk(target, key_path)
+                if wanted is None or (isinstance(hit[2], str) and wanted.fullmatch(hit[2]))
+            ]
             prefix = f"{name}: " if name else ""
             if hits:
                 parent, key, _value = hits[0]
