@@ -784,15 +784,21 @@ def _main_guard_lines(source: SourceFile) -> tuple[tuple[int, int], ...]:
 class ClassParams:
     #: Resolved base-class names, fnmatch patterns allowed: `pydantic.BaseModel`.
     bases: tuple[str, ...]
+    #: Regular expression the class's own name must match whole (an ORM model named
+    #: for what its table keeps: `Prediction`, `InferenceLog`).
+    name: str | None = field(default=None, metadata=REGEX)
 
 
 @file_detector(*PYTHON_KINDS, params=ClassParams)
 def python_class(source: SourceFile, params: ClassParams) -> Iterator[Evidence]:
-    """Classes deriving directly from any of the given bases."""
+    """Classes deriving directly from any of the given bases (and named as asked)."""
     code = source.python
     if code is None:
         return
+    named = Matcher(params.name) if params.name else None
     for ref in code.classes:
+        if named is not None and not named.fullmatch(ref.name):
+            continue
         base = next((b for b in ref.bases if matches_any(b, params.bases)), None)
         if base:
             yield Evidence(
