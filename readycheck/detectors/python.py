@@ -159,6 +159,17 @@ def _imports_by_root(source: SourceFile, code: PythonCode) -> dict[str, list[Imp
     return source.memo[key]  # type: ignore[no-any-return]
 
 
+def _own_packages(path: str) -> set[str]:
+    """The package a file belongs to, by its folder (`evals/evaluator.py` is in `evals`,
+    `src/agents/graph.py` in `agents`): its imports of that name are the project's own
+    modules, not the library that shares the name (OpenAI's `evals`, the Agents SDK's
+    `agents`)."""
+    parts = path.split("/")[:-1]
+    if parts and parts[0] in {"src", "lib"}:
+        parts = parts[1:]
+    return {parts[0]} if parts else set()
+
+
 @file_detector(*PYTHON_KINDS, params=ImportParams)
 def python_import(source: SourceFile, params: ImportParams) -> Iterator[Evidence]:
     """Imports of any of the given modules (or their submodules)."""
@@ -166,7 +177,7 @@ def python_import(source: SourceFile, params: ImportParams) -> Iterator[Evidence
     if code is None:
         return
     grouped = _imports_by_root(source, code)
-    roots = {m.split(".")[0] for m in params.modules}
+    roots = {m.split(".")[0] for m in params.modules} - _own_packages(source.path)
     candidates = [ref for root in roots for ref in grouped.get(root, ())]
     if params.unless_only_local_calls and candidates:
         calls = [
