@@ -152,6 +152,9 @@ _WALK_THROUGH = frozenset(
 #: scratch folder's contents.
 _SCRATCH_MODULE = re.compile(r"try\.py|scratch(_\w+)?\.py|(debug|diag|diagnose)_\w+\.py")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
+#: Folders of prompt templates the application loads: a system prompt in Markdown there is
+#: part of the product (`app/core/prompts/system.md`), not its documentation.
+_PROMPT_DIRS = frozenset({"prompts", "prompt_templates"})
 #: Folders that hold third-party code copied into the repository.
 _VENDOR_DIRS = frozenset(
     {"_vendor", "vendor", "vendored", "third_party", "thirdparty", "third-party", "3rdparty"}
@@ -273,7 +276,9 @@ def classify_role(path: str, kind: FileKind) -> Role:
         return Role.EXAMPLE
     if kind is FileKind.PYTHON and (_makes_a_stand_in(name) or _SCRATCH_MODULE.fullmatch(name)):
         return Role.EXAMPLE
-    if _DOC_DIRS.intersection(directories) or kind is FileKind.MARKDOWN:
+    if _DOC_DIRS.intersection(directories):
+        return Role.DOCS
+    if kind is FileKind.MARKDOWN and not _PROMPT_DIRS.intersection(directories):
         return Role.DOCS
     return Role.CODE
 

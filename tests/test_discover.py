@@ -146,6 +146,10 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("init_data/seed_sample_data.py", Role.EXAMPLE),
         ("scripts/populate_demo_db.py", Role.EXAMPLE),
         ("src/seed_everything.py", Role.CODE),
+        # a system prompt kept as Markdown with the other prompts (round 44)
+        ("app/core/prompts/system.md", Role.CODE),
+        ("docs/prompts/writing-prompts.md", Role.DOCS),
+        ("app/core/README.md", Role.DOCS),
     ],
 )
 def test_role_is_decided_by_path(path: str, role: Role) -> None:
