@@ -356,8 +356,10 @@ def _typed_body(code: PythonCode, function: Function) -> str | None:
             short = resolved.rsplit(".", 1)[-1]
             if resolved in _NOT_A_BODY or short in _NOT_A_BODY:
                 continue
+            # the framework's own objects (a request, a session, BentoML's context) carry
+            # no payload of the caller's
             if resolved.startswith(
-                ("fastapi.", "starlette.", "sqlalchemy.", "typing.", "litestar.")
+                ("fastapi.", "starlette.", "sqlalchemy.", "typing.", "litestar.", "bentoml.")
             ):
                 continue
             return f"{param.arg}: {ast.unparse(kind)}"
@@ -552,6 +554,16 @@ def _serving_signature(source: SourceFile, code: PythonCode) -> Iterator[Evidenc
             yield Evidence(source.locate(ref.line), detail, source.snippet(ref.line))
 
 
+def _input_spec(code: PythonCode, function: Function) -> str | None:
+    """The model a BentoML API's decorator gives as its `input_spec`, if any."""
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and code.resolve(decorator.func).startswith("bentoml."):
+            spec = keyword_value(decorator, "input_spec")
+            if isinstance(spec, ast.Name | ast.Attribute):
+                return ast.unparse(spec)
+    return None
+
+
 def _given(call: ast.Call, keyword: str) -> bool:
     value = keyword_value(call, keyword)
     return value is not None and not (isinstance(value, ast.Constant) and value.value is None)
@@ -598,6 +610,11 @@ def request_validation(source: SourceFile, params: NoParams) -> Iterator[Evidenc
             # BentoML builds a pydantic model from the API's signature and answers 400
             # when a field is missing or of the wrong type
             yield from emit(function.lineno, f"{entry} takes typed parameters BentoML validates")
+            continue
+        if routed and entry and (spec := _input_spec(code, function)):
+            # `@bentoml.api(input_spec=TranscriptionRequest)`: BentoML validates the request
+            # against that pydantic model before the API runs
+            yield from emit(function.lineno, f"{entry} validates its input against {spec}")
             continue
         if entry and (decorator := _validating_decorator(code, function)):
             yield from emit(function.lineno, f"{entry} validates its input with @{decorator}")
