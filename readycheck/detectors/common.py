@@ -306,13 +306,18 @@ def is_script(entry_path: str) -> bool:
 LOAD_GENERATORS = "locust|k6|jmeter|artillery|vegeta|gatling"
 
 #: The platform around a model, not the model's service: trackers, orchestrators,
-#: dashboards, metric stores, object stores, databases and the reverse proxies in front,
+#: dashboards, metric stores, object stores, databases, the consoles and collectors that
+#: watch them, and the reverse proxies in front,
 #: named by a container's or service's name, image, command or Dockerfile (`mlflow
 #: server`, `airflow webserver`, a stock nginx).
 PLATFORM_SERVICES = re.compile(
     r"(^|[\s/_-])(mlflow|airflow|prefect|dagster|grafana|prometheus|alertmanager|minio"
     r"|jupyter(hub|lab)?|postgres(ql)?|mysql|redis|mongo(db)?|kafka|zookeeper|rabbitmq"
-    r"|elasticsearch|kibana|kubeflow|ml-pipeline"
+    r"|elasticsearch|kibana|kubeflow|ml-pipeline|opensearch(-dashboards)?|memcached"
+    r"|qdrant|weaviate|milvus"
+    # tools that watch or administer them: Celery's Flower, database consoles, log and
+    # trace collectors
+    r"|flower|pgadmin4?|adminer|loki|promtail|jaeger|otel-collector|opentelemetry-collector"
     # reverse proxies and load balancers in front of the services
     r"|nginx|traefik|envoy|haproxy|caddy)([\s/_:.-]|$)",
     re.I,
