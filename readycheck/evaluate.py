@@ -371,6 +371,19 @@ class Evaluator:
             not on_path,
         )
 
+    def _with_every_form(self, check: Check, outcome: Outcome) -> Outcome:
+        """A practice met in several of its forms shows the evidence of each (product code
+        first, when the evidence is ordered): a service's own logger before a benchmark
+        script's `basicConfig`, whichever form the rule lists first. Detections are made
+        once per call, so judging the alternatives again only re-reads them."""
+        if not isinstance(check, AnyOf):
+            return outcome
+        held = [
+            o for o in (self.outcome(child) for child in check.checks) if o.status is Status.PASS
+        ]
+        evidence = dict.fromkeys(e for o in held for e in o.evidence)
+        return dataclasses.replace(outcome, evidence=tuple(evidence))
+
     def _in_use(self, rule: Rule, outcome: Outcome) -> Outcome:
         """A practice whose every piece of evidence sits in functions nothing calls is
         written but not in use: partly met, and the finding says which function to wire
@@ -449,6 +462,7 @@ class Evaluator:
             return RuleResult(rule, Status.NOT_APPLICABLE, reason=reason)
         outcome = self.outcome(rule.check)
         if rule.type is RuleType.PRACTICE and outcome.status is Status.PASS:
+            outcome = self._with_every_form(rule.check, outcome)
             outcome = self._in_use(rule, outcome)
         if outcome.status is Status.ERROR:
             self.warnings.append(

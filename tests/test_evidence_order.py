@@ -60,3 +60,50 @@ def test_the_predicting_route_is_shown_before_a_statistics_route(scan_tree: Scan
             rule_id,
             [(e.location, e.detail) for e in result.evidence],
         )
+
+
+_SERVICE_LOGGER = """\
+import logging
+
+import joblib
+from fastapi import FastAPI
+
+logger = logging.getLogger(__name__)
+app = FastAPI()
+model = joblib.load("models/loan.joblib")
+
+
+@app.post("/predict")
+def predict(income: float) -> dict:
+    logger.info("scoring an application")
+    return {"approved": int(model.predict([[income]])[0])}
+"""
+
+_BENCHMARK = """\
+import logging
+import time
+
+logging.basicConfig(level=logging.INFO)
+
+
+def run() -> None:
+    started = time.perf_counter()
+    logging.info("took %.2f s", time.perf_counter() - started)
+"""
+
+
+def test_a_pass_shows_the_service_s_logger_before_a_benchmark_script_s(scan_tree: Scan) -> None:
+    """DCC-BS/bentoml-faster-whisper (round 44): the service logs through its own
+    loggers, but the pass quoted two benchmark scripts' basicConfig, the form the rule
+    lists first; every form that holds is evidence now, the product's first."""
+    report = scan_tree(
+        {
+            "requirements.txt": "fastapi==0.115.0\nscikit-learn==1.5.1\njoblib==1.4.2\n",
+            "app/main.py": _SERVICE_LOGGER,
+            "tools/benchmark.py": _BENCHMARK,
+        }
+    )
+    result = rule_result(report, "RC-MON-001")
+    assert result.status is Status.PASS
+    first = result.evidence[0].location
+    assert first is not None and first.path == "app/main.py"
