@@ -561,6 +561,8 @@ def _releasing_tries(nodes: Sequence[ast.AST]) -> set[int]:
         node.args[0].id
         for node in nodes
         if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "register"  # cheap test first: unparsing every call is not
         and ast.unparse(node.func).endswith("atexit.register")
         and node.args
         and isinstance(node.args[0], ast.Name)
@@ -570,7 +572,10 @@ def _releasing_tries(nodes: Sequence[ast.AST]) -> set[int]:
         scopes: list[ast.AST] = []
         if isinstance(node, ast.Try | ast.TryStar):
             scopes = list(node.finalbody)
-        elif (isinstance(node, ast.ExceptHandler) and _fails_at_the_end(node.body)) or _tears_down(
+        elif isinstance(node, ast.ExceptHandler):
+            if _fails_at_the_end(node.body):
+                scopes = list(node.body)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _tears_down(
             node, at_exit
         ):
             scopes = list(node.body)

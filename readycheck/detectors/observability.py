@@ -43,7 +43,7 @@ class DictKeysParams:
     #: Leave out dicts a function returns as they are: a response, not a record kept.
     not_returned: bool = False
     #: Only dicts handed to a call that keeps them (`registry.append({...})`,
-    #: `json.dump({...}, f)`, `table.insert({...})`), its name matching this.
+    #: `json.dump({...}, f)`, `table.insert({...})`), the last part of its name matching this.
     kept_by: str | None = field(default=None, metadata=REGEX)
 
 
@@ -58,12 +58,20 @@ def _keys(node: ast.Dict | ast.Call) -> list[str]:
     return [keyword.arg for keyword in node.keywords if keyword.arg]
 
 
+def _last_name(func: ast.expr) -> str:
+    """The called name's last part (`append` of `registry.append`), without unparsing."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
 def _kept(nodes: list[ast.AST], keepers: Matcher) -> set[int]:
-    """The expressions passed to a call whose name `keepers` matches (by identity)."""
+    """The expressions passed to a call whose name's last part `keepers` matches (by
+    identity)."""
     return {
         id(value)
         for node in nodes
-        if isinstance(node, ast.Call) and keepers.search(ast.unparse(node.func))
+        if isinstance(node, ast.Call) and keepers.search(_last_name(node.func))
         for value in (*node.args, *(keyword.value for keyword in node.keywords))
     }
 
@@ -85,9 +93,9 @@ def python_dict_keys(source: SourceFile, params: DictKeysParams) -> Iterator[Evi
         if params.not_returned
         else set()
     )
-    kept = _kept(code.nodes, Matcher(params.kept_by)) if params.kept_by else None
+    kept: set[int] | None = None
     for node in code.nodes:
-        if id(node) in returned or (kept is not None and id(node) not in kept):
+        if id(node) in returned:
             continue
         is_dict_call = (
             isinstance(node, ast.Call)
@@ -101,6 +109,11 @@ def python_dict_keys(source: SourceFile, params: DictKeysParams) -> Iterator[Evi
         if len(keys) < len(wanted):
             continue
         found = [next((k for k in keys if matcher.fullmatch(k)), None) for matcher in wanted]
+        if all(found) and params.kept_by:
+            # which calls keep what they are given is asked once a record matches
+            kept = kept if kept is not None else _kept(code.nodes, Matcher(params.kept_by))
+            if id(node) not in kept:
+                continue
         if all(found):
             shown = ", ".join(f"`{k}`" for k in found if k)
             yield Evidence(
@@ -358,7 +371,10 @@ _SLEEPS = re.compile(r"(^|\.)(sleep|wait)$")
 #: Calls that start a function in the background: `threading.Thread(target=f)`,
 #: `asyncio.create_task(f())`, `executor.submit(f)`, `loop.run_in_executor(None, f)`.
 _STARTERS = re.compile(
-    r"(^|\.)(Thread|Timer|create_task|ensure_future|submit|run_in_executor|start_new_thread)$"
+    r"^(Thread|Timer|create_task|ensure_future|submit|run_in_executor|start_new_thread)$"
+)
+_STARTER_WORDS = re.compile(
+    r"Thread|Timer|create_task|ensure_future|submit|run_in_executor|start_new_thread"
 )
 
 
@@ -367,7 +383,7 @@ def _started_in_background(nodes: list[ast.AST]) -> set[str]:
     `self._loop` too): what runs beside the service, not when someone calls it."""
     started: set[str] = set()
     for node in nodes:
-        if not isinstance(node, ast.Call) or not _STARTERS.search(ast.unparse(node.func)):
+        if not isinstance(node, ast.Call) or not _STARTERS.search(_last_name(node.func)):
             continue
         for value in (*node.args, *(k.value for k in node.keywords if k.arg in (None, "target"))):
             if isinstance(value, ast.Call):
@@ -385,8 +401,8 @@ def periodic_loop(source: SourceFile, params: PeriodicLoopParams) -> Iterator[Ev
     sleeps and runs model work (`while True: time.sleep(60); ... retrain()`), as a
     service retraining itself every few hours does."""
     code = source.python
-    if code is None:
-        return
+    if code is None or not _STARTER_WORDS.search(source.text or ""):
+        return  # nothing in the file starts a thread or a task
     started = _started_in_background(code.nodes)
     if not started:
         return
