@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 from typing import Any, TypeGuard
 
 from readycheck.detectors.base import file_detector
-from readycheck.detectors.common import PLAIN_URL, SECRET_PATH
+from readycheck.detectors.common import PLAIN_URL, SECRET_PATH, callee_name
 from readycheck.model import Evidence, FileKind
 from readycheck.parsers.python import PythonCode, keyword_value, parameter_defaults
 from readycheck.workspace import SourceFile, mask_secret
@@ -125,13 +125,6 @@ def _calls_by_line(nodes: Iterable[ast.AST]) -> dict[int, list[ast.Call]]:
     return found
 
 
-def _callee(node: ast.Call) -> str:
-    func = node.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else ""
-
-
 #: The `datasets` library's packaged builders: they read the local files or folder they
 #: are given (`load_dataset("imagefolder", data_dir=...)`), nothing from the hub.
 _PACKAGED_BUILDERS = frozenset({
@@ -149,12 +142,12 @@ def _local_load(call: ast.Call) -> bool:
     for keyword in call.keywords:
         if keyword.arg in ("pretrained_model_name_or_path", "path", "repo_id", "model"):
             first = first or keyword.value
-    while isinstance(first, ast.Call) and _callee(first) in ("str", "fspath") and first.args:
+    while isinstance(first, ast.Call) and callee_name(first) in ("str", "fspath") and first.args:
         first = first.args[0]  # `str(model_dir.resolve())`: the path it converts
     if first is None:
         return False
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
-        if _callee(call) == "load_dataset" and first.value in _PACKAGED_BUILDERS:
+        if callee_name(call) == "load_dataset" and first.value in _PACKAGED_BUILDERS:
             return True  # the datasets library's own loader of the files it is given
         return first.value.startswith(("/", "./", "../", "~"))
     if isinstance(first, ast.JoinedStr) and first.values:
@@ -164,7 +157,7 @@ def _local_load(call: ast.Call) -> bool:
         return bool(_LOCAL_NAME.search(first.id if isinstance(first, ast.Name) else first.attr))
     if isinstance(first, ast.Call):
         # a path builder, or a function named for the path it returns (`model_file_path(name)`)
-        callee = _callee(first)
+        callee = callee_name(first)
         return bool(_PATH_CALLS.search(callee) or _LOCAL_NAME.search(callee.rsplit(".", 1)[-1]))
     return isinstance(first, ast.BinOp) and isinstance(first.op, ast.Div)  # Path(...) / "model"
 
@@ -217,13 +210,13 @@ def _own_code(call: ast.Call) -> bool:
     argument = call.args[0]
     if isinstance(argument, ast.Constant):
         return True
-    if isinstance(argument, ast.Call) and _callee(argument) == "compile" and argument.args:
+    if isinstance(argument, ast.Call) and callee_name(argument) == "compile" and argument.args:
         argument = argument.args[0]
-    if isinstance(argument, ast.Call) and _callee(argument) in ("read", "read_text"):
+    if isinstance(argument, ast.Call) and callee_name(argument) in ("read", "read_text"):
         reader = argument.func.value if isinstance(argument.func, ast.Attribute) else None
         return (
             isinstance(reader, ast.Call)
-            and _callee(reader) in ("open", "Path", "io.open")
+            and callee_name(reader) in ("open", "Path", "io.open")
             and bool(reader.args)
             and isinstance(reader.args[0], ast.Constant)
         )
@@ -486,7 +479,7 @@ def _only_writes_logs(node: ast.Try) -> bool:
 
 #: Ways of waiting with a deadline: `asyncio.wait_for(queue.get(), timeout=1)`,
 #: `asyncio.timeout(5)`, `async_timeout.timeout(5)`.
-_DEADLINE_WAITS = re.compile(r"(^|\.)(wait_for|timeout|timeout_at)$")
+_DEADLINE_WAITS = frozenset({"wait_for", "timeout", "timeout_at"})
 
 
 def _waits_with_a_deadline(node: ast.Try) -> bool:
@@ -495,7 +488,7 @@ def _waits_with_a_deadline(node: ast.Try) -> bool:
     with nothing to do, the way a polling loop re-checks whether to stop."""
     for statement in node.body:
         for inner in ast.walk(statement):
-            if isinstance(inner, ast.Call) and _DEADLINE_WAITS.search(ast.unparse(inner.func)):
+            if isinstance(inner, ast.Call) and callee_name(inner) in _DEADLINE_WAITS:
                 return True
     return False
 
@@ -972,7 +965,7 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
         )
         fixed = _fixed_names(code.nodes) if tests & _SHELL_TESTS else frozenset()
         shell_runs = (
-            [c for line in calls.values() for c in line if _callee(c) in _SHELL_RUNS]
+            [c for line in calls.values() for c in line if callee_name(c) in _SHELL_RUNS]
             if tests & _SHELL_TESTS
             else []
         )
@@ -988,7 +981,7 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
             if issue.test_id == "B107" and _default_not_a_password(code, issue):
                 continue
             here = calls.get(issue.lineno or 0, [])
-            loads = [c for c in here if _callee(c) in _HUB_LOADS]
+            loads = [c for c in here if callee_name(c) in _HUB_LOADS]
             if (
                 issue.test_id in _HUB_TESTS
                 and loads
@@ -996,7 +989,7 @@ def bandit_issues(source: SourceFile, tests: frozenset[str]) -> list[BanditIssue
             ):
                 continue
             if issue.test_id in _EXEC_TESTS and (
-                any(_callee(c) in ("exec", "eval") and _own_code(c) for c in here)
+                any(callee_name(c) in ("exec", "eval") and _own_code(c) for c in here)
                 # a setup.py runs on the package's own checkout: what it execs (its
                 # version file) is the package itself, nothing an outsider supplies
                 or PurePosixPath(source.path).name == "setup.py"

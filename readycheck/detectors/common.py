@@ -323,6 +323,17 @@ PLATFORM_SERVICES = re.compile(
     re.I,
 )
 
+
+def callee_name(call: ast.Call) -> str:
+    """The last part of a call's name (`append` of `registry.append(...)`, `open` of
+    `open(...)`), read from the tree without unparsing it: cheap enough to ask of every
+    call in a file."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
 #: What a serving image runs: web and model servers.
 SERVER_COMMANDS = re.compile(
     r"uvicorn|gunicorn|hypercorn|daphne|waitress|bentoml\W+serve|torchserve|tritonserver"
@@ -367,6 +378,8 @@ PREDICTION_WORDS = (
     r"predict|scor(?:e|ing)|infer|invocations|classif|detect|generat|complet|chat|embed"
     r"|recommend|rank|forecast|translat|transcri|segment|extract|summari[sz]|(?<![a-z])answer"
 )
+#: ... as one pattern, for a route's path or its handler's name.
+PREDICTION_NAME = re.compile(rf"(?i){PREDICTION_WORDS}")
 
 
 #: GitHub Actions events that no change to the code starts.

@@ -22,6 +22,7 @@ from readycheck.detectors.base import REGEX, file_detector
 from readycheck.detectors.common import (
     PYTHON_KINDS,
     STRUCTURED_KINDS,
+    callee_name,
     is_ci_definition,
     line_of,
     matches_any,
@@ -58,20 +59,13 @@ def _keys(node: ast.Dict | ast.Call) -> list[str]:
     return [keyword.arg for keyword in node.keywords if keyword.arg]
 
 
-def _last_name(func: ast.expr) -> str:
-    """The called name's last part (`append` of `registry.append`), without unparsing."""
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else ""
-
-
 def _kept(nodes: list[ast.AST], keepers: Matcher) -> set[int]:
     """The expressions passed to a call whose name's last part `keepers` matches (by
     identity)."""
     return {
         id(value)
         for node in nodes
-        if isinstance(node, ast.Call) and keepers.search(_last_name(node.func))
+        if isinstance(node, ast.Call) and keepers.search(callee_name(node))
         for value in (*node.args, *(keyword.value for keyword in node.keywords))
     }
 
@@ -383,7 +377,7 @@ def _started_in_background(nodes: list[ast.AST]) -> set[str]:
     `self._loop` too): what runs beside the service, not when someone calls it."""
     started: set[str] = set()
     for node in nodes:
-        if not isinstance(node, ast.Call) or not _STARTERS.search(_last_name(node.func)):
+        if not isinstance(node, ast.Call) or not _STARTERS.search(callee_name(node)):
             continue
         for value in (*node.args, *(k.value for k in node.keywords if k.arg in (None, "target"))):
             if isinstance(value, ast.Call):
