@@ -16,7 +16,7 @@ from typing import Any
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector
 from readycheck.detectors.common import (
-    PREDICTION_WORDS,
+    PREDICTION_NAME,
     PYTHON_KINDS,
     matches_any,
     may_hold,
@@ -1366,7 +1366,6 @@ _REPLACES_MODEL = re.compile(
     r"(?i)(^|[/_\-\s])(re)?(train(ing)?|load|fit)([/_\-\s]|$)|reload|refresh|swap|promot|rollback"
     r"|(^|[/_\-\s])(deploy|switch|activate)"
 )
-_PREDICTS = re.compile(rf"(?i){PREDICTION_WORDS}")
 
 
 def _replaces_the_model(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -1383,7 +1382,7 @@ def _replaces_the_model(function: ast.FunctionDef | ast.AsyncFunctionDef) -> boo
     ]
     named = (function.name, *paths)
     return any(_REPLACES_MODEL.search(t) for t in named) and not any(
-        _PREDICTS.search(t) for t in named
+        PREDICTION_NAME.search(t) for t in named
     )
 
 

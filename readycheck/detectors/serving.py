@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from readycheck.detectors.base import REGEX, file_detector
-from readycheck.detectors.common import PREDICTION_WORDS, ROUTE_REGISTRATIONS, matches_any
+from readycheck.detectors.common import PREDICTION_NAME, ROUTE_REGISTRATIONS, matches_any
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind, Location
 from readycheck.parsers.python import PythonCode, keyword_value
@@ -48,8 +48,6 @@ _INFRASTRUCTURE = re.compile(
     r"|ping|status|metrics|docs|redoc|openapi(\.json)?|swagger(\.json)?|favicon\.ico|version"
     r"|info|heartbeat|__lbheartbeat__|__heartbeat__|__version__|static/.*)/?$"
 )
-#: Routes (by path or handler name) that answer with the model's output.
-_PREDICTION = re.compile(rf"(?i){PREDICTION_WORDS}")
 #: Credentials as requests carry them: headers, query parameters, cookies.
 _CREDENTIAL_NAMES = re.compile(
     r"(?i)(proxy-)?authorization|([a-z0-9]+-)*(api|auth|access|client)[-_]?(key|token)|x-token|token"
@@ -133,7 +131,7 @@ class Handler:
         if self.kind == "serving":
             return True
         return self.method != "delete" and bool(
-            _PREDICTION.search(f"{self.path or ''} {self.name}")
+            PREDICTION_NAME.search(f"{self.path or ''} {self.name}")
         )
 
     def describe(self) -> str:
