@@ -428,6 +428,7 @@ def _control_flow_handlers(tree: ast.AST, nodes: Sequence[ast.AST]) -> frozenset
         if isinstance(node, ast.Try) and (
             _only_releases(node)
             or _only_imports(node)
+            or _probes_attribute(node)
             or _creates_if_missing(node)
             or _only_writes_logs(node)
             or id(node) in releasing
@@ -527,10 +528,11 @@ def _retries_until_given_up(loop: ast.While | ast.For | ast.AsyncFor) -> set[int
 
 
 #: Calls that release a resource: deleting a temporary file or folder, closing a handle,
-#: stopping or unloading what was started (`engine.abort(id)`, `self._cleanup()`).
+#: stopping or unloading what was started (`engine.abort(id)`, `self._cleanup()`),
+#: removing a label that is no longer wanted (`client.delete_registered_model_alias`).
 _RELEASES = re.compile(
     r"(^|\.)_*(remove|unlink|rmdir|rmtree|removedirs|close|cleanup|shutdown|terminate|kill"
-    r"|abort|unload|release|dispose|stop)$"
+    r"|abort|unload|release|dispose|stop|delete)(_[a-z]\w*)?$"
 )
 #: Methods that run while an object or a program goes away (`__del__`, `__exit__`,
 #: `_cleanup`): what fails in them cannot be acted on any more, and swallowing it loses
@@ -620,6 +622,23 @@ def _only_releases(node: ast.Try) -> bool:
     ]
     return bool(releases) and all(
         statement in releases or _only_logs(statement) for statement in node.body
+    )
+
+
+def _probes_attribute(node: ast.Try) -> bool:
+    """A feature probe: a `try` that only reads attributes into names, its handlers
+    catching AttributeError (`try: unverified = ssl._create_unverified_context` /
+    `except AttributeError: pass` / `else: ...`). A missing attribute means "this version
+    has no such feature", not a failure."""
+    return (
+        bool(node.body)
+        and all(
+            isinstance(s, ast.Assign)
+            and isinstance(s.value, ast.Attribute)
+            and not any(isinstance(n, ast.Call) for n in ast.walk(s.value))
+            for s in node.body
+        )
+        and all(_caught_names(handler) == {"AttributeError"} for handler in node.handlers)
     )
 
 
