@@ -643,6 +643,8 @@ _SERVER_START = re.compile(
     # a Jina Flow serving its executors until stopped
     r"|\bFlow\b.*\.(block|serve)\s*\(|^\s*\w+\.block\s*\(\s*\)"
 )
+#: Waitress's server imported by name (`from waitress import serve` / `serve(app, ...)`).
+_WAITRESS_SERVE = re.compile(r"(?<![\w.])serve\s*\(\s*\w")
 _DEVELOPMENT_START = re.compile(r"\brun_simple\s*\(|\bbottle\.run\s*\(")
 #: The frameworks a script must import for its `X = Flask(...)` to be one.
 _WEB_MODULES = (
@@ -663,6 +665,7 @@ def python_serves(
         return None, None
     lines = [line.split("#", 1)[0] for line in source.lines]
     text = "\n".join(lines)
+    waitress = any(m == "waitress" or m.startswith("waitress.") for m in imports)
     apps = {m.group("name"): m.group("cls") for m in _APP.finditer(text)}
     for number, line in enumerate(lines, start=1):
         for name, cls in apps.items():
@@ -681,7 +684,7 @@ def python_serves(
                 f"starts a server (line {number})",
                 f"runs a development server (line {number})",
             )
-        if _SERVER_START.search(line):
+        if _SERVER_START.search(line) or (waitress and _WAITRESS_SERVE.search(line)):
             return f"starts a server ({clip(line, 50)}, line {number})", None
     return None, None
 
