@@ -24,6 +24,7 @@ from readycheck.detectors.common import PYTHON_KINDS, matches_any
 from readycheck.detectors.llm import (
     bindings_of,
     calls_a_model,
+    contains_model_call,
     dict_keys,
     is_model_call,
     names_in,
@@ -39,6 +40,7 @@ from readycheck.workspace import SourceFile
 CONTEXT_KEYS = (
     r"(.*_)?(context|contexts|docs|documents|chunks|passages|snippets|matches|hits|"
     r"search_results|retrieved(_.*)?|evidence|sources|source_documents|citations|references)"
+    r"(_(segments|chunks|passages|docs|documents|items|list|nodes))?"
 )
 
 
@@ -51,12 +53,39 @@ class ContextReturnedParams:
     label: str = "retrieved context returned with the answer as"
 
 
-def _fed_to_model(scope: ast.AST, code: PythonCode, calls: tuple[str, ...]) -> set[str]:
-    """Names whose values reach a model call in this scope, directly or through the
-    names bound from them (`prompt = build(context)` then `ask(prompt)`)."""
+def _asking_helpers(code: PythonCode, calls: tuple[str, ...]) -> frozenset[str]:
+    """Functions and methods of the module that ask a model themselves
+    (`def generate_response(self, prompt, context)`): a call to one asks the model."""
+    return frozenset(
+        ref.name for ref in code.functions if contains_model_call(ref.node, code, calls)
+    )
+
+
+def _asks(node: ast.Call, code: PythonCode, calls: tuple[str, ...], helpers: frozenset[str]) -> bool:
+    """A model call, or a call to one of the module's own functions that makes one
+    (`generate(...)`, `self.generate(...)`)."""
+    if is_model_call(node, code, calls):
+        return True
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id in helpers
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in {"self", "cls"}
+        and func.attr in helpers
+    )
+
+
+def _fed_to_model(
+    scope: ast.AST, code: PythonCode, calls: tuple[str, ...], helpers: frozenset[str]
+) -> set[str]:
+    """Names whose values reach a model call in this scope, directly, through the names
+    bound from them (`prompt = build(context)` then `ask(prompt)`), or through one of the
+    module's functions that asks the model (`self.generate_response(prompt, context)`)."""
     fed: set[str] = set()
     for node in own_nodes(scope):
-        if isinstance(node, ast.Call) and is_model_call(node, code, calls):
+        if isinstance(node, ast.Call) and _asks(node, code, calls, helpers):
             for argument in [*node.args, *(kw.value for kw in node.keywords)]:
                 fed |= names_in(argument)
     bindings = bindings_of(scope) if fed else []
@@ -98,8 +127,9 @@ def retrieved_context_returned(
     if code is None or not calls_a_model(code, params.calls):
         return
     keys = re.compile(params.keys, re.IGNORECASE)
+    helpers = _asking_helpers(code, params.calls)
     for scope in scopes(code)[1:]:
-        fed = _fed_to_model(scope, code, params.calls)
+        fed = _fed_to_model(scope, code, params.calls, helpers)
         if not fed:
             continue
         for node in own_nodes(scope):
