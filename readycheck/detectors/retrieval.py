@@ -204,17 +204,25 @@ def _last_parts(writes: tuple[str, ...]) -> frozenset[str] | None:
     parts = {pattern.rpartition(".")[2] for pattern in writes}
     if any(c in part for part in parts for c in "*?["):
         return None
-    return frozenset(parts | {"add"})
+    return frozenset(parts | {"add"} | _STORED_WITH_VECTOR)
+
+
+#: Calls that store an object with its embedding when given one (`vector=`): Weaviate's
+#: `data_object.create`, `collection.data.insert`, `batch.add_object`.
+_STORED_WITH_VECTOR = frozenset({"create", "insert", "add_object", "add_data_object"})
 
 
 def _writes(call: ast.Call, code: PythonCode, writes: tuple[str, ...]) -> bool:
-    """Whether a call writes to a retrieval index: one of the rule's calls, or an `add`
-    given documents or embeddings (Chroma's `collection.add`, not a set's)."""
+    """Whether a call writes to a retrieval index: one of the rule's calls, an `add`
+    given documents or embeddings (Chroma's `collection.add`, not a set's), or an object
+    stored with its vector (`client.data_object.create(..., vector=embedding)`)."""
     name = code.resolve(call.func)
     if matches_any(name, writes):
         return True
-    return name.endswith(".add") and any(
-        keyword.arg in ("documents", "embeddings") for keyword in call.keywords
+    keywords = {keyword.arg for keyword in call.keywords}
+    last = name.rpartition(".")[2]
+    return (last == "add" and bool(keywords & {"documents", "embeddings"})) or (
+        last in _STORED_WITH_VECTOR and "vector" in keywords
     )
 
 
@@ -231,7 +239,10 @@ def indexing_self_check(source: SourceFile, params: IndexCheckParams) -> Iterato
     last_parts = _last_parts(params.writes)
     if not any(
         (last_parts is None or name.rpartition(".")[2] in last_parts)
-        and (name.endswith(".add") or matches_any(name, params.writes))
+        and (
+            name.rpartition(".")[2] in _STORED_WITH_VECTOR | {"add"}
+            or matches_any(name, params.writes)
+        )
         for name in code.calls_by_name
     ):
         return  # most modules write to no index: one set lookup per distinct call name
