@@ -85,6 +85,7 @@ REGISTRY: dict[str, Detector] = {
         resilience.retry_loop,
         resilience.degraded_answer,
         llm.llm_output_flow,
+        llm.llm_answer_label,
         llm.llm_call_under_deadline,
         llm.unbounded_agent_loop,
         llm.agent_tool,

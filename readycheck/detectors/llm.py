@@ -182,6 +182,91 @@ def llm_output_flow(source: SourceFile, params: OutputFlowParams) -> Iterator[Ev
 
 
 @dataclass(frozen=True)
+class AnswerLabelParams:
+    #: Resolved names of the calls that ask a model (the rulebook's list).
+    calls: tuple[str, ...]
+    #: Only a membership test in a closed set of labels (`word in {"yes", "no"}`): the
+    #: answer checked against what it may be, not just read.
+    closed_set: bool = False
+    label: str = "model answer read as a label"
+
+
+def _labels(node: ast.expr) -> list[str]:
+    """The non-empty string literals an operand spells: one, or a collection of them."""
+    items = node.elts if isinstance(node, ast.Set | ast.Tuple | ast.List) else [node]
+    found = [i.value for i in items if isinstance(i, ast.Constant) and isinstance(i.value, str)]
+    return found if len(found) == len(items) and all(found) else []
+
+
+#: How code gets at an answer's words: its text field, or a string method on it. A
+#: response's other fields (`stop_reason == "tool_use"`, `chunk.type == "delta"`) are
+#: the protocol, not the answer.
+_TEXT_FIELDS = frozenset({"content", "text", "output_text"})
+_WORD_METHODS = frozenset({"split", "strip", "lower", "upper", "casefold", "rstrip", "lstrip"})
+
+
+def _answer_text(node: ast.expr, answer: set[str]) -> bool:
+    """An expression that reads the words of a model's answer."""
+    if not names_in(node) & answer:
+        return False
+    return any(
+        (isinstance(inner, ast.Attribute) and inner.attr in _TEXT_FIELDS)
+        or (
+            isinstance(inner, ast.Call)
+            and isinstance(inner.func, ast.Attribute)
+            and inner.func.attr in _WORD_METHODS
+        )
+        for inner in ast.walk(node)
+    )
+
+
+def _reads_label(test: ast.Compare, answer: set[str], closed_set: bool) -> bool:
+    """`reply.content.split()[0] == "inappropriate"`, `text.strip() in {"yes", "no"}`,
+    `"yes" in reply.content.lower()`."""
+    operands = [test.left, *test.comparators]
+    for op, (left, right) in zip(test.ops, itertools.pairwise(operands), strict=True):
+        if closed_set:
+            if (
+                isinstance(op, ast.In | ast.NotIn)
+                and _answer_text(left, answer)
+                and not isinstance(right, ast.Constant)
+                and len(_labels(right)) >= 2
+            ):
+                return True
+            continue
+        if isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) and (
+            (_answer_text(left, answer) and _labels(right))
+            or (_answer_text(right, answer) and _labels(left))
+        ):
+            return True
+    return False
+
+
+@file_detector(*PYTHON_KINDS, params=AnswerLabelParams)
+def llm_answer_label(source: SourceFile, params: AnswerLabelParams) -> Iterator[Evidence]:
+    """Decisions taken on a model's answer read as a label: a condition comparing it
+    (or a word of it) with string literals, as a moderation or routing step does
+    (`if reply.split()[0] in {"appropriate", "inappropriate"}:`). The answer is data the
+    code acts on, and with `closed_set`, data checked against the labels it may take."""
+    code = source.python
+    if code is None or not calls_a_model(code, params.calls):
+        return
+    for scope in scopes(code)[1:]:
+        answer = tainted_names(scope, code, params.calls, set())
+        if not answer:
+            continue
+        for node in own_nodes(scope):
+            if isinstance(node, ast.If | ast.IfExp | ast.While) and any(
+                isinstance(test, ast.Compare) and _reads_label(test, answer, params.closed_set)
+                for test in ast.walk(node.test)
+            ):
+                yield Evidence(
+                    source.locate(node.lineno), params.label, source.snippet(node.lineno)
+                )
+                break
+
+
+@dataclass(frozen=True)
 class DeadlineParams:
     #: Resolved names of the calls that ask a model.
     calls: tuple[str, ...]

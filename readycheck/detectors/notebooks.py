@@ -42,8 +42,10 @@ def _installs_only(source: str) -> bool:
     (`!pip install ...`, `%pip install ...`), at least one of them an install."""
     lines = [line.strip() for line in source.splitlines()]
     lines = [line for line in lines if line and not line.startswith("#")]
-    return bool(lines) and all(line.startswith(("!", "%")) for line in lines) and any(
-        installer in " ".join(line.split()) for line in lines for installer in _INSTALLERS
+    return (
+        bool(lines)
+        and all(line.startswith(("!", "%")) for line in lines)
+        and any(installer in " ".join(line.split()) for line in lines for installer in _INSTALLERS)
     )
 
 

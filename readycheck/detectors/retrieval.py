@@ -61,7 +61,9 @@ def _asking_helpers(code: PythonCode, calls: tuple[str, ...]) -> frozenset[str]:
     )
 
 
-def _asks(node: ast.Call, code: PythonCode, calls: tuple[str, ...], helpers: frozenset[str]) -> bool:
+def _asks(
+    node: ast.Call, code: PythonCode, calls: tuple[str, ...], helpers: frozenset[str]
+) -> bool:
     """A model call, or a call to one of the module's own functions that makes one
     (`generate(...)`, `self.generate(...)`)."""
     if is_model_call(node, code, calls):
