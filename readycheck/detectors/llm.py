@@ -188,14 +188,22 @@ class AnswerLabelParams:
     #: Only a membership test in a closed set of labels (`word in {"yes", "no"}`): the
     #: answer checked against what it may be, not just read.
     closed_set: bool = False
+    #: Only labels matching this (whole, case-insensitive): a moderation step's
+    #: `safe`/`unsafe`, `appropriate`/`inappropriate`.
+    labels: str | None = field(default=None, metadata=REGEX)
     label: str = "model answer read as a label"
 
 
-def _labels(node: ast.expr) -> list[str]:
-    """The non-empty string literals an operand spells: one, or a collection of them."""
+def _labels(node: ast.expr, wanted: re.Pattern[str] | None = None) -> list[str]:
+    """The non-empty string literals an operand spells: one, or a collection of them;
+    with `wanted`, only when one of them is such a label."""
     items = node.elts if isinstance(node, ast.Set | ast.Tuple | ast.List) else [node]
     found = [i.value for i in items if isinstance(i, ast.Constant) and isinstance(i.value, str)]
-    return found if len(found) == len(items) and all(found) else []
+    if len(found) != len(items) or not all(found):
+        return []
+    if wanted is not None and not any(wanted.fullmatch(f.strip()) for f in found):
+        return []
+    return found
 
 
 #: How code gets at an answer's words: its text field, or a string method on it. A
@@ -220,7 +228,9 @@ def _answer_text(node: ast.expr, answer: set[str]) -> bool:
     )
 
 
-def _reads_label(test: ast.Compare, answer: set[str], closed_set: bool) -> bool:
+def _reads_label(
+    test: ast.Compare, answer: set[str], closed_set: bool, wanted: re.Pattern[str] | None
+) -> bool:
     """`reply.content.split()[0] == "inappropriate"`, `text.strip() in {"yes", "no"}`,
     `"yes" in reply.content.lower()`."""
     operands = [test.left, *test.comparators]
@@ -230,13 +240,13 @@ def _reads_label(test: ast.Compare, answer: set[str], closed_set: bool) -> bool:
                 isinstance(op, ast.In | ast.NotIn)
                 and _answer_text(left, answer)
                 and not isinstance(right, ast.Constant)
-                and len(_labels(right)) >= 2
+                and len(_labels(right, wanted)) >= 2
             ):
                 return True
             continue
         if isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) and (
-            (_answer_text(left, answer) and _labels(right))
-            or (_answer_text(right, answer) and _labels(left))
+            (_answer_text(left, answer) and _labels(right, wanted))
+            or (_answer_text(right, answer) and _labels(left, wanted))
         ):
             return True
     return False
@@ -244,21 +254,21 @@ def _reads_label(test: ast.Compare, answer: set[str], closed_set: bool) -> bool:
 
 @file_detector(*PYTHON_KINDS, params=AnswerLabelParams)
 def llm_answer_label(source: SourceFile, params: AnswerLabelParams) -> Iterator[Evidence]:
-    """Decisions taken on a model's answer read as a label: a condition comparing it
-    (or a word of it) with string literals, as a moderation or routing step does
+    """Decisions taken on a model's answer read as a label: a comparison of it (or of a
+    word of it) with string literals, as a moderation or routing step makes
     (`if reply.split()[0] in {"appropriate", "inappropriate"}:`). The answer is data the
     code acts on, and with `closed_set`, data checked against the labels it may take."""
     code = source.python
     if code is None or not calls_a_model(code, params.calls):
         return
+    wanted = re.compile(params.labels, re.IGNORECASE) if params.labels else None
     for scope in scopes(code)[1:]:
         answer = tainted_names(scope, code, params.calls, set())
         if not answer:
             continue
         for node in own_nodes(scope):
-            if isinstance(node, ast.If | ast.IfExp | ast.While) and any(
-                isinstance(test, ast.Compare) and _reads_label(test, answer, params.closed_set)
-                for test in ast.walk(node.test)
+            if isinstance(node, ast.Compare) and _reads_label(
+                node, answer, params.closed_set, wanted
             ):
                 yield Evidence(
                     source.locate(node.lineno), params.label, source.snippet(node.lineno)
