@@ -272,6 +272,9 @@ class Evaluator:
             # check says so (`partial_in`): elsewhere it is on no path to users.
             outside = tuple(m for m in strong if self._role(m) in _OUTSIDE_PRODUCTION)
             strong = tuple(m for m in strong if self._role(m) not in _OUTSIDE_PRODUCTION)
+            # Nor is a hazard in a function nothing in the project calls on any path.
+            idle = {m: fn for m in strong if (fn := self._idle(m)) is not None}
+            strong = tuple(m for m in strong if m not in idle)
             if strong:
                 # Where production code holds the hazard, the same in tests or examples is
                 # noise beside it: those places are reported only when they are all there is.
@@ -280,7 +283,11 @@ class Evaluator:
             if weak:
                 return Outcome(Status.PARTIAL, problems=weak, examined=examined,
                                affected=_paths(weak, examined))  # fmt: skip
-            return Outcome(Status.PASS, examined=examined, reason=self._outside(outside))
+            return Outcome(
+                Status.PASS,
+                examined=examined,
+                reason=self._outside(outside) or self._unused(idle),
+            )
         gaps = detection.gaps
         production_gaps = tuple(g for g in gaps if self._role(g) not in _OUTSIDE_PRODUCTION)
         if production_gaps or detection.matches:
@@ -310,6 +317,28 @@ class Evaluator:
         return (
             f"seen only outside production code, which is not counted: {first.detail} "
             f"in {where} ({at}){more}"
+        )
+
+    def _idle(self, evidence: Evidence) -> str | None:
+        """The function nothing in the project calls that holds a hazard, if any (see
+        Repository.idle_function). A library's functions are for its users to call."""
+        if evidence.location is None or (self.kind is not None and self.kind.id == "library"):
+            return None
+        return self.repository.idle_function(evidence.location)
+
+    def _unused(self, seen: dict[Evidence, str]) -> str | None:
+        """What a hazard's pass says of the functions nothing calls that hold it."""
+        located = sorted(
+            ((e.location, e) for e in seen if e.location is not None), key=lambda pair: pair[0]
+        )
+        if not located:
+            return None
+        where_at, first = located[0]
+        at = where_at.path + (f":{where_at.line}" if where_at.line else "")
+        more = f" and {len(located) - 1} more" if len(located) > 1 else ""
+        return (
+            "seen only in code nothing in the project calls, which is not counted: "
+            f"{first.detail} in {seen[first]}() ({at}){more}"
         )
 
     def applicability(self, rule: Rule) -> str | None:
