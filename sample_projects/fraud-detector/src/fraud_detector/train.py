@@ -15,7 +15,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
 from fraud_detector.config import load_params
-from fraud_detector.data import load_transactions
+from fraud_detector.data import download_merchant_reference, load_transactions
 from fraud_detector.evaluate import baseline_metrics, compare_to_baseline, evaluate
 from fraud_detector.features import FEATURES, add_features, build_preprocessor
 
@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO)
 
     params = load_params(args.params)
+    download_merchant_reference(
+        params["data"]["merchant_reference_url"], params["data"]["merchant_reference_path"]
+    )
     df = load_transactions(params["data"]["train_path"])
 
     mlflow.set_experiment(params["mlflow"]["experiment"])
