@@ -922,16 +922,47 @@ def python_identifier(source: SourceFile, params: IdentifierParams) -> Iterator[
     if params.definitions_only:
         defined = [(f.name, f.line) for f in code.functions]
         names = sorted(defined + [(c.name, c.line) for c in code.classes], key=lambda n: n[1])
-        matched = [(name, line) for name, line in names if regex.fullmatch(name)]
+        matched = [
+            (name, line)
+            for name, line in names
+            if any(regex.fullmatch(spelled) for spelled, _ in _spellings(name, name))
+        ]
     else:
         matched = _identifiers_matching(source, code, params.pattern, regex)
     if params.decided_only and matched:
         decided = _decided_names(code)
         matched = [(name, line) for name, line in matched if (name, line) in decided]
+    if matched:
+        if ("log-fields",) not in source.memo:
+            source.memo[("log-fields",)] = _log_fields(code)
+        fields = source.memo[("log-fields",)]
+        matched = [(name, line) for name, line in matched if (name, line) not in fields]
     for name, line in matched:
         if line not in seen:
             seen.add(line)
             yield Evidence(source.locate(line), f"{params.label} `{name}`", source.snippet(line))
+
+
+#: Methods that write a log record: their keyword arguments are the record's fields.
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "msg", "log"}
+)
+
+
+def _log_fields(code: PythonCode) -> set[tuple[str, int]]:
+    """(name, line) of the fields of structured log records (`log.info("stopping",
+    prediction_log=stats)`): a field named for something is a value written to the log,
+    not the thing itself."""
+    return {
+        (keyword.arg, keyword.lineno)
+        for node in code.nodes
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _LOG_METHODS
+        and "log" in ast.unparse(node.func.value).lower()
+        for keyword in node.keywords
+        if keyword.arg is not None
+    }
 
 
 def _decided_names(code: PythonCode) -> set[tuple[str, int]]:
@@ -972,11 +1003,35 @@ def _identifiers_matching(
     hits = [
         index
         for name, indexes in positions.items()
-        if (needed is None or any(literal in folded_names[name] for literal in needed))
-        and regex.fullmatch(name)
+        if any(
+            (needed is None or any(literal in folded_spelling for literal in needed))
+            and regex.fullmatch(spelled)
+            for spelled, folded_spelling in _spellings(name, folded_names[name])
+        )
         for index in indexes
     ]
     return [code.identifiers[index] for index in sorted(hits)]
+
+
+#: The words of a CapWords name: `PredictionLogWriter` -> Prediction, Log, Writer.
+_CAP_WORDS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def snake_case(name: str) -> str | None:
+    """A class's CapWords name as the snake_case words rules spell (`PredictionLogWriter`
+    -> `prediction_log_writer`); None for any other name."""
+    if not name[:1].isupper() or name.isupper() or "_" in name:
+        return None
+    return _CAP_WORDS.sub("_", name).lower()
+
+
+def _spellings(name: str, folded_name: str) -> tuple[tuple[str, str], ...]:
+    """A name as written and, for a CapWords name, in snake_case (each with its
+    casefolded form): a class named `PredictionLogWriter` is the prediction log writer a
+    rule looks for."""
+    snake = snake_case(name)
+    spelled = ((name, folded_name),)
+    return spelled if snake is None else (*spelled, (snake, snake))
 
 
 @dataclass(frozen=True)
