@@ -626,18 +626,24 @@ def _only_releases(node: ast.Try) -> bool:
 
 
 def _probes_attribute(node: ast.Try) -> bool:
-    """A feature probe: a `try` that only reads attributes into names, its handlers
-    catching AttributeError (`try: unverified = ssl._create_unverified_context` /
-    `except AttributeError: pass` / `else: ...`). A missing attribute means "this version
-    has no such feature", not a failure."""
+    """A feature probe: a `try` that only reads attributes into names or sets attributes,
+    its handlers catching AttributeError (`try: unverified = ssl._create_unverified_context`
+    / `except AttributeError: pass`; `try: model.device = device` on a model whose
+    `device` is read-only). A missing or read-only attribute means "this version or this
+    kind of object has no such feature", not a failure."""
+
+    def probes(statement: ast.stmt) -> bool:
+        if not isinstance(statement, ast.Assign):
+            return False
+        reads = isinstance(statement.value, ast.Attribute) and not any(
+            isinstance(n, ast.Call) for n in ast.walk(statement.value)
+        )
+        sets = all(isinstance(t, ast.Attribute) for t in statement.targets)
+        return reads or sets
+
     return (
         bool(node.body)
-        and all(
-            isinstance(s, ast.Assign)
-            and isinstance(s.value, ast.Attribute)
-            and not any(isinstance(n, ast.Call) for n in ast.walk(s.value))
-            for s in node.body
-        )
+        and all(probes(s) for s in node.body)
         and all(_caught_names(handler) == {"AttributeError"} for handler in node.handlers)
     )
 
