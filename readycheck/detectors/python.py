@@ -1054,6 +1054,29 @@ def _route_path(call: ast.Call) -> str | None:
     return None
 
 
+def _router_prefixes(code: PythonCode) -> dict[str, str]:
+    """Routers the module makes with a path prefix (`router = APIRouter(prefix="/explain")`,
+    `bp = Blueprint("x", __name__, url_prefix="/explain")`): their routes live under it."""
+    found: dict[str, str] = {}
+    for node in code.tree.body:
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+        ):
+            continue
+        for keyword in node.value.keywords:
+            if (
+                keyword.arg in ("prefix", "url_prefix")
+                and isinstance(keyword.value, ast.Constant)
+                and isinstance(keyword.value.value, str)
+                and keyword.value.value.startswith("/")
+            ):
+                found[node.targets[0].id] = keyword.value.value
+    return found
+
+
 @file_detector(*PYTHON_KINDS, params=RouteParams)
 def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
     """HTTP routes declared with FastAPI, Starlette, Flask or Quart decorators
@@ -1064,6 +1087,7 @@ def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
     if code is None:
         return
     regex = Matcher(params.path_pattern)
+    prefixes = _router_prefixes(code)
     for function in code.functions:
         for decorator in function.node.decorator_list:
             if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
@@ -1071,6 +1095,9 @@ def http_route(source: SourceFile, params: RouteParams) -> Iterator[Evidence]:
             if decorator.func.attr not in _ROUTE_METHODS:
                 continue
             path = _route_path(decorator)
+            receiver = decorator.func.value
+            if path is not None and isinstance(receiver, ast.Name) and receiver.id in prefixes:
+                path = prefixes[receiver.id].rstrip("/") + path
             if path is not None and path.startswith("/") and regex.search(path):
                 method = decorator.func.attr.upper()
                 yield Evidence(
