@@ -151,6 +151,12 @@ _WALK_THROUGH = frozenset(
 #: `diagnose_channels.py`, `diag_scan.py`): run by hand to look at something, like a
 #: scratch folder's contents.
 _SCRATCH_MODULE = re.compile(r"try\.py|scratch(_\w+)?\.py|(debug|diag|diagnose)_\w+\.py")
+#: A program named as the example of one (`example_pipeline.py`, `example_client.py`): it
+#: shows how to write one, beside the ones the product runs. (`example_selector.py`, a
+#: few-shot prompt's selector, and `examples.py`, a prompt's examples, are product code.)
+_EXAMPLE_MODULE = re.compile(
+    r"examples?_(pipeline|app|usage|script|client|server|service|agent|flow|job)s?\.py"
+)
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 #: Folders of prompt templates the application loads: a system prompt in Markdown there is
 #: part of the product (`app/core/prompts/system.md`), not its documentation.
@@ -274,7 +280,11 @@ def classify_role(path: str, kind: FileKind) -> Role:
         return Role.TEST
     if any(_EXAMPLE_DIR.fullmatch(d) for d in directories) or _TEMPLATE_FILE.fullmatch(name):
         return Role.EXAMPLE
-    if kind is FileKind.PYTHON and (_makes_a_stand_in(name) or _SCRATCH_MODULE.fullmatch(name)):
+    if kind is FileKind.PYTHON and (
+        _makes_a_stand_in(name)
+        or _SCRATCH_MODULE.fullmatch(name)
+        or _EXAMPLE_MODULE.fullmatch(name)
+    ):
         return Role.EXAMPLE
     if _DOC_DIRS.intersection(directories):
         return Role.DOCS

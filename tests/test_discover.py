@@ -146,6 +146,11 @@ def test_kind_is_decided_by_name(path: str, kind: FileKind) -> None:
         ("init_data/seed_sample_data.py", Role.EXAMPLE),
         ("scripts/populate_demo_db.py", Role.EXAMPLE),
         ("src/seed_everything.py", Role.CODE),
+        # a program named as an example of one (round 47: custom_pipelines/example_pipeline.py)
+        ("custom_pipelines/example_pipeline.py", Role.EXAMPLE),
+        ("clients/example_client.py", Role.EXAMPLE),
+        ("custom_pipelines/rag_pipeline.py", Role.CODE),
+        ("src/prompts/few_shot_examples.py", Role.CODE),
         # a system prompt kept as Markdown with the other prompts (round 44)
         ("app/core/prompts/system.md", Role.CODE),
         ("docs/prompts/writing-prompts.md", Role.DOCS),
