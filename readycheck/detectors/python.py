@@ -886,12 +886,41 @@ def python_string(source: SourceFile, params: StringParams) -> Iterator[Evidence
         # the values themselves, not the file's text: escapes (`"\x70ickle"`) are decoded
         source.memo[key] = {ref.value[:2000]: folded(ref.value[:2000]) for ref in code.strings}
     assigned = _assigned_keys(code) if params.unless_assigned else set()
+    seen: set[int] = set()
     for ref in code.strings:
         value = ref.value[:2000]
         if needed is not None and not any(s in source.memo[key][value] for s in needed):
             continue  # holds none of the strings every match holds
         if regex.search(value) and (ref.line, ref.column) not in assigned:
+            seen.add(ref.line)
             yield Evidence(source.locate(ref.line), params.label, source.snippet(ref.line))
+    # an f-string read whole, each replacement field as `{}`: `f"INSERT INTO {table} (id,
+    # vector) ..."` is one statement, not two pieces
+    for line, value in _formatted_strings(source, code):
+        if line in seen or (needed is not None and not any(s in folded(value) for s in needed)):
+            continue
+        if regex.search(value):
+            seen.add(line)
+            yield Evidence(source.locate(line), params.label, source.snippet(line))
+
+
+def _formatted_strings(source: SourceFile, code: PythonCode) -> list[tuple[int, str]]:
+    """The module's f-strings as text, each replacement field written `{}` (memoised)."""
+    key = ("formatted-strings",)
+    if key not in source.memo:
+        source.memo[key] = [
+            (
+                node.lineno,
+                "".join(
+                    str(part.value) if isinstance(part, ast.Constant) else "{}"
+                    for part in node.values
+                )[:2000],
+            )
+            for node in code.nodes
+            if isinstance(node, ast.JoinedStr)
+            and any(isinstance(part, ast.FormattedValue) for part in node.values)
+        ]
+    return source.memo[key]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
