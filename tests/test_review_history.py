@@ -88,3 +88,28 @@ def test_another_login_is_another_person(tmp_path: Path, rulebook: Rulebook) -> 
     _history(tmp_path, [(writer, merger), (writer, merger), (writer, merger)])
     result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
     assert result.status is Status.PASS
+
+
+def test_a_login_spelled_from_the_writers_name_is_the_same_person(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """City-of-Helsinki/hel-rag-service (round 47): branches written as "Jani Haapala"
+    and "Jasmine Lundgren", merged on GitHub by the logins janihaapala2 and lunjas: each
+    merged their own change."""
+    jani = git.Actor("Jani Haapala", "jani.haapala@example.com")
+    jani_login = git.Actor("janihaapala2", "164851973+janihaapala2@users.noreply.github.com")
+    jasmine = git.Actor("Jasmine Lundgren", "jasmine.lundgren@example.com")
+    jasmine_login = git.Actor("lunjas", "118181631+lunjas@users.noreply.github.com")
+    _history(tmp_path, [(jani, jani_login), (jasmine, jasmine_login), (jani, jani_login)])
+    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
+    assert result.status is Status.FAIL
+
+
+def test_a_login_spelled_from_nobodys_name_is_someone_else(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    jani = git.Actor("Jani Haapala", "jani.haapala@example.com")
+    reviewer = git.Actor("lunjas", "118181631+lunjas@users.noreply.github.com")
+    _history(tmp_path, [(jani, reviewer), (jani, reviewer), (jani, reviewer)])
+    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
+    assert result.status is Status.PASS

@@ -138,9 +138,12 @@ def _people(log: str) -> set[str]:
     """The people (not bots) among `%ae%x00%an` lines, one name each. One person commits
     under several addresses (GitHub's `ID+user@users.noreply.github.com` and a plain one)
     and several spellings of a name ("Goku Mohandas", "GokuMohandas"): two identities are
-    the same person when they share an address, a name or a GitHub login, or when one's
-    name is the other's login."""
+    the same person when they share an address, a name or a GitHub login, when one's
+    name is the other's login, or when a login is spelled from the beginnings of one
+    name's words (`janihaapala2` and "Jani Haapala", `lunjas` and "Jasmine Lundgren")."""
     parent: dict[str, str] = {}
+    logins: set[str] = set()
+    names: dict[str, tuple[str, ...]] = {}
 
     def root(key: str) -> str:
         while parent.setdefault(key, key) != key:
@@ -161,9 +164,32 @@ def _people(log: str) -> set[str]:
         if login:
             # the login is also the name some set for their commits (`Francisco-B-O`)
             keys += [f"login:{login}", f"name:{login}"]
+            logins.add(login)
+        words = tuple(re.findall(r"[a-z]+", name.lower()))
+        if len(words) >= 2:
+            names[keys[1]] = words
         for key in keys[1:]:
             parent[root(key)] = root(keys[0])
+    for login in logins:
+        letters = re.sub(r"[^a-z]", "", login)
+        spelled = [key for key, words in names.items() if _spells(letters, words)]
+        if len(letters) >= 5 and len({root(key) for key in spelled}) == 1:
+            parent[root(f"login:{login}")] = root(spelled[0])
     return {root(key) for key in parent}
+
+
+def _spells(letters: str, words: tuple[str, ...], used: frozenset[int] = frozenset()) -> bool:
+    """Whether `letters` is the beginnings (two letters or more) of two or more of a
+    name's words, each used once, in any order: `lunjas` from "Jasmine Lundgren"."""
+    if not letters:
+        return len(used) >= 2
+    for index, word in enumerate(words):
+        if index in used:
+            continue
+        for size in range(min(len(word), len(letters)), 1, -1):
+            if letters.startswith(word[:size]) and _spells(letters[size:], words, used | {index}):
+                return True
+    return False
 
 
 #: The numeric id GitHub puts before the login in a noreply address.
