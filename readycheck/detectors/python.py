@@ -954,7 +954,7 @@ def python_identifier(source: SourceFile, params: IdentifierParams) -> Iterator[
         matched = [
             (name, line)
             for name, line in names
-            if any(regex.fullmatch(spelled) for spelled, _ in _spellings(name, name))
+            if any(regex.fullmatch(spelled) for spelled, _ in _spellings(name, name, True))
         ]
     else:
         matched = _identifiers_matching(source, code, params.pattern, regex)
@@ -1029,13 +1029,14 @@ def _identifiers_matching(
         source.memo[key] = positions, {name: folded(name) for name in positions}
     positions, folded_names = source.memo[key]
     needed = required_literals(pattern)
+    defined = {c.name for c in code.classes}
     hits = [
         index
         for name, indexes in positions.items()
         if any(
             (needed is None or any(literal in folded_spelling for literal in needed))
             and regex.fullmatch(spelled)
-            for spelled, folded_spelling in _spellings(name, folded_names[name])
+            for spelled, folded_spelling in _spellings(name, folded_names[name], name in defined)
         )
         for index in indexes
     ]
@@ -1054,11 +1055,12 @@ def snake_case(name: str) -> str | None:
     return _CAP_WORDS.sub("_", name).lower()
 
 
-def _spellings(name: str, folded_name: str) -> tuple[tuple[str, str], ...]:
-    """A name as written and, for a CapWords name, in snake_case (each with its
-    casefolded form): a class named `PredictionLogWriter` is the prediction log writer a
-    rule looks for."""
-    snake = snake_case(name)
+def _spellings(name: str, folded_name: str, own_class: bool) -> tuple[tuple[str, str], ...]:
+    """A name as written and, for a class the module defines, in snake_case (each with
+    its casefolded form): the team's `class PredictionLogWriter` is the prediction log
+    writer a rule looks for. A library's class (`pipelines.ManualApprovalStep`) is named
+    for what the library does, so only its own spelling counts."""
+    snake = snake_case(name) if own_class else None
     spelled = ((name, folded_name),)
     return spelled if snake is None else (*spelled, (snake, snake))
 
