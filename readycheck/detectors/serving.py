@@ -1174,12 +1174,23 @@ def response_field(source: SourceFile, params: ResponseFieldParams) -> Iterator[
                 source.locate(ref.line), f"response header {ref.value}", source.snippet(ref.line)
             )
     schema = Matcher(params.schemas)
+    nested = _model_info_classes(code, generic)
     for cls in code.classes:
         if not schema.fullmatch(cls.name) or not cls.bases:
             continue
         for item in cls.node.body:
             target = item.target if isinstance(item, ast.AnnAssign) else None
             if not isinstance(target, ast.Name):
+                continue
+            # `model: ModelInfo`, where ModelInfo has a `version` field
+            annotation = ast.unparse(item.annotation) if isinstance(item, ast.AnnAssign) else ""
+            if annotation in nested and "model" in f"{target.id} {annotation}".lower():
+                yield Evidence(
+                    source.locate(item.lineno),
+                    f"the response schema {cls.name} has {params.label} "
+                    f"(`{target.id}.{nested[annotation]}`)",
+                    source.snippet(item.lineno),
+                )
                 continue
             # `llm: str` holds the identifier of the model that answered (not the model)
             identifier = (
@@ -1193,6 +1204,22 @@ def response_field(source: SourceFile, params: ResponseFieldParams) -> Iterator[
                     f"the response schema {cls.name} has {params.label} (`{target.id}`)",
                     source.snippet(item.lineno),
                 )
+
+
+def _model_info_classes(code: PythonCode, generic: Matcher) -> dict[str, str]:
+    """Classes of the module with a field naming a version (`class ModelInfo(BaseModel):
+    version: str`), by name, with that field: a response that nests one carries it."""
+    found: dict[str, str] = {}
+    for cls in code.classes:
+        for item in cls.node.body:
+            if (
+                isinstance(item, ast.AnnAssign)
+                and isinstance(item.target, ast.Name)
+                and generic.fullmatch(item.target.id)
+            ):
+                found[cls.name] = item.target.id
+                break
+    return found
 
 
 @dataclass(frozen=True)
