@@ -429,6 +429,7 @@ def _control_flow_handlers(tree: ast.AST, nodes: Sequence[ast.AST]) -> frozenset
             _only_releases(node)
             or _only_imports(node)
             or _probes_attribute(node)
+            or _reads_optional_setting(node)
             or _creates_if_missing(node)
             or _only_writes_logs(node)
             or id(node) in releasing
@@ -646,6 +647,35 @@ def _probes_attribute(node: ast.Try) -> bool:
         and all(probes(s) for s in node.body)
         and all(_caught_names(handler) == {"AttributeError"} for handler in node.handlers)
     )
+
+
+#: Names that hold configuration: `config`, `self.cfg`, `settings`, `pipeline_config`.
+_SETTINGS = re.compile(r"(?i)(\w+_)?(config|configuration|cfg|conf|settings|options)")
+
+
+def _reads_optional_setting(node: ast.Try) -> bool:
+    """A `try` whose body only reads keys of the configuration into a name
+    (`try: name = self.config["data"]["prefix"] + name` / `except: pass`): a setting
+    left out keeps the default, and no data or decision is lost."""
+    if len(node.body) != 1 or not isinstance(node.body[0], ast.Assign):
+        return False
+    value = node.body[0].value
+    subscripts = [n for n in ast.walk(value) if isinstance(n, ast.Subscript)]
+    return (
+        bool(subscripts)
+        and not any(isinstance(n, ast.Call | ast.Await) for n in ast.walk(value))
+        and all(_SETTINGS.fullmatch(_root_name(n) or "") for n in subscripts)
+    )
+
+
+def _root_name(node: ast.expr) -> str | None:
+    """The name a subscript chain reads from: `config` of `config["a"]["b"]`, `config` of
+    `self.config["a"]`."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _awaited(value: ast.expr) -> ast.expr:
