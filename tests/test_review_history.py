@@ -113,3 +113,16 @@ def test_a_login_spelled_from_nobodys_name_is_someone_else(
     _history(tmp_path, [(jani, reviewer), (jani, reviewer), (jani, reviewer)])
     result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
     assert result.status is Status.PASS
+
+
+def test_a_login_written_as_the_commit_name_is_the_person_who_merges(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """IzharHaq1986/secure-fraud-detection-api (round 48): commits written as
+    `IzharHaq1987 <plain address>`, pull requests merged as "Izhar Haq" from another
+    address: one person merging their own changes."""
+    writer = git.Actor("IzharHaq1987", "izharhaq1987@example.com")
+    merger = git.Actor("Izhar Haq", "ihaq1987@example.org")
+    _history(tmp_path, [(writer, merger), (writer, merger), (writer, merger)])
+    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
+    assert result.status is Status.FAIL

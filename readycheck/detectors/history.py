@@ -140,7 +140,8 @@ def _people(log: str) -> set[str]:
     and several spellings of a name ("Goku Mohandas", "GokuMohandas"): two identities are
     the same person when they share an address, a name or a GitHub login, when one's
     name is the other's login, or when a login is spelled from the beginnings of one
-    name's words (`janihaapala2` and "Jani Haapala", `lunjas` and "Jasmine Lundgren")."""
+    name's words (`janihaapala2` and "Jani Haapala", `lunjas` and "Jasmine Lundgren"; a
+    commit name that is a login, `IzharHaq1987` and "Izhar Haq", too)."""
     parent: dict[str, str] = {}
     logins: set[str] = set()
     names: dict[str, tuple[str, ...]] = {}
@@ -165,6 +166,10 @@ def _people(log: str) -> set[str]:
             # the login is also the name some set for their commits (`Francisco-B-O`)
             keys += [f"login:{login}", f"name:{login}"]
             logins.add(login)
+        elif _LOGIN_NAME.fullmatch(name.strip()):
+            # a login written as the commit's name (`IzharHaq1987`, a plain address)
+            logins.add(name.strip().lower())
+            keys.append(f"login:{name.strip().lower()}")
         words = tuple(re.findall(r"[a-z]+", name.lower()))
         if len(words) >= 2:
             names[keys[1]] = words
@@ -190,6 +195,11 @@ def _spells(letters: str, words: tuple[str, ...], used: frozenset[int] = frozens
             if letters.startswith(word[:size]) and _spells(letters[size:], words, used | {index}):
                 return True
     return False
+
+
+#: A commit name that is a login: one word of letters and digits, digits in it
+#: (`IzharHaq1987`, `janihaapala2`).
+_LOGIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\d[A-Za-z0-9_-]*")
 
 
 #: The numeric id GitHub puts before the login in a noreply address.
