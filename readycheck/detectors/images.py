@@ -123,6 +123,12 @@ _TARGET = re.compile(r"--target[=\s]+(?P<target>[\w.-]+)")
 _FILE = re.compile(r"(?:-f|--file)[=\s]+(?P<file>[\w./${}-]+)")
 _COMPOSE = re.compile(r"(^|/)(docker-)?compose[\w.-]*\.ya?ml$", re.I)
 _DEV_COMPOSE = re.compile(r"(dev|test|local|override|debug)", re.I)
+#: Dockerfiles of the developers' environment, not of an image the project ships: a dev
+#: container's, and those named for development (`Dockerfile.dev`, `dev.Dockerfile`).
+DEVELOPMENT_DOCKERFILE = re.compile(
+    r"(?i)(^|/)\.devcontainer/|(^|/)(dockerfile[.-](dev|development|local|debug)"
+    r"|(dev|development|local|debug)\.dockerfile|[^/]*\.(dev|development|local)\.dockerfile)$"
+)
 
 
 @dataclass(frozen=True)
@@ -344,7 +350,7 @@ class _Analysis:
 
     def _images(self) -> Iterator[Image]:
         for path, entry in sorted(self.view.entries.items()):
-            if entry.kind is not FileKind.DOCKERFILE:
+            if entry.kind is not FileKind.DOCKERFILE or DEVELOPMENT_DOCKERFILE.search(path):
                 continue
             source = self.view.source(path)
             dockerfile = source.dockerfile
