@@ -35,7 +35,8 @@ _BOT_NAMES = re.compile(
     r"|github enterprise|azure pipelines)\b"
 )
 _BOT_EMAILS = re.compile(
-    r"(?i)\[bot\]@|^(noreply|no-reply|action|actions|bot|ci|builds?|jenkins|web-flow)@"
+    r"(?i)\[bot\]@|^(noreply|no-reply|action|actions|bot|ci|builds?|jenkins|web-flow|agent"
+    r"|cursoragent)@|@(warp\.dev|aider\.chat)$"
 )
 #: Names and address parts that several people may share: they merge nobody.
 _GENERIC = frozenset(
@@ -71,9 +72,11 @@ _PUBLIC_MAIL = frozenset(
      "protonmail", "proton", "pm", "gmx", "web", "aol", "mail", "yandex", "qq", "163", "126",
      "users", "fastmail", "zoho", "posteo", "tutanota", "hey", "msn"}
 )  # fmt: skip
-#: Automation that signs its commits with a human-looking name.
+#: Automation that signs its commits with a human-looking name, coding agents included
+#: (`Co-Authored-By: Warp <agent@warp.dev>`).
 _AGENT_NAMES = re.compile(
-    r"(?:^|\s)(?:AI|Agent|Assistant|Bot|BOT|Automation|Code Review)$|^(?i:claude|codex|devin|copilot)\b"
+    r"(?:^|\s)(?:AI|Agent|Assistant|Bot|BOT|Automation|Code Review)$"
+    r"|^(?i:claude|codex|devin|copilot|warp|cursor|aider|jules|openhands|gemini)\b"
 )
 
 
