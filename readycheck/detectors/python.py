@@ -951,11 +951,7 @@ def python_identifier(source: SourceFile, params: IdentifierParams) -> Iterator[
     if params.definitions_only:
         defined = [(f.name, f.line) for f in code.functions]
         names = sorted(defined + [(c.name, c.line) for c in code.classes], key=lambda n: n[1])
-        matched = [
-            (name, line)
-            for name, line in names
-            if any(regex.fullmatch(spelled) for spelled, _ in _spellings(name, name, True))
-        ]
+        matched = [(name, line) for name, line in names if regex.fullmatch(name)]
     else:
         matched = _identifiers_matching(source, code, params.pattern, regex)
     if params.decided_only and matched:
@@ -1029,40 +1025,14 @@ def _identifiers_matching(
         source.memo[key] = positions, {name: folded(name) for name in positions}
     positions, folded_names = source.memo[key]
     needed = required_literals(pattern)
-    defined = {c.name for c in code.classes}
     hits = [
         index
         for name, indexes in positions.items()
-        if any(
-            (needed is None or any(literal in folded_spelling for literal in needed))
-            and regex.fullmatch(spelled)
-            for spelled, folded_spelling in _spellings(name, folded_names[name], name in defined)
-        )
+        if (needed is None or any(literal in folded_names[name] for literal in needed))
+        and regex.fullmatch(name)
         for index in indexes
     ]
     return [code.identifiers[index] for index in sorted(hits)]
-
-
-#: The words of a CapWords name: `PredictionLogWriter` -> Prediction, Log, Writer.
-_CAP_WORDS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-
-
-def snake_case(name: str) -> str | None:
-    """A class's CapWords name as the snake_case words rules spell (`PredictionLogWriter`
-    -> `prediction_log_writer`); None for any other name."""
-    if not name[:1].isupper() or name.isupper() or "_" in name:
-        return None
-    return _CAP_WORDS.sub("_", name).lower()
-
-
-def _spellings(name: str, folded_name: str, own_class: bool) -> tuple[tuple[str, str], ...]:
-    """A name as written and, for a class the module defines, in snake_case (each with
-    its casefolded form): the team's `class PredictionLogWriter` is the prediction log
-    writer a rule looks for. A library's class (`pipelines.ManualApprovalStep`) is named
-    for what the library does, so only its own spelling counts."""
-    snake = snake_case(name) if own_class else None
-    spelled = ((name, folded_name),)
-    return spelled if snake is None else (*spelled, (snake, snake))
 
 
 @dataclass(frozen=True)
