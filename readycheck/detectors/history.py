@@ -442,8 +442,16 @@ def git_bot_commits(repo: Repository, params: BotCommitParams) -> Detection:
 class TouchedParams:
     #: gitignore-style patterns of the files that should change (tests, by default).
     globs: tuple[str, ...] = ("tests/**", "test/**", "test_*.py", "*_test.py")
-    #: How many recent commits to look at.
+    #: How many recent commits to look at, counting only those that changed more than
+    #: documentation: a month of README edits changes no code a test should follow.
     commits: int = 30
+
+
+#: Files whose changes are documentation, not code (git pathspecs to leave out).
+_DOCUMENTATION = (
+    ":(exclude,glob)**/*.md", ":(exclude,glob)**/*.rst", ":(exclude,glob)docs/**", ":(exclude,glob)**/*.png", ":(exclude,glob)**/*.jpg",
+    ":(exclude,glob)**/*.svg", ":(exclude,glob)**/*.gif", ":(exclude,glob)**/LICENSE*",
+)  # fmt: skip
 
 
 def _may_test(repo: Repository, path: str) -> bool:
@@ -475,7 +483,8 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
         git.revision,
         *boundary,
         "--",
-        *scope,
+        *(scope or ["."]),
+        *_DOCUMENTATION,
     )
     touched = sorted(
         {
@@ -488,7 +497,9 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
         return Detection(inapplicable=SHALLOW)
     return Detection(
         tuple(
-            Evidence(Location(p), f"{p} changed in the last {params.commits} commits")
+            Evidence(
+                Location(p), f"{p} changed in the last {params.commits} commits that changed code"
+            )
             for p in touched[:20]
         )
     )
