@@ -22,6 +22,9 @@ class FileParams:
     #: Files holding text that matches this do not count: a template left as generated
     #: (GitHub's SECURITY.md template still says "Use this section to tell people ...").
     unless_text: str | None = field(default=None, metadata=REGEX)
+    #: Only files holding text that matches this count: a SECURITY.md that describes the
+    #: product's security features but says nowhere how to report a vulnerability does not.
+    when_text: str | None = field(default=None, metadata=REGEX)
 
 
 @repo_detector(params=FileParams)
@@ -34,6 +37,11 @@ def file_exists(repo: Repository, params: FileParams) -> Detection:
             entry
             for entry in found
             if not template.search(repo.read_text(entry.path, limit=65536) or "")
+        ]
+    if params.when_text:
+        wanted = Matcher(params.when_text)
+        found = [
+            entry for entry in found if wanted.search(repo.read_text(entry.path, limit=65536) or "")
         ]
     matches = tuple(
         Evidence(Location(entry.path), f"{entry.path} exists") for entry in found[:_MAX_EVIDENCE]
