@@ -442,16 +442,14 @@ def git_bot_commits(repo: Repository, params: BotCommitParams) -> Detection:
 class TouchedParams:
     #: gitignore-style patterns of the files that should change (tests, by default).
     globs: tuple[str, ...] = ("tests/**", "test/**", "test_*.py", "*_test.py")
-    #: How many recent commits to look at, counting only those that changed more than
-    #: documentation: a month of README edits changes no code a test should follow.
+    #: How many recent commits to look at, counting only those that changed code (Python
+    #: modules and notebooks): a month of README, CI and release edits changes no code a
+    #: test should follow.
     commits: int = 30
 
 
-#: Files whose changes are documentation, not code (git pathspecs to leave out).
-_DOCUMENTATION = (
-    ":(exclude,glob)**/*.md", ":(exclude,glob)**/*.rst", ":(exclude,glob)docs/**", ":(exclude,glob)**/*.png", ":(exclude,glob)**/*.jpg",
-    ":(exclude,glob)**/*.svg", ":(exclude,glob)**/*.gif", ":(exclude,glob)**/LICENSE*",
-)  # fmt: skip
+#: The code a test follows: Python modules and notebooks (git pathspecs under a prefix).
+_CODE = ("**/*.py", "**/*.ipynb")
 
 
 def _may_test(repo: Repository, path: str) -> bool:
@@ -471,7 +469,7 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
     if git is None:
         return Detection(inapplicable=NOT_A_REPOSITORY)
     spec = PathPatterns(params.globs, "the rule's globs")
-    scope = [git.subpath] if git.subpath else []
+    prefix = f"{git.subpath.rstrip('/')}/" if git.subpath else ""
     # A shallow clone's boundary commits look as if they added every file: leave them out.
     boundary = [f"^{sha}" for sha in _shallow_boundary(git)]
     log = git.repo.git.log(
@@ -483,8 +481,7 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
         git.revision,
         *boundary,
         "--",
-        *(scope or ["."]),
-        *_DOCUMENTATION,
+        *(f":(glob){prefix}{pattern}" for pattern in _CODE),
     )
     touched = sorted(
         {
@@ -498,7 +495,7 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
     return Detection(
         tuple(
             Evidence(
-                Location(p), f"{p} changed in the last {params.commits} commits that changed code"
+                Location(p), f"{p} changed in the last {params.commits} commits that changed Python code"
             )
             for p in touched[:20]
         )
