@@ -150,3 +150,31 @@ def test_a_person_s_upgrade_alone_shows_no_scanner(tmp_path: Path, rulebook: Rul
     root = _squashed_bot_fix(tmp_path, "Reviewed-by: Another Maintainer <m@example.com>")
     result = rule_result(scan(ScanOptions(path=root), rulebook), "RC-SEC-015")
     assert result.status is Status.FAIL
+
+
+def test_history_missing_an_old_blob_still_says_which_tests_changed(
+    tmp_path: Path, rulebook: Rulebook
+) -> None:
+    """A snapshot that lacks old blobs (a partial clone's largest files) still answers
+    RC-HYG-012: which files changed is read from trees, never by comparing contents."""
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "src/score.py": "def score(x):\n    return x\n" * 40,
+            "tests/test_score.py": "from src.score import score\n\n\ndef test_score():\n    assert score(2) == 2\n",
+        },
+    )
+    repo = _commit_all(root, "score, with a test")
+    old_blob = repo.head.commit.tree["src/score.py"].hexsha
+    (root / "src" / "score.py").rename(root / "src" / "scoring.py")
+    with (root / "src" / "scoring.py").open("a") as handle:
+        handle.write("# renamed\n")
+    (root / "tests" / "test_score.py").write_text(
+        "from src.scoring import score\n\n\ndef test_score():\n    assert score(2) == 2\n"
+    )
+    repo.index.remove(["src/score.py"])
+    repo.index.add(["src/scoring.py", "tests/test_score.py"])
+    repo.index.commit("rename the module, keep its test")
+    (root / ".git" / "objects" / old_blob[:2] / old_blob[2:]).unlink()
+    result = rule_result(scan(ScanOptions(path=root), rulebook), "RC-HYG-012")
+    assert result.status is Status.PASS

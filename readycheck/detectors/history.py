@@ -477,6 +477,8 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
         f"-n{params.commits}",
         "--name-only",
         "--diff-filter=d",
+        # names, not similarity: rename detection reads blobs (a partial clone may lack them)
+        "--no-renames",
         "--format=",
         git.revision,
         *boundary,
