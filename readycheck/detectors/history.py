@@ -497,7 +497,8 @@ def git_recently_touched(repo: Repository, params: TouchedParams) -> Detection:
     return Detection(
         tuple(
             Evidence(
-                Location(p), f"{p} changed in the last {params.commits} commits that changed Python code"
+                Location(p),
+                f"{p} changed in the last {params.commits} commits that changed Python code",
             )
             for p in touched[:20]
         )
