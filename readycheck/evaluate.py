@@ -272,8 +272,14 @@ class Evaluator:
             # check says so (`partial_in`): elsewhere it is on no path to users.
             outside = tuple(m for m in strong if self._role(m) in _OUTSIDE_PRODUCTION)
             strong = tuple(m for m in strong if self._role(m) not in _OUTSIDE_PRODUCTION)
-            # Nor is a hazard in a function nothing in the project calls on any path.
-            idle = {m: fn for m in strong if (fn := self._idle(m)) is not None}
+            # Nor is a hazard in a function nothing in the project calls on any path;
+            # one that counts wherever it is (`partial_in`: a committed credential, which
+            # every clone carries) counts there too.
+            idle = (
+                {m: fn for m in strong if (fn := self._idle(m)) is not None}
+                if not check.partial_in
+                else {}
+            )
             strong = tuple(m for m in strong if m not in idle)
             if strong:
                 # Where production code holds the hazard, the same in tests or examples is

@@ -1056,8 +1056,8 @@ def _route_path(call: ast.Call) -> str | None:
 
 
 def _router_prefixes(code: PythonCode) -> dict[str, str]:
-    """Routers the module makes with a path prefix (`router = APIRouter(prefix="/explain")`,
-    `bp = Blueprint("x", __name__, url_prefix="/explain")`): their routes live under it."""
+    """Routers the module makes with a path prefix (`router = APIRouter(prefix="/v1")`,
+    `bp = Blueprint("x", __name__, url_prefix="/v1")`): their routes live under it."""
     found: dict[str, str] = {}
     for node in code.tree.body:
         if not (
