@@ -342,6 +342,8 @@ def middleware_metrics(source: SourceFile, params: MiddlewareMetricsParams) -> I
                 name.startswith(_LOGGING)
                 or name.split(".")[0] in {"logger", "logging", "log"}
                 or name in _BUILTINS  # `str(process_time)` for a header records nothing
+                # the answer it sends (`JSONResponse(status_code=429)`) records nothing
+                or name.rsplit(".", 1)[-1].endswith(("Response", "HTTPException"))
             ):
                 continue
             passed = [k.arg or "" for k in call.keywords] + [
