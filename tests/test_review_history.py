@@ -43,12 +43,16 @@ def _history(root: Path, merges: list[tuple[git.Actor, git.Actor]]) -> None:
         )
 
 
+def _status(root: Path, rulebook: Rulebook, merges: list[tuple[git.Actor, git.Actor]]) -> Status:
+    """RC-SEC-019's verdict on a main line of merged pull requests built by `_history`."""
+    _history(root, merges)
+    return rule_result(scan(ScanOptions(path=root), rulebook), "RC-SEC-019").status
+
+
 def test_pull_requests_merged_by_someone_else_are_reviewed(
     tmp_path: Path, rulebook: Rulebook
 ) -> None:
-    _history(tmp_path, [(BOB, ALICE), (ALICE, BOB), (BOB, ALICE)])
-    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
-    assert result.status is Status.PASS
+    assert _status(tmp_path, rulebook, [(BOB, ALICE), (ALICE, BOB), (BOB, ALICE)]) is Status.PASS
 
 
 def test_pull_requests_merged_by_their_own_author_are_not(
@@ -64,9 +68,10 @@ def test_pull_requests_merged_by_their_own_author_are_not(
 
 
 def test_a_merge_bot_merges_what_reviewers_approved(tmp_path: Path, rulebook: Rulebook) -> None:
-    _history(tmp_path, [(BOB, MERGE_BOT), (ALICE, MERGE_BOT), (BOB, MERGE_BOT)])
-    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
-    assert result.status is Status.PASS
+    assert (
+        _status(tmp_path, rulebook, [(BOB, MERGE_BOT), (ALICE, MERGE_BOT), (BOB, MERGE_BOT)])
+        is Status.PASS
+    )
 
 
 def test_a_login_used_as_a_commit_name_is_the_same_person(
@@ -77,17 +82,19 @@ def test_a_login_used_as_a_commit_name_is_the_same_person(
     the login's noreply address: one person, who reviewed nobody's change but their own."""
     writer = git.Actor("Francisco-B-O", "balonero@example.com")
     merger = git.Actor("Francisco Balonero", "128704719+Francisco-B-O@users.noreply.github.com")
-    _history(tmp_path, [(writer, merger), (writer, merger), (writer, merger)])
-    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
-    assert result.status is Status.FAIL
+    assert (
+        _status(tmp_path, rulebook, [(writer, merger), (writer, merger), (writer, merger)])
+        is Status.FAIL
+    )
 
 
 def test_another_login_is_another_person(tmp_path: Path, rulebook: Rulebook) -> None:
     writer = git.Actor("Francisco-B-O", "balonero@example.com")
     merger = git.Actor("Alice Martin", "5512+alice-m@users.noreply.github.com")
-    _history(tmp_path, [(writer, merger), (writer, merger), (writer, merger)])
-    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
-    assert result.status is Status.PASS
+    assert (
+        _status(tmp_path, rulebook, [(writer, merger), (writer, merger), (writer, merger)])
+        is Status.PASS
+    )
 
 
 def test_a_login_spelled_from_the_writers_name_is_the_same_person(
@@ -100,9 +107,12 @@ def test_a_login_spelled_from_the_writers_name_is_the_same_person(
     jani_login = git.Actor("janihaapala2", "164851973+janihaapala2@users.noreply.github.com")
     jasmine = git.Actor("Jasmine Lundgren", "jasmine.lundgren@example.com")
     jasmine_login = git.Actor("lunjas", "118181631+lunjas@users.noreply.github.com")
-    _history(tmp_path, [(jani, jani_login), (jasmine, jasmine_login), (jani, jani_login)])
-    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
-    assert result.status is Status.FAIL
+    assert (
+        _status(
+            tmp_path, rulebook, [(jani, jani_login), (jasmine, jasmine_login), (jani, jani_login)]
+        )
+        is Status.FAIL
+    )
 
 
 def test_a_login_spelled_from_nobodys_name_is_someone_else(
@@ -110,9 +120,10 @@ def test_a_login_spelled_from_nobodys_name_is_someone_else(
 ) -> None:
     jani = git.Actor("Jani Haapala", "jani.haapala@example.com")
     reviewer = git.Actor("lunjas", "118181631+lunjas@users.noreply.github.com")
-    _history(tmp_path, [(jani, reviewer), (jani, reviewer), (jani, reviewer)])
-    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
-    assert result.status is Status.PASS
+    assert (
+        _status(tmp_path, rulebook, [(jani, reviewer), (jani, reviewer), (jani, reviewer)])
+        is Status.PASS
+    )
 
 
 def test_a_login_written_as_the_commit_name_is_the_person_who_merges(
@@ -123,6 +134,7 @@ def test_a_login_written_as_the_commit_name_is_the_person_who_merges(
     address: one person merging their own changes."""
     writer = git.Actor("IzharHaq1987", "izharhaq1987@example.com")
     merger = git.Actor("Izhar Haq", "ihaq1987@example.org")
-    _history(tmp_path, [(writer, merger), (writer, merger), (writer, merger)])
-    result = rule_result(scan(ScanOptions(path=tmp_path), rulebook), "RC-SEC-019")
-    assert result.status is Status.FAIL
+    assert (
+        _status(tmp_path, rulebook, [(writer, merger), (writer, merger), (writer, merger)])
+        is Status.FAIL
+    )
