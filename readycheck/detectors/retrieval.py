@@ -206,12 +206,15 @@ def _last_parts(writes: tuple[str, ...]) -> frozenset[str] | None:
     parts = {pattern.rpartition(".")[2] for pattern in writes}
     if any(c in part for part in parts for c in "*?["):
         return None
-    return frozenset(parts | {"add"} | _STORED_WITH_VECTOR)
+    return frozenset(parts | _WRITES_WITH_KEYWORDS)
 
 
 #: Calls that store an object with its embedding when given one (`vector=`): Weaviate's
 #: `data_object.create`, `collection.data.insert`, `batch.add_object`.
 _STORED_WITH_VECTOR = frozenset({"create", "insert", "add_object", "add_data_object"})
+#: Last names of the calls that write an index only with the right keywords (`add` given
+#: documents or embeddings, the calls above given a vector): `_writes` decides.
+_WRITES_WITH_KEYWORDS = _STORED_WITH_VECTOR | {"add"}
 
 
 def _writes(call: ast.Call, code: PythonCode, writes: tuple[str, ...]) -> bool:
@@ -242,8 +245,7 @@ def indexing_self_check(source: SourceFile, params: IndexCheckParams) -> Iterato
     if not any(
         (last_parts is None or name.rpartition(".")[2] in last_parts)
         and (
-            name.rpartition(".")[2] in _STORED_WITH_VECTOR | {"add"}
-            or matches_any(name, params.writes)
+            name.rpartition(".")[2] in _WRITES_WITH_KEYWORDS or matches_any(name, params.writes)
         )
         for name in code.calls_by_name
     ):
