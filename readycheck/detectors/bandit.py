@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 from typing import Any, TypeGuard
 
 from readycheck.detectors.base import file_detector
-from readycheck.detectors.common import PLAIN_URL, SECRET_PATH, callee_name
+from readycheck.detectors.common import PLAIN_URL, SECRET_PATH, callee_name, exit_status
 from readycheck.model import Evidence, FileKind
 from readycheck.parsers.python import PythonCode, keyword_value, parameter_defaults
 from readycheck.workspace import SourceFile, mask_secret
@@ -598,16 +598,7 @@ def _fails_at_the_end(block: list[ast.stmt]) -> bool:
     (`sys.exit(1)`, `raise`): nothing after it carries on with what went missing."""
     if not block:
         return False
-    last = block[-1]
-    if isinstance(last, ast.Raise):
-        return True
-    if not isinstance(last, ast.Expr) or not isinstance(last.value, ast.Call):
-        return False
-    call = last.value
-    if ast.unparse(call.func) not in {"sys.exit", "exit", "os._exit", "SystemExit"}:
-        return False
-    code = call.args[0] if call.args else None
-    return code is not None and not (isinstance(code, ast.Constant) and code.value in (0, None))
+    return isinstance(block[-1], ast.Raise) or exit_status(block[-1]) is False
 
 
 def _only_releases(node: ast.Try) -> bool:

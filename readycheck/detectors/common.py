@@ -334,6 +334,36 @@ def callee_name(call: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else ""
 
 
+def stands_for_nothing(node: ast.expr | None) -> bool:
+    """`None`, an empty container or empty string (`[]`, `{}`, `""`, `pd.DataFrame()`): a
+    value that stands for "nothing", what a swallowed failure returns in place of an answer."""
+    if node is None:
+        return True
+    if isinstance(node, ast.Constant):
+        return node.value is None or node.value == ""
+    if isinstance(node, ast.List | ast.Dict | ast.Tuple | ast.Set):
+        return not (node.elts if not isinstance(node, ast.Dict) else node.keys)
+    if isinstance(node, ast.Call) and not node.args and not node.keywords:
+        return callee_name(node) in {"DataFrame", "dict", "list", "Series"}
+    return False
+
+
+#: Calls that end the program with the status they are given.
+_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit", "SystemExit"})
+
+
+def exit_status(statement: ast.stmt | None) -> bool | None:
+    """For a statement that ends the program (`sys.exit(1)`, `exit()`), whether it
+    reports success (no status, 0 or None) or failure; None for any other statement."""
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return None
+    call = statement.value
+    if ast.unparse(call.func) not in _EXITS:
+        return None
+    code = call.args[0] if call.args else None
+    return code is None or (isinstance(code, ast.Constant) and code.value in (0, None))
+
+
 #: What a serving image runs: web and model servers.
 SERVER_COMMANDS = re.compile(
     r"uvicorn|gunicorn|hypercorn|daphne|waitress|bentoml\W+serve|torchserve|tritonserver"

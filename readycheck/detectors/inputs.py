@@ -17,7 +17,13 @@ import bisect
 from collections.abc import Callable, Iterable, Iterator
 
 from readycheck.detectors.base import NoParams, file_detector
-from readycheck.detectors.common import PYTHON_KINDS, matches_any, registered_handlers
+from readycheck.detectors.common import (
+    PYTHON_KINDS,
+    exit_status,
+    matches_any,
+    registered_handlers,
+    stands_for_nothing,
+)
 from readycheck.model import Evidence
 from readycheck.parsers.python import FunctionRef, PythonCode, keyword_value, parameter_defaults
 from readycheck.workspace import SourceFile
@@ -766,22 +772,9 @@ def _reports_only(code: PythonCode, body: list[ast.stmt]) -> bool:
     return reported
 
 
-def _default(node: ast.expr | None) -> bool:
-    """`None`, an empty container or empty string: a value that stands for "nothing"."""
-    if node is None:
-        return True
-    if isinstance(node, ast.Constant):
-        return node.value is None or node.value == ""
-    if isinstance(node, ast.List | ast.Dict | ast.Tuple | ast.Set):
-        return not (node.elts if not isinstance(node, ast.Dict) else node.keys)
-    if isinstance(node, ast.Call) and not node.args and not node.keywords:
-        return ast.unparse(node.func).rsplit(".", 1)[-1] in {"DataFrame", "dict", "list", "Series"}
-    return False
-
-
 def _returns_value(function: Function) -> bool:
     return any(
-        isinstance(n, ast.Return) and n.value is not None and not _default(n.value)
+        isinstance(n, ast.Return) and n.value is not None and not stands_for_nothing(n.value)
         for n in _statements(function)
     )
 
@@ -825,12 +818,12 @@ def swallowed_failure(source: SourceFile, params: NoParams) -> Iterator[Evidence
                     continue  # a specific exception, caught on purpose
                 body = handler.body
                 final = body[-1] if body else None
-                if isinstance(final, ast.Return) and _default(final.value):
+                if isinstance(final, ast.Return) and stands_for_nothing(final.value):
                     if _normally_returns(function, final, handler):
                         continue  # the empty answer is one its callers already handle
                     body = body[:-1]
                     ends = "returns " + (ast.unparse(final.value) if final.value else "None")
-                elif _exits_successfully(final):
+                elif exit_status(final) is True:
                     # a job that logs its failure and exits 0 tells its scheduler it worked
                     body = body[:-1]
                     ends = "exits with status 0, so the run reports success"
@@ -858,17 +851,6 @@ def swallowed_failure(source: SourceFile, params: NoParams) -> Iterator[Evidence
                     f"{function.name}() {ends}",
                     source.snippet(handler.lineno),
                 )
-
-
-def _exits_successfully(statement: ast.stmt | None) -> bool:
-    """`sys.exit(0)`, `sys.exit()`, `exit(0)`: the program ends reporting success."""
-    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
-        return False
-    call = statement.value
-    if ast.unparse(call.func) not in {"sys.exit", "exit", "quit", "os._exit"}:
-        return False
-    code = call.args[0] if call.args else None
-    return code is None or (isinstance(code, ast.Constant) and code.value in (0, None))
 
 
 def _normally_returns(
@@ -1213,7 +1195,7 @@ def data_schema_check(source: SourceFile, params: NoParams) -> Iterator[Evidence
             t
             for node in nodes
             if isinstance(node, ast.Assign)
-            and _default(node.value)
+            and stands_for_nothing(node.value)
             and not isinstance(node.value, ast.Constant)
             for t in _targets(node.targets[0])
         }

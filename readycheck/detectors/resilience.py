@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from readycheck.detectors.base import REGEX, NoParams, file_detector
-from readycheck.detectors.common import name_regex
+from readycheck.detectors.common import name_regex, stands_for_nothing
 from readycheck.detectors.patterns import Matcher
 from readycheck.model import Evidence, FileKind
 from readycheck.parsers.python import PythonCode
@@ -129,24 +129,10 @@ def _caught(handler: ast.ExceptHandler) -> list[str]:
     ]
 
 
-def _nothing(value: ast.expr | None) -> bool:
-    """None, an empty string or an empty collection: no answer at all, the failure
-    swallowed (`return []`), not a degraded answer given in its place."""
-    if value is None:
-        return True
-    if isinstance(value, ast.Constant):
-        return value.value is None or value.value == ""
-    if isinstance(value, ast.List | ast.Tuple | ast.Set):
-        return not value.elts
-    if isinstance(value, ast.Dict):
-        return not value.keys
-    return False
-
-
 def _answers(handler: ast.ExceptHandler) -> bool:
     """The handler returns a value (a default, a canned message), not nothing, not a raise."""
     return any(
-        isinstance(node, ast.Return) and not _nothing(node.value)
+        isinstance(node, ast.Return) and not stands_for_nothing(node.value)
         for statement in handler.body
         for node in ast.walk(statement)
     )
@@ -168,7 +154,7 @@ def _falls_through_to_answer(code: PythonCode, node: ast.Try, handler: ast.Excep
         if isinstance(block, list) and node in block:
             index = block.index(node)
             following = block[index + 1] if index + 1 < len(block) else None
-            return isinstance(following, ast.Return) and not _nothing(following.value)
+            return isinstance(following, ast.Return) and not stands_for_nothing(following.value)
     return False
 
 
