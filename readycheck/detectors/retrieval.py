@@ -244,9 +244,7 @@ def indexing_self_check(source: SourceFile, params: IndexCheckParams) -> Iterato
     last_parts = _last_parts(params.writes)
     if not any(
         (last_parts is None or name.rpartition(".")[2] in last_parts)
-        and (
-            name.rpartition(".")[2] in _WRITES_WITH_KEYWORDS or matches_any(name, params.writes)
-        )
+        and (name.rpartition(".")[2] in _WRITES_WITH_KEYWORDS or matches_any(name, params.writes))
         for name in code.calls_by_name
     ):
         return  # most modules write to no index: one set lookup per distinct call name
